@@ -1,0 +1,423 @@
+//! TTAPI's JSON shapes, as sent and as received. Requests serialise exactly as the contract shows them;
+//! responses accept every documented variant (see `shared/ttapi-midjourney-api.md` §11–12).
+//! The simulator deserialises the same request types, so both ends agree by construction.
+
+use serde::{Deserialize, Serialize};
+
+use super::lenient;
+use crate::domain::{BlendDimensions, JobStatus, Mode};
+
+pub const MIN_TIMEOUT_SECS: u32 = 300;
+pub const MAX_TIMEOUT_SECS: u32 = 1200;
+pub const BLEND_MIN_IMAGES: usize = 2;
+pub const BLEND_MAX_IMAGES: usize = 5;
+
+/// A request the service would refuse, caught before anything is sent (and by the simulator, identically).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RequestError(pub String);
+
+fn check_timeout(timeout: Option<u32>) -> Result<(), RequestError> {
+    match timeout {
+        Some(t) if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&t) => Err(RequestError(format!(
+            "timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} seconds, not {t}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_non_empty(field: &str, value: &str) -> Result<(), RequestError> {
+    if value.trim().is_empty() {
+        Err(RequestError(format!("{field} must not be empty")))
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagineRequest {
+    #[serde(default)]
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+    #[serde(default, rename = "getUImages", skip_serializing_if = "std::ops::Not::not")]
+    pub get_u_images: bool,
+}
+
+impl ImagineRequest {
+    pub fn new(prompt: impl Into<String>, mode: Mode) -> Self {
+        ImagineRequest {
+            prompt: prompt.into(),
+            mode: Some(mode),
+            ..Default::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), RequestError> {
+        check_non_empty("prompt", &self.prompt)?;
+        check_timeout(self.timeout)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRequest {
+    #[serde(default, alias = "job_id")]
+    pub job_id: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+}
+
+impl ActionRequest {
+    pub fn new(job_id: impl Into<String>, action: impl Into<String>) -> Self {
+        ActionRequest {
+            job_id: job_id.into(),
+            action: action.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), RequestError> {
+        check_non_empty("jobId", &self.job_id)?;
+        check_non_empty("action", &self.action)?;
+        check_timeout(self.timeout)
+    }
+}
+
+/// `POST /seed` and, with a different meaning, the body form of `POST /fetch`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobRequest {
+    #[serde(default, alias = "job_id")]
+    pub job_id: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+}
+
+impl JobRequest {
+    pub fn new(job_id: impl Into<String>) -> Self {
+        JobRequest {
+            job_id: job_id.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), RequestError> {
+        check_non_empty("jobId", &self.job_id)?;
+        check_timeout(self.timeout)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlendRequest {
+    /// Data URIs (`data:image/png;base64,…`).
+    #[serde(default)]
+    pub img_base64_array: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<BlendDimensions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+}
+
+impl BlendRequest {
+    pub fn validate(&self) -> Result<(), RequestError> {
+        let n = self.img_base64_array.len();
+        if !(BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&n) {
+            return Err(RequestError(format!(
+                "blend takes {BLEND_MIN_IMAGES} to {BLEND_MAX_IMAGES} images, not {n}"
+            )));
+        }
+        for (i, image) in self.img_base64_array.iter().enumerate() {
+            check_non_empty(&format!("imgBase64Array[{i}]"), image)?;
+        }
+        check_timeout(self.timeout)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeRequest {
+    /// A data URI; wins over `url` when both are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+}
+
+impl DescribeRequest {
+    pub fn validate(&self) -> Result<(), RequestError> {
+        let given = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !given(&self.base64) && !given(&self.url) {
+            return Err(RequestError(
+                "describe needs an image: give base64 or url".into(),
+            ));
+        }
+        check_timeout(self.timeout)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InpaintRequest {
+    #[serde(default, alias = "job_id")]
+    pub job_id: String,
+    /// Raw base64 of a black/white PNG, white = repaint, without a `data:` prefix.
+    #[serde(default)]
+    pub mask: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+}
+
+impl InpaintRequest {
+    pub fn validate(&self) -> Result<(), RequestError> {
+        check_non_empty("jobId", &self.job_id)?;
+        check_non_empty("mask", &self.mask)?;
+        if self.mask.trim_start().starts_with("data:") {
+            return Err(RequestError(
+                "mask must be raw base64 without a data: prefix".into(),
+            ));
+        }
+        check_timeout(self.timeout)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PromptCheckRequest {
+    #[serde(default)]
+    pub prompt: String,
+}
+
+/// Query of `GET /fetch-list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FetchListQuery {
+    #[serde(default = "FetchListQuery::first_page")]
+    pub page: u32,
+    #[serde(default = "FetchListQuery::default_limit")]
+    pub limit: u32,
+    /// A job status (`SUCCESS`, `ON_QUEUE`…); the service's default is finished jobs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `asc` or `desc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+}
+
+impl FetchListQuery {
+    pub const MAX_LIMIT: u32 = 100;
+
+    fn first_page() -> u32 {
+        1
+    }
+
+    fn default_limit() -> u32 {
+        10
+    }
+}
+
+impl Default for FetchListQuery {
+    fn default() -> Self {
+        FetchListQuery {
+            page: 1,
+            limit: 10,
+            status: None,
+            order: None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Responses
+
+/// The envelope every synchronous answer comes in: `{status, message, data}` (plus `jobId` on fetch).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default, deserialize_with = "lenient::opt_string_or_number")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string_or_number")]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub data: Option<T>,
+    #[serde(default, rename = "jobId", alias = "job_id")]
+    pub job_id: Option<String>,
+}
+
+/// `data` of a submit answer: the new job's id under either spelling.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SubmitData {
+    #[serde(default, rename = "jobId", alias = "job_id")]
+    pub job_id: Option<String>,
+}
+
+/// `data` of a job (fetch answer and webhook body). Every field is optional because `data` may be partial.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobData {
+    /// The action that created the job (`imagine`, `upsample2`…); older payloads spell it `actions`.
+    #[serde(default, alias = "actions")]
+    pub action: Option<String>,
+    #[serde(default, alias = "job_id")]
+    pub job_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_progress")]
+    pub progress: Option<u8>,
+    #[serde(default)]
+    pub prompt: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub quota: Option<f64>,
+    #[serde(default)]
+    pub discord_image: Option<String>,
+    #[serde(default)]
+    pub cdn_image: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    pub width: Option<u32>,
+    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    pub height: Option<u32>,
+    #[serde(default)]
+    pub hook_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub components: Vec<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string_or_number")]
+    pub seed: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub images: Vec<String>,
+}
+
+/// A job as fetched, normalised: the envelope's status and message with the (possibly partial) data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub status: JobStatus,
+    /// The failure reason on FAILED; usually empty otherwise.
+    pub message: String,
+    pub data: JobData,
+}
+
+impl Job {
+    /// The URL of the job's main image: TTAPI's own copy first, the (expiring) Discord link as a fallback.
+    pub fn image_url(&self) -> Option<&str> {
+        self.data
+            .cdn_image
+            .as_deref()
+            .or(self.data.discord_image.as_deref())
+            .filter(|u| !u.is_empty())
+    }
+}
+
+/// `data` of `GET /info`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct AccountInfo {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub email_verified_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub balance: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub freeze_balance: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    pub max_queue: Option<u32>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+/// One row of `GET /fetch-list` (snake_case, numeric status and quota on the wire).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ListedJob {
+    #[serde(default, alias = "jobId")]
+    pub job_id: Option<String>,
+    /// The mode, which this endpoint calls `model`.
+    #[serde(default, alias = "mode")]
+    pub model: Option<String>,
+    #[serde(default, alias = "actions")]
+    pub action: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub quota: Option<f64>,
+    /// Numeric here (meaning undocumented) but a string elsewhere; kept as text.
+    #[serde(default, deserialize_with = "lenient::opt_string_or_number")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_progress")]
+    pub progress: Option<u8>,
+    #[serde(default)]
+    pub prompt: Option<String>,
+    #[serde(default, alias = "discordImage")]
+    pub discord_image: Option<String>,
+    #[serde(default, alias = "cdnImage")]
+    pub cdn_image: Option<String>,
+}
+
+/// What `POST /promptCheck` said about a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptVerdict {
+    Allowed,
+    Refused(String),
+}
+
+/// One mode's line of `GET /midjourney/status`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModeHealth {
+    #[serde(default, deserialize_with = "lenient::opt_u32")]
+    pub status: Option<u32>,
+    #[serde(default)]
+    pub running_message: Option<String>,
+    /// Average seconds a job of this mode takes.
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub average_execute: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ServiceStatus {
+    #[serde(default)]
+    pub fast: Option<ModeHealth>,
+    #[serde(default)]
+    pub relax: Option<ModeHealth>,
+    #[serde(default)]
+    pub turbo: Option<ModeHealth>,
+}

@@ -1,0 +1,10 @@
+//! Pure types and rules shared by every layer: no IO, no egui, no tokio.
+
+pub mod action;
+pub mod mode;
+pub mod prompt;
+pub mod status;
+
+pub use action::{Action, OutputShape, PanDirection, UpscaleKind};
+pub use mode::{BlendDimensions, Mode};
+pub use status::JobStatus;

@@ -1,0 +1,52 @@
+//! Reading Midjourney parameters out of a prompt.
+
+/// The `--ar W:H` (or `--aspect W:H`) ratio of a prompt, if it has a well-formed one.
+pub fn aspect_ratio(prompt: &str) -> Option<(u32, u32)> {
+    let mut words = prompt.split_whitespace();
+    while let Some(word) = words.next() {
+        if word == "--ar" || word == "--aspect" {
+            let (w, h) = words.next()?.split_once(':')?;
+            let (w, h) = (w.parse::<u32>().ok()?, h.parse::<u32>().ok()?);
+            return (w > 0 && h > 0).then_some((w, h));
+        }
+    }
+    None
+}
+
+/// Pixel size of one Midjourney image of the given aspect ratio: about one megapixel, sides multiples of 8,
+/// the longer side capped at 2048 for extreme ratios.
+pub fn image_size_for_ratio((w, h): (u32, u32)) -> (u32, u32) {
+    let ratio = f64::from(w) / f64::from(h);
+    let round8 = |v: f64| ((v / 8.0).round() as u32 * 8).clamp(64, 2048);
+    (round8(1024.0 * ratio.sqrt()), round8(1024.0 / ratio.sqrt()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ar_and_aspect_and_ignores_malformed_ones() {
+        let cases = [
+            ("a cat --ar 16:9", Some((16, 9))),
+            ("a cat --aspect 2:3 --v 6", Some((2, 3))),
+            ("a cat --ar 16x9", None),
+            ("a cat --ar", None),
+            ("a cat --ar 0:1", None),
+            ("a cat", None),
+        ];
+        for (prompt, want) in cases {
+            assert_eq!(aspect_ratio(prompt), want, "{prompt}");
+        }
+    }
+
+    #[test]
+    fn image_sizes_keep_about_a_megapixel() {
+        assert_eq!(image_size_for_ratio((1, 1)), (1024, 1024));
+        let (w, h) = image_size_for_ratio((2, 3));
+        assert!(w < h && w % 8 == 0 && h % 8 == 0);
+        let pixels = f64::from(w * h);
+        assert!((pixels / (1024.0 * 1024.0) - 1.0).abs() < 0.02);
+        assert_eq!(image_size_for_ratio((100, 1)).0, 2048);
+    }
+}

@@ -1,0 +1,8 @@
+//! Moodgrid: a native desktop studio for the Midjourney API as TTAPI serves it.
+//! Layers, lowest first (each depends only on those below it): `domain`, `imaging`, `api`, `sim`.
+//! See ARCHITECTURE.md.
+
+pub mod api;
+pub mod domain;
+pub mod imaging;
+pub mod sim;

@@ -1,0 +1,153 @@
+//! Fault injection: the middleware in front of every route that, by a seeded dice roll, answers with a
+//! server error, a rate limit, a cut connection (before or after processing) or extra latency.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use super::Shared;
+use super::routes::failed;
+use super::state::InjectedFault;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultConfig {
+    /// Share of requests answered 500/502/503 (502 with an HTML page, as a proxy would).
+    pub server_error_rate: f64,
+    /// Share answered 429.
+    pub rate_limit_rate: f64,
+    /// Share whose connection is cut before the request is processed.
+    pub reset_rate: f64,
+    /// Share processed, then cut before the answer is sent (the "lost response" case).
+    pub lost_response_rate: f64,
+    /// Share delayed by `slow_by` on top of the base latency.
+    pub slow_rate: f64,
+    pub slow_by: Duration,
+    /// Added to every request.
+    pub latency: Duration,
+    /// Up to this much more, at random, on every request.
+    pub latency_jitter: Duration,
+    /// Also apply faults to `/cdn/` image downloads.
+    pub include_downloads: bool,
+    pub seed: u64,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            server_error_rate: 0.0,
+            rate_limit_rate: 0.0,
+            reset_rate: 0.0,
+            lost_response_rate: 0.0,
+            slow_rate: 0.0,
+            slow_by: Duration::from_secs(2),
+            latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
+            include_downloads: true,
+            seed: 1,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// `rate` of all requests fail, split evenly between server errors, rate limits and cut connections.
+    pub fn failing(rate: f64) -> FaultConfig {
+        let each = rate.clamp(0.0, 1.0) / 3.0;
+        FaultConfig {
+            server_error_rate: each,
+            rate_limit_rate: each,
+            reset_rate: each,
+            ..FaultConfig::default()
+        }
+    }
+
+    fn roll(&self, rng: &mut fastrand::Rng) -> InjectedFault {
+        let r = rng.f64();
+        let mut edge = 0.0;
+        let mut hit = |rate: f64| {
+            edge += rate;
+            r < edge
+        };
+        if hit(self.server_error_rate) {
+            InjectedFault::ServerError([500, 502, 503][rng.usize(0..3)])
+        } else if hit(self.rate_limit_rate) {
+            InjectedFault::RateLimited
+        } else if hit(self.reset_rate) {
+            InjectedFault::Reset
+        } else if hit(self.lost_response_rate) {
+            InjectedFault::LostResponse
+        } else if hit(self.slow_rate) {
+            InjectedFault::Slow(self.slow_by)
+        } else {
+            InjectedFault::None
+        }
+    }
+}
+
+pub(crate) async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let config = &shared.config.faults;
+    let path = request.uri().path().to_owned();
+    if path.starts_with("/cdn/") && !config.include_downloads {
+        return next.run(request).await;
+    }
+    let (fault, jitter) = {
+        let mut rng = shared.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
+        let fault = config.roll(&mut rng);
+        let jitter = config.latency_jitter.mul_f64(rng.f64());
+        (fault, jitter)
+    };
+    shared.state().fault_log.push((path, fault.clone()));
+    let delay = config.latency + jitter;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match fault {
+        InjectedFault::None => next.run(request).await,
+        InjectedFault::Slow(extra) => {
+            tokio::time::sleep(extra).await;
+            next.run(request).await
+        }
+        InjectedFault::ServerError(502) => (
+            StatusCode::BAD_GATEWAY,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>cloudflare</body></html>",
+        )
+            .into_response(),
+        InjectedFault::ServerError(code) => failed(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "TTAPI service exception, please try again later",
+        ),
+        InjectedFault::RateLimited => {
+            let mut response = failed(StatusCode::TOO_MANY_REQUESTS, "Too many requests, please slow down");
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            response
+        }
+        InjectedFault::Reset => cut_connection(),
+        InjectedFault::LostResponse => {
+            // Processed in full (the job exists and is charged), then the answer is lost on the way.
+            let _processed = next.run(request).await;
+            cut_connection()
+        }
+    }
+}
+
+/// A response whose body fails at once: hyper aborts the connection mid-answer, which the client sees as
+/// a broken connection after sending, exactly like a reset or a dropped proxy link.
+fn cut_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated connection reset",
+        ))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(failing))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}

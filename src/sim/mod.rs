@@ -1,0 +1,191 @@
+//! The embedded TTAPI simulator: a real HTTP server on loopback that follows the contract in
+//! `shared/ttapi-midjourney-api.md`, renders images procedurally and can inject faults. It is the offline
+//! backend and the peer of every end-to-end test; nothing above it depends on it except start-up choice.
+
+mod faults;
+mod render;
+mod routes;
+mod state;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::FaultConfig;
+pub use render::stable_hash;
+pub use state::InjectedFault;
+use state::SimState;
+
+use crate::api::BaseUrl;
+use crate::domain::Mode;
+
+/// The text of a job that failed moderation, as TTAPI words it.
+pub const BANNED_PROMPT_MESSAGE: &str = "[Banned prompt detected] Sorry! Our AI moderator thinks this prompt is probably against our community standards.";
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Only this key is accepted; `None` accepts any non-empty key.
+    pub api_key: Option<String>,
+    /// How long a fast-mode job waits in PENDING_QUEUE (relax ×2, turbo ×½).
+    pub queue_time: Duration,
+    /// How long a fast-mode job runs in ON_QUEUE (relax ×2, turbo ×½).
+    pub run_time: Duration,
+    /// Prompts containing one of these words (case-insensitive) end FAILED as banned.
+    pub banned_words: Vec<String>,
+    /// Jobs allowed in progress at once before submissions get HTTP 499.
+    pub max_in_progress: usize,
+    /// Starting balance in quota units.
+    pub balance: f64,
+    /// Seed for job seeds and art, so a run can be replayed.
+    pub seed: u64,
+    pub faults: FaultConfig,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            api_key: None,
+            queue_time: Duration::from_millis(600),
+            run_time: Duration::from_secs(4),
+            banned_words: vec!["bannedword".into()],
+            max_in_progress: 10,
+            balance: 100_000.0,
+            seed: 0x6d6f_6f64,
+            faults: FaultConfig::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// Near-instant jobs for tests.
+    pub fn fast() -> SimConfig {
+        SimConfig {
+            queue_time: Duration::from_millis(20),
+            run_time: Duration::from_millis(150),
+            ..SimConfig::default()
+        }
+    }
+
+    pub(crate) fn durations(&self, mode: Mode) -> (Duration, Duration) {
+        let scale = match mode {
+            Mode::Relax => 2.0,
+            Mode::Fast => 1.0,
+            Mode::Turbo => 0.5,
+        };
+        (self.queue_time.mul_f64(scale), self.run_time.mul_f64(scale))
+    }
+}
+
+pub(crate) struct Shared {
+    config: SimConfig,
+    /// `http://127.0.0.1:PORT`, the prefix of every image URL.
+    origin: String,
+    state: Mutex<SimState>,
+    fault_rng: Mutex<fastrand::Rng>,
+}
+
+impl Shared {
+    /// A poisoned lock means a handler panicked mid-update; the simulator keeps serving what it has.
+    fn state(&self) -> MutexGuard<'_, SimState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Starts on a free port of 127.0.0.1.
+    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
+        Self::start_on(config, 0).await
+    }
+
+    /// Starts on the given port of 127.0.0.1 (0 picks a free one). Must be called inside a tokio runtime.
+    pub async fn start_on(config: SimConfig, port: u16) -> std::io::Result<Simulator> {
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            fault_rng: Mutex::new(fastrand::Rng::with_seed(config.faults.seed)),
+            state: Mutex::new(SimState {
+                balance: config.balance,
+                ..SimState::default()
+            }),
+            origin: format!("http://{addr}"),
+            config,
+        });
+        let app = routes::router(shared.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = server.await {
+                tracing::error!(%error, "simulator stopped");
+            }
+        });
+        tracing::info!(%addr, "TTAPI simulator listening");
+        Ok(Simulator {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL a client uses to reach this simulator.
+    pub fn base_url(&self) -> BaseUrl {
+        BaseUrl::parse(&self.shared.origin).expect("a loopback http origin is always a valid base URL")
+    }
+
+    /// Submissions that created a job (what the user would be charged for).
+    pub fn accepted_submissions(&self) -> u64 {
+        self.shared.state().accepted_submissions
+    }
+
+    /// Every fault decision so far, in request arrival order, with the request path.
+    pub fn fault_log(&self) -> Vec<(String, InjectedFault)> {
+        self.shared.state().fault_log.clone()
+    }
+
+    pub fn balance(&self) -> f64 {
+        self.shared.state().balance
+    }
+
+    /// Waits until the server task ends after a shutdown request.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Runs until the task ends (for `moodgrid sim`, which stops on Ctrl-C).
+    pub async fn serve_forever(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,702 @@
+//! The simulator's HTTP surface: one handler per TTAPI endpoint plus the `/cdn/` image host.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use image::RgbaImage;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::render::{self, stable_hash};
+use super::state::{AssetRef, Phase, RenderState, Rendered, SimJob};
+use super::{BANNED_PROMPT_MESSAGE, Shared, faults};
+use crate::api::wire::{
+    ActionRequest, BlendRequest, DescribeRequest, FetchListQuery, ImagineRequest, InpaintRequest,
+    JobRequest, MAX_TIMEOUT_SECS, PromptCheckRequest,
+};
+use crate::domain::prompt::{aspect_ratio, image_size_for_ratio};
+use crate::domain::{Action, Mode, OutputShape, UpscaleKind};
+use crate::imaging::{self, ImageError};
+
+const UNAUTHORIZED_MESSAGE: &str = "Wrong TT-API-KEY or email is not activated.";
+/// Blend sends up to five base64 images in one body.
+const MAX_BODY_BYTES: usize = 128 * 1024 * 1024;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/midjourney/v1/imagine", post(imagine))
+        .route("/midjourney/v1/action", post(action))
+        .route("/midjourney/v1/blend", post(blend))
+        .route("/midjourney/v1/describe", post(describe))
+        .route("/midjourney/v1/inpaint", post(inpaint))
+        .route("/midjourney/v1/seed", post(seed))
+        .route("/midjourney/v1/fetch", get(fetch).post(fetch))
+        .route("/midjourney/v1/promptCheck", post(prompt_check))
+        .route("/midjourney/v1/info", get(info))
+        .route("/midjourney/v1/fetch-list", get(fetch_list).post(fetch_list))
+        .route("/midjourney/status", get(service_status))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate));
+    Router::new()
+        .merge(api)
+        .route("/cdn/{*key}", get(cdn))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), faults::inject))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(shared)
+}
+
+/// The envelope of a refused request.
+pub(crate) fn failed(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({"status": "FAILED", "message": message, "data": null}))).into_response()
+}
+
+fn bad_request(message: impl AsRef<str>) -> Response {
+    failed(StatusCode::BAD_REQUEST, message.as_ref())
+}
+
+fn accepted(job_id: &str) -> Response {
+    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": {"jobId": job_id}})).into_response()
+}
+
+async fn authenticate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get("TT-API-KEY")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    let allowed = match &shared.config.api_key {
+        Some(expected) => given == expected,
+        None => !given.is_empty(),
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        // The documented 401 body has no `data` key.
+        (StatusCode::UNAUTHORIZED, axum::Json(json!({"status": "FAILED", "message": UNAUTHORIZED_MESSAGE})))
+            .into_response()
+    }
+}
+
+async fn not_found() -> Response {
+    failed(StatusCode::NOT_FOUND, "Not found")
+}
+
+fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, Response> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| bad_request(format!("Parameter error: {e}")))
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Admission: the checks every submission passes, and the job row it creates.
+
+struct NewJob {
+    action: String,
+    prompt: String,
+    mode: Mode,
+    timeout: Option<u32>,
+    hook_url: Option<String>,
+    shape: Option<OutputShape>,
+    /// Quota in fast mode; relax costs half, turbo double.
+    base_quota: f64,
+    /// Fraction of the configured duration (seed and describe are quicker than renders).
+    duration_scale: f64,
+    reveals_seed_of: Option<String>,
+    doomed: Option<String>,
+}
+
+impl NewJob {
+    fn new(action: &str, prompt: &str, mode: Mode, shape: Option<OutputShape>, base_quota: f64) -> NewJob {
+        NewJob {
+            action: action.to_owned(),
+            prompt: prompt.to_owned(),
+            mode,
+            timeout: None,
+            hook_url: None,
+            shape,
+            base_quota,
+            duration_scale: 1.0,
+            reveals_seed_of: None,
+            doomed: None,
+        }
+    }
+}
+
+/// Creates the job if the account may run it: 499 past the in-progress cap, 402 without balance.
+fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Response> {
+    let config = &shared.config;
+    let now = Instant::now();
+    let mut state = shared.state();
+    state.settle(now);
+    if state.in_progress(now) >= config.max_in_progress {
+        return Err(failed(
+            StatusCode::from_u16(499).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
+            &format!("Queue exhausted: at most {} jobs may be in progress at once", config.max_in_progress),
+        ));
+    }
+    let quota = new.base_quota
+        * match new.mode {
+            Mode::Relax => 0.5,
+            Mode::Fast => 1.0,
+            Mode::Turbo => 2.0,
+        };
+    if state.balance < quota {
+        return Err(failed(StatusCode::PAYMENT_REQUIRED, "Insufficient balance, please top up"));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let (queued_for, runs_for) = config.durations(new.mode);
+    let (queued_for, mut runs_for) = (queued_for.mul_f64(new.duration_scale), runs_for.mul_f64(new.duration_scale));
+    let timeout = Duration::from_secs(u64::from(new.timeout.unwrap_or(MAX_TIMEOUT_SECS)));
+    let mut doomed = new.doomed;
+    let lower = new.prompt.to_lowercase();
+    if config.banned_words.iter().any(|w| !w.is_empty() && lower.contains(&w.to_lowercase())) {
+        doomed = Some(BANNED_PROMPT_MESSAGE.to_owned());
+    }
+    if queued_for + runs_for > timeout {
+        runs_for = timeout.saturating_sub(queued_for);
+        doomed = Some("Job Timeout".to_owned());
+    }
+    let seed = stable_hash(&[&config.seed.to_le_bytes(), id.as_bytes(), new.prompt.as_bytes()]) & 0xffff_ffff;
+    let job = SimJob {
+        id: id.clone(),
+        action: new.action,
+        prompt: new.prompt,
+        mode: new.mode,
+        submitted_at: now,
+        queued_for,
+        runs_for,
+        doomed,
+        quota,
+        refunded: false,
+        hook_url: new.hook_url.filter(|h| !h.is_empty()),
+        render: RenderState::Pending,
+        seed,
+        seed_revealed: false,
+        reveals_seed_of: new.reveals_seed_of,
+        shape: new.shape,
+    };
+    state.balance -= quota;
+    state.accepted_submissions += 1;
+    state.order.push(id.clone());
+    state.jobs.insert(id, job.clone());
+    Ok(job)
+}
+
+/// What a render produces before it is stored: encoded PNGs with their sizes.
+struct Output {
+    main: Option<(Bytes, u32, u32)>,
+    quadrants: Option<[(Bytes, u32, u32); 4]>,
+    prompt: Option<String>,
+}
+
+fn encoded(img: &RgbaImage) -> Result<(Bytes, u32, u32), ImageError> {
+    Ok((Bytes::from(render::png(img)?), img.width(), img.height()))
+}
+
+fn grid_output(quadrants: [RgbaImage; 4]) -> Result<Output, ImageError> {
+    let grid = render::grid(&quadrants);
+    let [a, b, c, d] = &quadrants;
+    Ok(Output {
+        main: Some(encoded(&grid)?),
+        quadrants: Some([encoded(a)?, encoded(b)?, encoded(c)?, encoded(d)?]),
+        prompt: None,
+    })
+}
+
+fn single_output(img: &RgbaImage) -> Result<Output, ImageError> {
+    Ok(Output { main: Some(encoded(img)?), quadrants: None, prompt: None })
+}
+
+/// Renders off the async threads and stores the result; the job reports SUCCESS only after this.
+fn spawn_render<F>(shared: Arc<Shared>, job_id: String, work: F)
+where
+    F: FnOnce() -> Result<Output, ImageError> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .unwrap_or_else(|e| Err(ImageError::Encode(format!("render task failed: {e}"))));
+        store_render(&shared, &job_id, result);
+    });
+}
+
+fn store_render(shared: &Shared, job_id: &str, result: Result<Output, ImageError>) {
+    let mut state = shared.state();
+    let render = match result {
+        Ok(output) => {
+            let mut store = |name: &str, (bytes, width, height): (Bytes, u32, u32)| {
+                let key = format!("{job_id}/{name}.png");
+                state.assets.insert(key.clone(), bytes);
+                AssetRef { key, width, height }
+            };
+            let main = output.main.map(|m| store(if output.quadrants.is_some() { "grid" } else { "image" }, m));
+            let quadrants = output.quadrants.map(|[a, b, c, d]| {
+                [store("tl", a), store("tr", b), store("bl", c), store("br", d)]
+            });
+            RenderState::Ready(Rendered { main, quadrants, prompt: output.prompt })
+        }
+        Err(error) => RenderState::Failed(format!("[Internal error] Something went wrong: {error}")),
+    };
+    if let Some(job) = state.jobs.get_mut(job_id) {
+        job.render = render;
+    }
+}
+
+/// A finished job to build on, or the 400 that explains why it cannot be used.
+fn finished_job(shared: &Shared, job_id: &str) -> Result<SimJob, Response> {
+    let now = Instant::now();
+    let mut state = shared.state();
+    state.settle(now);
+    let job = state.jobs.get(job_id).ok_or_else(|| bad_request(format!("Job {job_id} not found")))?;
+    match job.phase(now) {
+        Phase::Succeeded => Ok(job.clone()),
+        phase => Err(bad_request(format!(
+            "Job {job_id} has not succeeded (it is {}); wait for SUCCESS before using it",
+            phase.wire()
+        ))),
+    }
+}
+
+fn asset(shared: &Shared, asset: &AssetRef) -> Result<Bytes, Response> {
+    shared
+        .state()
+        .assets
+        .get(&asset.key)
+        .cloned()
+        .ok_or_else(|| failed(StatusCode::INTERNAL_SERVER_ERROR, "the job's image is missing"))
+}
+
+fn rendered(job: &SimJob) -> Option<&Rendered> {
+    match &job.render {
+        RenderState::Ready(r) => Some(r),
+        _ => None,
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<RgbaImage, ImageError> {
+    imaging::decode_rgba(bytes)
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Submissions
+
+async fn imagine(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: ImagineRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = request.validate() {
+        return bad_request(e.0);
+    }
+    let mode = request.mode.unwrap_or_default();
+    let mut new = NewJob::new("imagine", &request.prompt, mode, Some(OutputShape::Grid), 2.0);
+    new.timeout = request.timeout;
+    new.hook_url = request.hook_url;
+    let job = match admit(&shared, new) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    if job.doomed.is_none() {
+        let size = image_size_for_ratio(aspect_ratio(&job.prompt).unwrap_or((1, 1)));
+        let (prompt, seed) = (job.prompt.clone(), job.seed);
+        spawn_render(shared.clone(), job.id.clone(), move || grid_output(fresh_grid(&prompt, seed, size)));
+    }
+    accepted(&job.id)
+}
+
+fn fresh_grid(prompt: &str, seed: u64, (w, h): (u32, u32)) -> [RgbaImage; 4] {
+    std::array::from_fn(|i| {
+        let quadrant_seed = seed.wrapping_mul(31).wrapping_add(i as u64);
+        render::paint(w, h, &render::palette(prompt, quadrant_seed), quadrant_seed)
+    })
+}
+
+async fn action(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: ActionRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = request.validate() {
+        return bad_request(e.0);
+    }
+    let parent = match finished_job(&shared, &request.job_id) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    let offered = parent.components();
+    if !offered.contains(&request.action) {
+        let offers = if offered.is_empty() { "none".to_owned() } else { offered.join(", ") };
+        return bad_request(format!(
+            "Action `{}` is not available on job {} (it offers: {offers})",
+            request.action, parent.id
+        ));
+    }
+    let Some(output) = rendered(&parent).cloned() else {
+        return failed(StatusCode::INTERNAL_SERVER_ERROR, "the parent job has no image");
+    };
+    let action = Action::parse(&request.action);
+    let source_ref = match &action {
+        Action::Upsample(n) | Action::Variation(n) => {
+            output.quadrants.as_ref().map(|q| q[usize::from(*n) - 1].clone())
+        }
+        _ => output.main.clone(),
+    };
+    let Some(source_ref) = source_ref else {
+        return failed(StatusCode::INTERNAL_SERVER_ERROR, "the parent job has no image for this action");
+    };
+    let source = match asset(&shared, &source_ref) {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let base_quota = match &action {
+        Action::Upsample(_) => 1.0,
+        Action::Upscale(_) | Action::RedoUpscale(_) => 2.0,
+        _ => 2.0,
+    };
+    let mut new = NewJob::new(&request.action, &parent.prompt, parent.mode, action.output(), base_quota);
+    new.timeout = request.timeout;
+    new.hook_url = request.hook_url;
+    let job = match admit(&shared, new) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    if job.doomed.is_none() {
+        let (prompt, seed) = (job.prompt.clone(), job.seed);
+        spawn_render(shared.clone(), job.id.clone(), move || {
+            render_action(&action, source, &source_ref, &prompt, seed)
+        });
+    }
+    accepted(&job.id)
+}
+
+fn render_action(action: &Action, source: Bytes, source_ref: &AssetRef, prompt: &str, seed: u64) -> Result<Output, ImageError> {
+    match action {
+        // U1–U4 hand back the quadrant itself, byte for byte, as Midjourney does.
+        Action::Upsample(_) => Ok(Output { main: Some((source, source_ref.width, source_ref.height)), quadrants: None, prompt: None }),
+        Action::Reroll => grid_output(fresh_grid(prompt, seed, (source_ref.width, source_ref.height))),
+        Action::Variation(_) => grid_output(render::variations(&decode(&source)?, 0.5, seed)),
+        Action::HighVariation => grid_output(render::variations(&decode(&source)?, 0.9, seed)),
+        Action::LowVariation => grid_output(render::variations(&decode(&source)?, 0.25, seed)),
+        Action::Upscale(kind) | Action::RedoUpscale(kind) => {
+            single_output(&render::upscale(&decode(&source)?, kind.factor(), *kind == UpscaleKind::Creative, seed))
+        }
+        Action::ZoomOut2 => grid_output(render::zoom_out(&decode(&source)?, 2.0, seed)),
+        Action::ZoomOut1_5 => grid_output(render::zoom_out(&decode(&source)?, 1.5, seed)),
+        Action::Pan(direction) => grid_output(render::pan(&decode(&source)?, *direction, seed)),
+        Action::MakeSquare => grid_output(render::make_square(&decode(&source)?, seed)),
+        Action::Other(name) => Err(ImageError::Encode(format!("the simulator cannot render `{name}`"))),
+    }
+}
+
+async fn blend(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: BlendRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = request.validate() {
+        return bad_request(e.0);
+    }
+    let inputs = request.img_base64_array.clone();
+    let decoded = tokio::task::spawn_blocking(move || {
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(i, uri)| {
+                imaging::from_base64_or_data_uri(uri)
+                    .and_then(|bytes| decode(&bytes))
+                    .map_err(|e| format!("imgBase64Array[{i}] is not a usable image: {e}"))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    })
+    .await;
+    let images = match decoded {
+        Ok(Ok(images)) => images,
+        Ok(Err(message)) => return bad_request(message),
+        Err(_) => return failed(StatusCode::INTERNAL_SERVER_ERROR, "could not read the images"),
+    };
+    let dimensions = request.dimensions.unwrap_or_default();
+    let mut new = NewJob::new("blend", "", request.mode.unwrap_or_default(), Some(OutputShape::Grid), 2.0);
+    new.timeout = request.timeout;
+    new.hook_url = request.hook_url;
+    let job = match admit(&shared, new) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    let seed = job.seed;
+    spawn_render(shared.clone(), job.id.clone(), move || grid_output(render::blend(&images, dimensions, seed)));
+    accepted(&job.id)
+}
+
+async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: DescribeRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = request.validate() {
+        return bad_request(e.0);
+    }
+    let mut doomed = None;
+    // base64 wins when both are given, as documented.
+    let bytes = match (request.base64.as_deref().filter(|s| !s.trim().is_empty()), request.url.as_deref()) {
+        (Some(text), _) => match imaging::from_base64_or_data_uri(text) {
+            Ok(bytes) => Some(Bytes::from(bytes)),
+            Err(e) => return bad_request(format!("base64 is not an image: {e}")),
+        },
+        (None, Some(url)) => {
+            let own = url.strip_prefix(&format!("{}/cdn/", shared.origin)).and_then(|key| shared.state().assets.get(key).cloned());
+            if own.is_none() {
+                // This machine reaches no other host; the real service would fetch the link.
+                doomed = Some(format!("[Invalid link!] The simulator can only describe its own images, not {url}"));
+            }
+            own
+        }
+        (None, None) => None,
+    };
+    let image = match bytes.clone() {
+        Some(bytes) => match tokio::task::spawn_blocking(move || decode(&bytes)).await {
+            Ok(Ok(image)) => Some(image),
+            Ok(Err(e)) => return bad_request(format!("the image cannot be described: {e}")),
+            Err(_) => return failed(StatusCode::INTERNAL_SERVER_ERROR, "could not read the image"),
+        },
+        None => None,
+    };
+    let mut new = NewJob::new("describe", "", Mode::Fast, None, 1.0);
+    new.timeout = request.timeout;
+    new.hook_url = request.hook_url;
+    new.duration_scale = 0.5;
+    new.doomed = doomed;
+    let job = match admit(&shared, new) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    if let (Some(image), Some(original)) = (image, bytes) {
+        spawn_render(shared.clone(), job.id.clone(), move || {
+            Ok(Output {
+                main: Some((original, image.width(), image.height())),
+                quadrants: None,
+                prompt: Some(render::describe(&image)),
+            })
+        });
+    }
+    accepted(&job.id)
+}
+
+async fn inpaint(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: InpaintRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = request.validate() {
+        return bad_request(e.0);
+    }
+    let parent = match finished_job(&shared, &request.job_id) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    let Some(main) = rendered(&parent).and_then(|r| r.main.clone()) else {
+        return bad_request(format!("Job {} has no image to repaint", parent.id));
+    };
+    let mask_bytes = match imaging::from_base64_or_data_uri(&request.mask) {
+        Ok(bytes) => bytes,
+        Err(e) => return bad_request(format!("mask is not base64: {e}")),
+    };
+    if imaging::sniff_format(&mask_bytes) != Some(image::ImageFormat::Png) {
+        return bad_request("mask must be a PNG image (black and white, white = repaint)");
+    }
+    let source = match asset(&shared, &main) {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let checked = tokio::task::spawn_blocking(move || -> Result<(RgbaImage, RgbaImage), String> {
+        let mask = decode(&mask_bytes).map_err(|e| format!("mask cannot be read: {e}"))?;
+        if mask.dimensions() != (main.width, main.height) {
+            return Err(format!(
+                "mask is {}×{} but the job's image is {}×{}; they must match exactly",
+                mask.width(), mask.height(), main.width, main.height
+            ));
+        }
+        if !mask.pixels().any(render::is_masked) {
+            return Err("mask has no white region: nothing to repaint".into());
+        }
+        let source = decode(&source).map_err(|e| format!("the job's image cannot be read: {e}"))?;
+        Ok((source, mask))
+    })
+    .await;
+    let (source, mask) = match checked {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(message)) => return bad_request(message),
+        Err(_) => return failed(StatusCode::INTERNAL_SERVER_ERROR, "could not read the mask"),
+    };
+    let prompt = request.prompt.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| parent.prompt.clone());
+    let mut new = NewJob::new("inpaint", &prompt, parent.mode, Some(OutputShape::Grid), 2.0);
+    new.timeout = request.timeout;
+    new.hook_url = request.hook_url;
+    let job = match admit(&shared, new) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    if job.doomed.is_none() {
+        let seed = job.seed;
+        spawn_render(shared.clone(), job.id.clone(), move || grid_output(render::inpaint(&source, &mask, &prompt, seed)));
+    }
+    accepted(&job.id)
+}
+
+async fn seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: JobRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = request.validate() {
+        return bad_request(e.0);
+    }
+    let parent = match finished_job(&shared, &request.job_id) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    let mut new = NewJob::new("seed", &parent.prompt, parent.mode, None, 0.0);
+    new.timeout = request.timeout;
+    new.hook_url = request.hook_url;
+    new.duration_scale = 0.25;
+    new.reveals_seed_of = Some(parent.id.clone());
+    let job = match admit(&shared, new) {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    // The seed job reports its parent's seed, not one of its own.
+    let mut state = shared.state();
+    if let Some(created) = state.jobs.get_mut(&job.id) {
+        created.seed = parent.seed;
+        created.render = RenderState::Ready(Rendered { main: None, quadrants: None, prompt: None });
+    }
+    accepted(&job.id)
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Queries
+
+/// `GET ?jobId=` or `POST {"jobId":…}`; the query wins when both are present.
+async fn fetch(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
+    let from_query = query.get("jobId").or_else(|| query.get("job_id")).cloned();
+    let job_id = match from_query {
+        Some(id) => id,
+        None => match parse::<JobRequest>(&body) {
+            Ok(request) => request.job_id,
+            Err(response) => return response,
+        },
+    };
+    if job_id.trim().is_empty() {
+        return bad_request("jobId must not be empty");
+    }
+    let now = Instant::now();
+    let mut state = shared.state();
+    state.settle(now);
+    match state.jobs.get(job_id.trim()) {
+        Some(job) => axum::Json(job.to_fetch_json(now, &shared.origin)).into_response(),
+        None => bad_request(format!("Job {job_id} not found")),
+    }
+}
+
+async fn fetch_list(State(shared): State<Arc<Shared>>, Query(query): Query<FetchListQuery>, body: Bytes) -> Response {
+    let query = if body.iter().all(u8::is_ascii_whitespace) {
+        query
+    } else {
+        match parse::<FetchListQuery>(&body) {
+            Ok(q) => q,
+            Err(response) => return response,
+        }
+    };
+    let wanted = query.status.as_deref().unwrap_or("SUCCESS").to_ascii_uppercase();
+    if !["PENDING_QUEUE", "ON_QUEUE", "SUCCESS", "FAILED"].contains(&wanted.as_str()) {
+        return bad_request(format!("status must be PENDING_QUEUE, ON_QUEUE, SUCCESS or FAILED, not {wanted}"));
+    }
+    let ascending = query.order.as_deref().is_some_and(|o| o.eq_ignore_ascii_case("asc"));
+    let limit = query.limit.clamp(1, FetchListQuery::MAX_LIMIT) as usize;
+    let skip = (query.page.max(1) as usize - 1) * limit;
+    let now = Instant::now();
+    let mut state = shared.state();
+    state.settle(now);
+    let matching = |id: &&String| state.jobs.get(*id).is_some_and(|j| j.phase(now).wire() == wanted);
+    let ids: Vec<&String> = if ascending {
+        state.order.iter().filter(matching).skip(skip).take(limit).collect()
+    } else {
+        state.order.iter().rev().filter(matching).skip(skip).take(limit).collect()
+    };
+    let rows: Vec<Value> = ids.iter().filter_map(|id| state.jobs.get(*id)).map(|j| j.to_list_json(now, &shared.origin)).collect();
+    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": rows})).into_response()
+}
+
+async fn prompt_check(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: PromptCheckRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if request.prompt.trim().is_empty() {
+        return bad_request("prompt must not be empty");
+    }
+    let lower = request.prompt.to_lowercase();
+    if let Some(word) = shared.config.banned_words.iter().find(|w| !w.is_empty() && lower.contains(&w.to_lowercase())) {
+        return bad_request(format!("banned prompt words: [{word}]"));
+    }
+    // TTAPI's own checker rejects an --ar that is not W:H, quoting the prompt from the flag on.
+    if let Some(at) = request.prompt.find("--ar").or_else(|| request.prompt.find("--aspect"))
+        && aspect_ratio(&request.prompt).is_none()
+    {
+        return bad_request(format!("Invalid params [{}]", &request.prompt[at..]));
+    }
+    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": "Prompt verification successful."})).into_response()
+}
+
+async fn info(State(shared): State<Arc<Shared>>) -> Response {
+    let now = Instant::now();
+    let mut state = shared.state();
+    state.settle(now);
+    axum::Json(json!({
+        "status": "SUCCESS",
+        "message": "success",
+        "data": {
+            "email": "offline@moodgrid.invalid",
+            "email_verified_at": "2026-01-01 00:00:00",
+            "balance": state.balance,
+            "freeze_balance": state.frozen_quota(now),
+            "max_queue": shared.config.max_in_progress,
+            "created_at": "2026-01-01 00:00:00",
+        }
+    }))
+    .into_response()
+}
+
+async fn service_status(State(shared): State<Arc<Shared>>) -> Response {
+    let health = |mode: Mode| {
+        let (queue, run) = shared.config.durations(mode);
+        json!({"status": 200, "runningMessage": "Endpoints running", "averageExecute": (queue + run).as_secs_f64()})
+    };
+    axum::Json(json!({
+        "status": "SUCCESS",
+        "message": "success",
+        "data": {"fast": health(Mode::Fast), "relax": health(Mode::Relax), "turbo": health(Mode::Turbo)}
+    }))
+    .into_response()
+}
+
+async fn cdn(State(shared): State<Arc<Shared>>, Path(key): Path<String>) -> Response {
+    match shared.state().assets.get(&key).cloned() {
+        Some(bytes) => {
+            let mime = imaging::mime_type(&bytes).unwrap_or("application/octet-stream");
+            let mut response = bytes.into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            response
+        }
+        None => (StatusCode::NOT_FOUND, "no such image").into_response(),
+    }
+}
