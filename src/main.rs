@@ -10,7 +10,11 @@ use moodgrid::sim::{FaultConfig, SimConfig, Simulator};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(name = "moodgrid", version, about = "A native desktop studio for the Midjourney API (TTAPI)")]
+#[command(
+    name = "moodgrid",
+    version,
+    about = "A native desktop studio for the Midjourney API (TTAPI)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -55,7 +59,9 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -94,7 +100,11 @@ fn run_simulator(args: SimArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("could not listen on 127.0.0.1:{}", args.port))?;
         let mut stdout = std::io::stdout();
-        writeln!(stdout, "TTAPI simulator listening on {}", simulator.base_url())?;
+        writeln!(
+            stdout,
+            "TTAPI simulator listening on {}",
+            simulator.base_url()
+        )?;
         stdout.flush()?;
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}

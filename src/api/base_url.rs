@@ -9,7 +9,10 @@ pub const KNOWN_HOSTS: [(&str, &str); 4] = [
     ("https://api.ttapi.io", "TTAPI (api.ttapi.io)"),
     ("https://api.ttapi.org", "TTAPI accelerated (api.ttapi.org)"),
     ("https://hold.ttapi.io", "Hold account (hold.ttapi.io)"),
-    ("https://hold.ttapi.org", "Hold account accelerated (hold.ttapi.org)"),
+    (
+        "https://hold.ttapi.org",
+        "Hold account accelerated (hold.ttapi.org)",
+    ),
 ];
 
 pub const DEFAULT_BASE_URL: &str = KNOWN_HOSTS[0].0;
@@ -18,7 +21,9 @@ pub const DEFAULT_BASE_URL: &str = KNOWN_HOSTS[0].0;
 pub enum BaseUrlError {
     #[error("`{0}` is not a URL")]
     NotAUrl(String),
-    #[error("`{0}` must start with https:// (plain http:// is only allowed for this machine, e.g. http://127.0.0.1:PORT)")]
+    #[error(
+        "`{0}` must start with https:// (plain http:// is only allowed for this machine, e.g. http://127.0.0.1:PORT)"
+    )]
     Insecure(String),
     #[error("`{0}` must be an http(s) address without user name, password, query or fragment")]
     Unsupported(String),

@@ -193,11 +193,15 @@ impl TtapiClient {
             status: 200,
             reason: format!("the image address `{}` is not a URL", excerpt(url, "")),
         })?;
-        let allowed = parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback(&parsed));
+        let allowed =
+            parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback(&parsed));
         if !allowed {
             return Err(ApiError::BadResponse {
                 status: 200,
-                reason: format!("refusing to download from `{}` (not https)", parsed.as_str()),
+                reason: format!(
+                    "refusing to download from `{}` (not https)",
+                    parsed.as_str()
+                ),
             });
         }
         let mut response = self
@@ -219,7 +223,11 @@ impl TtapiClient {
             });
         }
         let mut buffer = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
-        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e, None))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| network_error(&e, None))?
+        {
             if (buffer.len() + chunk.len()) as u64 > max_bytes {
                 return Err(ApiError::TooLarge {
                     limit_bytes: max_bytes,
@@ -263,12 +271,14 @@ impl TtapiClient {
         }
         match envelope.data {
             None | Some(Value::Null) => Ok(None),
-            Some(data) => serde_json::from_value(data)
-                .map(Some)
-                .map_err(|e| ApiError::BadResponse {
-                    status: status.as_u16(),
-                    reason: format!("unexpected `data`: {e}"),
-                }),
+            Some(data) => {
+                serde_json::from_value(data)
+                    .map(Some)
+                    .map_err(|e| ApiError::BadResponse {
+                        status: status.as_u16(),
+                        reason: format!("unexpected `data`: {e}"),
+                    })
+            }
         }
     }
 
@@ -286,8 +296,9 @@ impl TtapiClient {
         url: Url,
         json: Option<Vec<u8>>,
     ) -> Result<(StatusCode, Bytes), ApiError> {
-        let mut key = HeaderValue::from_str(self.key.expose())
-            .map_err(|_| RequestError("the API key contains characters a header cannot carry".into()))?;
+        let mut key = HeaderValue::from_str(self.key.expose()).map_err(|_| {
+            RequestError("the API key contains characters a header cannot carry".into())
+        })?;
         key.set_sensitive(true);
         let mut request = self
             .http
@@ -306,7 +317,12 @@ impl TtapiClient {
         if status.is_success() {
             Ok((status, body))
         } else {
-            Err(error_for_status(status, retry_after, &body, self.key.expose()))
+            Err(error_for_status(
+                status,
+                retry_after,
+                &body,
+                self.key.expose(),
+            ))
         }
     }
 }
@@ -371,10 +387,18 @@ fn network_error(error: &reqwest::Error, phase: Option<NetworkPhase>) -> ApiErro
 
 /// Parses a successful exchange's body into an envelope, recognising HTML pages and garbage.
 fn parse_envelope(status: StatusCode, body: &[u8], key: &str) -> Result<Envelope<Value>, ApiError> {
-    serde_json::from_slice::<Envelope<Value>>(body).map_err(|e| ApiError::BadResponse {
+    let unreadable = |why: &str| ApiError::BadResponse {
         status: status.as_u16(),
-        reason: describe_unreadable(body, key, &e.to_string()),
-    })
+        reason: describe_unreadable(body, key, why),
+    };
+    // Serde would also read a struct from a JSON array; TTAPI only ever answers with an object.
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value @ Value::Object(_)) => {
+            serde_json::from_value::<Envelope<Value>>(value).map_err(|e| unreadable(&e.to_string()))
+        }
+        Ok(_) => Err(unreadable("not a JSON object")),
+        Err(e) => Err(unreadable(&e.to_string())),
+    }
 }
 
 fn describe_unreadable(body: &[u8], key: &str, json_error: &str) -> String {
@@ -383,21 +407,32 @@ fn describe_unreadable(body: &[u8], key: &str, json_error: &str) -> String {
         return "the answer is empty".into();
     }
     if let Some(title) = html_title(&text) {
-        return format!("an HTML page instead of JSON (\"{}\")", excerpt(&title, key));
+        return format!(
+            "an HTML page instead of JSON (\"{}\")",
+            excerpt(&title, key)
+        );
     }
-    format!("not JSON ({json_error}); it begins \"{}\"", excerpt(&text, key))
+    format!(
+        "not the JSON TTAPI sends ({json_error}); it begins \"{}\"",
+        excerpt(&text, key)
+    )
 }
 
 /// The `<title>` of an HTML page (what proxies and Cloudflare send on errors), or `None` if not HTML.
 fn html_title(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let head = lower.trim_start();
-    if !(head.starts_with("<!doctype html") || head.starts_with("<html") || lower.contains("<body")) {
+    if !(head.starts_with("<!doctype html") || head.starts_with("<html") || lower.contains("<body"))
+    {
         return None;
     }
     let start = lower.find("<title>").map(|i| i + "<title>".len());
     let title = start
-        .and_then(|s| lower[s..].find("</title>").map(|len| text[s..s + len].trim().to_owned()))
+        .and_then(|s| {
+            lower[s..]
+                .find("</title>")
+                .map(|len| text[s..s + len].trim().to_owned())
+        })
         .filter(|t| !t.is_empty());
     Some(title.unwrap_or_else(|| "untitled page".into()))
 }
@@ -500,21 +535,67 @@ mod tests {
         let json = |m: &str| format!(r#"{{"status":"FAILED","message":"{m}","data":null}}"#);
         let html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>";
         let cases: Vec<(u16, String, ErrorKind, &str)> = vec![
-            (400, json("Parameter error"), ErrorKind::Rejected, "Parameter error"),
-            (401, r#"{"status":"FAILED","message":"Wrong TT-API-KEY or email is not activated."}"#.into(), ErrorKind::Unauthorized, "rejected the API key"),
-            (402, json("insufficient balance"), ErrorKind::InsufficientBalance, "balance"),
-            (403, json("account disabled"), ErrorKind::Blocked, "account disabled"),
+            (
+                400,
+                json("Parameter error"),
+                ErrorKind::Rejected,
+                "Parameter error",
+            ),
+            (
+                401,
+                r#"{"status":"FAILED","message":"Wrong TT-API-KEY or email is not activated."}"#
+                    .into(),
+                ErrorKind::Unauthorized,
+                "rejected the API key",
+            ),
+            (
+                402,
+                json("insufficient balance"),
+                ErrorKind::InsufficientBalance,
+                "balance",
+            ),
+            (
+                403,
+                json("account disabled"),
+                ErrorKind::Blocked,
+                "account disabled",
+            ),
             (404, String::new(), ErrorKind::NotFound, "404"),
-            (429, json("Too many requests"), ErrorKind::RateLimited, "rate limiting"),
-            (499, json("queue exhausted"), ErrorKind::QueueFull, "queue exhausted"),
-            (500, json("service exception"), ErrorKind::Server, "service exception"),
+            (
+                429,
+                json("Too many requests"),
+                ErrorKind::RateLimited,
+                "rate limiting",
+            ),
+            (
+                499,
+                json("queue exhausted"),
+                ErrorKind::QueueFull,
+                "queue exhausted",
+            ),
+            (
+                500,
+                json("service exception"),
+                ErrorKind::Server,
+                "service exception",
+            ),
             (502, html.into(), ErrorKind::Server, "502 Bad Gateway"),
-            (503, "upstream connect error".into(), ErrorKind::Server, "upstream connect error"),
+            (
+                503,
+                "upstream connect error".into(),
+                ErrorKind::Server,
+                "upstream connect error",
+            ),
             (504, html.into(), ErrorKind::GatewayTimeout, "504"),
             (418, String::new(), ErrorKind::Rejected, "HTTP 418"),
         ];
         for (code, body, kind, says) in cases {
-            let err = error_for_status(StatusCode::from_u16(code).unwrap(), None, body.as_bytes(), KEY);
+            let err = error_for_status(
+                StatusCode::from_u16(code).unwrap(),
+                None,
+                body.as_bytes(),
+                KEY,
+            );
             assert_eq!(err.kind(), kind, "HTTP {code}");
             assert!(err.to_string().contains(says), "HTTP {code}: {err}");
         }
@@ -524,9 +605,12 @@ mod tests {
     fn unreadable_bodies_are_described_not_swallowed() {
         let cases: [(&[u8], &str); 5] = [
             (b"", "empty"),
-            (b"<html><head><title>Just a moment...</title></head><body></body></html>", "HTML page (\"Just a moment...\")"),
-            (b"{\"status\": \"SUCC", "not JSON"),
-            (b"\xff\xfe\x00garbage", "not JSON"),
+            (
+                b"<html><head><title>Just a moment...</title></head><body></body></html>",
+                "HTML page instead of JSON (\"Just a moment...\")",
+            ),
+            (b"{\"status\": \"SUCC", "not the JSON"),
+            (b"\xff\xfe\x00garbage", "not the JSON"),
             (b"<body>no title</body>", "untitled page"),
         ];
         for (body, says) in cases {
@@ -541,7 +625,8 @@ mod tests {
         let body = format!(r#"{{"status":"FAILED","message":"bad key {KEY} given"}}"#);
         let err = error_for_status(StatusCode::BAD_REQUEST, None, body.as_bytes(), KEY);
         assert!(!err.to_string().contains(KEY), "{err}");
-        let err = parse_envelope(StatusCode::OK, format!("oops {KEY}").as_bytes(), KEY).unwrap_err();
+        let err =
+            parse_envelope(StatusCode::OK, format!("oops {KEY}").as_bytes(), KEY).unwrap_err();
         assert!(!err.to_string().contains(KEY), "{err}");
     }
 
@@ -557,11 +642,25 @@ mod tests {
     #[test]
     fn job_ids_come_from_data_then_envelope_then_request() {
         let env = |body: &str| serde_json::from_str::<Envelope<Value>>(body).unwrap();
-        let job = job_from_envelope(env(r#"{"status":"ON_QUEUE","data":{"progress":"50"}}"#), "asked", StatusCode::OK).unwrap();
-        assert_eq!((job.id.as_str(), job.status.clone(), job.data.progress), ("asked", JobStatus::OnQueue, Some(50)));
-        let job = job_from_envelope(env(r#"{"status":"SUCCESS","jobId":"top","data":null}"#), "asked", StatusCode::OK).unwrap();
+        let job = job_from_envelope(
+            env(r#"{"status":"ON_QUEUE","data":{"progress":"50"}}"#),
+            "asked",
+            StatusCode::OK,
+        )
+        .unwrap();
+        assert_eq!(
+            (job.id.as_str(), job.status.clone(), job.data.progress),
+            ("asked", JobStatus::OnQueue, Some(50))
+        );
+        let job = job_from_envelope(
+            env(r#"{"status":"SUCCESS","jobId":"top","data":null}"#),
+            "asked",
+            StatusCode::OK,
+        )
+        .unwrap();
         assert_eq!(job.id, "top");
-        let err = job_from_envelope(env(r#"{"message":"x"}"#), "asked", StatusCode::OK).unwrap_err();
+        let err =
+            job_from_envelope(env(r#"{"message":"x"}"#), "asked", StatusCode::OK).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadResponse);
     }
 }

@@ -19,7 +19,9 @@ pub enum NetworkPhase {
 pub enum ApiError {
     #[error("Not sent: {0}")]
     InvalidRequest(#[from] RequestError),
-    #[error("TTAPI rejected the API key (wrong TT-API-KEY, or the account's e-mail is not activated)")]
+    #[error(
+        "TTAPI rejected the API key (wrong TT-API-KEY, or the account's e-mail is not activated)"
+    )]
     Unauthorized,
     #[error("Your TTAPI balance is too low for this job{}", suffix(.message))]
     InsufficientBalance { message: String },

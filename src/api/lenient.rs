@@ -27,7 +27,9 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
 
 /// A pixel size or count as number or numeric string.
 pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    Ok(opt_f64(d)?.filter(|v| *v >= 0.0 && *v <= f64::from(u32::MAX)).map(|v| v as u32))
+    Ok(opt_f64(d)?
+        .filter(|v| *v >= 0.0 && *v <= f64::from(u32::MAX))
+        .map(|v| v as u32))
 }
 
 /// Progress as `"50"`, `50`, `"50%"` or `null`, clamped to 0–100.

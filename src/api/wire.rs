@@ -19,9 +19,11 @@ pub struct RequestError(pub String);
 
 fn check_timeout(timeout: Option<u32>) -> Result<(), RequestError> {
     match timeout {
-        Some(t) if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&t) => Err(RequestError(format!(
-            "timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} seconds, not {t}"
-        ))),
+        Some(t) if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&t) => {
+            Err(RequestError(format!(
+                "timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} seconds, not {t}"
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -49,7 +51,11 @@ pub struct ImagineRequest {
     pub timeout: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook_url: Option<String>,
-    #[serde(default, rename = "getUImages", skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        default,
+        rename = "getUImages",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub get_u_images: bool,
 }
 

@@ -262,7 +262,14 @@ mod tests {
 
     #[test]
     fn strings_outside_the_catalogue_are_kept_verbatim() {
-        for s in ["upsample5", "upsample0", "reroll0", "zoom_out_2x", "", "Custom Zoom"] {
+        for s in [
+            "upsample5",
+            "upsample0",
+            "reroll0",
+            "zoom_out_2x",
+            "",
+            "Custom Zoom",
+        ] {
             let action = Action::parse(s);
             assert_eq!(action, Action::Other(s.to_owned()));
             assert_eq!(action.label(), s);
@@ -275,17 +282,35 @@ mod tests {
         assert_eq!(Action::parse("upsample2").label(), "U2");
         assert_eq!(Action::parse("variation3").label(), "V3");
         assert_eq!(Action::parse("high_variation").label(), "Vary (Strong)");
-        assert_eq!(Action::parse("upscale_creative").label(), "Upscale (Creative)");
+        assert_eq!(
+            Action::parse("upscale_creative").label(),
+            "Upscale (Creative)"
+        );
         assert_eq!(Action::parse("pan_up").label(), "Pan up");
     }
 
     #[test]
     fn upsamples_and_upscales_give_singles_the_rest_grids() {
-        assert_eq!(Action::parse("upsample1").output(), Some(OutputShape::Single));
-        assert_eq!(Action::parse("upscale4").output(), Some(OutputShape::Single));
-        assert_eq!(Action::parse("variation1").output(), Some(OutputShape::Grid));
-        assert_eq!(Action::parse("zoom_out_2").output(), Some(OutputShape::Grid));
-        assert_eq!(Action::Upscale(UpscaleKind::Quadruple).wire_name(), "upscale4");
+        assert_eq!(
+            Action::parse("upsample1").output(),
+            Some(OutputShape::Single)
+        );
+        assert_eq!(
+            Action::parse("upscale4").output(),
+            Some(OutputShape::Single)
+        );
+        assert_eq!(
+            Action::parse("variation1").output(),
+            Some(OutputShape::Grid)
+        );
+        assert_eq!(
+            Action::parse("zoom_out_2").output(),
+            Some(OutputShape::Grid)
+        );
+        assert_eq!(
+            Action::Upscale(UpscaleKind::Quadruple).wire_name(),
+            "upscale4"
+        );
         assert_eq!(UpscaleKind::Quadruple.factor(), 4);
     }
 
@@ -294,8 +319,15 @@ mod tests {
         assert_eq!(
             Action::grid_components(),
             [
-                "upsample1", "upsample2", "upsample3", "upsample4", "reroll", "variation1",
-                "variation2", "variation3", "variation4"
+                "upsample1",
+                "upsample2",
+                "upsample3",
+                "upsample4",
+                "reroll",
+                "variation1",
+                "variation2",
+                "variation3",
+                "variation4"
             ]
         );
         let square = Action::single_components(true);

@@ -89,7 +89,11 @@ impl FaultConfig {
     }
 }
 
-pub(crate) async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub(crate) async fn inject(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let config = &shared.config.faults;
     let path = request.uri().path().to_owned();
     if path.starts_with("/cdn/") && !config.include_downloads {

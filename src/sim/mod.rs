@@ -91,7 +91,9 @@ pub(crate) struct Shared {
 impl Shared {
     /// A poisoned lock means a handler panicked mid-update; the simulator keeps serving what it has.
     fn state(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -147,7 +149,8 @@ impl Simulator {
 
     /// The base URL a client uses to reach this simulator.
     pub fn base_url(&self) -> BaseUrl {
-        BaseUrl::parse(&self.shared.origin).expect("a loopback http origin is always a valid base URL")
+        BaseUrl::parse(&self.shared.origin)
+            .expect("a loopback http origin is always a valid base URL")
     }
 
     /// Submissions that created a job (what the user would be charged for).

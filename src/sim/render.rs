@@ -5,11 +5,11 @@
 use image::imageops::{self, FilterType};
 use image::{Rgba, RgbaImage};
 
-use crate::domain::{BlendDimensions, PanDirection};
 use crate::domain::prompt::image_size_for_ratio;
+use crate::domain::{BlendDimensions, PanDirection};
 use crate::imaging::{self, ImageError};
 
-/// The side every simulated image is normalised to before an action builds on it.
+/// The side of a square one-megapixel image, the size simulated actions normalise their sources to.
 pub const BASE_SIDE: u32 = 1024;
 
 type Rgb = [f32; 3];
@@ -48,13 +48,21 @@ pub fn palette(prompt: &str, seed: u64) -> [Rgb; 4] {
     let lower = prompt.to_ascii_lowercase();
     let mut colours: Vec<Rgb> = NAMED_COLOURS
         .iter()
-        .filter(|(name, _)| lower.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w == *name))
+        .filter(|(name, _)| {
+            lower
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|w| w == *name)
+        })
         .map(|(_, rgb)| *rgb)
         .take(4)
         .collect();
     let mut rng = fastrand::Rng::with_seed(seed);
     while colours.len() < 4 {
-        colours.push(hsv(rng.f32(), 0.45 + 0.45 * rng.f32(), 0.45 + 0.5 * rng.f32()));
+        colours.push(hsv(
+            rng.f32(),
+            0.45 + 0.45 * rng.f32(),
+            0.45 + 0.5 * rng.f32(),
+        ));
     }
     [colours[0], colours[1], colours[2], colours[3]]
 }
@@ -83,7 +91,11 @@ fn to_px(c: Rgb) -> Rgba<u8> {
 }
 
 fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 /// A fresh picture: a diagonal gradient, soft discs and a faint wave texture, all from `seed`.
@@ -137,20 +149,30 @@ pub fn grid(quadrants: &[RgbaImage; 4]) -> RgbaImage {
     let (w, h) = quadrants[0].dimensions();
     let mut out = RgbaImage::new(w * 2, h * 2);
     for (i, q) in quadrants.iter().enumerate() {
-        imageops::replace(&mut out, q, i64::from(w) * (i as i64 % 2), i64::from(h) * (i as i64 / 2));
+        imageops::replace(
+            &mut out,
+            q,
+            i64::from(w) * (i as i64 % 2),
+            i64::from(h) * (i as i64 / 2),
+        );
     }
     out
 }
 
-/// Scales an image down (never up) so its longer side is at most [`BASE_SIDE`].
+/// Scales an image down (never up) to about one megapixel, so an action on an upscaled image yields
+/// Midjourney-sized results rather than ever larger ones.
 pub fn normalise(img: &RgbaImage) -> RgbaImage {
     let (w, h) = img.dimensions();
-    let longer = w.max(h);
-    if longer <= BASE_SIDE {
+    let pixels = f64::from(w) * f64::from(h);
+    let budget = f64::from(BASE_SIDE * BASE_SIDE) * 1.1;
+    if pixels <= budget {
         return img.clone();
     }
-    let scale = BASE_SIDE as f32 / longer as f32;
-    let (nw, nh) = (((w as f32 * scale).round() as u32).max(1), ((h as f32 * scale).round() as u32).max(1));
+    let scale = (f64::from(BASE_SIDE * BASE_SIDE) / pixels).sqrt();
+    let (nw, nh) = (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    );
     imageops::resize(img, nw, nh, FilterType::Triangle)
 }
 
@@ -159,18 +181,33 @@ pub fn dominant_colours(img: &RgbaImage) -> Vec<&'static str> {
     let mut counts = [0u32; NAMED_COLOURS.len()];
     let step = ((img.width() * img.height()) / 40_000).max(1) as usize;
     for p in img.pixels().step_by(step) {
-        let c = [f32::from(p[0]) / 255.0, f32::from(p[1]) / 255.0, f32::from(p[2]) / 255.0];
+        let c = [
+            f32::from(p[0]) / 255.0,
+            f32::from(p[1]) / 255.0,
+            f32::from(p[2]) / 255.0,
+        ];
         let nearest = NAMED_COLOURS
             .iter()
             .enumerate()
-            .map(|(i, (_, n))| (i, (n[0] - c[0]).powi(2) + (n[1] - c[1]).powi(2) + (n[2] - c[2]).powi(2)))
+            .map(|(i, (_, n))| {
+                (
+                    i,
+                    (n[0] - c[0]).powi(2) + (n[1] - c[1]).powi(2) + (n[2] - c[2]).powi(2),
+                )
+            })
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map_or(0, |(i, _)| i);
         counts[nearest] += 1;
     }
-    let mut ranked: Vec<usize> = (0..NAMED_COLOURS.len()).filter(|i| counts[*i] > 0).collect();
+    let mut ranked: Vec<usize> = (0..NAMED_COLOURS.len())
+        .filter(|i| counts[*i] > 0)
+        .collect();
     ranked.sort_by_key(|i| std::cmp::Reverse(counts[*i]));
-    ranked.into_iter().take(3).map(|i| NAMED_COLOURS[i].0).collect()
+    ranked
+        .into_iter()
+        .take(3)
+        .map(|i| NAMED_COLOURS[i].0)
+        .collect()
 }
 
 fn colours_of(img: &RgbaImage, seed: u64) -> [Rgb; 4] {
@@ -213,11 +250,20 @@ pub fn upscale(source: &RgbaImage, factor: u32, creative: bool, seed: u64) -> Rg
 }
 
 /// A new canvas of `canvas` size painted from `seed`, with the source scaled by `scale` placed at `origin`.
-fn extend(source: &RgbaImage, canvas: (u32, u32), scale: f32, origin: (i64, i64), seed: u64) -> RgbaImage {
+fn extend(
+    source: &RgbaImage,
+    canvas: (u32, u32),
+    scale: f32,
+    origin: (i64, i64),
+    seed: u64,
+) -> RgbaImage {
     let colours = colours_of(source, seed);
     let mut out = paint(canvas.0, canvas.1, &colours, seed);
     let (w, h) = source.dimensions();
-    let (sw, sh) = (((w as f32 * scale) as u32).max(1), ((h as f32 * scale) as u32).max(1));
+    let (sw, sh) = (
+        ((w as f32 * scale) as u32).max(1),
+        ((h as f32 * scale) as u32).max(1),
+    );
     let scaled = if (sw, sh) == (w, h) {
         source.clone()
     } else {
@@ -258,7 +304,15 @@ pub fn make_square(source: &RgbaImage, seed: u64) -> [RgbaImage; 4] {
     let (w, h) = base.dimensions();
     let side = w.max(h);
     let origin = (i64::from((side - w) / 2), i64::from((side - h) / 2));
-    std::array::from_fn(|i| extend(&base, (side, side), 1.0, origin, seed.wrapping_add(i as u64)))
+    std::array::from_fn(|i| {
+        extend(
+            &base,
+            (side, side),
+            1.0,
+            origin,
+            seed.wrapping_add(i as u64),
+        )
+    })
 }
 
 /// Blend: every input cover-fitted to the chosen aspect, then mixed with weights that sweep across each
@@ -292,7 +346,12 @@ pub fn blend(sources: &[RgbaImage], dimensions: BlendDimensions, seed: u64) -> [
                     acc[c] += f32::from(p[c]) * weight / total;
                 }
             }
-            Rgba([acc[0].round() as u8, acc[1].round() as u8, acc[2].round() as u8, 255])
+            Rgba([
+                acc[0].round() as u8,
+                acc[1].round() as u8,
+                acc[2].round() as u8,
+                255,
+            ])
         })
     })
 }
@@ -336,9 +395,19 @@ pub fn inpaint(source: &RgbaImage, mask: &RgbaImage, prompt: &str, seed: u64) ->
 pub fn describe(img: &RgbaImage) -> String {
     let names = dominant_colours(img);
     let colour = |i: usize| names.get(i).or(names.first()).copied().unwrap_or("grey");
-    let brightness = img.pixels().step_by(97).map(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2])).sum::<u32>() as f32
+    let brightness = img
+        .pixels()
+        .step_by(97)
+        .map(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]))
+        .sum::<u32>() as f32
         / (img.pixels().step_by(97).count().max(1) as f32 * 765.0);
-    let mood = if brightness > 0.6 { "airy, luminous" } else if brightness > 0.35 { "balanced, natural" } else { "moody, low-key" };
+    let mood = if brightness > 0.6 {
+        "airy, luminous"
+    } else if brightness > 0.35 {
+        "balanced, natural"
+    } else {
+        "moody, low-key"
+    };
     let (w, h) = img.dimensions();
     let divisor = gcd(w, h).max(1);
     let ar = format!("--ar {}:{}", w / divisor, h / divisor);
@@ -390,33 +459,65 @@ mod tests {
         for out in inpaint(&source, &mask, "green moss", 3) {
             for (x, y, p) in out.enumerate_pixels() {
                 if !(10..20).contains(&x) || !(5..15).contains(&y) {
-                    assert_eq!(p, source.get_pixel(x, y), "pixel {x},{y} outside the mask changed");
+                    assert_eq!(
+                        p,
+                        source.get_pixel(x, y),
+                        "pixel {x},{y} outside the mask changed"
+                    );
                 }
             }
-            let inside_changed = (5..15).flat_map(|y| (10..20).map(move |x| (x, y))).any(|(x, y)| out.get_pixel(x, y) != source.get_pixel(x, y));
+            let inside_changed = (5..15)
+                .flat_map(|y| (10..20).map(move |x| (x, y)))
+                .any(|(x, y)| out.get_pixel(x, y) != source.get_pixel(x, y));
             assert!(inside_changed);
         }
     }
 
     #[test]
     fn blend_shows_every_input() {
-        let out = blend(&[flat(300, 200, [255, 0, 0]), flat(100, 100, [0, 0, 255])], BlendDimensions::Landscape, 9);
+        let out = blend(
+            &[flat(300, 200, [255, 0, 0]), flat(100, 100, [0, 0, 255])],
+            BlendDimensions::Landscape,
+            9,
+        );
         for q in &out {
             assert!(q.width() > q.height());
-            let mean = |c: usize| q.pixels().map(|p| u64::from(p[c])).sum::<u64>() / u64::from(q.width() * q.height());
-            assert!(mean(0) > 40 && mean(2) > 40, "red {} blue {}", mean(0), mean(2));
+            let mean = |c: usize| {
+                q.pixels().map(|p| u64::from(p[c])).sum::<u64>() / u64::from(q.width() * q.height())
+            };
+            assert!(
+                mean(0) > 40 && mean(2) > 40,
+                "red {} blue {}",
+                mean(0),
+                mean(2)
+            );
         }
     }
 
     #[test]
     fn actions_produce_the_expected_shapes() {
         let src = flat(BASE_SIDE, BASE_SIDE, [200, 100, 50]);
-        assert_eq!(pan(&src, PanDirection::Left, 1)[0].dimensions(), (1536, 1024));
-        assert_eq!(pan(&src, PanDirection::Down, 1)[0].dimensions(), (1024, 1536));
+        assert_eq!(
+            pan(&src, PanDirection::Left, 1)[0].dimensions(),
+            (1536, 1024)
+        );
+        assert_eq!(
+            pan(&src, PanDirection::Down, 1)[0].dimensions(),
+            (1024, 1536)
+        );
         assert_eq!(zoom_out(&src, 2.0, 1)[0].dimensions(), (1024, 1024));
-        assert_eq!(upscale(&flat(8, 6, [0, 0, 0]), 2, false, 1).dimensions(), (16, 12));
-        assert_eq!(make_square(&flat(100, 60, [1, 2, 3]), 1)[0].dimensions(), (100, 100));
-        assert_eq!(grid(&variations(&flat(50, 40, [9, 9, 9]), 0.8, 1)).dimensions(), (100, 80));
+        assert_eq!(
+            upscale(&flat(8, 6, [0, 0, 0]), 2, false, 1).dimensions(),
+            (16, 12)
+        );
+        assert_eq!(
+            make_square(&flat(100, 60, [1, 2, 3]), 1)[0].dimensions(),
+            (100, 100)
+        );
+        assert_eq!(
+            grid(&variations(&flat(50, 40, [9, 9, 9]), 0.8, 1)).dimensions(),
+            (100, 80)
+        );
         // Zoom out keeps the source in the middle: its centre pixel is the source's.
         let zoomed = &zoom_out(&src, 2.0, 1)[0];
         assert_eq!(zoomed.get_pixel(512, 512), &Rgba([200, 100, 50, 255]));
@@ -427,7 +528,11 @@ mod tests {
         let text = describe(&flat(300, 200, [220, 40, 45]));
         let prompts: Vec<&str> = text.split("\n\n").collect();
         assert_eq!(prompts.len(), 4);
-        assert!(prompts.iter().all(|p| p.contains("red") && p.ends_with("--ar 3:2")));
+        assert!(
+            prompts
+                .iter()
+                .all(|p| p.contains("red") && p.ends_with("--ar 3:2"))
+        );
         let unique: std::collections::HashSet<_> = prompts.iter().collect();
         assert_eq!(unique.len(), 4);
     }

@@ -20,7 +20,7 @@ use super::state::{AssetRef, Phase, RenderState, Rendered, SimJob};
 use super::{BANNED_PROMPT_MESSAGE, Shared, faults};
 use crate::api::wire::{
     ActionRequest, BlendRequest, DescribeRequest, FetchListQuery, ImagineRequest, InpaintRequest,
-    JobRequest, MAX_TIMEOUT_SECS, PromptCheckRequest,
+    JobRequest, MAX_TIMEOUT_SECS, PromptCheckRequest, RequestError,
 };
 use crate::domain::prompt::{aspect_ratio, image_size_for_ratio};
 use crate::domain::{Action, Mode, OutputShape, UpscaleKind};
@@ -41,29 +41,67 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/midjourney/v1/fetch", get(fetch).post(fetch))
         .route("/midjourney/v1/promptCheck", post(prompt_check))
         .route("/midjourney/v1/info", get(info))
-        .route("/midjourney/v1/fetch-list", get(fetch_list).post(fetch_list))
+        .route(
+            "/midjourney/v1/fetch-list",
+            get(fetch_list).post(fetch_list),
+        )
         .route("/midjourney/status", get(service_status))
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate));
     Router::new()
         .merge(api)
         .route("/cdn/{*key}", get(cdn))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(shared.clone(), faults::inject))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(shared)
 }
 
 /// The envelope of a refused request.
 pub(crate) fn failed(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"status": "FAILED", "message": message, "data": null}))).into_response()
+    (
+        status,
+        axum::Json(json!({"status": "FAILED", "message": message, "data": null})),
+    )
+        .into_response()
 }
 
-fn bad_request(message: impl AsRef<str>) -> Response {
-    failed(StatusCode::BAD_REQUEST, message.as_ref())
+/// A request the simulator refuses; answered as the FAILED envelope with its status code.
+pub(crate) struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        failed(self.status, &self.message)
+    }
+}
+
+impl From<RequestError> for Refusal {
+    fn from(error: RequestError) -> Refusal {
+        bad_request(error.0)
+    }
+}
+
+type Answer = Result<Response, Refusal>;
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        message: message.into(),
+    }
+}
+
+fn bad_request(message: impl Into<String>) -> Refusal {
+    refuse(StatusCode::BAD_REQUEST, message)
 }
 
 fn accepted(job_id: &str) -> Response {
-    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": {"jobId": job_id}})).into_response()
+    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": {"jobId": job_id}}))
+        .into_response()
 }
 
 async fn authenticate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
@@ -81,7 +119,10 @@ async fn authenticate(State(shared): State<Arc<Shared>>, request: Request, next:
         next.run(request).await
     } else {
         // The documented 401 body has no `data` key.
-        (StatusCode::UNAUTHORIZED, axum::Json(json!({"status": "FAILED", "message": UNAUTHORIZED_MESSAGE})))
+        (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"status": "FAILED", "message": UNAUTHORIZED_MESSAGE})),
+        )
             .into_response()
     }
 }
@@ -90,7 +131,7 @@ async fn not_found() -> Response {
     failed(StatusCode::NOT_FOUND, "Not found")
 }
 
-fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, Response> {
+fn parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -116,7 +157,13 @@ struct NewJob {
 }
 
 impl NewJob {
-    fn new(action: &str, prompt: &str, mode: Mode, shape: Option<OutputShape>, base_quota: f64) -> NewJob {
+    fn new(
+        action: &str,
+        prompt: &str,
+        mode: Mode,
+        shape: Option<OutputShape>,
+        base_quota: f64,
+    ) -> NewJob {
         NewJob {
             action: action.to_owned(),
             prompt: prompt.to_owned(),
@@ -133,15 +180,18 @@ impl NewJob {
 }
 
 /// Creates the job if the account may run it: 499 past the in-progress cap, 402 without balance.
-fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Response> {
+fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
     let config = &shared.config;
     let now = Instant::now();
     let mut state = shared.state();
     state.settle(now);
     if state.in_progress(now) >= config.max_in_progress {
-        return Err(failed(
+        return Err(refuse(
             StatusCode::from_u16(499).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
-            &format!("Queue exhausted: at most {} jobs may be in progress at once", config.max_in_progress),
+            format!(
+                "Queue exhausted: at most {} jobs may be in progress at once",
+                config.max_in_progress
+            ),
         ));
     }
     let quota = new.base_quota
@@ -151,22 +201,36 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Response> {
             Mode::Turbo => 2.0,
         };
     if state.balance < quota {
-        return Err(failed(StatusCode::PAYMENT_REQUIRED, "Insufficient balance, please top up"));
+        return Err(refuse(
+            StatusCode::PAYMENT_REQUIRED,
+            "Insufficient balance, please top up",
+        ));
     }
     let id = uuid::Uuid::new_v4().to_string();
     let (queued_for, runs_for) = config.durations(new.mode);
-    let (queued_for, mut runs_for) = (queued_for.mul_f64(new.duration_scale), runs_for.mul_f64(new.duration_scale));
+    let (queued_for, mut runs_for) = (
+        queued_for.mul_f64(new.duration_scale),
+        runs_for.mul_f64(new.duration_scale),
+    );
     let timeout = Duration::from_secs(u64::from(new.timeout.unwrap_or(MAX_TIMEOUT_SECS)));
     let mut doomed = new.doomed;
     let lower = new.prompt.to_lowercase();
-    if config.banned_words.iter().any(|w| !w.is_empty() && lower.contains(&w.to_lowercase())) {
+    if config
+        .banned_words
+        .iter()
+        .any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()))
+    {
         doomed = Some(BANNED_PROMPT_MESSAGE.to_owned());
     }
     if queued_for + runs_for > timeout {
         runs_for = timeout.saturating_sub(queued_for);
         doomed = Some("Job Timeout".to_owned());
     }
-    let seed = stable_hash(&[&config.seed.to_le_bytes(), id.as_bytes(), new.prompt.as_bytes()]) & 0xffff_ffff;
+    let seed = stable_hash(&[
+        &config.seed.to_le_bytes(),
+        id.as_bytes(),
+        new.prompt.as_bytes(),
+    ]) & 0xffff_ffff;
     let job = SimJob {
         id: id.clone(),
         action: new.action,
@@ -214,7 +278,11 @@ fn grid_output(quadrants: [RgbaImage; 4]) -> Result<Output, ImageError> {
 }
 
 fn single_output(img: &RgbaImage) -> Result<Output, ImageError> {
-    Ok(Output { main: Some(encoded(img)?), quadrants: None, prompt: None })
+    Ok(Output {
+        main: Some(encoded(img)?),
+        quadrants: None,
+        prompt: None,
+    })
 }
 
 /// Renders off the async threads and stores the result; the job reports SUCCESS only after this.
@@ -239,13 +307,33 @@ fn store_render(shared: &Shared, job_id: &str, result: Result<Output, ImageError
                 state.assets.insert(key.clone(), bytes);
                 AssetRef { key, width, height }
             };
-            let main = output.main.map(|m| store(if output.quadrants.is_some() { "grid" } else { "image" }, m));
-            let quadrants = output.quadrants.map(|[a, b, c, d]| {
-                [store("tl", a), store("tr", b), store("bl", c), store("br", d)]
+            let main = output.main.map(|m| {
+                store(
+                    if output.quadrants.is_some() {
+                        "grid"
+                    } else {
+                        "image"
+                    },
+                    m,
+                )
             });
-            RenderState::Ready(Rendered { main, quadrants, prompt: output.prompt })
+            let quadrants = output.quadrants.map(|[a, b, c, d]| {
+                [
+                    store("tl", a),
+                    store("tr", b),
+                    store("bl", c),
+                    store("br", d),
+                ]
+            });
+            RenderState::Ready(Rendered {
+                main,
+                quadrants,
+                prompt: output.prompt,
+            })
         }
-        Err(error) => RenderState::Failed(format!("[Internal error] Something went wrong: {error}")),
+        Err(error) => {
+            RenderState::Failed(format!("[Internal error] Something went wrong: {error}"))
+        }
     };
     if let Some(job) = state.jobs.get_mut(job_id) {
         job.render = render;
@@ -253,11 +341,14 @@ fn store_render(shared: &Shared, job_id: &str, result: Result<Output, ImageError
 }
 
 /// A finished job to build on, or the 400 that explains why it cannot be used.
-fn finished_job(shared: &Shared, job_id: &str) -> Result<SimJob, Response> {
+fn finished_job(shared: &Shared, job_id: &str) -> Result<SimJob, Refusal> {
     let now = Instant::now();
     let mut state = shared.state();
     state.settle(now);
-    let job = state.jobs.get(job_id).ok_or_else(|| bad_request(format!("Job {job_id} not found")))?;
+    let job = state
+        .jobs
+        .get(job_id)
+        .ok_or_else(|| bad_request(format!("Job {job_id} not found")))?;
     match job.phase(now) {
         Phase::Succeeded => Ok(job.clone()),
         phase => Err(bad_request(format!(
@@ -267,13 +358,18 @@ fn finished_job(shared: &Shared, job_id: &str) -> Result<SimJob, Response> {
     }
 }
 
-fn asset(shared: &Shared, asset: &AssetRef) -> Result<Bytes, Response> {
+fn asset(shared: &Shared, asset: &AssetRef) -> Result<Bytes, Refusal> {
     shared
         .state()
         .assets
         .get(&asset.key)
         .cloned()
-        .ok_or_else(|| failed(StatusCode::INTERNAL_SERVER_ERROR, "the job's image is missing"))
+        .ok_or_else(|| {
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the job's image is missing",
+            )
+        })
 }
 
 fn rendered(job: &SimJob) -> Option<&Rendered> {
@@ -290,28 +386,41 @@ fn decode(bytes: &[u8]) -> Result<RgbaImage, ImageError> {
 // ------------------------------------------------------------------------------------------------------
 // Submissions
 
-async fn imagine(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: ImagineRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    if let Err(e) = request.validate() {
-        return bad_request(e.0);
-    }
-    let mode = request.mode.unwrap_or_default();
-    let mut new = NewJob::new("imagine", &request.prompt, mode, Some(OutputShape::Grid), 2.0);
+/// Runs CPU work (decoding, checking pixels) off the async threads.
+async fn blocking<T, F>(work: F) -> Result<T, Refusal>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Refusal> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("worker failed: {e}"),
+        )
+    })?
+}
+
+async fn imagine(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: ImagineRequest = parse(&body)?;
+    request.validate()?;
+    let mut new = NewJob::new(
+        "imagine",
+        &request.prompt,
+        request.mode.unwrap_or_default(),
+        Some(OutputShape::Grid),
+        2.0,
+    );
     new.timeout = request.timeout;
     new.hook_url = request.hook_url;
-    let job = match admit(&shared, new) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+    let job = admit(&shared, new)?;
     if job.doomed.is_none() {
         let size = image_size_for_ratio(aspect_ratio(&job.prompt).unwrap_or((1, 1)));
         let (prompt, seed) = (job.prompt.clone(), job.seed);
-        spawn_render(shared.clone(), job.id.clone(), move || grid_output(fresh_grid(&prompt, seed, size)));
+        spawn_render(shared.clone(), job.id.clone(), move || {
+            grid_output(fresh_grid(&prompt, seed, size))
+        });
     }
-    accepted(&job.id)
+    Ok(accepted(&job.id))
 }
 
 fn fresh_grid(prompt: &str, seed: u64, (w, h): (u32, u32)) -> [RgbaImage; 4] {
@@ -321,153 +430,174 @@ fn fresh_grid(prompt: &str, seed: u64, (w, h): (u32, u32)) -> [RgbaImage; 4] {
     })
 }
 
-async fn action(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: ActionRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    if let Err(e) = request.validate() {
-        return bad_request(e.0);
-    }
-    let parent = match finished_job(&shared, &request.job_id) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+async fn action(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: ActionRequest = parse(&body)?;
+    request.validate()?;
+    let parent = finished_job(&shared, &request.job_id)?;
     let offered = parent.components();
     if !offered.contains(&request.action) {
-        let offers = if offered.is_empty() { "none".to_owned() } else { offered.join(", ") };
-        return bad_request(format!(
+        let offers = if offered.is_empty() {
+            "none".to_owned()
+        } else {
+            offered.join(", ")
+        };
+        return Err(bad_request(format!(
             "Action `{}` is not available on job {} (it offers: {offers})",
             request.action, parent.id
-        ));
+        )));
     }
-    let Some(output) = rendered(&parent).cloned() else {
-        return failed(StatusCode::INTERNAL_SERVER_ERROR, "the parent job has no image");
-    };
     let action = Action::parse(&request.action);
+    let output = rendered(&parent);
     let source_ref = match &action {
-        Action::Upsample(n) | Action::Variation(n) => {
-            output.quadrants.as_ref().map(|q| q[usize::from(*n) - 1].clone())
-        }
-        _ => output.main.clone(),
+        Action::Upsample(n) | Action::Variation(n) => output
+            .and_then(|o| o.quadrants.as_ref())
+            .map(|q| q[usize::from(*n) - 1].clone()),
+        // A reroll paints anew at the size of the grid's images.
+        Action::Reroll => output
+            .and_then(|o| o.quadrants.as_ref())
+            .map(|q| q[0].clone()),
+        _ => output.and_then(|o| o.main.clone()),
     };
-    let Some(source_ref) = source_ref else {
-        return failed(StatusCode::INTERNAL_SERVER_ERROR, "the parent job has no image for this action");
+    let source_ref = source_ref.ok_or_else(|| {
+        refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the parent job has no image for this action",
+        )
+    })?;
+    let source = asset(&shared, &source_ref)?;
+    let base_quota = if matches!(action, Action::Upsample(_)) {
+        1.0
+    } else {
+        2.0
     };
-    let source = match asset(&shared, &source_ref) {
-        Ok(bytes) => bytes,
-        Err(response) => return response,
-    };
-    let base_quota = match &action {
-        Action::Upsample(_) => 1.0,
-        Action::Upscale(_) | Action::RedoUpscale(_) => 2.0,
-        _ => 2.0,
-    };
-    let mut new = NewJob::new(&request.action, &parent.prompt, parent.mode, action.output(), base_quota);
+    let mut new = NewJob::new(
+        &request.action,
+        &parent.prompt,
+        parent.mode,
+        action.output(),
+        base_quota,
+    );
     new.timeout = request.timeout;
     new.hook_url = request.hook_url;
-    let job = match admit(&shared, new) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+    let job = admit(&shared, new)?;
     if job.doomed.is_none() {
         let (prompt, seed) = (job.prompt.clone(), job.seed);
         spawn_render(shared.clone(), job.id.clone(), move || {
             render_action(&action, source, &source_ref, &prompt, seed)
         });
     }
-    accepted(&job.id)
+    Ok(accepted(&job.id))
 }
 
-fn render_action(action: &Action, source: Bytes, source_ref: &AssetRef, prompt: &str, seed: u64) -> Result<Output, ImageError> {
+fn render_action(
+    action: &Action,
+    source: Bytes,
+    source_ref: &AssetRef,
+    prompt: &str,
+    seed: u64,
+) -> Result<Output, ImageError> {
     match action {
         // U1–U4 hand back the quadrant itself, byte for byte, as Midjourney does.
-        Action::Upsample(_) => Ok(Output { main: Some((source, source_ref.width, source_ref.height)), quadrants: None, prompt: None }),
-        Action::Reroll => grid_output(fresh_grid(prompt, seed, (source_ref.width, source_ref.height))),
+        Action::Upsample(_) => Ok(Output {
+            main: Some((source, source_ref.width, source_ref.height)),
+            quadrants: None,
+            prompt: None,
+        }),
+        Action::Reroll => grid_output(fresh_grid(
+            prompt,
+            seed,
+            (source_ref.width, source_ref.height),
+        )),
         Action::Variation(_) => grid_output(render::variations(&decode(&source)?, 0.5, seed)),
         Action::HighVariation => grid_output(render::variations(&decode(&source)?, 0.9, seed)),
         Action::LowVariation => grid_output(render::variations(&decode(&source)?, 0.25, seed)),
-        Action::Upscale(kind) | Action::RedoUpscale(kind) => {
-            single_output(&render::upscale(&decode(&source)?, kind.factor(), *kind == UpscaleKind::Creative, seed))
-        }
+        Action::Upscale(kind) | Action::RedoUpscale(kind) => single_output(&render::upscale(
+            &decode(&source)?,
+            kind.factor(),
+            *kind == UpscaleKind::Creative,
+            seed,
+        )),
         Action::ZoomOut2 => grid_output(render::zoom_out(&decode(&source)?, 2.0, seed)),
         Action::ZoomOut1_5 => grid_output(render::zoom_out(&decode(&source)?, 1.5, seed)),
         Action::Pan(direction) => grid_output(render::pan(&decode(&source)?, *direction, seed)),
         Action::MakeSquare => grid_output(render::make_square(&decode(&source)?, seed)),
-        Action::Other(name) => Err(ImageError::Encode(format!("the simulator cannot render `{name}`"))),
+        Action::Other(name) => Err(ImageError::Encode(format!(
+            "the simulator cannot render `{name}`"
+        ))),
     }
 }
 
-async fn blend(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: BlendRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    if let Err(e) = request.validate() {
-        return bad_request(e.0);
-    }
+async fn blend(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: BlendRequest = parse(&body)?;
+    request.validate()?;
     let inputs = request.img_base64_array.clone();
-    let decoded = tokio::task::spawn_blocking(move || {
+    let images = blocking(move || {
         inputs
             .iter()
             .enumerate()
             .map(|(i, uri)| {
                 imaging::from_base64_or_data_uri(uri)
                     .and_then(|bytes| decode(&bytes))
-                    .map_err(|e| format!("imgBase64Array[{i}] is not a usable image: {e}"))
+                    .map_err(|e| {
+                        bad_request(format!("imgBase64Array[{i}] is not a usable image: {e}"))
+                    })
             })
-            .collect::<Result<Vec<_>, String>>()
+            .collect::<Result<Vec<_>, Refusal>>()
     })
-    .await;
-    let images = match decoded {
-        Ok(Ok(images)) => images,
-        Ok(Err(message)) => return bad_request(message),
-        Err(_) => return failed(StatusCode::INTERNAL_SERVER_ERROR, "could not read the images"),
-    };
+    .await?;
     let dimensions = request.dimensions.unwrap_or_default();
-    let mut new = NewJob::new("blend", "", request.mode.unwrap_or_default(), Some(OutputShape::Grid), 2.0);
+    let mut new = NewJob::new(
+        "blend",
+        "",
+        request.mode.unwrap_or_default(),
+        Some(OutputShape::Grid),
+        2.0,
+    );
     new.timeout = request.timeout;
     new.hook_url = request.hook_url;
-    let job = match admit(&shared, new) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+    let job = admit(&shared, new)?;
     let seed = job.seed;
-    spawn_render(shared.clone(), job.id.clone(), move || grid_output(render::blend(&images, dimensions, seed)));
-    accepted(&job.id)
+    spawn_render(shared.clone(), job.id.clone(), move || {
+        grid_output(render::blend(&images, dimensions, seed))
+    });
+    Ok(accepted(&job.id))
 }
 
-async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: DescribeRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    if let Err(e) = request.validate() {
-        return bad_request(e.0);
-    }
+async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: DescribeRequest = parse(&body)?;
+    request.validate()?;
     let mut doomed = None;
     // base64 wins when both are given, as documented.
-    let bytes = match (request.base64.as_deref().filter(|s| !s.trim().is_empty()), request.url.as_deref()) {
-        (Some(text), _) => match imaging::from_base64_or_data_uri(text) {
-            Ok(bytes) => Some(Bytes::from(bytes)),
-            Err(e) => return bad_request(format!("base64 is not an image: {e}")),
-        },
+    let bytes = match (
+        request.base64.as_deref().filter(|s| !s.trim().is_empty()),
+        request.url.as_deref(),
+    ) {
+        (Some(text), _) => Some(Bytes::from(
+            imaging::from_base64_or_data_uri(text)
+                .map_err(|e| bad_request(format!("base64 is not an image: {e}")))?,
+        )),
         (None, Some(url)) => {
-            let own = url.strip_prefix(&format!("{}/cdn/", shared.origin)).and_then(|key| shared.state().assets.get(key).cloned());
+            let own = url
+                .strip_prefix(&format!("{}/cdn/", shared.origin))
+                .and_then(|key| shared.state().assets.get(key).cloned());
             if own.is_none() {
                 // This machine reaches no other host; the real service would fetch the link.
-                doomed = Some(format!("[Invalid link!] The simulator can only describe its own images, not {url}"));
+                doomed = Some(format!(
+                    "[Invalid link!] The simulator can only describe its own images, not {url}"
+                ));
             }
             own
         }
         (None, None) => None,
     };
     let image = match bytes.clone() {
-        Some(bytes) => match tokio::task::spawn_blocking(move || decode(&bytes)).await {
-            Ok(Ok(image)) => Some(image),
-            Ok(Err(e)) => return bad_request(format!("the image cannot be described: {e}")),
-            Err(_) => return failed(StatusCode::INTERNAL_SERVER_ERROR, "could not read the image"),
-        },
+        Some(bytes) => Some(
+            blocking(move || {
+                decode(&bytes)
+                    .map_err(|e| bad_request(format!("the image cannot be described: {e}")))
+            })
+            .await?,
+        ),
         None => None,
     };
     let mut new = NewJob::new("describe", "", Mode::Fast, None, 1.0);
@@ -475,10 +605,7 @@ async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     new.hook_url = request.hook_url;
     new.duration_scale = 0.5;
     new.doomed = doomed;
-    let job = match admit(&shared, new) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+    let job = admit(&shared, new)?;
     if let (Some(image), Some(original)) = (image, bytes) {
         spawn_render(shared.clone(), job.id.clone(), move || {
             Ok(Output {
@@ -488,173 +615,213 @@ async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             })
         });
     }
-    accepted(&job.id)
+    Ok(accepted(&job.id))
 }
 
-async fn inpaint(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: InpaintRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    if let Err(e) = request.validate() {
-        return bad_request(e.0);
-    }
-    let parent = match finished_job(&shared, &request.job_id) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
-    let Some(main) = rendered(&parent).and_then(|r| r.main.clone()) else {
-        return bad_request(format!("Job {} has no image to repaint", parent.id));
-    };
-    let mask_bytes = match imaging::from_base64_or_data_uri(&request.mask) {
-        Ok(bytes) => bytes,
-        Err(e) => return bad_request(format!("mask is not base64: {e}")),
-    };
+async fn inpaint(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: InpaintRequest = parse(&body)?;
+    request.validate()?;
+    let parent = finished_job(&shared, &request.job_id)?;
+    let main = rendered(&parent)
+        .and_then(|r| r.main.clone())
+        .ok_or_else(|| bad_request(format!("Job {} has no image to repaint", parent.id)))?;
+    let mask_bytes = imaging::from_base64_or_data_uri(&request.mask)
+        .map_err(|e| bad_request(format!("mask is not base64: {e}")))?;
     if imaging::sniff_format(&mask_bytes) != Some(image::ImageFormat::Png) {
-        return bad_request("mask must be a PNG image (black and white, white = repaint)");
+        return Err(bad_request(
+            "mask must be a PNG image (black and white, white = repaint)",
+        ));
     }
-    let source = match asset(&shared, &main) {
-        Ok(bytes) => bytes,
-        Err(response) => return response,
-    };
-    let checked = tokio::task::spawn_blocking(move || -> Result<(RgbaImage, RgbaImage), String> {
-        let mask = decode(&mask_bytes).map_err(|e| format!("mask cannot be read: {e}"))?;
+    let source = asset(&shared, &main)?;
+    let (source, mask) = blocking(move || {
+        let mask =
+            decode(&mask_bytes).map_err(|e| bad_request(format!("mask cannot be read: {e}")))?;
         if mask.dimensions() != (main.width, main.height) {
-            return Err(format!(
+            return Err(bad_request(format!(
                 "mask is {}×{} but the job's image is {}×{}; they must match exactly",
-                mask.width(), mask.height(), main.width, main.height
-            ));
+                mask.width(),
+                mask.height(),
+                main.width,
+                main.height
+            )));
         }
         if !mask.pixels().any(render::is_masked) {
-            return Err("mask has no white region: nothing to repaint".into());
+            return Err(bad_request("mask has no white region: nothing to repaint"));
         }
-        let source = decode(&source).map_err(|e| format!("the job's image cannot be read: {e}"))?;
+        let source = decode(&source).map_err(|e| {
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the job's image cannot be read: {e}"),
+            )
+        })?;
         Ok((source, mask))
     })
-    .await;
-    let (source, mask) = match checked {
-        Ok(Ok(pair)) => pair,
-        Ok(Err(message)) => return bad_request(message),
-        Err(_) => return failed(StatusCode::INTERNAL_SERVER_ERROR, "could not read the mask"),
-    };
-    let prompt = request.prompt.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| parent.prompt.clone());
-    let mut new = NewJob::new("inpaint", &prompt, parent.mode, Some(OutputShape::Grid), 2.0);
+    .await?;
+    let prompt = request
+        .prompt
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| parent.prompt.clone());
+    let mut new = NewJob::new(
+        "inpaint",
+        &prompt,
+        parent.mode,
+        Some(OutputShape::Grid),
+        2.0,
+    );
     new.timeout = request.timeout;
     new.hook_url = request.hook_url;
-    let job = match admit(&shared, new) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+    let job = admit(&shared, new)?;
     if job.doomed.is_none() {
         let seed = job.seed;
-        spawn_render(shared.clone(), job.id.clone(), move || grid_output(render::inpaint(&source, &mask, &prompt, seed)));
+        spawn_render(shared.clone(), job.id.clone(), move || {
+            grid_output(render::inpaint(&source, &mask, &prompt, seed))
+        });
     }
-    accepted(&job.id)
+    Ok(accepted(&job.id))
 }
 
-async fn seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: JobRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    if let Err(e) = request.validate() {
-        return bad_request(e.0);
-    }
-    let parent = match finished_job(&shared, &request.job_id) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+async fn seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: JobRequest = parse(&body)?;
+    request.validate()?;
+    let parent = finished_job(&shared, &request.job_id)?;
     let mut new = NewJob::new("seed", &parent.prompt, parent.mode, None, 0.0);
     new.timeout = request.timeout;
     new.hook_url = request.hook_url;
     new.duration_scale = 0.25;
     new.reveals_seed_of = Some(parent.id.clone());
-    let job = match admit(&shared, new) {
-        Ok(job) => job,
-        Err(response) => return response,
-    };
+    let job = admit(&shared, new)?;
     // The seed job reports its parent's seed, not one of its own.
     let mut state = shared.state();
     if let Some(created) = state.jobs.get_mut(&job.id) {
         created.seed = parent.seed;
-        created.render = RenderState::Ready(Rendered { main: None, quadrants: None, prompt: None });
+        created.render = RenderState::Ready(Rendered {
+            main: None,
+            quadrants: None,
+            prompt: None,
+        });
     }
-    accepted(&job.id)
+    Ok(accepted(&job.id))
 }
 
 // ------------------------------------------------------------------------------------------------------
 // Queries
 
 /// `GET ?jobId=` or `POST {"jobId":…}`; the query wins when both are present.
-async fn fetch(State(shared): State<Arc<Shared>>, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
-    let from_query = query.get("jobId").or_else(|| query.get("job_id")).cloned();
-    let job_id = match from_query {
-        Some(id) => id,
-        None => match parse::<JobRequest>(&body) {
-            Ok(request) => request.job_id,
-            Err(response) => return response,
-        },
+async fn fetch(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Answer {
+    let job_id = match query.get("jobId").or_else(|| query.get("job_id")) {
+        Some(id) => id.clone(),
+        None => parse::<JobRequest>(&body)?.job_id,
     };
-    if job_id.trim().is_empty() {
-        return bad_request("jobId must not be empty");
+    let job_id = job_id.trim();
+    if job_id.is_empty() {
+        return Err(bad_request("jobId must not be empty"));
     }
     let now = Instant::now();
     let mut state = shared.state();
     state.settle(now);
-    match state.jobs.get(job_id.trim()) {
-        Some(job) => axum::Json(job.to_fetch_json(now, &shared.origin)).into_response(),
-        None => bad_request(format!("Job {job_id} not found")),
-    }
+    let job = state
+        .jobs
+        .get(job_id)
+        .ok_or_else(|| bad_request(format!("Job {job_id} not found")))?;
+    Ok(axum::Json(job.to_fetch_json(now, &shared.origin)).into_response())
 }
 
-async fn fetch_list(State(shared): State<Arc<Shared>>, Query(query): Query<FetchListQuery>, body: Bytes) -> Response {
+async fn fetch_list(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<FetchListQuery>,
+    body: Bytes,
+) -> Answer {
     let query = if body.iter().all(u8::is_ascii_whitespace) {
         query
     } else {
-        match parse::<FetchListQuery>(&body) {
-            Ok(q) => q,
-            Err(response) => return response,
-        }
+        parse::<FetchListQuery>(&body)?
     };
-    let wanted = query.status.as_deref().unwrap_or("SUCCESS").to_ascii_uppercase();
+    let wanted = query
+        .status
+        .as_deref()
+        .unwrap_or("SUCCESS")
+        .to_ascii_uppercase();
     if !["PENDING_QUEUE", "ON_QUEUE", "SUCCESS", "FAILED"].contains(&wanted.as_str()) {
-        return bad_request(format!("status must be PENDING_QUEUE, ON_QUEUE, SUCCESS or FAILED, not {wanted}"));
+        return Err(bad_request(format!(
+            "status must be PENDING_QUEUE, ON_QUEUE, SUCCESS or FAILED, not {wanted}"
+        )));
     }
-    let ascending = query.order.as_deref().is_some_and(|o| o.eq_ignore_ascii_case("asc"));
+    let ascending = query
+        .order
+        .as_deref()
+        .is_some_and(|o| o.eq_ignore_ascii_case("asc"));
     let limit = query.limit.clamp(1, FetchListQuery::MAX_LIMIT) as usize;
     let skip = (query.page.max(1) as usize - 1) * limit;
     let now = Instant::now();
     let mut state = shared.state();
     state.settle(now);
-    let matching = |id: &&String| state.jobs.get(*id).is_some_and(|j| j.phase(now).wire() == wanted);
-    let ids: Vec<&String> = if ascending {
-        state.order.iter().filter(matching).skip(skip).take(limit).collect()
-    } else {
-        state.order.iter().rev().filter(matching).skip(skip).take(limit).collect()
+    let matching = |id: &&String| {
+        state
+            .jobs
+            .get(*id)
+            .is_some_and(|j| j.phase(now).wire() == wanted)
     };
-    let rows: Vec<Value> = ids.iter().filter_map(|id| state.jobs.get(*id)).map(|j| j.to_list_json(now, &shared.origin)).collect();
-    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": rows})).into_response()
+    let ids: Vec<&String> = if ascending {
+        state
+            .order
+            .iter()
+            .filter(matching)
+            .skip(skip)
+            .take(limit)
+            .collect()
+    } else {
+        state
+            .order
+            .iter()
+            .rev()
+            .filter(matching)
+            .skip(skip)
+            .take(limit)
+            .collect()
+    };
+    let rows: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| state.jobs.get(*id))
+        .map(|j| j.to_list_json(now, &shared.origin))
+        .collect();
+    Ok(
+        axum::Json(json!({"status": "SUCCESS", "message": "success", "data": rows}))
+            .into_response(),
+    )
 }
 
-async fn prompt_check(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: PromptCheckRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
+async fn prompt_check(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let request: PromptCheckRequest = parse(&body)?;
     if request.prompt.trim().is_empty() {
-        return bad_request("prompt must not be empty");
+        return Err(bad_request("prompt must not be empty"));
     }
     let lower = request.prompt.to_lowercase();
-    if let Some(word) = shared.config.banned_words.iter().find(|w| !w.is_empty() && lower.contains(&w.to_lowercase())) {
-        return bad_request(format!("banned prompt words: [{word}]"));
+    if let Some(word) = shared
+        .config
+        .banned_words
+        .iter()
+        .find(|w| !w.is_empty() && lower.contains(&w.to_lowercase()))
+    {
+        return Err(bad_request(format!("banned prompt words: [{word}]")));
     }
     // TTAPI's own checker rejects an --ar that is not W:H, quoting the prompt from the flag on.
-    if let Some(at) = request.prompt.find("--ar").or_else(|| request.prompt.find("--aspect"))
+    if let Some(at) = request
+        .prompt
+        .find("--ar")
+        .or_else(|| request.prompt.find("--aspect"))
         && aspect_ratio(&request.prompt).is_none()
     {
-        return bad_request(format!("Invalid params [{}]", &request.prompt[at..]));
+        return Err(bad_request(format!(
+            "Invalid params [{}]",
+            &request.prompt[at..]
+        )));
     }
-    axum::Json(json!({"status": "SUCCESS", "message": "success", "data": "Prompt verification successful."})).into_response()
+    Ok(axum::Json(json!({"status": "SUCCESS", "message": "success", "data": "Prompt verification successful."}))
+        .into_response())
 }
 
 async fn info(State(shared): State<Arc<Shared>>) -> Response {
@@ -694,7 +861,9 @@ async fn cdn(State(shared): State<Arc<Shared>>, Path(key): Path<String>) -> Resp
         Some(bytes) => {
             let mime = imaging::mime_type(&bytes).unwrap_or("application/octet-stream");
             let mut response = bytes.into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
             response
         }
         None => (StatusCode::NOT_FOUND, "no such image").into_response(),

@@ -142,8 +142,11 @@ impl SimJob {
             Phase::Failed(reason) => reason.clone(),
             _ => String::new(),
         };
-        let components = (phase == Phase::Succeeded && self.shape.is_some()).then(|| self.components());
-        let prompt = rendered.and_then(|r| r.prompt.clone()).unwrap_or_else(|| self.prompt.clone());
+        let components =
+            (phase == Phase::Succeeded && self.shape.is_some()).then(|| self.components());
+        let prompt = rendered
+            .and_then(|r| r.prompt.clone())
+            .unwrap_or_else(|| self.prompt.clone());
         json!({
             "status": phase.wire(),
             "message": message,
@@ -244,7 +247,10 @@ impl SimState {
     }
 
     pub fn in_progress(&self, now: Instant) -> usize {
-        self.jobs.values().filter(|j| j.phase(now).is_in_progress()).count()
+        self.jobs
+            .values()
+            .filter(|j| j.phase(now).is_in_progress())
+            .count()
     }
 
     pub fn frozen_quota(&self, now: Instant) -> f64 {
@@ -287,9 +293,17 @@ mod tests {
         let at = |ms| j.submitted_at + Duration::from_millis(ms);
         assert_eq!(j.phase(at(50)), Phase::Queued);
         assert_eq!(j.phase(at(600)), Phase::Running(50));
-        assert_eq!(j.phase(at(5000)), Phase::Running(99), "not done until rendered");
+        assert_eq!(
+            j.phase(at(5000)),
+            Phase::Running(99),
+            "not done until rendered"
+        );
         let mut done = j.clone();
-        done.render = RenderState::Ready(Rendered { main: None, quadrants: None, prompt: None });
+        done.render = RenderState::Ready(Rendered {
+            main: None,
+            quadrants: None,
+            prompt: None,
+        });
         assert_eq!(done.phase(at(5000)), Phase::Succeeded);
         let mut doomed = j.clone();
         doomed.doomed = Some("Job Timeout".into());
@@ -308,7 +322,10 @@ mod tests {
 
     #[test]
     fn failed_jobs_are_refunded_once() {
-        let mut state = SimState { balance: 10.0, ..Default::default() };
+        let mut state = SimState {
+            balance: 10.0,
+            ..Default::default()
+        };
         let mut j = job(0, 0);
         j.doomed = Some("[Banned prompt detected]".into());
         state.jobs.insert(j.id.clone(), j);
