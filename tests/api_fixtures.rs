@@ -276,8 +276,8 @@ fn the_documented_action_request_with_a_string_timeout_is_accepted() {
     let request: ActionRequest = serde_json::from_str(&text).unwrap();
     assert_eq!(request.job_id, "<string>");
     assert_eq!(request.action, "upsample1");
-    assert_eq!(request.timeout, Some(300));
-    assert_eq!(request.hook_url.as_deref(), Some("<string>"));
+    assert_eq!(request.options.timeout, Some(300));
+    assert_eq!(request.options.hook_url.as_deref(), Some("<string>"));
     assert!(request.validate().is_ok());
     // Sent back out, the timeout is an integer as the schema says.
     let out = serde_json::to_value(&request).unwrap();

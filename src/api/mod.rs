@@ -14,6 +14,6 @@ pub use error::{ApiError, ErrorKind, NetworkPhase};
 pub use key::ApiKey;
 pub use wire::{
     AccountInfo, ActionRequest, BlendRequest, DescribeRequest, FetchListQuery, ImagineRequest,
-    InpaintRequest, Job, JobData, JobRequest, ListedJob, PromptVerdict, RequestError,
+    InpaintRequest, Job, JobData, JobOptions, JobRequest, ListedJob, PromptVerdict, RequestError,
     ServiceStatus,
 };

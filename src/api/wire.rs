@@ -17,22 +17,39 @@ pub const BLEND_MAX_IMAGES: usize = 5;
 #[error("{0}")]
 pub struct RequestError(pub String);
 
-fn check_timeout(timeout: Option<u32>) -> Result<(), RequestError> {
-    match timeout {
-        Some(t) if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&t) => {
-            Err(RequestError(format!(
-                "timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} seconds, not {t}"
-            )))
-        }
-        _ => Ok(()),
-    }
-}
-
 fn check_non_empty(field: &str, value: &str) -> Result<(), RequestError> {
     if value.trim().is_empty() {
         Err(RequestError(format!("{field} must not be empty")))
     } else {
         Ok(())
+    }
+}
+
+/// The fields every submission takes: how long the job may run, and where to report its end.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobOptions {
+    /// Seconds, 300–1200; TTAPI's examples send it as a number or a string, both are read.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient::opt_u32_strict"
+    )]
+    pub timeout: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_url: Option<String>,
+}
+
+impl JobOptions {
+    pub fn validate(&self) -> Result<(), RequestError> {
+        match self.timeout {
+            Some(t) if !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&t) => {
+                Err(RequestError(format!(
+                    "timeout must be between {MIN_TIMEOUT_SECS} and {MAX_TIMEOUT_SECS} seconds, not {t}"
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -43,14 +60,8 @@ pub struct ImagineRequest {
     pub prompt: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_u32_strict"
-    )]
-    pub timeout: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hook_url: Option<String>,
+    #[serde(flatten)]
+    pub options: JobOptions,
     #[serde(
         default,
         rename = "getUImages",
@@ -70,7 +81,7 @@ impl ImagineRequest {
 
     pub fn validate(&self) -> Result<(), RequestError> {
         check_non_empty("prompt", &self.prompt)?;
-        check_timeout(self.timeout)
+        self.options.validate()
     }
 }
 
@@ -81,14 +92,8 @@ pub struct ActionRequest {
     pub job_id: String,
     #[serde(default)]
     pub action: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_u32_strict"
-    )]
-    pub timeout: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hook_url: Option<String>,
+    #[serde(flatten)]
+    pub options: JobOptions,
 }
 
 impl ActionRequest {
@@ -103,7 +108,7 @@ impl ActionRequest {
     pub fn validate(&self) -> Result<(), RequestError> {
         check_non_empty("jobId", &self.job_id)?;
         check_non_empty("action", &self.action)?;
-        check_timeout(self.timeout)
+        self.options.validate()
     }
 }
 
@@ -113,14 +118,8 @@ impl ActionRequest {
 pub struct JobRequest {
     #[serde(default, alias = "job_id")]
     pub job_id: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_u32_strict"
-    )]
-    pub timeout: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hook_url: Option<String>,
+    #[serde(flatten)]
+    pub options: JobOptions,
 }
 
 impl JobRequest {
@@ -133,7 +132,7 @@ impl JobRequest {
 
     pub fn validate(&self) -> Result<(), RequestError> {
         check_non_empty("jobId", &self.job_id)?;
-        check_timeout(self.timeout)
+        self.options.validate()
     }
 }
 
@@ -147,14 +146,8 @@ pub struct BlendRequest {
     pub dimensions: Option<BlendDimensions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_u32_strict"
-    )]
-    pub timeout: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hook_url: Option<String>,
+    #[serde(flatten)]
+    pub options: JobOptions,
 }
 
 impl BlendRequest {
@@ -168,7 +161,7 @@ impl BlendRequest {
         for (i, image) in self.img_base64_array.iter().enumerate() {
             check_non_empty(&format!("imgBase64Array[{i}]"), image)?;
         }
-        check_timeout(self.timeout)
+        self.options.validate()
     }
 }
 
@@ -180,14 +173,8 @@ pub struct DescribeRequest {
     pub base64: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_u32_strict"
-    )]
-    pub timeout: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hook_url: Option<String>,
+    #[serde(flatten)]
+    pub options: JobOptions,
 }
 
 impl DescribeRequest {
@@ -198,7 +185,7 @@ impl DescribeRequest {
                 "describe needs an image: give base64 or url".into(),
             ));
         }
-        check_timeout(self.timeout)
+        self.options.validate()
     }
 }
 
@@ -212,14 +199,8 @@ pub struct InpaintRequest {
     pub mask: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient::opt_u32_strict"
-    )]
-    pub timeout: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hook_url: Option<String>,
+    #[serde(flatten)]
+    pub options: JobOptions,
 }
 
 impl InpaintRequest {
@@ -231,7 +212,7 @@ impl InpaintRequest {
                 "mask must be raw base64 without a data: prefix".into(),
             ));
         }
-        check_timeout(self.timeout)
+        self.options.validate()
     }
 }
 

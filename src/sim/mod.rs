@@ -3,7 +3,7 @@
 //! backend and the peer of every end-to-end test; nothing above it depends on it except start-up choice.
 
 mod faults;
-mod render;
+pub mod render;
 mod routes;
 mod state;
 
@@ -16,7 +16,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::FaultConfig;
-pub use render::stable_hash;
 pub use state::InjectedFault;
 use state::SimState;
 

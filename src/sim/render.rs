@@ -144,6 +144,14 @@ fn disc(img: &mut RgbaImage, cx: f32, cy: f32, radius: f32, colour: Rgb, opacity
     }
 }
 
+/// The four images of a new grid for a prompt, each of `size`.
+pub fn imagine_grid(prompt: &str, seed: u64, (w, h): (u32, u32)) -> [RgbaImage; 4] {
+    std::array::from_fn(|i| {
+        let quadrant_seed = seed.wrapping_mul(31).wrapping_add(i as u64);
+        paint(w, h, &palette(prompt, quadrant_seed), quadrant_seed)
+    })
+}
+
 /// Joins four equally sized images into a 2×2 grid (tl, tr, bl, br).
 pub fn grid(quadrants: &[RgbaImage; 4]) -> RgbaImage {
     let (w, h) = quadrants[0].dimensions();

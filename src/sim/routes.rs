@@ -20,7 +20,7 @@ use super::state::{AssetRef, Phase, RenderState, Rendered, SimJob};
 use super::{BANNED_PROMPT_MESSAGE, Shared, faults};
 use crate::api::wire::{
     ActionRequest, BlendRequest, DescribeRequest, FetchListQuery, ImagineRequest, InpaintRequest,
-    JobRequest, MAX_TIMEOUT_SECS, PromptCheckRequest, RequestError,
+    JobOptions, JobRequest, MAX_TIMEOUT_SECS, PromptCheckRequest, RequestError,
 };
 use crate::domain::prompt::{aspect_ratio, image_size_for_ratio};
 use crate::domain::{Action, Mode, OutputShape, UpscaleKind};
@@ -145,8 +145,7 @@ struct NewJob {
     action: String,
     prompt: String,
     mode: Mode,
-    timeout: Option<u32>,
-    hook_url: Option<String>,
+    options: JobOptions,
     shape: Option<OutputShape>,
     /// Quota in fast mode; relax costs half, turbo double.
     base_quota: f64,
@@ -168,8 +167,7 @@ impl NewJob {
             action: action.to_owned(),
             prompt: prompt.to_owned(),
             mode,
-            timeout: None,
-            hook_url: None,
+            options: JobOptions::default(),
             shape,
             base_quota,
             duration_scale: 1.0,
@@ -212,7 +210,7 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
         queued_for.mul_f64(new.duration_scale),
         runs_for.mul_f64(new.duration_scale),
     );
-    let timeout = Duration::from_secs(u64::from(new.timeout.unwrap_or(MAX_TIMEOUT_SECS)));
+    let timeout = Duration::from_secs(u64::from(new.options.timeout.unwrap_or(MAX_TIMEOUT_SECS)));
     let mut doomed = new.doomed;
     let lower = new.prompt.to_lowercase();
     if config
@@ -242,7 +240,7 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
         doomed,
         quota,
         refunded: false,
-        hook_url: new.hook_url.filter(|h| !h.is_empty()),
+        hook_url: new.options.hook_url.filter(|h| !h.is_empty()),
         render: RenderState::Pending,
         seed,
         seed_revealed: false,
@@ -410,24 +408,16 @@ async fn imagine(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         Some(OutputShape::Grid),
         2.0,
     );
-    new.timeout = request.timeout;
-    new.hook_url = request.hook_url;
+    new.options = request.options;
     let job = admit(&shared, new)?;
     if job.doomed.is_none() {
         let size = image_size_for_ratio(aspect_ratio(&job.prompt).unwrap_or((1, 1)));
         let (prompt, seed) = (job.prompt.clone(), job.seed);
         spawn_render(shared.clone(), job.id.clone(), move || {
-            grid_output(fresh_grid(&prompt, seed, size))
+            grid_output(render::imagine_grid(&prompt, seed, size))
         });
     }
     Ok(accepted(&job.id))
-}
-
-fn fresh_grid(prompt: &str, seed: u64, (w, h): (u32, u32)) -> [RgbaImage; 4] {
-    std::array::from_fn(|i| {
-        let quadrant_seed = seed.wrapping_mul(31).wrapping_add(i as u64);
-        render::paint(w, h, &render::palette(prompt, quadrant_seed), quadrant_seed)
-    })
 }
 
 async fn action(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
@@ -477,8 +467,7 @@ async fn action(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         action.output(),
         base_quota,
     );
-    new.timeout = request.timeout;
-    new.hook_url = request.hook_url;
+    new.options = request.options;
     let job = admit(&shared, new)?;
     if job.doomed.is_none() {
         let (prompt, seed) = (job.prompt.clone(), job.seed);
@@ -503,7 +492,7 @@ fn render_action(
             quadrants: None,
             prompt: None,
         }),
-        Action::Reroll => grid_output(fresh_grid(
+        Action::Reroll => grid_output(render::imagine_grid(
             prompt,
             seed,
             (source_ref.width, source_ref.height),
@@ -553,8 +542,7 @@ async fn blend(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         Some(OutputShape::Grid),
         2.0,
     );
-    new.timeout = request.timeout;
-    new.hook_url = request.hook_url;
+    new.options = request.options;
     let job = admit(&shared, new)?;
     let seed = job.seed;
     spawn_render(shared.clone(), job.id.clone(), move || {
@@ -601,8 +589,7 @@ async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         None => None,
     };
     let mut new = NewJob::new("describe", "", Mode::Fast, None, 1.0);
-    new.timeout = request.timeout;
-    new.hook_url = request.hook_url;
+    new.options = request.options;
     new.duration_scale = 0.5;
     new.doomed = doomed;
     let job = admit(&shared, new)?;
@@ -668,8 +655,7 @@ async fn inpaint(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         Some(OutputShape::Grid),
         2.0,
     );
-    new.timeout = request.timeout;
-    new.hook_url = request.hook_url;
+    new.options = request.options;
     let job = admit(&shared, new)?;
     if job.doomed.is_none() {
         let seed = job.seed;
@@ -685,8 +671,7 @@ async fn seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
     request.validate()?;
     let parent = finished_job(&shared, &request.job_id)?;
     let mut new = NewJob::new("seed", &parent.prompt, parent.mode, None, 0.0);
-    new.timeout = request.timeout;
-    new.hook_url = request.hook_url;
+    new.options = request.options;
     new.duration_scale = 0.25;
     new.reveals_seed_of = Some(parent.id.clone());
     let job = admit(&shared, new)?;
