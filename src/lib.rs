@@ -3,6 +3,10 @@
 //! See ARCHITECTURE.md.
 
 pub mod api;
+pub mod cli;
 pub mod domain;
+pub mod engine;
 pub mod imaging;
+pub mod library;
+pub mod secrets;
 pub mod sim;

@@ -92,6 +92,12 @@ pub fn encode_png(image: &RgbaImage) -> Result<Vec<u8>, ImageError> {
     Ok(out)
 }
 
+/// Whether an inpaint mask pixel asks for repainting: white (bright and opaque), by TTAPI's contract.
+pub fn is_repaint_pixel(p: &image::Rgba<u8>) -> bool {
+    let luma = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
+    luma >= 128.0 && p[3] >= 128
+}
+
 /// MIME type for a data URI of these bytes.
 pub fn mime_type(bytes: &[u8]) -> Option<&'static str> {
     sniff_format(bytes).map(|f| f.to_mime_type())

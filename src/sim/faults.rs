@@ -34,6 +34,8 @@ pub struct FaultConfig {
     pub latency_jitter: Duration,
     /// Also apply faults to `/cdn/` image downloads.
     pub include_downloads: bool,
+    /// Only requests whose path starts with one of these get faults (empty: all paths).
+    pub only_paths: Vec<String>,
     pub seed: u64,
 }
 
@@ -49,6 +51,7 @@ impl Default for FaultConfig {
             latency: Duration::ZERO,
             latency_jitter: Duration::ZERO,
             include_downloads: true,
+            only_paths: Vec::new(),
             seed: 1,
         }
     }
@@ -96,7 +99,13 @@ pub(crate) async fn inject(
 ) -> Response {
     let config = &shared.config.faults;
     let path = request.uri().path().to_owned();
-    if path.starts_with("/cdn/") && !config.include_downloads {
+    let spared = (path.starts_with("/cdn/") && !config.include_downloads)
+        || (!config.only_paths.is_empty()
+            && !config
+                .only_paths
+                .iter()
+                .any(|p| path.starts_with(p.as_str())));
+    if spared {
         return next.run(request).await;
     }
     let (fault, jitter) = {

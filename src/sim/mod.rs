@@ -96,6 +96,16 @@ impl Shared {
     }
 }
 
+/// One simulated job as the simulator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimJobSummary {
+    pub id: String,
+    pub action: String,
+    pub prompt: String,
+    /// `PENDING_QUEUE`, `ON_QUEUE`, `SUCCESS` or `FAILED`.
+    pub status: String,
+}
+
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
     addr: SocketAddr,
@@ -160,6 +170,24 @@ impl Simulator {
     /// Every fault decision so far, in request arrival order, with the request path.
     pub fn fault_log(&self) -> Vec<(String, InjectedFault)> {
         self.shared.state().fault_log.clone()
+    }
+
+    /// Every job the simulator accepted, in submission order: the ground truth tests compare against.
+    pub fn jobs(&self) -> Vec<SimJobSummary> {
+        let now = std::time::Instant::now();
+        let mut state = self.shared.state();
+        state.settle(now);
+        state
+            .order
+            .iter()
+            .filter_map(|id| state.jobs.get(id))
+            .map(|job| SimJobSummary {
+                id: job.id.clone(),
+                action: job.action.clone(),
+                prompt: job.prompt.clone(),
+                status: job.phase(now).wire().to_owned(),
+            })
+            .collect()
     }
 
     pub fn balance(&self) -> f64 {

@@ -375,12 +375,6 @@ fn cover_crop(img: &RgbaImage, w: u32, h: u32) -> RgbaImage {
     imageops::crop_imm(img, (sw - cw) / 2, (sh - ch) / 2, cw, ch).to_image()
 }
 
-/// Whether a mask pixel asks for repainting (white, by the contract).
-pub fn is_masked(p: &Rgba<u8>) -> bool {
-    let luma = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
-    luma >= 128.0 && p[3] >= 128
-}
-
 /// Vary (Region): four copies of the source whose white-masked pixels are repainted; every other pixel is
 /// left exactly as it was.
 pub fn inpaint(source: &RgbaImage, mask: &RgbaImage, prompt: &str, seed: u64) -> [RgbaImage; 4] {
@@ -390,7 +384,7 @@ pub fn inpaint(source: &RgbaImage, mask: &RgbaImage, prompt: &str, seed: u64) ->
         let fill = paint(w, h, &palette(prompt, quadrant_seed), quadrant_seed);
         let mut out = source.clone();
         for ((o, m), f) in out.pixels_mut().zip(mask.pixels()).zip(fill.pixels()) {
-            if is_masked(m) {
+            if imaging::is_repaint_pixel(m) {
                 *o = *f;
             }
         }

@@ -632,7 +632,7 @@ async fn inpaint(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
                 main.height
             )));
         }
-        if !mask.pixels().any(render::is_masked) {
+        if !mask.pixels().any(imaging::is_repaint_pixel) {
             return Err(bad_request("mask has no white region: nothing to repaint"));
         }
         let source = decode(&source).map_err(|e| {

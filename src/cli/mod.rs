@@ -1,0 +1,561 @@
+//! The `moodgrid` command line: every job operation, run through the same engine the window uses.
+
+mod output;
+mod wait;
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::api::BaseUrl;
+use crate::domain::{BlendDimensions, Mode};
+use crate::engine::{
+    Backend, DescribeSource, EngineConfig, EngineHandle, Event, NewSubmission, SourceImage, Timing,
+};
+use crate::library::{JobRecord, Library};
+use crate::sim::{FaultConfig, SimConfig, Simulator};
+pub use output::Exit;
+use wait::Until;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "moodgrid",
+    version,
+    about = "A native desktop studio for the Midjourney API (TTAPI)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// The TTAPI host (https://api.ttapi.io by default; api.ttapi.org and the hold-account hosts also work).
+    #[arg(long, global = true, env = "TTAPI_BASE_URL")]
+    base_url: Option<String>,
+    /// Where the library lives (default: the platform's data directory).
+    #[arg(long, global = true, env = "MOODGRID_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Use the embedded simulator even if a key is set.
+    #[arg(long, global = true)]
+    offline: bool,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+struct Follow {
+    /// Wait until the job has finished and its images are saved (a progress bar shows on a terminal).
+    #[arg(long)]
+    wait: bool,
+    /// Print one JSON object per job on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Fast,
+    Relax,
+    Turbo,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Fast => Mode::Fast,
+            ModeArg::Relax => Mode::Relax,
+            ModeArg::Turbo => Mode::Turbo,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DimensionsArg {
+    Portrait,
+    Square,
+    Landscape,
+}
+
+impl From<DimensionsArg> for BlendDimensions {
+    fn from(d: DimensionsArg) -> BlendDimensions {
+        match d {
+            DimensionsArg::Portrait => BlendDimensions::Portrait,
+            DimensionsArg::Square => BlendDimensions::Square,
+            DimensionsArg::Landscape => BlendDimensions::Landscape,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start a new 2×2 grid from a prompt.
+    Imagine {
+        prompt: String,
+        #[arg(long, value_enum, default_value = "fast")]
+        mode: ModeArg,
+        /// Seconds the job may take (300–1200; default 300, relax 600).
+        #[arg(long)]
+        timeout: Option<u32>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Press one of a job's buttons: a component string such as upsample2, variation1, upscale_creative.
+    Action {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        action: String,
+        #[arg(long)]
+        timeout: Option<u32>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Blend 2–5 image files into a new grid.
+    Blend {
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "square")]
+        dimensions: DimensionsArg,
+        #[arg(long, value_enum, default_value = "fast")]
+        mode: ModeArg,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Get four prompts that describe an image file (or an image URL).
+    Describe {
+        #[arg(required_unless_present = "url", conflicts_with = "url")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        url: Option<String>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Get the seed of a finished job.
+    Seed {
+        job: String,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Repaint the white area of a mask (Vary Region). The mask must be the job image's exact size.
+    Inpaint {
+        job: String,
+        #[arg(long)]
+        mask: PathBuf,
+        /// What to paint there (default: the job's prompt).
+        #[arg(long)]
+        prompt: Option<String>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Ask the service where a job stands now.
+    Fetch {
+        job: String,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// The library's jobs, newest first.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue every unfinished job (after a crash, a restart, or commands run without --wait).
+    Resume {
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Run the embedded TTAPI simulator as a standalone HTTP server on 127.0.0.1.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+struct SimArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the address is printed on stdout).
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Accept only this TT-API-KEY (default: any non-empty key).
+    #[arg(long)]
+    key: Option<String>,
+    /// Extra latency on every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests (0–1) answered with a 5xx, a 429 or a cut connection.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    fail_rate: f64,
+    /// How long a fast-mode job runs before it succeeds, in seconds (relax ×2, turbo ×½).
+    #[arg(long, default_value_t = 4.0, value_parser = parse_seconds)]
+    job_seconds: f64,
+    /// Prompts containing this word fail as banned (repeatable).
+    #[arg(long = "banned-word", default_values_t = ["bannedword".to_owned()])]
+    banned_words: Vec<String>,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is outside 0–1"))
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let seconds: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(seconds)
+    } else {
+        Err(format!("{s} is not a duration"))
+    }
+}
+
+/// A failure before any job exists, with its exit code.
+struct Failure(Exit, String);
+
+impl<E: std::fmt::Display> From<(Exit, E)> for Failure {
+    fn from((exit, error): (Exit, E)) -> Failure {
+        Failure(exit, error.to_string())
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match dispatch(cli) {
+        Ok(exit) => exit as i32,
+        Err(Failure(exit, message)) => {
+            eprintln!("moodgrid: {message}");
+            exit as i32
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Exit, Failure> {
+    let global = cli.global;
+    let Some(command) = cli.command else {
+        // The window arrives with the gallery issue; until then the binary explains itself.
+        let _ = Cli::command().print_help();
+        return Ok(Exit::Success);
+    };
+    match command {
+        Command::Sim(args) => run_simulator(args),
+        Command::List { limit, json } => {
+            let library = open_library(&global)?;
+            let jobs = library
+                .recent_jobs(limit)
+                .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
+            for job in &jobs {
+                output::print_job(&library, job, json);
+            }
+            Ok(Exit::Success)
+        }
+        Command::Imagine {
+            prompt,
+            mode,
+            timeout,
+            follow,
+        } => submit(&global, follow, |_| {
+            Ok(NewSubmission::Imagine {
+                prompt,
+                mode: mode.into(),
+                timeout,
+            })
+        }),
+        Command::Action {
+            job,
+            action,
+            timeout,
+            follow,
+        } => submit(&global, follow, |library| {
+            Ok(NewSubmission::Action {
+                parent: find(library, &job)?.id,
+                action,
+                timeout,
+            })
+        }),
+        Command::Blend {
+            files,
+            dimensions,
+            mode,
+            follow,
+        } => submit(&global, follow, |_| {
+            let images = files
+                .iter()
+                .map(|f| read_image(f))
+                .collect::<Result<_, _>>()?;
+            Ok(NewSubmission::Blend {
+                images,
+                dimensions: dimensions.into(),
+                mode: mode.into(),
+            })
+        }),
+        Command::Describe { file, url, follow } => submit(&global, follow, |_| {
+            let source = match (file, url) {
+                (Some(file), _) => DescribeSource::Image(read_image(&file)?),
+                (None, Some(url)) => DescribeSource::Url(url),
+                (None, None) => {
+                    return Err(Failure(Exit::Usage, "give an image file or --url".into()));
+                }
+            };
+            Ok(NewSubmission::Describe { source })
+        }),
+        Command::Seed { job, follow } => submit(&global, follow, |library| {
+            Ok(NewSubmission::Seed {
+                parent: find(library, &job)?.id,
+            })
+        }),
+        Command::Inpaint {
+            job,
+            mask,
+            prompt,
+            follow,
+        } => submit(&global, follow, |library| {
+            Ok(NewSubmission::Inpaint {
+                parent: find(library, &job)?.id,
+                mask: read_image(&mask)?,
+                prompt,
+            })
+        }),
+        Command::Fetch { job, follow } => {
+            let library = open_library(&global)?;
+            let job = find(&library, &job)?;
+            let mut engine = start_engine(&global)?;
+            let record = engine
+                .fetch_blocking(job.id)
+                .map_err(|e| Failure(engine_exit(&e), e.to_string()))?;
+            finish(
+                &library,
+                &mut engine,
+                vec![record],
+                if follow.wait {
+                    Until::Finished
+                } else {
+                    Until::Submitted
+                },
+                follow,
+            )
+        }
+        Command::Resume { follow } => {
+            let library = open_library(&global)?;
+            let mut engine = start_engine(&global)?;
+            let jobs = engine
+                .resume_blocking()
+                .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
+            if jobs.is_empty() {
+                eprintln!("Nothing to resume: every job has finished.");
+                return Ok(Exit::Success);
+            }
+            eprintln!("Resuming {} job(s).", jobs.len());
+            finish(
+                &library,
+                &mut engine,
+                jobs,
+                if follow.wait {
+                    Until::Finished
+                } else {
+                    Until::Submitted
+                },
+                follow,
+            )
+        }
+    }
+}
+
+fn engine_exit(error: &crate::engine::EngineError) -> Exit {
+    match error {
+        crate::engine::EngineError::Invalid(_) => Exit::Usage,
+        crate::engine::EngineError::Api(api) if !api.is_transient() => match api.kind() {
+            crate::api::ErrorKind::Unauthorized
+            | crate::api::ErrorKind::InsufficientBalance
+            | crate::api::ErrorKind::Blocked => Exit::Account,
+            _ => Exit::Unavailable,
+        },
+        _ => Exit::Unavailable,
+    }
+}
+
+/// Builds the submission (reading files, resolving parents), sends it through the engine, then follows it.
+fn submit(
+    global: &GlobalArgs,
+    follow: Follow,
+    build: impl FnOnce(&Library) -> Result<NewSubmission, Failure>,
+) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let submission = build(&library)?;
+    let mut engine = start_engine(global)?;
+    let job = engine
+        .submit_blocking(submission)
+        .map_err(|e| Failure(engine_exit(&e), e.to_string()))?;
+    finish(
+        &library,
+        &mut engine,
+        vec![job],
+        if follow.wait {
+            Until::Finished
+        } else {
+            Until::Submitted
+        },
+        follow,
+    )
+}
+
+/// Follows the jobs, prints them, and turns their outcome into the exit code (the worst one wins).
+fn finish(
+    library: &Library,
+    engine: &mut EngineHandle,
+    jobs: Vec<JobRecord>,
+    until: Until,
+    follow: Follow,
+) -> Result<Exit, Failure> {
+    let show_progress = follow.wait && std::io::stderr().is_terminal();
+    let followed = wait::follow(engine, &jobs, until, show_progress);
+    let mut worst = Exit::Success;
+    for job in &jobs {
+        let record = library.job(job.id).unwrap_or_else(|_| {
+            followed
+                .last
+                .get(&job.id)
+                .cloned()
+                .unwrap_or_else(|| job.clone())
+        });
+        output::print_job(library, &record, follow.json);
+        let mut exit = Exit::for_job(&record);
+        if let Some((stall_exit, message)) = followed.stalled.get(&job.id) {
+            eprintln!(
+                "moodgrid: {}: {message}",
+                record.remote_id.as_deref().unwrap_or("job")
+            );
+            exit = exit.max(*stall_exit);
+        } else if exit != Exit::Success {
+            eprintln!(
+                "moodgrid: {}: {}",
+                record.remote_id.as_deref().unwrap_or("job"),
+                record.message.as_deref().unwrap_or("failed")
+            );
+        }
+        worst = worst.max(exit);
+    }
+    Ok(worst)
+}
+
+fn find(library: &Library, reference: &str) -> Result<JobRecord, Failure> {
+    library
+        .find_job(reference)
+        .map_err(|e| Failure(Exit::Usage, e.to_string()))
+}
+
+fn read_image(path: &Path) -> Result<SourceImage, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure(Exit::Usage, format!("cannot read {}: {e}", path.display())))?;
+    Ok(SourceImage {
+        name: path.display().to_string(),
+        bytes,
+    })
+}
+
+fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {
+    if let Some(dir) = &global.data_dir {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("io.github", "moodgrid", "Moodgrid")
+        .map(|dirs| dirs.data_dir().to_owned())
+        .ok_or_else(|| Failure(Exit::Usage, "no home directory: pass --data-dir".into()))
+}
+
+fn open_library(global: &GlobalArgs) -> Result<Library, Failure> {
+    let dir = data_dir(global)?;
+    Library::open(&dir).map_err(|e| Failure(Exit::Unavailable, e.to_string()))
+}
+
+/// The backend: the embedded simulator with `--offline` or without a key, else the real service.
+fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
+    if global.offline {
+        return Ok(Backend::Simulator(SimConfig::default()));
+    }
+    let (found, keyring_problem) = crate::secrets::find_key();
+    match (found, &global.base_url) {
+        (Some((key, _)), base) => {
+            let base = match base {
+                Some(url) => {
+                    BaseUrl::parse(url).map_err(|e| Failure(Exit::Usage, e.to_string()))?
+                }
+                None => BaseUrl::official(),
+            };
+            Ok(Backend::Service { base, key })
+        }
+        (None, Some(url)) => Err(Failure(
+            Exit::Account,
+            format!("no API key for {url}: set TTAPI_API_KEY or store one in Settings"),
+        )),
+        (None, None) => {
+            let why = keyring_problem
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
+            eprintln!(
+                "moodgrid: no TTAPI key set{why}: using the embedded simulator (offline demo)"
+            );
+            Ok(Backend::Simulator(SimConfig::default()))
+        }
+    }
+}
+
+fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
+    let config = EngineConfig {
+        data_dir: data_dir(global)?,
+        backend: backend(global)?,
+        timing: Timing::from_env(),
+    };
+    let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).map_err(|e| {
+        Failure(
+            Exit::Unavailable,
+            format!("could not start the engine: {e}"),
+        )
+    })?;
+    match engine.recv_blocking() {
+        Some(Event::Ready { .. }) => Ok(engine),
+        Some(Event::Fatal(message)) => Err(Failure(Exit::Unavailable, message)),
+        _ => Err(Failure(
+            Exit::Unavailable,
+            "the engine did not start".into(),
+        )),
+    }
+}
+
+fn run_simulator(args: SimArgs) -> Result<Exit, Failure> {
+    let config = SimConfig {
+        api_key: args.key,
+        run_time: Duration::from_secs_f64(args.job_seconds),
+        queue_time: Duration::from_secs_f64(args.job_seconds * 0.15),
+        banned_words: args.banned_words,
+        faults: FaultConfig {
+            latency: Duration::from_millis(args.latency_ms),
+            ..FaultConfig::failing(args.fail_rate)
+        },
+        ..SimConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("moodgrid-sim")
+        .build()
+        .map_err(|e| {
+            Failure(
+                Exit::Unavailable,
+                format!("could not start the async runtime: {e}"),
+            )
+        })?;
+    runtime.block_on(async move {
+        let simulator = Simulator::start_on(config, args.port).await.map_err(|e| {
+            Failure(
+                Exit::Unavailable,
+                format!("could not listen on 127.0.0.1:{}: {e}", args.port),
+            )
+        })?;
+        println!("TTAPI simulator listening on {}", simulator.base_url());
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = simulator.serve_forever() => {}
+        }
+        Ok(Exit::Success)
+    })
+}

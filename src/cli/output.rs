@@ -1,0 +1,143 @@
+//! How jobs are printed (one JSON object per line with `--json`, a short line otherwise) and which exit
+//! code an outcome gives.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::library::{FailureKind, ImageRecord, JobRecord, JobState, Library};
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    Success = 0,
+    JobFailed = 1,
+    Usage = 2,
+    Account = 3,
+    Unavailable = 4,
+}
+
+impl Exit {
+    pub fn for_failure(kind: FailureKind) -> Exit {
+        match kind {
+            FailureKind::Job => Exit::JobFailed,
+            FailureKind::Invalid => Exit::Usage,
+            FailureKind::Account => Exit::Account,
+            FailureKind::Unavailable => Exit::Unavailable,
+        }
+    }
+
+    /// The exit code a job in this state gives.
+    pub fn for_job(job: &JobRecord) -> Exit {
+        match job.state {
+            JobState::Failed | JobState::Abandoned => Exit::JobFailed,
+            JobState::Unconfirmed => Exit::Unavailable,
+            JobState::Rejected => {
+                Exit::for_failure(job.failure_kind.unwrap_or(FailureKind::Invalid))
+            }
+            _ => Exit::Success,
+        }
+    }
+}
+
+/// `SUCCESS`, `FAILED`, or where the job is now.
+pub fn status_word(job: &JobRecord) -> String {
+    match job.state {
+        JobState::Succeeded => "SUCCESS".into(),
+        JobState::Failed | JobState::Abandoned | JobState::Rejected => "FAILED".into(),
+        JobState::Pending | JobState::Running => job
+            .remote_status
+            .clone()
+            .unwrap_or_else(|| "ON_QUEUE".into()),
+        JobState::Downloading => "DOWNLOADING".into(),
+        other => other.as_str().to_ascii_uppercase(),
+    }
+}
+
+/// The files a user gets from a job: its outputs (grid first, then the splits), or for describe the image.
+pub fn files(library: &Library, images: &[ImageRecord]) -> Vec<String> {
+    let outputs: Vec<&ImageRecord> = images.iter().filter(|i| i.role.is_output()).collect();
+    let chosen: Vec<&ImageRecord> = if outputs.is_empty() {
+        images
+            .iter()
+            .filter(|i| i.role == crate::library::ImageRole::Source)
+            .collect()
+    } else {
+        outputs
+    };
+    chosen
+        .iter()
+        .map(|i| absolute(library.root(), &i.path))
+        .collect()
+}
+
+fn absolute(root: &Path, relative: &str) -> String {
+    let path = root.join(relative);
+    std::fs::canonicalize(&path)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+pub fn job_json(library: &Library, job: &JobRecord) -> Value {
+    let images = library.images(job.id).unwrap_or_default();
+    let parent = job.parent_id.and_then(|p| library.job(p).ok());
+    json!({
+        "jobId": job.remote_id,
+        "localId": job.id,
+        "status": status_word(job),
+        "state": job.state.as_str(),
+        "action": job.action,
+        "prompt": job.prompt,
+        "mode": job.mode.map(|m| m.as_str()),
+        "progress": job.progress,
+        "components": job.components,
+        "seed": job.seed,
+        "quota": job.quota,
+        "width": job.width,
+        "height": job.height,
+        "parentJobId": parent.and_then(|p| p.remote_id),
+        "message": job.message,
+        "files": files(library, &images),
+        "backend": job.backend,
+    })
+}
+
+/// One line for people: id, status, action, prompt, then the files.
+pub fn job_line(library: &Library, job: &JobRecord) -> String {
+    let id = job
+        .remote_id
+        .clone()
+        .unwrap_or_else(|| format!("#{}", job.id));
+    let mut prompt: String = job
+        .prompt
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(60)
+        .collect();
+    if job.prompt.chars().count() > 60 || job.prompt.lines().count() > 1 {
+        prompt.push('…');
+    }
+    let mut line = format!("{id}  {:<13} {:<16} {prompt}", status_word(job), job.action);
+    if let Some(message) = job
+        .message
+        .as_deref()
+        .filter(|_| job.state != JobState::Succeeded)
+    {
+        line.push_str(&format!("\n    {message}"));
+    }
+    for file in files(library, &library.images(job.id).unwrap_or_default()) {
+        line.push_str(&format!("\n    {file}"));
+    }
+    line
+}
+
+pub fn print_job(library: &Library, job: &JobRecord, as_json: bool) {
+    if as_json {
+        println!("{}", job_json(library, job));
+    } else {
+        println!("{}", job_line(library, job));
+    }
+}

@@ -1,0 +1,361 @@
+//! The IO core: a tokio runtime on its own named thread that submits, polls, reconciles and downloads
+//! jobs, persisting every step in the library. The CLI and the window drive it the same way: they send
+//! [`Command`]s and drain [`Event`]s, both over bounded channels.
+
+mod driver;
+mod prepare;
+mod timing;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+pub use prepare::{DescribeSource, NewSubmission, SourceImage};
+pub use timing::Timing;
+
+use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
+use crate::library::{FailureKind, JobRecord, JobUpdate, Library, LibraryError};
+use crate::sim::{SimConfig, Simulator};
+
+/// The label stored on jobs run by the embedded simulator.
+pub const SIMULATOR_BACKEND: &str = "simulator";
+const COMMAND_CAPACITY: usize = 64;
+const EVENT_CAPACITY: usize = 256;
+
+/// Which service the engine talks to. Both go through the same client over HTTP.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Service {
+        base: BaseUrl,
+        key: ApiKey,
+    },
+    /// Starts the embedded simulator inside the engine's runtime.
+    Simulator(SimConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub backend: Backend,
+    pub timing: Timing,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The user's input cannot become a job (bad file, action not offered…). Nothing was sent.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Api(#[from] crate::api::ApiError),
+    #[error("the engine has stopped")]
+    Stopped,
+}
+
+pub enum Command {
+    /// Validates, writes the job (state `queued`) and starts it; replies once the row exists.
+    Submit {
+        submission: NewSubmission,
+        reply: oneshot::Sender<Result<JobRecord, EngineError>>,
+    },
+    /// Asks the service once where the job stands and records it; replies with the job as stored.
+    Fetch {
+        job_id: i64,
+        reply: oneshot::Sender<Result<JobRecord, EngineError>>,
+    },
+    /// Drives a job that is not moving (fetches its state now, downloads if needed).
+    Follow {
+        job_id: i64,
+    },
+    /// Resumes every unfinished job of this backend; replies with the jobs resumed.
+    ResumeAll {
+        reply: oneshot::Sender<Result<Vec<JobRecord>, EngineError>>,
+    },
+    Shutdown,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The engine is up; `backend` is what jobs are labelled with.
+    Ready { backend: String },
+    /// The engine could not start.
+    Fatal(String),
+    /// A job changed (state, progress, files…); the record is as stored.
+    JobChanged(Box<JobRecord>),
+    /// The engine stopped working on a job it could not move forward (wrong key, service unreachable);
+    /// the job stays unfinished and resumes later.
+    Stalled {
+        job_id: i64,
+        kind: FailureKind,
+        message: String,
+    },
+    /// Something the user should know that concerns no single job.
+    Notice(String),
+}
+
+/// Called after every event so a UI can repaint; the CLI passes a no-op.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    events: mpsc::Receiver<Event>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Starts the engine thread and returns at once; `Event::Ready` or `Event::Fatal` follows.
+    pub fn start(config: EngineConfig, waker: Waker) -> std::io::Result<EngineHandle> {
+        let (commands, command_rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (event_tx, events) = mpsc::channel(EVENT_CAPACITY);
+        let thread = std::thread::Builder::new()
+            .name("moodgrid-engine".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("moodgrid-io")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = event_tx.blocking_send(Event::Fatal(format!(
+                            "could not start the IO runtime: {e}"
+                        )));
+                        waker();
+                        return;
+                    }
+                };
+                runtime.block_on(run(
+                    config,
+                    command_rx,
+                    Emitter {
+                        events: event_tx,
+                        waker,
+                    },
+                ));
+            })?;
+        Ok(EngineHandle {
+            commands,
+            events,
+            thread: Some(thread),
+        })
+    }
+
+    /// Sends a command, waiting if the queue is full. For async callers use [`EngineHandle::sender`].
+    pub fn send_blocking(&self, command: Command) -> Result<(), EngineError> {
+        self.commands
+            .blocking_send(command)
+            .map_err(|_| EngineError::Stopped)
+    }
+
+    /// Never blocks: for the UI thread.
+    pub fn try_send(&self, command: Command) -> Result<(), EngineError> {
+        self.commands
+            .try_send(command)
+            .map_err(|_| EngineError::Stopped)
+    }
+
+    pub fn sender(&self) -> mpsc::Sender<Command> {
+        self.commands.clone()
+    }
+
+    /// The next event, waiting for it. `None` once the engine has stopped.
+    pub fn recv_blocking(&mut self) -> Option<Event> {
+        self.events.blocking_recv()
+    }
+
+    /// The next event if one is waiting: for the UI's per-frame drain.
+    pub fn try_recv(&mut self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
+    /// Submits and waits for the reply (CLI convenience).
+    pub fn submit_blocking(&self, submission: NewSubmission) -> Result<JobRecord, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.send_blocking(Command::Submit { submission, reply })?;
+        answer.blocking_recv().map_err(|_| EngineError::Stopped)?
+    }
+
+    pub fn fetch_blocking(&self, job_id: i64) -> Result<JobRecord, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.send_blocking(Command::Fetch { job_id, reply })?;
+        answer.blocking_recv().map_err(|_| EngineError::Stopped)?
+    }
+
+    pub fn resume_blocking(&self) -> Result<Vec<JobRecord>, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.send_blocking(Command::ResumeAll { reply })?;
+        answer.blocking_recv().map_err(|_| EngineError::Stopped)?
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.try_send(Command::Shutdown);
+        self.events.close();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Emitter {
+    events: mpsc::Sender<Event>,
+    waker: Waker,
+}
+
+impl Emitter {
+    /// Waits for room rather than dropping: a slow consumer slows the engine, it never loses an event.
+    pub(crate) async fn emit(&self, event: Event) {
+        if self.events.send(event).await.is_ok() {
+            (self.waker)();
+        }
+    }
+}
+
+/// What every job driver shares.
+pub(crate) struct Core {
+    pub library: Arc<Library>,
+    pub client: TtapiClient,
+    pub backend: String,
+    pub timing: Timing,
+    pub emitter: Emitter,
+    /// One permit per job the account may have in progress.
+    pub slots: Arc<Semaphore>,
+    /// Submissions wait until then after the service said its queue is full (499).
+    pub paused_until: Mutex<Option<tokio::time::Instant>>,
+    /// Jobs that have a driver right now, so none gets two.
+    pub driving: Mutex<HashSet<i64>>,
+}
+
+impl Core {
+    /// Runs a library call on a blocking thread (SQLite and file IO never run on the async workers).
+    pub(crate) async fn db<T, F>(&self, work: F) -> Result<T, LibraryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Library) -> Result<T, LibraryError> + Send + 'static,
+    {
+        let library = self.library.clone();
+        tokio::task::spawn_blocking(move || work(&library))
+            .await
+            .unwrap_or_else(|e| {
+                Err(LibraryError::Io {
+                    path: PathBuf::new(),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            })
+    }
+
+    /// Stores an update and tells the listeners.
+    pub(crate) async fn update(
+        &self,
+        job_id: i64,
+        update: JobUpdate,
+    ) -> Result<JobRecord, LibraryError> {
+        let record = self.db(move |l| l.update_job(job_id, &update)).await?;
+        self.emitter
+            .emit(Event::JobChanged(Box::new(record.clone())))
+            .await;
+        Ok(record)
+    }
+}
+
+async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitter: Emitter) {
+    let data_dir = config.data_dir.clone();
+    let library = match tokio::task::spawn_blocking(move || Library::open(&data_dir)).await {
+        Ok(Ok(library)) => Arc::new(library),
+        Ok(Err(e)) => return emitter.emit(Event::Fatal(e.to_string())).await,
+        Err(e) => return emitter.emit(Event::Fatal(e.to_string())).await,
+    };
+    // Kept alive for as long as the engine runs.
+    let mut _simulator = None;
+    let (base, key, backend) = match config.backend {
+        Backend::Service { base, key } => {
+            let label = base.to_string();
+            (base, key, label)
+        }
+        Backend::Simulator(sim_config) => match Simulator::start(sim_config).await {
+            Ok(sim) => {
+                let base = sim.base_url();
+                _simulator = Some(sim);
+                let key =
+                    ApiKey::new("offline-simulator").expect("a non-empty literal is a valid key");
+                (base, key, SIMULATOR_BACKEND.to_owned())
+            }
+            Err(e) => {
+                return emitter
+                    .emit(Event::Fatal(format!(
+                        "could not start the embedded simulator: {e}"
+                    )))
+                    .await;
+            }
+        },
+    };
+    let client = match TtapiClient::with_options(base, key, ClientOptions::default()) {
+        Ok(client) => client,
+        Err(e) => return emitter.emit(Event::Fatal(e.to_string())).await,
+    };
+    let core = Arc::new(Core {
+        library,
+        client,
+        backend: backend.clone(),
+        slots: Arc::new(Semaphore::new(config.timing.max_in_progress)),
+        timing: config.timing,
+        emitter: emitter.clone(),
+        paused_until: Mutex::new(None),
+        driving: Mutex::new(HashSet::new()),
+    });
+    emitter.emit(Event::Ready { backend }).await;
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Submit { submission, reply } => {
+                let result = prepare::create(&core, submission).await;
+                if let Ok(job) = &result {
+                    driver::spawn(core.clone(), job.id);
+                }
+                let _ = reply.send(result);
+            }
+            Command::Fetch { job_id, reply } => {
+                let core = core.clone();
+                tokio::spawn(async move {
+                    let _ = reply.send(driver::refresh(&core, job_id).await);
+                });
+            }
+            Command::Follow { job_id } => driver::spawn(core.clone(), job_id),
+            Command::ResumeAll { reply } => {
+                let _ = reply.send(resume_all(&core).await);
+            }
+            Command::Shutdown => break,
+        }
+    }
+}
+
+async fn resume_all(core: &Arc<Core>) -> Result<Vec<JobRecord>, EngineError> {
+    let backend = core.backend.clone();
+    let (mine, elsewhere) = core
+        .db(move |l| {
+            Ok((
+                l.unfinished_jobs(&backend)?,
+                l.unfinished_elsewhere(&backend)?,
+            ))
+        })
+        .await?;
+    for job in &mine {
+        driver::spawn(core.clone(), job.id);
+    }
+    if !elsewhere.is_empty() {
+        let hosts: HashSet<&str> = elsewhere.iter().map(|j| j.backend.as_str()).collect();
+        core.emitter
+            .emit(Event::Notice(format!(
+                "{} unfinished job(s) belong to another backend ({}) and were left alone",
+                elsewhere.len(),
+                hosts.into_iter().collect::<Vec<_>>().join(", ")
+            )))
+            .await;
+    }
+    Ok(mine)
+}

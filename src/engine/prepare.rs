@@ -1,0 +1,422 @@
+//! From what the user asked to a stored job (validated, written before anything is sent), and from a
+//! stored job back to the request to send, so a job queued before a crash is sent the same way after it.
+
+use std::sync::Arc;
+
+use image::{Rgba, RgbaImage};
+use serde_json::{Value, json};
+
+use super::{Core, EngineError};
+use crate::api::wire::{
+    ActionRequest, BLEND_MAX_IMAGES, BLEND_MIN_IMAGES, BlendRequest, DescribeRequest,
+    ImagineRequest, InpaintRequest, JobOptions, JobRequest,
+};
+use crate::domain::{BlendDimensions, Mode};
+use crate::imaging;
+use crate::library::{
+    ImageRecord, ImageRole, JobKind, JobRecord, JobState, Library, LibraryError, NewJob,
+};
+
+/// An image the user gave, with a name to quote in messages.
+#[derive(Debug, Clone)]
+pub struct SourceImage {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum DescribeSource {
+    Image(SourceImage),
+    Url(String),
+}
+
+/// A job the user asks for. Parents are local job ids.
+#[derive(Debug, Clone)]
+pub enum NewSubmission {
+    Imagine {
+        prompt: String,
+        mode: Mode,
+        timeout: Option<u32>,
+    },
+    Action {
+        parent: i64,
+        action: String,
+        timeout: Option<u32>,
+    },
+    Blend {
+        images: Vec<SourceImage>,
+        dimensions: BlendDimensions,
+        mode: Mode,
+    },
+    Describe {
+        source: DescribeSource,
+    },
+    Seed {
+        parent: i64,
+    },
+    /// `mask_png`: any image of the parent's exact size; it is thresholded to black/white (white = repaint).
+    Inpaint {
+        parent: i64,
+        mask: SourceImage,
+        prompt: Option<String>,
+    },
+}
+
+/// The request to send for a stored job.
+pub(crate) enum Outgoing {
+    Imagine(ImagineRequest),
+    Action(ActionRequest),
+    Blend(BlendRequest),
+    Describe(DescribeRequest),
+    Seed(JobRequest),
+    Inpaint(InpaintRequest),
+}
+
+fn invalid(message: impl Into<String>) -> EngineError {
+    EngineError::Invalid(message.into())
+}
+
+fn options(timeout: Option<u32>) -> Result<JobOptions, EngineError> {
+    let options = JobOptions {
+        timeout,
+        hook_url: None,
+    };
+    options.validate().map_err(|e| invalid(e.0))?;
+    Ok(options)
+}
+
+/// A parent that can be acted on: finished here, with a remote id, on this backend.
+fn usable_parent(library: &Library, backend: &str, parent: i64) -> Result<JobRecord, EngineError> {
+    let job = library.job(parent)?;
+    let reference = job
+        .remote_id
+        .clone()
+        .unwrap_or_else(|| format!("#{}", job.id));
+    if job.state != JobState::Succeeded {
+        return Err(invalid(format!(
+            "job {reference} has not succeeded yet (it is {}); wait until it has",
+            job.state.as_str()
+        )));
+    }
+    if job.backend != backend {
+        return Err(invalid(format!(
+            "job {reference} was made on {}, not on {backend}",
+            job.backend
+        )));
+    }
+    if job.remote_id.is_none() {
+        return Err(invalid(format!("job {reference} has no TTAPI id")));
+    }
+    Ok(job)
+}
+
+/// Validates `submission`, stores its inputs and writes the job row (state `queued`). Nothing is sent.
+pub(crate) async fn create(
+    core: &Arc<Core>,
+    submission: NewSubmission,
+) -> Result<JobRecord, EngineError> {
+    let backend = core.backend.clone();
+    let library = core.library.clone();
+    let job = tokio::task::spawn_blocking(move || create_blocking(&library, &backend, submission))
+        .await
+        .map_err(|e| invalid(format!("could not prepare the job: {e}")))??;
+    core.emitter
+        .emit(super::Event::JobChanged(Box::new(job.clone())))
+        .await;
+    Ok(job)
+}
+
+fn create_blocking(
+    library: &Library,
+    backend: &str,
+    submission: NewSubmission,
+) -> Result<JobRecord, EngineError> {
+    let new = |kind,
+               action: &str,
+               prompt: &str,
+               params: Value,
+               mode: Option<Mode>,
+               parent_id,
+               timeout: Option<u32>| {
+        NewJob {
+            backend: backend.to_owned(),
+            kind,
+            action: action.to_owned(),
+            prompt: prompt.to_owned(),
+            params,
+            mode,
+            parent_id,
+            timeout_secs: timeout.unwrap_or(mode.unwrap_or_default().default_timeout_secs()),
+        }
+    };
+    let mut inputs: Vec<(ImageRole, u32, Vec<u8>)> = Vec::new();
+    let job = match submission {
+        NewSubmission::Imagine {
+            prompt,
+            mode,
+            timeout,
+        } => {
+            let request = ImagineRequest {
+                prompt: prompt.trim().to_owned(),
+                mode: Some(mode),
+                options: options(timeout)?,
+                get_u_images: false,
+            };
+            request.validate().map_err(|e| invalid(e.0))?;
+            new(
+                JobKind::Imagine,
+                "imagine",
+                &request.prompt,
+                json!(request),
+                Some(mode),
+                None,
+                timeout,
+            )
+        }
+        NewSubmission::Action {
+            parent,
+            action,
+            timeout,
+        } => {
+            let parent = usable_parent(library, backend, parent)?;
+            if !parent.components.contains(&action) {
+                let offers = if parent.components.is_empty() {
+                    "none".to_owned()
+                } else {
+                    parent.components.join(", ")
+                };
+                return Err(invalid(format!(
+                    "job {} does not offer `{action}` (it offers: {offers})",
+                    parent.remote_id.as_deref().unwrap_or_default()
+                )));
+            }
+            let params = json!({"action": action, "timeout": options(timeout)?.timeout});
+            new(
+                JobKind::Action,
+                &action,
+                &parent.prompt,
+                params,
+                parent.mode,
+                Some(parent.id),
+                timeout,
+            )
+        }
+        NewSubmission::Blend {
+            images,
+            dimensions,
+            mode,
+        } => {
+            if !(BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&images.len()) {
+                return Err(invalid(format!(
+                    "blend takes {BLEND_MIN_IMAGES} to {BLEND_MAX_IMAGES} images, not {}",
+                    images.len()
+                )));
+            }
+            for (i, image) in images.into_iter().enumerate() {
+                check_image(&image)?;
+                inputs.push((ImageRole::Source, i as u32 + 1, image.bytes));
+            }
+            let params = json!({"dimensions": dimensions, "mode": mode});
+            new(JobKind::Blend, "blend", "", params, Some(mode), None, None)
+        }
+        NewSubmission::Describe { source } => {
+            let params = match source {
+                DescribeSource::Image(image) => {
+                    check_image(&image)?;
+                    inputs.push((ImageRole::Source, 1, image.bytes));
+                    json!({})
+                }
+                DescribeSource::Url(url) => {
+                    let parsed = reqwest::Url::parse(url.trim())
+                        .map_err(|_| invalid(format!("`{url}` is not a URL")))?;
+                    if !matches!(parsed.scheme(), "http" | "https") {
+                        return Err(invalid(format!("`{url}` is not an http(s) address")));
+                    }
+                    json!({"url": parsed.as_str()})
+                }
+            };
+            new(JobKind::Describe, "describe", "", params, None, None, None)
+        }
+        NewSubmission::Seed { parent } => {
+            let parent = usable_parent(library, backend, parent)?;
+            new(
+                JobKind::Seed,
+                "seed",
+                &parent.prompt,
+                json!({}),
+                parent.mode,
+                Some(parent.id),
+                None,
+            )
+        }
+        NewSubmission::Inpaint {
+            parent,
+            mask,
+            prompt,
+        } => {
+            let parent = usable_parent(library, backend, parent)?;
+            let size = parent
+                .width
+                .zip(parent.height)
+                .ok_or_else(|| invalid("the job has no image to repaint"))?;
+            inputs.push((ImageRole::Mask, 0, black_and_white_mask(&mask, size)?));
+            let prompt = prompt
+                .filter(|p| !p.trim().is_empty())
+                .unwrap_or_else(|| parent.prompt.clone());
+            new(
+                JobKind::Inpaint,
+                "inpaint",
+                &prompt,
+                json!({"prompt": prompt}),
+                parent.mode,
+                Some(parent.id),
+                None,
+            )
+        }
+    };
+    // Inputs are stored before the row so that a job never points at a missing file.
+    let stored: Vec<_> = inputs
+        .into_iter()
+        .map(|(role, ordinal, bytes)| library.store().put(&bytes).map(|s| (role, ordinal, s)))
+        .collect::<Result<_, LibraryError>>()?;
+    let record = library.insert_job(&job)?;
+    for (role, ordinal, image) in stored {
+        library.add_image(&ImageRecord {
+            job_id: record.id,
+            role,
+            ordinal,
+            hash: image.hash,
+            width: image.width,
+            height: image.height,
+            bytes: image.bytes,
+            path: image.relative_path,
+            source_url: None,
+        })?;
+    }
+    Ok(record)
+}
+
+/// Refuses a file that is not a readable image within the limits, naming it.
+fn check_image(image: &SourceImage) -> Result<(), EngineError> {
+    imaging::decode_rgba(&image.bytes)
+        .map(|_| ())
+        .map_err(|e| invalid(format!("{}: {e}", image.name)))
+}
+
+/// The mask as TTAPI wants it: a PNG of exactly `size`, pure black and white (white = repaint). Grey or
+/// coloured masks are thresholded at half brightness.
+pub fn black_and_white_mask(mask: &SourceImage, size: (u32, u32)) -> Result<Vec<u8>, EngineError> {
+    let image =
+        imaging::decode_rgba(&mask.bytes).map_err(|e| invalid(format!("{}: {e}", mask.name)))?;
+    if image.dimensions() != size {
+        return Err(invalid(format!(
+            "{} is {}×{} but the image is {}×{}; the mask must be exactly the image's size",
+            mask.name,
+            image.width(),
+            image.height(),
+            size.0,
+            size.1
+        )));
+    }
+    let thresholded = RgbaImage::from_fn(size.0, size.1, |x, y| {
+        if imaging::is_repaint_pixel(image.get_pixel(x, y)) {
+            Rgba([255, 255, 255, 255])
+        } else {
+            Rgba([0, 0, 0, 255])
+        }
+    });
+    if !thresholded.pixels().any(|p| p[0] == 255) {
+        return Err(invalid(format!(
+            "{} has no white area: nothing would be repainted",
+            mask.name
+        )));
+    }
+    Ok(imaging::encode_png(&thresholded)?)
+}
+
+/// The request for a stored job, reading its input files back.
+pub(crate) fn outgoing(library: &Library, job: &JobRecord) -> Result<Outgoing, EngineError> {
+    let timeout = job
+        .params
+        .get("timeout")
+        .and_then(Value::as_u64)
+        .map(|t| t as u32);
+    let parent_remote = || -> Result<String, EngineError> {
+        let parent = job
+            .parent_id
+            .ok_or_else(|| invalid("the job has lost its parent"))?;
+        library
+            .job(parent)?
+            .remote_id
+            .ok_or_else(|| invalid("the parent job has no TTAPI id"))
+    };
+    let read = |role: ImageRole| -> Result<Vec<Vec<u8>>, EngineError> {
+        library
+            .images(job.id)?
+            .into_iter()
+            .filter(|i| i.role == role)
+            .map(|i| {
+                let path = library.root().join(&i.path);
+                std::fs::read(&path).map_err(|source| LibraryError::Io { path, source }.into())
+            })
+            .collect()
+    };
+    Ok(match job.kind {
+        JobKind::Imagine => Outgoing::Imagine(
+            serde_json::from_value(job.params.clone())
+                .map_err(|e| invalid(format!("stored request unreadable: {e}")))?,
+        ),
+        JobKind::Action => Outgoing::Action(ActionRequest {
+            job_id: parent_remote()?,
+            action: job.action.clone(),
+            options: JobOptions {
+                timeout,
+                hook_url: None,
+            },
+        }),
+        JobKind::Blend => Outgoing::Blend(BlendRequest {
+            img_base64_array: read(ImageRole::Source)?
+                .iter()
+                .map(|bytes| imaging::to_data_uri(bytes))
+                .collect::<Result<_, _>>()?,
+            dimensions: serde_json::from_value(job.params["dimensions"].clone()).ok(),
+            mode: job.mode,
+            options: JobOptions::default(),
+        }),
+        JobKind::Describe => {
+            let base64 = read(ImageRole::Source)?
+                .first()
+                .map(|b| imaging::to_data_uri(b))
+                .transpose()?;
+            let url = job
+                .params
+                .get("url")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            Outgoing::Describe(DescribeRequest {
+                base64,
+                url,
+                options: JobOptions::default(),
+            })
+        }
+        JobKind::Seed => Outgoing::Seed(JobRequest::new(parent_remote()?)),
+        JobKind::Inpaint => {
+            let mask = read(ImageRole::Mask)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| invalid("the job's mask is missing"))?;
+            Outgoing::Inpaint(InpaintRequest {
+                job_id: parent_remote()?,
+                mask: imaging::to_base64(&mask),
+                prompt: Some(job.prompt.clone()),
+                options: JobOptions::default(),
+            })
+        }
+    })
+}
+
+impl From<imaging::ImageError> for EngineError {
+    fn from(error: imaging::ImageError) -> EngineError {
+        EngineError::Invalid(error.to_string())
+    }
+}

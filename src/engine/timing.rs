@@ -1,0 +1,128 @@
+use std::time::Duration;
+
+use crate::domain::Mode;
+
+/// How often and how patiently the engine talks to the service.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// Between two fetches of a running fast job; relax waits twice as long, the last stretch half.
+    pub poll_interval: Duration,
+    pub max_poll_interval: Duration,
+    /// First wait after a transient error; doubles per failure (with jitter) up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// Waits before each look in the account's job list for a submission whose answer was lost.
+    pub reconcile_delays: Vec<Duration>,
+    /// Added to a job's own timeout before it is given up.
+    pub timeout_margin: Duration,
+    /// Jobs in progress at once (TTAPI's default account limit).
+    pub max_in_progress: usize,
+    /// Tries per image download before the job is left for a later resume.
+    pub download_attempts: u32,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            poll_interval: Duration::from_secs(3),
+            max_poll_interval: Duration::from_secs(15),
+            retry_base: Duration::from_secs(1),
+            retry_max: Duration::from_secs(60),
+            reconcile_delays: vec![
+                Duration::from_secs(2),
+                Duration::from_secs(5),
+                Duration::from_secs(10),
+            ],
+            timeout_margin: Duration::from_secs(120),
+            max_in_progress: 10,
+            download_attempts: 8,
+        }
+    }
+}
+
+impl Timing {
+    /// Everything scaled to a base interval: what tests and `MOODGRID_POLL_MS` use.
+    pub fn scaled(poll: Duration) -> Timing {
+        Timing {
+            poll_interval: poll,
+            max_poll_interval: poll * 5,
+            retry_base: poll,
+            retry_max: poll * 20,
+            reconcile_delays: vec![poll * 2, poll * 5, poll * 10],
+            ..Timing::default()
+        }
+    }
+
+    /// The default, or [`Timing::scaled`] when the environment sets `MOODGRID_POLL_MS`.
+    pub fn from_env() -> Timing {
+        std::env::var("MOODGRID_POLL_MS")
+            .ok()
+            .and_then(|ms| ms.trim().parse::<u64>().ok())
+            .filter(|ms| *ms > 0)
+            .map_or_else(Timing::default, |ms| {
+                Timing::scaled(Duration::from_millis(ms))
+            })
+    }
+
+    /// The wait before the next fetch of a job in `mode` at `progress`.
+    pub fn poll_after(&self, mode: Option<Mode>, progress: Option<u8>) -> Duration {
+        let mut wait = self.poll_interval;
+        if mode == Some(Mode::Relax) {
+            wait *= 2;
+        }
+        if progress.is_some_and(|p| p >= 60) {
+            wait /= 2;
+        }
+        wait.clamp(self.poll_interval / 2, self.max_poll_interval)
+    }
+
+    /// Exponential backoff with jitter for the `failures`-th consecutive transient error, never shorter
+    /// than what the service asked for (`Retry-After`).
+    pub fn backoff(&self, failures: u32, asked: Option<Duration>) -> Duration {
+        let exponential = self
+            .retry_base
+            .saturating_mul(1u32 << failures.min(16))
+            .min(self.retry_max);
+        let jittered = exponential.mul_f64(0.5 + 0.5 * fastrand::f64());
+        jittered.max(asked.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polling_is_slower_in_relax_and_faster_near_the_end() {
+        let t = Timing::default();
+        assert_eq!(
+            t.poll_after(Some(Mode::Fast), Some(10)),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            t.poll_after(Some(Mode::Relax), Some(10)),
+            Duration::from_secs(6)
+        );
+        assert_eq!(
+            t.poll_after(Some(Mode::Fast), Some(80)),
+            Duration::from_millis(1500)
+        );
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_respects_retry_after() {
+        let t = Timing::default();
+        for failures in 0..30 {
+            let wait = t.backoff(failures, None);
+            let ceiling = t
+                .retry_base
+                .saturating_mul(1u32 << failures.min(16))
+                .min(t.retry_max);
+            assert!(
+                wait <= ceiling && wait >= ceiling / 2,
+                "{failures}: {wait:?}"
+            );
+        }
+        assert!(t.backoff(0, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
+    }
+}

@@ -1,0 +1,773 @@
+//! Job rows: what the user asked for, where the remote job stands, and its images.
+
+use std::str::FromStr;
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde_json::Value;
+
+use super::{Library, LibraryError, now_ms};
+use crate::domain::Mode;
+
+/// Where a job stands from Moodgrid's side. The remote states map onto `Pending`/`Running`; the others
+/// are the steps around them that make a job impossible to lose or to submit twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobState {
+    /// Written, waiting for a free slot (at most 10 jobs run at once).
+    Queued,
+    /// The request is being sent. Found at start-up, it means the answer was never seen.
+    Submitting,
+    /// Sent, but the answer was lost: being looked up in the account's job list, never re-sent.
+    Uncertain,
+    /// The service never confirmed the submission and has no matching job. Not charged; the user may retry.
+    Unconfirmed,
+    Pending,
+    Running,
+    /// Succeeded remotely; its images are being saved.
+    Downloading,
+    Succeeded,
+    Failed,
+    /// Refused before it became a job (wrong key, balance, invalid request).
+    Rejected,
+    /// No result within the job's own timeout plus a margin.
+    Abandoned,
+}
+
+impl JobState {
+    const ALL: [JobState; 11] = [
+        JobState::Queued,
+        JobState::Submitting,
+        JobState::Uncertain,
+        JobState::Unconfirmed,
+        JobState::Pending,
+        JobState::Running,
+        JobState::Downloading,
+        JobState::Succeeded,
+        JobState::Failed,
+        JobState::Rejected,
+        JobState::Abandoned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Submitting => "submitting",
+            JobState::Uncertain => "uncertain",
+            JobState::Unconfirmed => "unconfirmed",
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Downloading => "downloading",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+            JobState::Rejected => "rejected",
+            JobState::Abandoned => "abandoned",
+        }
+    }
+
+    /// Nothing more will happen to the job without the user asking.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JobState::Succeeded
+                | JobState::Failed
+                | JobState::Rejected
+                | JobState::Abandoned
+                | JobState::Unconfirmed
+        )
+    }
+
+    /// Holds one of the account's in-progress slots.
+    pub fn occupies_slot(self) -> bool {
+        matches!(
+            self,
+            JobState::Submitting | JobState::Uncertain | JobState::Pending | JobState::Running
+        )
+    }
+}
+
+impl FromStr for JobState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        JobState::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown job state `{s}`"))
+    }
+}
+
+/// Why a job ended badly, which decides what the user is told to do (and the CLI's exit code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The service ran the job and it failed (banned prompt, timeout, Midjourney error).
+    Job,
+    /// The request was invalid.
+    Invalid,
+    /// Key, balance or account problem.
+    Account,
+    /// The service could not be reached or did not answer.
+    Unavailable,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Job => "job",
+            FailureKind::Invalid => "invalid",
+            FailureKind::Account => "account",
+            FailureKind::Unavailable => "unavailable",
+        }
+    }
+
+    fn parse(s: &str) -> Option<FailureKind> {
+        [
+            FailureKind::Job,
+            FailureKind::Invalid,
+            FailureKind::Account,
+            FailureKind::Unavailable,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Which endpoint a job was submitted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Imagine,
+    Action,
+    Blend,
+    Describe,
+    Seed,
+    Inpaint,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Imagine => "imagine",
+            JobKind::Action => "action",
+            JobKind::Blend => "blend",
+            JobKind::Describe => "describe",
+            JobKind::Seed => "seed",
+            JobKind::Inpaint => "inpaint",
+        }
+    }
+
+    fn parse(s: &str) -> Result<JobKind, String> {
+        [
+            JobKind::Imagine,
+            JobKind::Action,
+            JobKind::Blend,
+            JobKind::Describe,
+            JobKind::Seed,
+            JobKind::Inpaint,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| format!("unknown job kind `{s}`"))
+    }
+}
+
+/// What an image is to its job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageRole {
+    /// The 2×2 grid (`cdnImage` of a grid job).
+    Grid,
+    /// One of the grid's four images (`images[]`), ordinal 1–4.
+    Split,
+    /// The single image of an upsample or upscale job.
+    Upscale,
+    /// An input the user gave (blend, describe), ordinal 1–5.
+    Source,
+    /// The inpaint mask as sent.
+    Mask,
+}
+
+impl ImageRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageRole::Grid => "grid",
+            ImageRole::Split => "split",
+            ImageRole::Upscale => "upscale",
+            ImageRole::Source => "source",
+            ImageRole::Mask => "mask",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ImageRole> {
+        [
+            ImageRole::Grid,
+            ImageRole::Split,
+            ImageRole::Upscale,
+            ImageRole::Source,
+            ImageRole::Mask,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+
+    /// Results of the job, as opposed to inputs.
+    pub fn is_output(self) -> bool {
+        matches!(
+            self,
+            ImageRole::Grid | ImageRole::Split | ImageRole::Upscale
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub id: i64,
+    pub remote_id: Option<String>,
+    /// Which service ran it: a base URL, or `simulator` for the embedded one.
+    pub backend: String,
+    pub kind: JobKind,
+    pub action: String,
+    pub prompt: String,
+    /// The request as submitted, without image payloads (those are `Source`/`Mask` images).
+    pub params: Value,
+    pub mode: Option<Mode>,
+    pub state: JobState,
+    pub remote_status: Option<String>,
+    pub progress: Option<u8>,
+    pub message: Option<String>,
+    pub failure_kind: Option<FailureKind>,
+    pub components: Vec<String>,
+    pub seed: Option<String>,
+    pub quota: Option<f64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Remote URLs, kept until the files are safely on disk.
+    pub image_url: Option<String>,
+    pub image_urls: Vec<String>,
+    pub parent_id: Option<i64>,
+    pub timeout_secs: u32,
+    pub submit_attempts: u32,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageRecord {
+    pub job_id: i64,
+    pub role: ImageRole,
+    pub ordinal: u32,
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    /// Relative to the library root.
+    pub path: String,
+    pub source_url: Option<String>,
+}
+
+/// A job about to be written, before anything is sent.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub backend: String,
+    pub kind: JobKind,
+    pub action: String,
+    pub prompt: String,
+    pub params: Value,
+    pub mode: Option<Mode>,
+    pub parent_id: Option<i64>,
+    pub timeout_secs: u32,
+}
+
+/// A change to a job row; `None` fields are left as they are.
+#[derive(Debug, Clone, Default)]
+pub struct JobUpdate {
+    pub state: Option<JobState>,
+    pub remote_id: Option<String>,
+    pub remote_status: Option<String>,
+    pub progress: Option<u8>,
+    pub message: Option<String>,
+    pub failure_kind: Option<FailureKind>,
+    pub components: Option<Vec<String>>,
+    pub seed: Option<String>,
+    pub quota: Option<f64>,
+    pub size: Option<(u32, u32)>,
+    pub image_url: Option<String>,
+    pub image_urls: Option<Vec<String>>,
+    pub submitted: bool,
+    pub count_attempt: bool,
+    pub prompt: Option<String>,
+}
+
+impl JobUpdate {
+    pub fn state(state: JobState) -> JobUpdate {
+        JobUpdate {
+            state: Some(state),
+            ..JobUpdate::default()
+        }
+    }
+}
+
+const JOB_COLUMNS: &str = "id, remote_id, backend, kind, action, prompt, params, mode, state, remote_status, progress, \
+    message, failure_kind, components, seed, quota, width, height, image_url, image_urls, parent_id, timeout_secs, \
+    submit_attempts, created_at, submitted_at, updated_at, finished_at";
+
+fn conversion_error(index: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, message.into())
+}
+
+fn json_list(text: String) -> Vec<String> {
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
+    let kind: String = row.get(3)?;
+    let state: String = row.get(8)?;
+    let mode: Option<String> = row.get(7)?;
+    let params: String = row.get(6)?;
+    Ok(JobRecord {
+        id: row.get(0)?,
+        remote_id: row.get(1)?,
+        backend: row.get(2)?,
+        kind: JobKind::parse(&kind).map_err(|e| conversion_error(3, e))?,
+        action: row.get(4)?,
+        prompt: row.get(5)?,
+        params: serde_json::from_str(&params).unwrap_or(Value::Null),
+        mode: mode.and_then(|m| m.parse().ok()),
+        state: state.parse().map_err(|e| conversion_error(8, e))?,
+        remote_status: row.get(9)?,
+        progress: row
+            .get::<_, Option<i64>>(10)?
+            .map(|p| p.clamp(0, 100) as u8),
+        message: row.get(11)?,
+        failure_kind: row
+            .get::<_, Option<String>>(12)?
+            .as_deref()
+            .and_then(FailureKind::parse),
+        components: json_list(row.get(13)?),
+        seed: row.get(14)?,
+        quota: row.get(15)?,
+        width: row.get(16)?,
+        height: row.get(17)?,
+        image_url: row.get(18)?,
+        image_urls: json_list(row.get(19)?),
+        parent_id: row.get(20)?,
+        timeout_secs: row.get(21)?,
+        submit_attempts: row.get(22)?,
+        created_at: row.get(23)?,
+        submitted_at: row.get(24)?,
+        updated_at: row.get(25)?,
+        finished_at: row.get(26)?,
+    })
+}
+
+fn image_from_row(row: &Row<'_>) -> rusqlite::Result<ImageRecord> {
+    let role: String = row.get(1)?;
+    Ok(ImageRecord {
+        job_id: row.get(0)?,
+        role: ImageRole::parse(&role)
+            .ok_or_else(|| conversion_error(1, format!("unknown image role `{role}`")))?,
+        ordinal: row.get(2)?,
+        hash: row.get(3)?,
+        width: row.get(4)?,
+        height: row.get(5)?,
+        bytes: row.get::<_, i64>(6)?.max(0) as u64,
+        path: row.get(7)?,
+        source_url: row.get(8)?,
+    })
+}
+
+impl Library {
+    /// Writes a new job in state `Queued`, before anything is sent, and logs it.
+    pub fn insert_job(&self, new: &NewJob) -> Result<JobRecord, LibraryError> {
+        let now = now_ms();
+        let id = {
+            let conn = self.conn();
+            conn.execute(
+                "INSERT INTO jobs (backend, kind, action, prompt, params, mode, state, parent_id, timeout_secs, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                params![
+                    new.backend,
+                    new.kind.as_str(),
+                    new.action,
+                    new.prompt,
+                    new.params.to_string(),
+                    new.mode.map(Mode::as_str),
+                    JobState::Queued.as_str(),
+                    new.parent_id,
+                    new.timeout_secs,
+                    now
+                ],
+            )?;
+            conn.last_insert_rowid()
+        };
+        self.log_event(Some(id), "created", &new.action)?;
+        self.job(id)
+    }
+
+    pub fn job(&self, id: i64) -> Result<JobRecord, LibraryError> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+                [id],
+                job_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| LibraryError::NotFound(format!("#{id}")))
+    }
+
+    /// A job by its remote id or a unique prefix of it (as users copy ids), or `#N` for a local id.
+    pub fn find_job(&self, reference: &str) -> Result<JobRecord, LibraryError> {
+        let reference = reference.trim();
+        if let Some(local) = reference
+            .strip_prefix('#')
+            .and_then(|n| n.parse::<i64>().ok())
+        {
+            return self.job(local);
+        }
+        if reference.is_empty() {
+            return Err(LibraryError::NotFound(reference.to_owned()));
+        }
+        let escaped = reference
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE remote_id LIKE ?1 || '%' ESCAPE '\\' ORDER BY remote_id = ?2 DESC LIMIT 2"
+        ))?;
+        let found: Vec<JobRecord> = statement
+            .query_map(params![escaped, reference], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        match found.as_slice() {
+            [] => Err(LibraryError::NotFound(reference.to_owned())),
+            [only] => Ok(only.clone()),
+            [first, ..] if first.remote_id.as_deref() == Some(reference) => Ok(first.clone()),
+            _ => Err(LibraryError::Ambiguous(reference.to_owned())),
+        }
+    }
+
+    /// Newest first.
+    pub fn recent_jobs(&self, limit: usize) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?1"
+        ))?;
+        let jobs = statement
+            .query_map([limit as i64], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
+    /// Jobs of this backend that something still has to happen to, oldest first.
+    pub fn unfinished_jobs(&self, backend: &str) -> Result<Vec<JobRecord>, LibraryError> {
+        let finals: Vec<String> = JobState::ALL
+            .iter()
+            .filter(|s| s.is_final())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE backend = ?1 AND state NOT IN ({}) ORDER BY id",
+            finals.join(",")
+        ))?;
+        let jobs = statement
+            .query_map([backend], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
+    /// Unfinished jobs that belong to another backend (e.g. an earlier offline session).
+    pub fn unfinished_elsewhere(&self, backend: &str) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE backend != ?1 ORDER BY id"
+        ))?;
+        let jobs: Vec<JobRecord> = statement
+            .query_map([backend], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs.into_iter().filter(|j| !j.state.is_final()).collect())
+    }
+
+    pub fn is_known_remote_id(&self, remote_id: &str) -> Result<bool, LibraryError> {
+        let found: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM jobs WHERE remote_id = ?1",
+                [remote_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// Applies an update, stamps `updated_at` (and `finished_at` on a final state), logs state changes.
+    pub fn update_job(&self, id: i64, update: &JobUpdate) -> Result<JobRecord, LibraryError> {
+        let before = self.job(id)?;
+        let now = now_ms();
+        {
+            let conn = self.conn();
+            conn.execute(
+                "UPDATE jobs SET
+                    state = COALESCE(?2, state),
+                    remote_id = COALESCE(?3, remote_id),
+                    remote_status = COALESCE(?4, remote_status),
+                    progress = COALESCE(?5, progress),
+                    message = COALESCE(?6, message),
+                    failure_kind = COALESCE(?7, failure_kind),
+                    components = COALESCE(?8, components),
+                    seed = COALESCE(?9, seed),
+                    quota = COALESCE(?10, quota),
+                    width = COALESCE(?11, width),
+                    height = COALESCE(?12, height),
+                    image_url = COALESCE(?13, image_url),
+                    image_urls = COALESCE(?14, image_urls),
+                    submitted_at = CASE WHEN ?15 THEN ?16 ELSE submitted_at END,
+                    submit_attempts = submit_attempts + ?17,
+                    prompt = COALESCE(?18, prompt),
+                    updated_at = ?16,
+                    finished_at = CASE WHEN ?19 THEN COALESCE(finished_at, ?16) ELSE finished_at END
+                 WHERE id = ?1",
+                params![
+                    id,
+                    update.state.map(JobState::as_str),
+                    update.remote_id,
+                    update.remote_status,
+                    update.progress,
+                    update.message,
+                    update.failure_kind.map(FailureKind::as_str),
+                    update
+                        .components
+                        .as_ref()
+                        .map(|c| serde_json::to_string(c).unwrap_or_default()),
+                    update.seed,
+                    update.quota,
+                    update.size.map(|s| s.0),
+                    update.size.map(|s| s.1),
+                    update.image_url,
+                    update
+                        .image_urls
+                        .as_ref()
+                        .map(|c| serde_json::to_string(c).unwrap_or_default()),
+                    update.submitted,
+                    now,
+                    u32::from(update.count_attempt),
+                    update.prompt,
+                    update.state.is_some_and(JobState::is_final),
+                ],
+            )?;
+        }
+        if let Some(state) = update.state.filter(|s| *s != before.state) {
+            let detail = match &update.message {
+                Some(message) => {
+                    format!("{} → {}: {message}", before.state.as_str(), state.as_str())
+                }
+                None => format!("{} → {}", before.state.as_str(), state.as_str()),
+            };
+            self.log_event(Some(id), "state", &detail)?;
+        }
+        self.job(id)
+    }
+
+    pub fn log_event(
+        &self,
+        job_id: Option<i64>,
+        kind: &str,
+        detail: &str,
+    ) -> Result<(), LibraryError> {
+        self.conn().execute(
+            "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![job_id, now_ms(), kind, detail],
+        )?;
+        Ok(())
+    }
+
+    pub fn events(&self, job_id: i64) -> Result<Vec<(String, String)>, LibraryError> {
+        let conn = self.conn();
+        let mut statement =
+            conn.prepare("SELECT kind, detail FROM events WHERE job_id = ?1 ORDER BY id")?;
+        let rows = statement
+            .query_map([job_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn add_image(&self, image: &ImageRecord) -> Result<(), LibraryError> {
+        self.conn().execute(
+            "INSERT INTO images (job_id, role, ordinal, hash, width, height, bytes, path, source_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (job_id, role, ordinal) DO UPDATE SET hash = excluded.hash, width = excluded.width,
+                height = excluded.height, bytes = excluded.bytes, path = excluded.path, source_url = excluded.source_url",
+            params![
+                image.job_id,
+                image.role.as_str(),
+                image.ordinal,
+                image.hash,
+                image.width,
+                image.height,
+                image.bytes as i64,
+                image.path,
+                image.source_url
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A job's images: grid first, then splits 1–4, then singles, sources and masks.
+    pub fn images(&self, job_id: i64) -> Result<Vec<ImageRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT job_id, role, ordinal, hash, width, height, bytes, path, source_url FROM images WHERE job_id = ?1
+             ORDER BY CASE role WHEN 'grid' THEN 0 WHEN 'split' THEN 1 WHEN 'upscale' THEN 2 WHEN 'source' THEN 3 ELSE 4 END, ordinal",
+        )?;
+        let images = statement
+            .query_map([job_id], image_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(images)
+    }
+
+    /// The job's children (actions taken on it), oldest first.
+    pub fn children(&self, job_id: i64) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE parent_id = ?1 ORDER BY id"
+        ))?;
+        let jobs = statement
+            .query_map([job_id], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_job(prompt: &str) -> NewJob {
+        NewJob {
+            backend: "test".into(),
+            kind: JobKind::Imagine,
+            action: "imagine".into(),
+            prompt: prompt.into(),
+            params: serde_json::json!({"prompt": prompt}),
+            mode: Some(Mode::Fast),
+            parent_id: None,
+            timeout_secs: 300,
+        }
+    }
+
+    #[test]
+    fn a_job_is_written_queued_then_updated_and_its_history_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let job = library.insert_job(&new_job("a cat")).unwrap();
+        assert_eq!(
+            (
+                job.state,
+                job.remote_id.as_deref(),
+                job.params["prompt"].as_str()
+            ),
+            (JobState::Queued, None, Some("a cat"))
+        );
+        let update = JobUpdate {
+            state: Some(JobState::Pending),
+            remote_id: Some("abc-123".into()),
+            submitted: true,
+            count_attempt: true,
+            ..JobUpdate::default()
+        };
+        let job = library.update_job(job.id, &update).unwrap();
+        assert_eq!(job.remote_id.as_deref(), Some("abc-123"));
+        assert_eq!(job.submit_attempts, 1);
+        assert!(job.submitted_at.is_some() && job.finished_at.is_none());
+        let job = library
+            .update_job(
+                job.id,
+                &JobUpdate {
+                    components: Some(vec!["upsample1".into()]),
+                    ..JobUpdate::state(JobState::Succeeded)
+                },
+            )
+            .unwrap();
+        assert_eq!(job.components, ["upsample1"]);
+        assert!(job.finished_at.is_some());
+        let events = library.events(job.id).unwrap();
+        assert_eq!(
+            events.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["created", "state", "state"]
+        );
+        assert_eq!(events[2].1, "pending → succeeded");
+        // Reopening finds everything again.
+        drop(library);
+        let library = Library::open(dir.path()).unwrap();
+        assert_eq!(library.job(job.id).unwrap(), job);
+    }
+
+    #[test]
+    fn jobs_are_found_by_id_prefix_unless_ambiguous() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        for remote in ["abc-111", "abc-222", "abd-333", "x_y%z"] {
+            let job = library.insert_job(&new_job(remote)).unwrap();
+            library
+                .update_job(
+                    job.id,
+                    &JobUpdate {
+                        remote_id: Some(remote.into()),
+                        ..JobUpdate::default()
+                    },
+                )
+                .unwrap();
+        }
+        assert_eq!(
+            library.find_job("abc-2").unwrap().remote_id.as_deref(),
+            Some("abc-222")
+        );
+        assert_eq!(
+            library.find_job("abd").unwrap().remote_id.as_deref(),
+            Some("abd-333")
+        );
+        assert!(matches!(
+            library.find_job("abc"),
+            Err(LibraryError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            library.find_job("zzz"),
+            Err(LibraryError::NotFound(_))
+        ));
+        assert!(
+            matches!(library.find_job("x%"), Err(LibraryError::NotFound(_))),
+            "LIKE wildcards are literal"
+        );
+        assert_eq!(
+            library.find_job("x_y").unwrap().remote_id.as_deref(),
+            Some("x_y%z")
+        );
+        assert_eq!(
+            library.find_job("#1").unwrap().remote_id.as_deref(),
+            Some("abc-111")
+        );
+    }
+
+    #[test]
+    fn unfinished_jobs_are_those_of_this_backend_still_in_motion() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let running = library.insert_job(&new_job("a")).unwrap();
+        library
+            .update_job(running.id, &JobUpdate::state(JobState::Running))
+            .unwrap();
+        let done = library.insert_job(&new_job("b")).unwrap();
+        library
+            .update_job(done.id, &JobUpdate::state(JobState::Succeeded))
+            .unwrap();
+        let mut elsewhere = new_job("c");
+        elsewhere.backend = "simulator".into();
+        library.insert_job(&elsewhere).unwrap();
+        let unfinished: Vec<i64> = library
+            .unfinished_jobs("test")
+            .unwrap()
+            .iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(unfinished, [running.id]);
+        assert_eq!(library.unfinished_elsewhere("test").unwrap().len(), 1);
+    }
+}

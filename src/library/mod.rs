@@ -1,0 +1,110 @@
+//! The user's library on disk: one SQLite database (jobs, images, an append-only event log) and the image
+//! files it points to, content-addressed under `images/`. Nothing here touches the network.
+
+mod jobs;
+mod schema;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+pub use jobs::{
+    FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
+};
+pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES};
+
+pub const DATABASE_FILE: &str = "moodgrid.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("the library database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("could not use the library folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Image(#[from] crate::imaging::ImageError),
+    #[error("no job matches `{0}`")]
+    NotFound(String),
+    #[error("`{0}` matches several jobs; give more of the id")]
+    Ambiguous(String),
+    #[error(
+        "the library was written by a newer Moodgrid (schema {found}, this build knows {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+/// The library at one folder. Cheap to share behind an `Arc`; the connection is used briefly per call.
+pub struct Library {
+    root: PathBuf,
+    conn: Mutex<Connection>,
+    store: ImageStore,
+}
+
+impl Library {
+    /// Opens (creating if needed) the library in `root`, migrating the database to this build's schema.
+    pub fn open(root: &Path) -> Result<Library, LibraryError> {
+        std::fs::create_dir_all(root).map_err(|source| LibraryError::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        let mut conn = Connection::open(root.join(DATABASE_FILE))?;
+        // Other processes (a second CLI, the window) may hold the lock for a moment: wait, don't fail.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        schema::migrate(&mut conn)?;
+        Ok(Library {
+            store: ImageStore::new(root.join("images")),
+            root: root.to_owned(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn store(&self) -> &ImageStore {
+        &self.store
+    }
+
+    /// A poisoned lock only means another thread panicked mid-call; SQLite's own transaction kept the data whole.
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Milliseconds since the Unix epoch, the library's timestamp unit.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_first_opens_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let openers: Vec<_> = (0..8)
+            .map(|_| {
+                let root = dir.path().to_owned();
+                std::thread::spawn(move || Library::open(&root).map(|_| ()))
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap().unwrap();
+        }
+    }
+}

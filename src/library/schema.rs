@@ -1,0 +1,122 @@
+//! Versioned migrations, applied in order inside one transaction; `PRAGMA user_version` records the last.
+
+use rusqlite::Connection;
+
+use super::LibraryError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: jobs, their images, and the event log.
+    r#"
+    CREATE TABLE jobs (
+        id              INTEGER PRIMARY KEY,
+        remote_id       TEXT UNIQUE,
+        backend         TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        prompt          TEXT NOT NULL DEFAULT '',
+        params          TEXT NOT NULL DEFAULT '{}',
+        mode            TEXT,
+        state           TEXT NOT NULL,
+        remote_status   TEXT,
+        progress        INTEGER,
+        message         TEXT,
+        failure_kind    TEXT,
+        components      TEXT NOT NULL DEFAULT '[]',
+        seed            TEXT,
+        quota           REAL,
+        width           INTEGER,
+        height          INTEGER,
+        image_url       TEXT,
+        image_urls      TEXT NOT NULL DEFAULT '[]',
+        parent_id       INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        timeout_secs    INTEGER NOT NULL,
+        submit_attempts INTEGER NOT NULL DEFAULT 0,
+        created_at      INTEGER NOT NULL,
+        submitted_at    INTEGER,
+        updated_at      INTEGER NOT NULL,
+        finished_at     INTEGER
+    );
+    CREATE INDEX jobs_by_state ON jobs(state);
+    CREATE INDEX jobs_by_created ON jobs(created_at DESC);
+    CREATE INDEX jobs_by_parent ON jobs(parent_id);
+
+    CREATE TABLE images (
+        id          INTEGER PRIMARY KEY,
+        job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        role        TEXT NOT NULL,
+        ordinal     INTEGER NOT NULL DEFAULT 0,
+        hash        TEXT NOT NULL,
+        width       INTEGER NOT NULL,
+        height      INTEGER NOT NULL,
+        bytes       INTEGER NOT NULL,
+        path        TEXT NOT NULL,
+        source_url  TEXT,
+        UNIQUE (job_id, role, ordinal)
+    );
+    CREATE INDEX images_by_hash ON images(hash);
+
+    CREATE TABLE events (
+        id      INTEGER PRIMARY KEY,
+        job_id  INTEGER REFERENCES jobs(id) ON DELETE CASCADE,
+        at      INTEGER NOT NULL,
+        kind    TEXT NOT NULL,
+        detail  TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX events_by_job ON events(job_id);
+    -- The log is append-only: history is never rewritten.
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    "#,
+];
+
+pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {
+    let known = MIGRATIONS.len() as i64;
+    // IMMEDIATE takes the write lock first (waiting out `busy_timeout`), so processes opening a new library
+    // at the same moment migrate one after the other, and each reads the version the last one left.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let current: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if current > known {
+        return Err(LibraryError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_harmless_and_newer_schemas_are_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(LibraryError::TooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn the_event_log_cannot_be_rewritten() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute("INSERT INTO events (at, kind) VALUES (1, 'x')", [])
+            .unwrap();
+        let err = conn
+            .execute("UPDATE events SET kind = 'y'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"));
+    }
+}

@@ -1,0 +1,193 @@
+//! Image files, named by the SHA-256 of their bytes and never re-encoded: `images/ab/abcdef….png`, with
+//! thumbnails beside them (`….256.jpg`, `….512.jpg`). Every write goes to a temporary file that is renamed
+//! into place, so a crash leaves either the whole file or none.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use fast_image_resize::images::Image;
+use fast_image_resize::{PixelType, Resizer};
+use image::RgbaImage;
+use sha2::{Digest, Sha256};
+
+use super::LibraryError;
+use crate::imaging::{self, ImageError};
+
+/// Longest side of each thumbnail kept on disk.
+pub const THUMBNAIL_SIZES: [u32; 2] = [256, 512];
+/// Largest image file accepted into the library.
+pub const MAX_IMAGE_BYTES: usize = 96 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredImage {
+    pub hash: String,
+    /// Relative to the library root, with `/` separators.
+    pub relative_path: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageStore {
+    dir: PathBuf,
+}
+
+impl ImageStore {
+    pub fn new(dir: PathBuf) -> ImageStore {
+        ImageStore { dir }
+    }
+
+    /// Checks that `bytes` are a readable image within the limits, then stores them unchanged with their
+    /// thumbnails. Storing the same bytes twice is a no-op. CPU and disk work: call off the UI thread.
+    pub fn put(&self, bytes: &[u8]) -> Result<StoredImage, LibraryError> {
+        if bytes.len() > MAX_IMAGE_BYTES {
+            return Err(ImageError::Corrupt(format!(
+                "the file is {} MB, more than the {} MB limit",
+                bytes.len() / (1024 * 1024),
+                MAX_IMAGE_BYTES / (1024 * 1024)
+            ))
+            .into());
+        }
+        let decoded = imaging::decode_rgba(bytes)?;
+        let hash = hex(&Sha256::digest(bytes));
+        let extension = imaging::sniff_format(bytes)
+            .and_then(|f| f.extensions_str().first().copied())
+            .unwrap_or("img");
+        let relative_path = format!("images/{}/{hash}.{extension}", &hash[..2]);
+        let path = self
+            .dir
+            .join(&hash[..2])
+            .join(format!("{hash}.{extension}"));
+        if !path.exists() {
+            write_atomically(&path, bytes)?;
+        }
+        for size in THUMBNAIL_SIZES {
+            let thumb = self.thumbnail_path(&hash, size);
+            if !thumb.exists() {
+                write_atomically(&thumb, &thumbnail_jpeg(&decoded, size)?)?;
+            }
+        }
+        Ok(StoredImage {
+            hash,
+            relative_path,
+            width: decoded.width(),
+            height: decoded.height(),
+            bytes: bytes.len() as u64,
+        })
+    }
+
+    /// The cached thumbnail of the image with this hash whose longer side is `size`.
+    pub fn thumbnail_path(&self, hash: &str, size: u32) -> PathBuf {
+        self.dir
+            .join(hash.get(..2).unwrap_or("00"))
+            .join(format!("{hash}.{size}.jpg"))
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), LibraryError> {
+    let io = |source| LibraryError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    temp.write_all(bytes).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// A JPEG whose longer side is `size` (never enlarged), resized with a SIMD Lanczos filter.
+pub fn thumbnail_jpeg(image: &RgbaImage, size: u32) -> Result<Vec<u8>, ImageError> {
+    let (w, h) = image.dimensions();
+    let scale = (f64::from(size) / f64::from(w.max(h))).min(1.0);
+    let (tw, th) = (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    );
+    let mut resized = Image::new(tw, th, PixelType::U8x4);
+    Resizer::new()
+        .resize(image, &mut resized, None)
+        .map_err(|e| ImageError::Encode(e.to_string()))?;
+    let rgb: Vec<u8> = resized
+        .buffer()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode(&rgb, tw, th, image::ExtendedColorType::Rgb8)
+        .map_err(|e| ImageError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        imaging::encode_png(&RgbaImage::from_fn(w, h, |x, y| {
+            image::Rgba([x as u8, y as u8, 90, 255])
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn images_are_stored_once_under_their_hash_with_thumbnails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ImageStore::new(dir.path().join("images"));
+        let bytes = png(600, 300);
+        let stored = store.put(&bytes).unwrap();
+        assert_eq!(
+            (stored.width, stored.height, stored.bytes),
+            (600, 300, bytes.len() as u64)
+        );
+        assert_eq!(stored.hash.len(), 64);
+        let on_disk = std::fs::read(dir.path().join(&stored.relative_path)).unwrap();
+        assert_eq!(on_disk, bytes, "stored byte for byte, never re-encoded");
+        assert_eq!(
+            store.put(&bytes).unwrap(),
+            stored,
+            "the same bytes are the same file"
+        );
+        let thumb = image::load_from_memory(
+            &std::fs::read(store.thumbnail_path(&stored.hash, 256)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (256, 128));
+        let large = image::load_from_memory(
+            &std::fs::read(store.thumbnail_path(&stored.hash, 512)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!((large.width(), large.height()), (512, 256));
+    }
+
+    #[test]
+    fn bad_files_are_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ImageStore::new(dir.path().join("images"));
+        let truncated = &png(50, 50)[..100];
+        for bytes in [&b""[..], b"plain text, not an image", truncated] {
+            assert!(matches!(store.put(bytes), Err(LibraryError::Image(_))));
+        }
+        assert!(
+            !dir.path().join("images").exists()
+                || std::fs::read_dir(dir.path().join("images"))
+                    .unwrap()
+                    .next()
+                    .is_none()
+        );
+    }
+
+    #[test]
+    fn small_images_are_not_enlarged_into_thumbnails() {
+        let thumb = thumbnail_jpeg(&RgbaImage::new(40, 20), 256).unwrap();
+        assert_eq!(image::load_from_memory(&thumb).unwrap().width(), 40);
+    }
+}

@@ -1,0 +1,369 @@
+//! Every subcommand with `--wait --json`, checking the JSON and that the files decode to the reported sizes;
+//! then the exit codes of what goes wrong.
+
+use image::{Rgba, RgbaImage};
+use moodgrid::domain::Action;
+use moodgrid::imaging;
+use moodgrid::sim::{SimConfig, Simulator};
+
+use super::{file_sizes, json_lines, moodgrid, one_job};
+
+fn write_png(dir: &std::path::Path, name: &str, img: &RgbaImage) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, imaging::encode_png(img).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_subcommand_waits_and_reports_its_files() {
+    let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let dir = data.path();
+
+    // imagine: a grid and its four images, the grid first.
+    let grid = one_job(
+        &moodgrid(
+            &sim,
+            dir,
+            &[
+                "imagine",
+                "a copper teapot --ar 3:2",
+                "--mode",
+                "turbo",
+                "--wait",
+                "--json",
+            ],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(grid["status"], "SUCCESS");
+    assert_eq!(grid["action"], "imagine");
+    assert_eq!(grid["mode"], "turbo");
+    assert_eq!(grid["progress"], 100);
+    assert_eq!(grid["parentJobId"], serde_json::Value::Null);
+    assert_eq!(
+        grid["components"],
+        serde_json::json!(Action::grid_components())
+    );
+    let (w, h) = (
+        grid["width"].as_u64().unwrap() as u32,
+        grid["height"].as_u64().unwrap() as u32,
+    );
+    assert!(w > h, "--ar 3:2 is landscape");
+    let sizes = file_sizes(&grid);
+    assert_eq!(sizes.len(), 5);
+    assert_eq!(
+        sizes[0],
+        (w, h),
+        "the grid file decodes to the reported size"
+    );
+    assert!(sizes[1..].iter().all(|s| *s == (w / 2, h / 2)));
+    let grid_id = grid["jobId"].as_str().unwrap().to_owned();
+
+    // action by a unique prefix of the id: U2, then an upscale of it.
+    let u2 = one_job(
+        &moodgrid(
+            &sim,
+            dir,
+            &["action", &grid_id[..8], "upsample2", "--wait", "--json"],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(
+        (u2["action"].as_str(), u2["parentJobId"].as_str()),
+        (Some("upsample2"), Some(grid_id.as_str()))
+    );
+    assert_eq!(file_sizes(&u2), [(w / 2, h / 2)]);
+    assert!(
+        u2["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "upscale_subtle")
+    );
+    let u2_id = u2["jobId"].as_str().unwrap().to_owned();
+    let up = one_job(
+        &moodgrid(
+            &sim,
+            dir,
+            &["action", &u2_id, "upscale_subtle", "--wait", "--json"],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(file_sizes(&up), [(w, h)]);
+    assert_eq!(
+        (up["width"].as_u64(), up["height"].as_u64()),
+        (Some(u64::from(w)), Some(u64::from(h)))
+    );
+
+    // inpaint with a grey-and-white mask file (thresholded), on the upsampled image.
+    let (uw, uh) = (w / 2, h / 2);
+    let mask = RgbaImage::from_fn(uw, uh, |x, _| {
+        if x < uw / 3 {
+            Rgba([230, 230, 230, 255])
+        } else {
+            Rgba([40, 40, 40, 255])
+        }
+    });
+    let mask_path = write_png(inputs.path(), "mask.png", &mask);
+    let region = one_job(
+        &moodgrid(
+            &sim,
+            dir,
+            &[
+                "inpaint",
+                &u2_id,
+                "--mask",
+                &mask_path,
+                "--prompt",
+                "green ivy",
+                "--wait",
+                "--json",
+            ],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(
+        (region["action"].as_str(), region["prompt"].as_str()),
+        (Some("inpaint"), Some("green ivy"))
+    );
+    let sizes = file_sizes(&region);
+    assert_eq!(sizes[0], (uw * 2, uh * 2));
+    assert_eq!(sizes.len(), 5);
+
+    // blend two files; describe a file and the simulator's own image URL.
+    let red = write_png(
+        inputs.path(),
+        "red.png",
+        &RgbaImage::from_pixel(300, 200, Rgba([220, 30, 30, 255])),
+    );
+    let blue = write_png(
+        inputs.path(),
+        "blue.png",
+        &RgbaImage::from_pixel(200, 300, Rgba([30, 30, 220, 255])),
+    );
+    let blend = one_job(
+        &moodgrid(
+            &sim,
+            dir,
+            &[
+                "blend",
+                &red,
+                &blue,
+                "--dimensions",
+                "portrait",
+                "--wait",
+                "--json",
+            ],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(blend["action"], "blend");
+    let sizes = file_sizes(&blend);
+    assert!(sizes[0].0 < sizes[0].1, "portrait: {sizes:?}");
+    let described = one_job(
+        &moodgrid(&sim, dir, &["describe", &red, "--wait", "--json"]).await,
+        0,
+    );
+    let prompts = described["prompt"].as_str().unwrap();
+    assert_eq!(prompts.split("\n\n").count(), 4, "{prompts}");
+    assert!(prompts.contains("red"));
+    assert_eq!(
+        file_sizes(&described),
+        [(300, 200)],
+        "describe keeps the described image"
+    );
+    let sim_url = format!("{}/cdn/{grid_id}/tl.png", sim.base_url());
+    let by_url = one_job(
+        &moodgrid(
+            &sim,
+            dir,
+            &["describe", "--url", &sim_url, "--wait", "--json"],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(file_sizes(&by_url), [(w / 2, h / 2)]);
+
+    // seed: shown on the seed job and stored on the grid.
+    let seed = one_job(
+        &moodgrid(&sim, dir, &["seed", &grid_id, "--wait", "--json"]).await,
+        0,
+    );
+    let value = seed["seed"].as_str().unwrap().to_owned();
+    assert!(value.parse::<u32>().is_ok());
+    let fetched = one_job(
+        &moodgrid(&sim, dir, &["fetch", &grid_id, "--json"]).await,
+        0,
+    );
+    assert_eq!(fetched["seed"].as_str(), Some(value.as_str()));
+    assert_eq!(fetched["status"], "SUCCESS");
+
+    // list: newest first, everything kept.
+    let listed = json_lines(&moodgrid(&sim, dir, &["list", "--limit", "50", "--json"]).await);
+    assert_eq!(listed.len(), 8);
+    assert_eq!(listed[0]["jobId"], seed["jobId"]);
+    assert!(listed.iter().all(|j| j["status"] == "SUCCESS"));
+    let resumed = moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await;
+    assert_eq!(resumed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("Nothing to resume"));
+    assert_eq!(
+        sim.accepted_submissions(),
+        8,
+        "one submission per job, none repeated"
+    );
+
+    // Without --wait a command returns once the service has the job; resume finishes it.
+    let quick = one_job(
+        &moodgrid(&sim, dir, &["imagine", "a paper boat", "--json"]).await,
+        0,
+    );
+    assert!(
+        ["PENDING_QUEUE", "ON_QUEUE"].contains(&quick["status"].as_str().unwrap()),
+        "{quick}"
+    );
+    let finished = json_lines(&moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await);
+    assert_eq!(finished.len(), 1);
+    assert_eq!(
+        (finished[0]["jobId"].clone(), finished[0]["status"].as_str()),
+        (quick["jobId"].clone(), Some("SUCCESS"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_goes_wrong_gets_its_exit_code_and_a_message() {
+    let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let files = tempfile::tempdir().unwrap();
+    let grid = one_job(
+        &moodgrid(&sim, dir, &["imagine", "a kite", "--wait", "--json"]).await,
+        0,
+    );
+    let grid_id = grid["jobId"].as_str().unwrap().to_owned();
+    let text = files.path().join("notes.png");
+    std::fs::write(&text, "these are notes, not pixels").unwrap();
+    let text = text.display().to_string();
+    let small_mask = write_png(
+        files.path(),
+        "small.png",
+        &RgbaImage::from_pixel(10, 10, Rgba([255, 255, 255, 255])),
+    );
+    let before = sim.accepted_submissions();
+
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec!["action", &grid_id, "upscale_subtle"],
+            2,
+            "does not offer `upscale_subtle`",
+        ),
+        (
+            vec!["action", "no-such-job", "upsample1"],
+            2,
+            "no job matches",
+        ),
+        (vec!["blend", &text, &text], 2, "notes.png: not an image"),
+        (
+            vec!["describe", "/definitely/missing.png"],
+            2,
+            "cannot read",
+        ),
+        (
+            vec!["inpaint", &grid_id, "--mask", &small_mask],
+            2,
+            "must be exactly the image's size",
+        ),
+        (
+            vec!["imagine", "x", "--timeout", "30"],
+            2,
+            "between 300 and 1200",
+        ),
+        (vec!["imagine"], 2, "PROMPT"),
+    ];
+    for (args, code, says) in cases {
+        let output = moodgrid(&sim, dir, &args).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        sim.accepted_submissions(),
+        before,
+        "nothing invalid was sent"
+    );
+
+    let banned = moodgrid(
+        &sim,
+        dir,
+        &["imagine", "a bannedword parade", "--wait", "--json"],
+    )
+    .await;
+    let job = one_job(&banned, 1);
+    assert_eq!(job["status"], "FAILED");
+    assert!(
+        job["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("[Banned prompt detected]")
+    );
+    assert!(String::from_utf8_lossy(&banned.stderr).contains("[Banned prompt detected]"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_and_network_problems_exit_3_and_4() {
+    let locked = Simulator::start(SimConfig {
+        api_key: Some("another-key".into()),
+        ..SimConfig::fast()
+    })
+    .await
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let job = one_job(
+        &moodgrid(&locked, data.path(), &["imagine", "a cat", "--json"]).await,
+        3,
+    );
+    assert_eq!(job["state"], "rejected");
+    assert!(
+        job["message"]
+            .as_str()
+            .unwrap()
+            .contains("rejected the API key")
+    );
+
+    let poor = Simulator::start(SimConfig {
+        balance: 0.5,
+        ..SimConfig::fast()
+    })
+    .await
+    .unwrap();
+    let job = one_job(
+        &moodgrid(&poor, data.path(), &["imagine", "a cat", "--json"]).await,
+        3,
+    );
+    assert!(job["message"].as_str().unwrap().contains("balance"));
+
+    let gone = Simulator::start(SimConfig::fast()).await.unwrap();
+    let address = gone.base_url();
+    gone.shutdown().await;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_moodgrid"));
+    command
+        .args(["imagine", "a cat", "--json"])
+        .env("TTAPI_API_KEY", super::KEY)
+        .env("TTAPI_BASE_URL", address.to_string())
+        .env("MOODGRID_DATA_DIR", data.path())
+        .env("MOODGRID_POLL_MS", "5");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let job = one_job(&output, 4);
+    assert_eq!(
+        job["state"], "queued",
+        "never sent, so safe to send later: {job}"
+    );
+}
