@@ -40,6 +40,23 @@ fn account_or_unavailable(error: &ApiError) -> FailureKind {
     }
 }
 
+/// Ends a job that will not succeed, saying why.
+async fn end(
+    core: &Core,
+    job_id: i64,
+    state: JobState,
+    kind: FailureKind,
+    message: String,
+) -> Result<(), Stall> {
+    let update = JobUpdate {
+        failure_kind: Some(kind),
+        message: Some(message),
+        ..JobUpdate::state(state)
+    };
+    core.update(job_id, update).await?;
+    Ok(())
+}
+
 /// Starts driving a job unless it already has a driver.
 pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
     if !core
@@ -133,13 +150,14 @@ async fn submit(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
     let request = match request {
         Ok(request) => request,
         Err(EngineError::Invalid(message)) => {
-            let update = JobUpdate {
-                failure_kind: Some(FailureKind::Invalid),
-                message: Some(message),
-                ..JobUpdate::state(JobState::Rejected)
-            };
-            core.update(job.id, update).await?;
-            return Ok(());
+            return end(
+                core,
+                job.id,
+                JobState::Rejected,
+                FailureKind::Invalid,
+                message,
+            )
+            .await;
         }
         Err(other) => {
             return Err(Stall {
@@ -184,15 +202,7 @@ async fn submit(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
     let message = Some(error.to_string());
     match classify(&error) {
         SubmitFailure::Refused(kind) => {
-            core.update(
-                job.id,
-                JobUpdate {
-                    failure_kind: Some(kind),
-                    message,
-                    ..JobUpdate::state(JobState::Rejected)
-                },
-            )
-            .await?;
+            end(core, job.id, JobState::Rejected, kind, error.to_string()).await?;
         }
         SubmitFailure::Uncertain => {
             core.update(
@@ -273,17 +283,16 @@ async fn reconcile(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
             }
         }
     }
-    let update = JobUpdate {
-        failure_kind: Some(FailureKind::Unavailable),
-        message: Some(
-            "TTAPI never confirmed this submission and its job list has no matching job, so it was not charged; \
-             submit it again if you still want it"
-                .into(),
-        ),
-        ..JobUpdate::state(JobState::Unconfirmed)
-    };
-    core.update(job.id, update).await?;
-    Ok(())
+    let message = "TTAPI never confirmed this submission and its job list has no matching job, so it was not \
+                   charged; submit it again if you still want it";
+    end(
+        core,
+        job.id,
+        JobState::Unconfirmed,
+        FailureKind::Unavailable,
+        message.into(),
+    )
+    .await
 }
 
 /// The newest job in the account's history that matches this one and no local job has claimed.
@@ -333,16 +342,11 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
     let mut failures = 0u32;
     loop {
         if now_ms() > deadline {
-            let update = JobUpdate {
-                failure_kind: Some(FailureKind::Job),
-                message: Some(format!(
-                    "no result from TTAPI within {} s (the job's timeout plus a margin)",
-                    (deadline - started) / 1000
-                )),
-                ..JobUpdate::state(JobState::Abandoned)
-            };
-            core.update(job.id, update).await?;
-            return Ok(());
+            let message = format!(
+                "no result from TTAPI within {} s (the job's timeout plus a margin)",
+                (deadline - started) / 1000
+            );
+            return end(core, job.id, JobState::Abandoned, FailureKind::Job, message).await;
         }
         let remote = match core.client.fetch(&remote_id).await {
             Ok(remote) => remote,
@@ -362,16 +366,7 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
                 } else {
                     format!("TTAPI no longer knows this job: {error}")
                 };
-                core.update(
-                    job.id,
-                    JobUpdate {
-                        failure_kind: Some(FailureKind::Job),
-                        message: Some(message),
-                        ..JobUpdate::state(JobState::Failed)
-                    },
-                )
-                .await?;
-                return Ok(());
+                return end(core, job.id, JobState::Failed, FailureKind::Job, message).await;
             }
             Err(error) => {
                 return Err(Stall {
@@ -420,16 +415,7 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
                 } else {
                     remote.message.clone()
                 };
-                core.update(
-                    job.id,
-                    JobUpdate {
-                        failure_kind: Some(FailureKind::Job),
-                        message: Some(message),
-                        ..JobUpdate::state(JobState::Failed)
-                    },
-                )
-                .await?;
-                return Ok(());
+                return end(core, job.id, JobState::Failed, FailureKind::Job, message).await;
             }
             _ => {
                 job = record_progress(core, job, &remote).await?;
@@ -560,17 +546,13 @@ async fn save_image(
         let stored = core
             .db(move |l| {
                 let image = l.store().put(&bytes)?;
-                l.add_image(&ImageRecord {
+                l.add_image(&ImageRecord::stored(
                     job_id,
                     role,
                     ordinal,
-                    hash: image.hash,
-                    width: image.width,
-                    height: image.height,
-                    bytes: image.bytes,
-                    path: image.relative_path,
-                    source_url: Some(source_url),
-                })
+                    image,
+                    Some(source_url),
+                ))
             })
             .await;
         match stored {

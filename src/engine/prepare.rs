@@ -281,17 +281,7 @@ fn create_blocking(
         .collect::<Result<_, LibraryError>>()?;
     let record = library.insert_job(&job)?;
     for (role, ordinal, image) in stored {
-        library.add_image(&ImageRecord {
-            job_id: record.id,
-            role,
-            ordinal,
-            hash: image.hash,
-            width: image.width,
-            height: image.height,
-            bytes: image.bytes,
-            path: image.relative_path,
-            source_url: None,
-        })?;
+        library.add_image(&ImageRecord::stored(record.id, role, ordinal, image, None))?;
     }
     Ok(record)
 }

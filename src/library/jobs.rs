@@ -1,16 +1,27 @@
 //! Job rows: what the user asked for, where the remote job stands, and its images.
 
-use std::str::FromStr;
-
 use rusqlite::{OptionalExtension, Row, params};
 use serde_json::Value;
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use super::{Library, LibraryError, now_ms};
 use crate::domain::Mode;
 
+/// The names the library's enums are stored under (`queued`, `split`…): one derive for all of them.
+macro_rules! stored_as_snake_case {
+    ($($name:ident),*) => {$(
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    )*};
+}
+
 /// Where a job stands from Moodgrid's side. The remote states map onto `Pending`/`Running`; the others
 /// are the steps around them that make a job impossible to lose or to submit twice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum JobState {
     /// Written, waiting for a free slot (at most 10 jobs run at once).
     Queued,
@@ -33,36 +44,6 @@ pub enum JobState {
 }
 
 impl JobState {
-    const ALL: [JobState; 11] = [
-        JobState::Queued,
-        JobState::Submitting,
-        JobState::Uncertain,
-        JobState::Unconfirmed,
-        JobState::Pending,
-        JobState::Running,
-        JobState::Downloading,
-        JobState::Succeeded,
-        JobState::Failed,
-        JobState::Rejected,
-        JobState::Abandoned,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Submitting => "submitting",
-            JobState::Uncertain => "uncertain",
-            JobState::Unconfirmed => "unconfirmed",
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Downloading => "downloading",
-            JobState::Succeeded => "succeeded",
-            JobState::Failed => "failed",
-            JobState::Rejected => "rejected",
-            JobState::Abandoned => "abandoned",
-        }
-    }
-
     /// Nothing more will happen to the job without the user asking.
     pub fn is_final(self) -> bool {
         matches!(
@@ -84,19 +65,9 @@ impl JobState {
     }
 }
 
-impl FromStr for JobState {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        JobState::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown job state `{s}`"))
-    }
-}
-
 /// Why a job ended badly, which decides what the user is told to do (and the CLI's exit code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum FailureKind {
     /// The service ran the job and it failed (banned prompt, timeout, Midjourney error).
     Job,
@@ -108,30 +79,9 @@ pub enum FailureKind {
     Unavailable,
 }
 
-impl FailureKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureKind::Job => "job",
-            FailureKind::Invalid => "invalid",
-            FailureKind::Account => "account",
-            FailureKind::Unavailable => "unavailable",
-        }
-    }
-
-    fn parse(s: &str) -> Option<FailureKind> {
-        [
-            FailureKind::Job,
-            FailureKind::Invalid,
-            FailureKind::Account,
-            FailureKind::Unavailable,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
 /// Which endpoint a job was submitted to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum JobKind {
     Imagine,
     Action,
@@ -141,35 +91,9 @@ pub enum JobKind {
     Inpaint,
 }
 
-impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Imagine => "imagine",
-            JobKind::Action => "action",
-            JobKind::Blend => "blend",
-            JobKind::Describe => "describe",
-            JobKind::Seed => "seed",
-            JobKind::Inpaint => "inpaint",
-        }
-    }
-
-    fn parse(s: &str) -> Result<JobKind, String> {
-        [
-            JobKind::Imagine,
-            JobKind::Action,
-            JobKind::Blend,
-            JobKind::Describe,
-            JobKind::Seed,
-            JobKind::Inpaint,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown job kind `{s}`"))
-    }
-}
-
 /// What an image is to its job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum ImageRole {
     /// The 2×2 grid (`cdnImage` of a grid job).
     Grid,
@@ -184,28 +108,6 @@ pub enum ImageRole {
 }
 
 impl ImageRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImageRole::Grid => "grid",
-            ImageRole::Split => "split",
-            ImageRole::Upscale => "upscale",
-            ImageRole::Source => "source",
-            ImageRole::Mask => "mask",
-        }
-    }
-
-    fn parse(s: &str) -> Option<ImageRole> {
-        [
-            ImageRole::Grid,
-            ImageRole::Split,
-            ImageRole::Upscale,
-            ImageRole::Source,
-            ImageRole::Mask,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-
     /// Results of the job, as opposed to inputs.
     pub fn is_output(self) -> bool {
         matches!(
@@ -214,6 +116,8 @@ impl ImageRole {
         )
     }
 }
+
+stored_as_snake_case!(JobState, FailureKind, JobKind, ImageRole);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRecord {
@@ -261,6 +165,29 @@ pub struct ImageRecord {
     /// Relative to the library root.
     pub path: String,
     pub source_url: Option<String>,
+}
+
+impl ImageRecord {
+    /// The row for a file the store has just taken.
+    pub fn stored(
+        job_id: i64,
+        role: ImageRole,
+        ordinal: u32,
+        image: super::StoredImage,
+        source_url: Option<String>,
+    ) -> ImageRecord {
+        ImageRecord {
+            job_id,
+            role,
+            ordinal,
+            hash: image.hash,
+            width: image.width,
+            height: image.height,
+            bytes: image.bytes,
+            path: image.relative_path,
+            source_url,
+        }
+    }
 }
 
 /// A job about to be written, before anything is sent.
@@ -326,12 +253,16 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         id: row.get(0)?,
         remote_id: row.get(1)?,
         backend: row.get(2)?,
-        kind: JobKind::parse(&kind).map_err(|e| conversion_error(3, e))?,
+        kind: kind
+            .parse()
+            .map_err(|_| conversion_error(3, format!("unknown job kind `{kind}`")))?,
         action: row.get(4)?,
         prompt: row.get(5)?,
         params: serde_json::from_str(&params).unwrap_or(Value::Null),
         mode: mode.and_then(|m| m.parse().ok()),
-        state: state.parse().map_err(|e| conversion_error(8, e))?,
+        state: state
+            .parse()
+            .map_err(|_| conversion_error(8, format!("unknown job state `{state}`")))?,
         remote_status: row.get(9)?,
         progress: row
             .get::<_, Option<i64>>(10)?
@@ -340,7 +271,7 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         failure_kind: row
             .get::<_, Option<String>>(12)?
             .as_deref()
-            .and_then(FailureKind::parse),
+            .and_then(|k| k.parse().ok()),
         components: json_list(row.get(13)?),
         seed: row.get(14)?,
         quota: row.get(15)?,
@@ -362,8 +293,9 @@ fn image_from_row(row: &Row<'_>) -> rusqlite::Result<ImageRecord> {
     let role: String = row.get(1)?;
     Ok(ImageRecord {
         job_id: row.get(0)?,
-        role: ImageRole::parse(&role)
-            .ok_or_else(|| conversion_error(1, format!("unknown image role `{role}`")))?,
+        role: role
+            .parse()
+            .map_err(|_| conversion_error(1, format!("unknown image role `{role}`")))?,
         ordinal: row.get(2)?,
         hash: row.get(3)?,
         width: row.get(4)?,
@@ -458,7 +390,7 @@ impl Library {
 
     /// Jobs of this backend that something still has to happen to, oldest first.
     pub fn unfinished_jobs(&self, backend: &str) -> Result<Vec<JobRecord>, LibraryError> {
-        let finals: Vec<String> = JobState::ALL
+        let finals: Vec<String> = JobState::VARIANTS
             .iter()
             .filter(|s| s.is_final())
             .map(|s| format!("'{}'", s.as_str()))

@@ -11,7 +11,7 @@ use super::{KEY, file_sizes, json_lines, moodgrid};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_poll_then_resumed_every_job_finishes_once() {
     let slow = SimConfig {
-        run_time: Duration::from_secs(3),
+        run_time: Duration::from_secs(6),
         ..SimConfig::fast()
     };
     let sim = Simulator::start(slow).await.unwrap();
