@@ -489,11 +489,14 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
             format!("no API key for {url}: set TTAPI_API_KEY or store one in Settings"),
         )),
         (None, None) => {
-            let why = keyring_problem
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default();
+            let keyring = match keyring_problem {
+                Some(crate::secrets::KeyringError::Unavailable(reason)) => {
+                    format!("OS keyring unavailable: {reason}")
+                }
+                None => "none in the OS keyring".to_owned(),
+            };
             eprintln!(
-                "moodgrid: no TTAPI key set{why}: using the embedded simulator (offline demo)"
+                "moodgrid: offline demo on the embedded simulator (no TTAPI key: TTAPI_API_KEY unset, {keyring})"
             );
             Ok(Backend::Simulator(SimConfig::default()))
         }
@@ -501,10 +504,15 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
 }
 
 fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
+    let backend = backend(global)?;
+    let timing = Timing::from_env().unwrap_or_else(|| match backend {
+        Backend::Simulator(_) => Timing::local(),
+        Backend::Service { .. } => Timing::default(),
+    });
     let config = EngineConfig {
         data_dir: data_dir(global)?,
-        backend: backend(global)?,
-        timing: Timing::from_env(),
+        backend,
+        timing,
     };
     let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).map_err(|e| {
         Failure(

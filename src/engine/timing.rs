@@ -53,15 +53,18 @@ impl Timing {
         }
     }
 
-    /// The default, or [`Timing::scaled`] when the environment sets `MOODGRID_POLL_MS`.
-    pub fn from_env() -> Timing {
+    /// [`Timing::scaled`] to `MOODGRID_POLL_MS` when the environment sets it (tests, diagnostics).
+    pub fn from_env() -> Option<Timing> {
         std::env::var("MOODGRID_POLL_MS")
             .ok()
             .and_then(|ms| ms.trim().parse::<u64>().ok())
             .filter(|ms| *ms > 0)
-            .map_or_else(Timing::default, |ms| {
-                Timing::scaled(Duration::from_millis(ms))
-            })
+            .map(|ms| Timing::scaled(Duration::from_millis(ms)))
+    }
+
+    /// For the embedded simulator: asking it costs nothing, so progress can be followed closely.
+    pub fn local() -> Timing {
+        Timing::scaled(Duration::from_millis(500))
     }
 
     /// The wait before the next fetch of a job in `mode` at `progress`.
