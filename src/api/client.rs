@@ -664,3 +664,97 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::BadResponse);
     }
 }
+
+/// Random and mangled answers must give a job or a clear error, never a panic.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::api::ErrorKind;
+    use serde_json::json;
+
+    fn random_value(rng: &mut fastrand::Rng, depth: u32) -> Value {
+        match rng.u8(0..if depth > 3 { 5 } else { 7 }) {
+            0 => Value::Null,
+            1 => Value::Bool(rng.bool()),
+            2 => json!(rng.i64(-1_000_000..1_000_000)),
+            3 => json!(rng.f64() * 1e6),
+            4 => {
+                let pool = [
+                    "",
+                    "SUCCESS",
+                    "FAILED",
+                    "ON_QUEUE",
+                    "100",
+                    "50%",
+                    "imagine",
+                    "upsample9",
+                    "\u{0}",
+                    "🦊",
+                ];
+                Value::String(pool[rng.usize(..pool.len())].to_owned())
+            }
+            5 => Value::Array(
+                (0..rng.usize(0..5))
+                    .map(|_| random_value(rng, depth + 1))
+                    .collect(),
+            ),
+            _ => {
+                let keys = [
+                    "status",
+                    "message",
+                    "data",
+                    "jobId",
+                    "job_id",
+                    "progress",
+                    "components",
+                    "images",
+                    "width",
+                    "seed",
+                    "quota",
+                    "action",
+                    "actions",
+                    "cdnImage",
+                ];
+                Value::Object(
+                    (0..rng.usize(0..8))
+                        .map(|_| {
+                            (
+                                keys[rng.usize(..keys.len())].to_owned(),
+                                random_value(rng, depth + 1),
+                            )
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    #[test]
+    fn random_json_and_mangled_bytes_never_panic() {
+        let mut rng = fastrand::Rng::with_seed(2026);
+        for _ in 0..5_000 {
+            let value = random_value(&mut rng, 0);
+            let mut body = serde_json::to_vec(&value).unwrap();
+            if rng.bool() && !body.is_empty() {
+                // Cut or corrupt it as a broken proxy would.
+                let at = rng.usize(..body.len());
+                if rng.bool() {
+                    body.truncate(at)
+                } else {
+                    body[at] = rng.u8(..)
+                }
+            }
+            match parse_envelope(StatusCode::OK, &body, "k") {
+                Ok(envelope) => {
+                    if let Err(e) = job_from_envelope(envelope, "asked", StatusCode::OK) {
+                        assert_eq!(e.kind(), ErrorKind::BadResponse);
+                    }
+                }
+                Err(e) => assert_eq!(e.kind(), ErrorKind::BadResponse),
+            }
+            let status = StatusCode::from_u16(rng.u16(400..600)).unwrap();
+            let err = error_for_status(status, None, &body, "k");
+            assert!(!err.to_string().is_empty());
+        }
+    }
+}

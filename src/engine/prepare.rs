@@ -410,3 +410,54 @@ impl From<imaging::ImageError> for EngineError {
         EngineError::Invalid(error.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(img: &RgbaImage) -> SourceImage {
+        SourceImage {
+            name: "mask.png".into(),
+            bytes: imaging::encode_png(img).unwrap(),
+        }
+    }
+
+    #[test]
+    fn masks_are_thresholded_to_pure_black_and_white_at_the_exact_size() {
+        let grey = RgbaImage::from_fn(8, 4, |x, _| {
+            if x < 3 {
+                Rgba([200, 200, 200, 255])
+            } else {
+                Rgba([90, 90, 90, 255])
+            }
+        });
+        let png = black_and_white_mask(&source(&grey), (8, 4)).unwrap();
+        let mask = imaging::decode_rgba(&png).unwrap();
+        for (x, _, p) in mask.enumerate_pixels() {
+            let want = if x < 3 { 255 } else { 0 };
+            assert_eq!(p.0, [want, want, want, 255]);
+        }
+    }
+
+    #[test]
+    fn masks_of_the_wrong_size_or_without_white_are_refused() {
+        let white = RgbaImage::from_pixel(8, 4, Rgba([255, 255, 255, 255]));
+        let err = black_and_white_mask(&source(&white), (16, 8))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is 8×4 but the image is 16×8"), "{err}");
+        let black = RgbaImage::from_pixel(8, 4, Rgba([0, 0, 0, 255]));
+        let err = black_and_white_mask(&source(&black), (8, 4))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no white area"), "{err}");
+        let not_image = SourceImage {
+            name: "notes.png".into(),
+            bytes: b"hello".to_vec(),
+        };
+        let err = black_and_white_mask(&not_image, (8, 4))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("notes.png: not an image"), "{err}");
+    }
+}
