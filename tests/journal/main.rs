@@ -6,6 +6,7 @@
 mod commands;
 mod crash;
 mod engine_faults;
+mod engine_limits;
 mod hygiene;
 mod lost_response;
 
