@@ -66,10 +66,6 @@ pub enum Command {
         job_id: i64,
         reply: oneshot::Sender<Result<JobRecord, EngineError>>,
     },
-    /// Drives a job that is not moving (fetches its state now, downloads if needed).
-    Follow {
-        job_id: i64,
-    },
     /// Resumes every unfinished job of this backend; replies with the jobs resumed.
     ResumeAll {
         reply: oneshot::Sender<Result<Vec<JobRecord>, EngineError>>,
@@ -144,7 +140,7 @@ impl EngineHandle {
         })
     }
 
-    /// Sends a command, waiting if the queue is full. For async callers use [`EngineHandle::sender`].
+    /// Sends a command, waiting if the queue is full. Not for the UI thread: it uses `try_send`.
     pub fn send_blocking(&self, command: Command) -> Result<(), EngineError> {
         self.commands
             .blocking_send(command)
@@ -156,10 +152,6 @@ impl EngineHandle {
         self.commands
             .try_send(command)
             .map_err(|_| EngineError::Stopped)
-    }
-
-    pub fn sender(&self) -> mpsc::Sender<Command> {
-        self.commands.clone()
     }
 
     /// The next event, waiting for it. `None` once the engine has stopped.
@@ -325,7 +317,6 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                     let _ = reply.send(driver::refresh(&core, job_id).await);
                 });
             }
-            Command::Follow { job_id } => driver::spawn(core.clone(), job_id),
             Command::ResumeAll { reply } => {
                 let _ = reply.send(resume_all(&core).await);
             }

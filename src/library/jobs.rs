@@ -554,18 +554,6 @@ impl Library {
             .collect::<Result<_, _>>()?;
         Ok(images)
     }
-
-    /// The job's children (actions taken on it), oldest first.
-    pub fn children(&self, job_id: i64) -> Result<Vec<JobRecord>, LibraryError> {
-        let conn = self.conn();
-        let mut statement = conn.prepare(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE parent_id = ?1 ORDER BY id"
-        ))?;
-        let jobs = statement
-            .query_map([job_id], job_from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(jobs)
-    }
 }
 
 #[cfg(test)]
