@@ -311,6 +311,7 @@ async fn every_single_image_action_renders_at_the_expected_size() {
             size,
         ));
     }
+    let parent_grid = download(&client, grid.image_url().unwrap()).await;
     for (action, child, size) in started {
         let (job, _) = wait_done(&client, &child).await;
         assert_eq!(job.status, JobStatus::Success, "{action}: {}", job.message);
@@ -321,5 +322,17 @@ async fn every_single_image_action_renders_at_the_expected_size() {
         );
         let image = download(&client, job.image_url().unwrap()).await;
         assert_eq!(image.dimensions(), size, "{action}");
+        if image.dimensions() == parent_grid.dimensions() {
+            // Same frame as the parent grid, so compare pixels: a variation or reroll must visibly differ.
+            let differing = image
+                .pixels()
+                .zip(parent_grid.pixels())
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(
+                differing > image.pixels().len() / 4,
+                "{action} changed only {differing} pixels"
+            );
+        }
     }
 }
