@@ -473,7 +473,7 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
     if global.offline {
         return Ok(Backend::Simulator(SimConfig::default()));
     }
-    let (found, keyring_problem) = crate::secrets::find_key();
+    let (found, keyring_problem) = crate::secrets::find_key(&crate::secrets::KeyStore::platform());
     match (found, &global.base_url) {
         (Some((key, _)), base) => {
             let base = match base {
@@ -490,7 +490,10 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
         )),
         (None, None) => {
             let keyring = match keyring_problem {
-                Some(crate::secrets::KeyringError::Unavailable(reason)) => {
+                Some(
+                    crate::secrets::KeyringError::Unavailable(reason)
+                    | crate::secrets::KeyringError::Refused(reason),
+                ) => {
                     format!("OS keyring unavailable: {reason}")
                 }
                 None => "none in the OS keyring".to_owned(),
