@@ -1,11 +1,9 @@
 //! How jobs are printed (one JSON object per line with `--json`, a short line otherwise) and which exit
 //! code an outcome gives.
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 
-use crate::library::{FailureKind, ImageRecord, JobRecord, JobState, Library};
+use crate::library::{FailureKind, ImageRole, JobRecord, JobState, Library};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,32 +53,28 @@ pub fn status_word(job: &JobRecord) -> String {
 }
 
 /// The files a user gets from a job: its outputs (grid first, then the splits), or for describe the image.
-pub fn files(library: &Library, images: &[ImageRecord]) -> Vec<String> {
-    let outputs: Vec<&ImageRecord> = images.iter().filter(|i| i.role.is_output()).collect();
-    let chosen: Vec<&ImageRecord> = if outputs.is_empty() {
-        images
-            .iter()
-            .filter(|i| i.role == crate::library::ImageRole::Source)
-            .collect()
-    } else {
-        outputs
-    };
-    chosen
+pub fn files(library: &Library, job_id: i64) -> Vec<String> {
+    let images = library.image_files(job_id).unwrap_or_default();
+    let has_outputs = images.iter().any(|i| i.record.role.is_output());
+    images
         .iter()
-        .map(|i| absolute(library.root(), &i.path))
+        .filter(|i| {
+            if has_outputs {
+                i.record.role.is_output()
+            } else {
+                i.record.role == ImageRole::Source
+            }
+        })
+        .map(|i| {
+            std::fs::canonicalize(&i.path)
+                .unwrap_or_else(|_| i.path.clone())
+                .display()
+                .to_string()
+        })
         .collect()
 }
 
-fn absolute(root: &Path, relative: &str) -> String {
-    let path = root.join(relative);
-    std::fs::canonicalize(&path)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 pub fn job_json(library: &Library, job: &JobRecord) -> Value {
-    let images = library.images(job.id).unwrap_or_default();
     let parent = job.parent_id.and_then(|p| library.job(p).ok());
     json!({
         "jobId": job.remote_id,
@@ -98,7 +92,7 @@ pub fn job_json(library: &Library, job: &JobRecord) -> Value {
         "height": job.height,
         "parentJobId": parent.and_then(|p| p.remote_id),
         "message": job.message,
-        "files": files(library, &images),
+        "files": files(library, job.id),
         "backend": job.backend,
     })
 }
@@ -128,7 +122,7 @@ pub fn job_line(library: &Library, job: &JobRecord) -> String {
     {
         line.push_str(&format!("\n    {message}"));
     }
-    for file in files(library, &library.images(job.id).unwrap_or_default()) {
+    for file in files(library, job.id) {
         line.push_str(&format!("\n    {file}"));
     }
     line

@@ -1,6 +1,7 @@
 //! Pure types and rules shared by every layer: no IO, no egui, no tokio.
 
 pub mod action;
+pub mod buttons;
 pub mod mode;
 pub mod prompt;
 pub mod status;

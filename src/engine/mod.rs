@@ -16,7 +16,7 @@ pub use prepare::{DescribeSource, NewSubmission, SourceImage};
 pub use timing::Timing;
 
 use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
-use crate::library::{FailureKind, JobRecord, JobUpdate, Library, LibraryError};
+use crate::library::{FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError};
 use crate::sim::{SimConfig, Simulator};
 
 /// The label stored on jobs run by the embedded simulator.
@@ -66,6 +66,14 @@ pub enum Command {
         job_id: i64,
         reply: oneshot::Sender<Result<JobRecord, EngineError>>,
     },
+    /// Reads the newest jobs (for the feed and gallery); answered with [`Event::Jobs`].
+    LoadJobs {
+        limit: usize,
+    },
+    /// Reads a job's image files (for its view); answered with [`Event::Images`].
+    LoadImages {
+        job_id: i64,
+    },
     /// Resumes every unfinished job of this backend; replies with the jobs resumed.
     ResumeAll {
         reply: oneshot::Sender<Result<Vec<JobRecord>, EngineError>>,
@@ -90,6 +98,10 @@ pub enum Event {
     },
     /// Something the user should know that concerns no single job.
     Notice(String),
+    /// The newest jobs, newest first (answer to `LoadJobs`).
+    Jobs(Vec<JobRecord>),
+    /// A job's images, grid first (answer to `LoadImages`).
+    Images { job_id: i64, images: Vec<ImageFile> },
 }
 
 /// Called after every event so a UI can repaint; the CLI passes a no-op.
@@ -316,6 +328,22 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                 tokio::spawn(async move {
                     let _ = reply.send(driver::refresh(&core, job_id).await);
                 });
+            }
+            Command::LoadJobs { limit } => {
+                let answer = match core.db(move |l| l.recent_jobs(limit)).await {
+                    Ok(jobs) => Event::Jobs(jobs),
+                    Err(e) => Event::Notice(format!("could not read the library: {e}")),
+                };
+                emitter.emit(answer).await;
+            }
+            Command::LoadImages { job_id } => {
+                let answer = match core.db(move |l| l.image_files(job_id)).await {
+                    Ok(images) => Event::Images { job_id, images },
+                    Err(e) => {
+                        Event::Notice(format!("could not read the images of job #{job_id}: {e}"))
+                    }
+                };
+                emitter.emit(answer).await;
             }
             Command::ResumeAll { reply } => {
                 let _ = reply.send(resume_all(&core).await);

@@ -190,6 +190,16 @@ impl ImageRecord {
     }
 }
 
+/// An image of a job with its files resolved: the original and its cached thumbnails.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageFile {
+    pub record: ImageRecord,
+    /// The original, byte for byte as received.
+    pub path: std::path::PathBuf,
+    /// `(longer side, path)` of each thumbnail, smallest first.
+    pub thumbnails: Vec<(u32, std::path::PathBuf)>,
+}
+
 /// A job about to be written, before anything is sent.
 #[derive(Debug, Clone)]
 pub struct NewJob {
@@ -540,6 +550,22 @@ impl Library {
             ],
         )?;
         Ok(())
+    }
+
+    /// A job's images with absolute paths, in the order of [`Library::images`].
+    pub fn image_files(&self, job_id: i64) -> Result<Vec<ImageFile>, LibraryError> {
+        Ok(self
+            .images(job_id)?
+            .into_iter()
+            .map(|record| ImageFile {
+                path: self.root().join(&record.path),
+                thumbnails: super::THUMBNAIL_SIZES
+                    .iter()
+                    .map(|size| (*size, self.store().thumbnail_path(&record.hash, *size)))
+                    .collect(),
+                record,
+            })
+            .collect())
     }
 
     /// A job's images: grid first, then splits 1–4, then singles, sources and masks.

@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use jobs::{
-    FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
+    FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
 };
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES};
 

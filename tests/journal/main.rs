@@ -7,6 +7,7 @@ mod commands;
 mod crash;
 mod engine_faults;
 mod engine_limits;
+mod engine_views;
 mod hygiene;
 mod lost_response;
 

@@ -1,0 +1,93 @@
+//! What the window will ask the engine for instead of touching disk itself: the job list, and a job's
+//! image files with their thumbnails.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use moodgrid::api::ApiKey;
+use moodgrid::domain::Mode;
+use moodgrid::engine::{
+    Backend, Command, EngineConfig, EngineHandle, Event, NewSubmission, Timing,
+};
+use moodgrid::library::{ImageRole, JobState};
+use moodgrid::sim::{SimConfig, Simulator};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_answers_the_job_list_and_a_jobs_files() {
+    let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = EngineConfig {
+        data_dir: data.path().to_owned(),
+        backend: Backend::Service {
+            base: sim.base_url(),
+            key: ApiKey::new("k").unwrap(),
+        },
+        timing: Timing::scaled(Duration::from_millis(30)),
+    };
+    tokio::task::spawn_blocking(move || {
+        let mut engine = EngineHandle::start(config, Arc::new(|| {})).unwrap();
+        assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));
+        let job = engine
+            .submit_blocking(NewSubmission::Imagine {
+                prompt: "a glass owl".into(),
+                mode: Mode::Fast,
+                timeout: None,
+            })
+            .unwrap();
+        loop {
+            if let Some(Event::JobChanged(j)) = engine.recv_blocking()
+                && j.id == job.id
+                && j.state == JobState::Succeeded
+            {
+                break;
+            }
+        }
+        engine.try_send(Command::LoadJobs { limit: 10 }).unwrap();
+        engine
+            .try_send(Command::LoadImages { job_id: job.id })
+            .unwrap();
+        let (mut jobs, mut images) = (None, None);
+        while jobs.is_none() || images.is_none() {
+            match engine.recv_blocking().unwrap() {
+                Event::Jobs(list) => jobs = Some(list),
+                Event::Images {
+                    job_id,
+                    images: files,
+                } if job_id == job.id => images = Some(files),
+                _ => {}
+            }
+        }
+        let jobs = jobs.unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(
+            (jobs[0].id, jobs[0].prompt.as_str()),
+            (job.id, "a glass owl")
+        );
+        let images = images.unwrap();
+        let roles: Vec<(ImageRole, u32)> = images
+            .iter()
+            .map(|i| (i.record.role, i.record.ordinal))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                (ImageRole::Grid, 0),
+                (ImageRole::Split, 1),
+                (ImageRole::Split, 2),
+                (ImageRole::Split, 3),
+                (ImageRole::Split, 4)
+            ]
+        );
+        for image in &images {
+            assert!(image.path.is_absolute());
+            let (w, h) = image::image_dimensions(&image.path).unwrap();
+            assert_eq!((w, h), (image.record.width, image.record.height));
+            for (side, thumb) in &image.thumbnails {
+                let (tw, th) = image::image_dimensions(thumb).unwrap();
+                assert_eq!(tw.max(th), *side, "{}", thumb.display());
+            }
+        }
+    })
+    .await
+    .unwrap();
+}
