@@ -10,3 +10,4 @@ pub mod imaging;
 pub mod library;
 pub mod secrets;
 pub mod sim;
+pub mod ui;

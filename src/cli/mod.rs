@@ -7,7 +7,7 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::BaseUrl;
 use crate::domain::{BlendDimensions, Mode};
@@ -234,9 +234,7 @@ pub fn run(cli: Cli) -> i32 {
 fn dispatch(cli: Cli) -> Result<Exit, Failure> {
     let global = cli.global;
     let Some(command) = cli.command else {
-        // The window arrives with the gallery issue; until then the binary explains itself.
-        let _ = Cli::command().print_help();
-        return Ok(Exit::Success);
+        return open_window(&global);
     };
     match command {
         Command::Sim(args) => run_simulator(args),
@@ -510,7 +508,7 @@ fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
     let backend = backend(global)?;
     let timing = Timing::from_env().unwrap_or_else(|| match backend {
         Backend::Simulator(_) => Timing::local(),
-        Backend::Service { .. } => Timing::default(),
+        Backend::Service { .. } | Backend::Detect { .. } => Timing::default(),
     });
     let config = EngineConfig {
         data_dir: data_dir(global)?,
@@ -531,6 +529,28 @@ fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
             "the engine did not start".into(),
         )),
     }
+}
+
+/// `moodgrid` alone: the window, on the service when a key is found (asked on the engine thread), else offline.
+fn open_window(global: &GlobalArgs) -> Result<Exit, Failure> {
+    let backend = if global.offline {
+        Backend::Simulator(SimConfig::default())
+    } else {
+        let base = match &global.base_url {
+            Some(url) => BaseUrl::parse(url).map_err(|e| Failure(Exit::Usage, e.to_string()))?,
+            None => BaseUrl::official(),
+        };
+        Backend::Detect { base }
+    };
+    let timing = Timing::from_env().unwrap_or_default();
+    let config = EngineConfig {
+        data_dir: data_dir(global)?,
+        backend,
+        timing,
+    };
+    crate::ui::run(config)
+        .map_err(|e| Failure(Exit::Unavailable, format!("could not open the window: {e}")))?;
+    Ok(Exit::Success)
 }
 
 fn run_simulator(args: SimArgs) -> Result<Exit, Failure> {

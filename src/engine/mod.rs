@@ -33,6 +33,11 @@ pub enum Backend {
     },
     /// Starts the embedded simulator inside the engine's runtime.
     Simulator(SimConfig),
+    /// The service at `base` if `TTAPI_API_KEY` or the OS keyring has a key, else the simulator. Resolved on
+    /// the engine thread, because asking the keyring is IO.
+    Detect {
+        base: BaseUrl,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -83,8 +88,12 @@ pub enum Command {
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The engine is up; `backend` is what jobs are labelled with.
-    Ready { backend: String },
+    /// The engine is up; `backend` is what jobs are labelled with. `offline` says why it runs on the
+    /// embedded simulator, when it does.
+    Ready {
+        backend: String,
+        offline: Option<String>,
+    },
     /// The engine could not start.
     Fatal(String),
     /// A job changed (state, progress, files…); the record is as stored.
@@ -277,7 +286,23 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
     };
     // Kept alive for as long as the engine runs.
     let mut _simulator = None;
-    let (base, key, backend) = match config.backend {
+    let (backend, offline) = match config.backend {
+        Backend::Detect { base } => {
+            match crate::secrets::find_key(&crate::secrets::KeyStore::platform()) {
+                (Some((key, _)), _) => (Backend::Service { base, key }, None),
+                (None, problem) => {
+                    let why = problem.map_or(
+                        "no key in TTAPI_API_KEY or the OS keyring".to_owned(),
+                        |e| e.to_string(),
+                    );
+                    (Backend::Simulator(SimConfig::default()), Some(why))
+                }
+            }
+        }
+        Backend::Simulator(sim) => (Backend::Simulator(sim), Some("started offline".to_owned())),
+        service => (service, None),
+    };
+    let (base, key, backend) = match backend {
         Backend::Service { base, key } => {
             let label = base.to_string();
             (base, key, label)
@@ -298,6 +323,11 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                     .await;
             }
         },
+        Backend::Detect { .. } => {
+            return emitter
+                .emit(Event::Fatal("the backend was not resolved".into()))
+                .await;
+        }
     };
     let client = match TtapiClient::with_options(base, key, ClientOptions::default()) {
         Ok(client) => client,
@@ -313,7 +343,7 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
         paused_until: Mutex::new(None),
         driving: Mutex::new(HashSet::new()),
     });
-    emitter.emit(Event::Ready { backend }).await;
+    emitter.emit(Event::Ready { backend, offline }).await;
     while let Some(command) = commands.recv().await {
         match command {
             Command::Submit { submission, reply } => {

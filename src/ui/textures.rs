@@ -1,0 +1,139 @@
+//! Thumbnails for the window: decoded on a worker thread (never the UI thread), uploaded as textures, and
+//! kept under a byte budget by dropping the least recently drawn.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+
+use egui::{ColorImage, TextureHandle, TextureOptions};
+
+/// Default budget for thumbnail textures.
+pub const DEFAULT_BUDGET_BYTES: usize = 256 * 1024 * 1024;
+const QUEUE: usize = 64;
+
+enum Slot {
+    Loading,
+    Ready {
+        texture: TextureHandle,
+        bytes: usize,
+        last_used: u64,
+    },
+    Failed,
+}
+
+pub struct TextureCache {
+    slots: HashMap<PathBuf, Slot>,
+    requests: SyncSender<PathBuf>,
+    decoded: Receiver<(PathBuf, Option<ColorImage>)>,
+    budget: usize,
+    used: usize,
+    frame: u64,
+}
+
+impl TextureCache {
+    /// Starts the decoding thread; `wake` is called when a thumbnail is ready (the UI's repaint request).
+    pub fn new(budget: usize, wake: impl Fn() + Send + 'static) -> std::io::Result<TextureCache> {
+        let (requests, incoming) = sync_channel::<PathBuf>(QUEUE);
+        let (done, decoded) = sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("moodgrid-thumbnails".into())
+            .spawn(move || {
+                for path in incoming {
+                    let image = decode(&path);
+                    if done.send((path, image)).is_err() {
+                        break;
+                    }
+                    wake();
+                }
+            })?;
+        Ok(TextureCache {
+            slots: HashMap::new(),
+            requests,
+            decoded,
+            budget,
+            used: 0,
+            frame: 0,
+        })
+    }
+
+    /// Call once per frame before drawing: uploads what the worker finished and enforces the budget.
+    pub fn begin_frame(&mut self, ctx: &egui::Context) {
+        self.frame += 1;
+        while let Ok((path, image)) = self.decoded.try_recv() {
+            let slot = match image {
+                Some(image) => {
+                    let bytes = image.width() * image.height() * 4;
+                    let texture =
+                        ctx.load_texture(path.display().to_string(), image, TextureOptions::LINEAR);
+                    self.used += bytes;
+                    Slot::Ready {
+                        texture,
+                        bytes,
+                        last_used: self.frame,
+                    }
+                }
+                None => Slot::Failed,
+            };
+            self.slots.insert(path, slot);
+        }
+        self.evict();
+    }
+
+    /// The texture for a thumbnail file, or `None` while it loads (the request is queued once).
+    pub fn get(&mut self, path: &Path) -> Option<TextureHandle> {
+        let frame = self.frame;
+        match self.slots.get_mut(path) {
+            Some(Slot::Ready {
+                texture, last_used, ..
+            }) => {
+                *last_used = frame;
+                Some(texture.clone())
+            }
+            Some(Slot::Loading | Slot::Failed) => None,
+            None => {
+                match self.requests.try_send(path.to_owned()) {
+                    Ok(()) => {
+                        self.slots.insert(path.to_owned(), Slot::Loading);
+                    }
+                    // Full: asked again next frame. Gone: the worker died; nothing to show.
+                    Err(TrySendError::Full(_)) => {}
+                    Err(TrySendError::Disconnected(_)) => {
+                        self.slots.insert(path.to_owned(), Slot::Failed);
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    pub fn used_bytes(&self) -> usize {
+        self.used
+    }
+
+    /// Drops the least recently drawn textures (never this frame's) until the cache fits its budget.
+    fn evict(&mut self) {
+        while self.used > self.budget {
+            let oldest = self
+                .slots
+                .iter()
+                .filter_map(|(path, slot)| match slot {
+                    Slot::Ready { last_used, .. } if *last_used < self.frame => {
+                        Some((path.clone(), *last_used))
+                    }
+                    _ => None,
+                })
+                .min_by_key(|(_, used)| *used);
+            let Some((path, _)) = oldest else { break };
+            if let Some(Slot::Ready { bytes, .. }) = self.slots.remove(&path) {
+                self.used -= bytes;
+            }
+        }
+    }
+}
+
+fn decode(path: &Path) -> Option<ColorImage> {
+    let bytes = std::fs::read(path).ok()?;
+    let image = crate::imaging::decode_rgba(&bytes).ok()?;
+    let size = [image.width() as usize, image.height() as usize];
+    Some(ColorImage::from_rgba_unmultiplied(size, image.as_raw()))
+}
