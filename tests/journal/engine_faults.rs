@@ -2,14 +2,14 @@
 //! 5xx, 429, cut connections and slow answers: every job ends in its true state, none is charged twice.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
-use moodgrid::api::ApiKey;
 use moodgrid::domain::Mode;
-use moodgrid::engine::{Backend, EngineConfig, EngineHandle, Event, NewSubmission, Timing};
+use moodgrid::engine::{Event, NewSubmission, Timing};
 use moodgrid::library::{ImageRole, JobState, Library};
 use moodgrid::sim::{FaultConfig, SimConfig, Simulator};
+
+use super::start_engine;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_thirty_percent_faults_every_job_ends_in_its_true_state() {
@@ -30,21 +30,13 @@ async fn under_thirty_percent_faults_every_job_ends_in_its_true_state() {
     .await
     .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: data.path().to_owned(),
-        backend: Backend::Service {
-            base: sim.base_url(),
-            key: ApiKey::new("k").unwrap(),
-        },
-        timing: Timing {
-            download_attempts: 16,
-            ..Timing::scaled(Duration::from_millis(30))
-        },
+    let timing = Timing {
+        download_attempts: 16,
+        ..Timing::scaled(Duration::from_millis(30))
     };
-    let data_dir = data.path().to_owned();
+    let (base, data_dir) = (sim.base_url(), data.path().to_owned());
     let (jobs, stalls) = tokio::task::spawn_blocking(move || {
-        let mut engine = EngineHandle::start(config, Arc::new(|| {})).unwrap();
-        assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));
+        let mut engine = start_engine(base, &data_dir, timing);
         let mut open: HashSet<i64> = HashSet::new();
         for i in 0..20 {
             let submission = NewSubmission::Imagine {

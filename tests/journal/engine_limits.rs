@@ -2,28 +2,14 @@
 //! given up only once its own timeout plus the margin has passed.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use moodgrid::api::{ApiKey, BaseUrl};
 use moodgrid::domain::Mode;
-use moodgrid::engine::{Backend, EngineConfig, EngineHandle, Event, NewSubmission, Timing};
+use moodgrid::engine::{EngineHandle, Event, NewSubmission, Timing};
 use moodgrid::library::{FailureKind, JobRecord, JobState, Library};
 use moodgrid::sim::{SimConfig, Simulator};
 
-fn engine_for(base: BaseUrl, data: &std::path::Path) -> EngineHandle {
-    let config = EngineConfig {
-        data_dir: data.to_owned(),
-        backend: Backend::Service {
-            base,
-            key: ApiKey::new("k").unwrap(),
-        },
-        timing: Timing::scaled(Duration::from_millis(30)),
-    };
-    let mut engine = EngineHandle::start(config, Arc::new(|| {})).unwrap();
-    assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));
-    engine
-}
+use super::start_engine;
 
 /// Follows events until every job in `open` is final; returns the last record of each.
 fn until_final(engine: &mut EngineHandle, mut open: HashSet<i64>) -> Vec<JobRecord> {
@@ -56,7 +42,7 @@ async fn a_full_queue_pauses_submissions_and_every_job_still_runs_once() {
     let dir = data.path().to_owned();
     let base = sim.base_url();
     let jobs = tokio::task::spawn_blocking(move || {
-        let mut engine = engine_for(base, &dir);
+        let mut engine = start_engine(base, &dir, Timing::scaled(Duration::from_millis(30)));
         let open = (0..5)
             .map(|i| {
                 let submission = NewSubmission::Imagine {
@@ -97,7 +83,13 @@ async fn a_job_past_its_timeout_and_margin_is_abandoned_not_polled_forever() {
     .unwrap();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_owned();
-    let mut engine = tokio::task::block_in_place(|| engine_for(sim.base_url(), &dir));
+    let mut engine = tokio::task::block_in_place(|| {
+        start_engine(
+            sim.base_url(),
+            &dir,
+            Timing::scaled(Duration::from_millis(30)),
+        )
+    });
     let job = tokio::task::block_in_place(|| {
         engine
             .submit_blocking(NewSubmission::Imagine {
@@ -129,7 +121,13 @@ async fn a_job_past_its_timeout_and_margin_is_abandoned_not_polled_forever() {
     )
     .unwrap();
     drop(db);
-    let mut engine = tokio::task::block_in_place(|| engine_for(sim.base_url(), &dir));
+    let mut engine = tokio::task::block_in_place(|| {
+        start_engine(
+            sim.base_url(),
+            &dir,
+            Timing::scaled(Duration::from_millis(30)),
+        )
+    });
     let resumed = tokio::task::block_in_place(|| engine.resume_blocking().unwrap());
     assert_eq!(resumed.len(), 1);
     let ended =

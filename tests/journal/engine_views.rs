@@ -1,32 +1,22 @@
 //! What the window will ask the engine for instead of touching disk itself: the job list, and a job's
 //! image files with their thumbnails.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use moodgrid::api::ApiKey;
 use moodgrid::domain::Mode;
-use moodgrid::engine::{
-    Backend, Command, EngineConfig, EngineHandle, Event, NewSubmission, Timing,
-};
+use moodgrid::engine::{Command, Event, NewSubmission, Timing};
 use moodgrid::library::{ImageRole, JobState};
 use moodgrid::sim::{SimConfig, Simulator};
+
+use super::start_engine;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_engine_answers_the_job_list_and_a_jobs_files() {
     let sim = Simulator::start(SimConfig::fast()).await.unwrap();
     let data = tempfile::tempdir().unwrap();
-    let config = EngineConfig {
-        data_dir: data.path().to_owned(),
-        backend: Backend::Service {
-            base: sim.base_url(),
-            key: ApiKey::new("k").unwrap(),
-        },
-        timing: Timing::scaled(Duration::from_millis(30)),
-    };
+    let (base, dir) = (sim.base_url(), data.path().to_owned());
     tokio::task::spawn_blocking(move || {
-        let mut engine = EngineHandle::start(config, Arc::new(|| {})).unwrap();
-        assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));
+        let mut engine = start_engine(base, &dir, Timing::scaled(Duration::from_millis(30)));
         let job = engine
             .submit_blocking(NewSubmission::Imagine {
                 prompt: "a glass owl".into(),

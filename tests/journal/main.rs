@@ -14,6 +14,8 @@ mod lost_response;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use moodgrid::api::{ApiKey, BaseUrl};
+use moodgrid::engine::{Backend, EngineConfig, EngineHandle, Event, Timing};
 use moodgrid::sim::Simulator;
 use serde_json::Value;
 
@@ -69,4 +71,19 @@ pub fn file_sizes(job: &Value) -> Vec<(u32, u32)> {
             image::image_dimensions(path).unwrap_or_else(|e| panic!("{path}: {e}"))
         })
         .collect()
+}
+
+/// An engine on the service at `base`, started and ready. Blocking: call it off the async threads.
+pub fn start_engine(base: BaseUrl, data: &Path, timing: Timing) -> EngineHandle {
+    let config = EngineConfig {
+        data_dir: data.to_owned(),
+        backend: Backend::Service {
+            base,
+            key: ApiKey::new("k").unwrap(),
+        },
+        timing,
+    };
+    let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).unwrap();
+    assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));
+    engine
 }
