@@ -322,17 +322,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
             let record = engine
                 .fetch_blocking(job.id)
                 .map_err(|e| Failure(engine_exit(&e), e.to_string()))?;
-            finish(
-                &library,
-                &mut engine,
-                vec![record],
-                if follow.wait {
-                    Until::Finished
-                } else {
-                    Until::Submitted
-                },
-                follow,
-            )
+            finish(&library, &mut engine, vec![record], follow)
         }
         Command::Resume { follow } => {
             let library = open_library(&global)?;
@@ -345,17 +335,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
                 return Ok(Exit::Success);
             }
             eprintln!("Resuming {} job(s).", jobs.len());
-            finish(
-                &library,
-                &mut engine,
-                jobs,
-                if follow.wait {
-                    Until::Finished
-                } else {
-                    Until::Submitted
-                },
-                follow,
-            )
+            finish(&library, &mut engine, jobs, follow)
         }
     }
 }
@@ -385,17 +365,7 @@ fn submit(
     let job = engine
         .submit_blocking(submission)
         .map_err(|e| Failure(engine_exit(&e), e.to_string()))?;
-    finish(
-        &library,
-        &mut engine,
-        vec![job],
-        if follow.wait {
-            Until::Finished
-        } else {
-            Until::Submitted
-        },
-        follow,
-    )
+    finish(&library, &mut engine, vec![job], follow)
 }
 
 /// Follows the jobs, prints them, and turns their outcome into the exit code (the worst one wins).
@@ -403,9 +373,13 @@ fn finish(
     library: &Library,
     engine: &mut EngineHandle,
     jobs: Vec<JobRecord>,
-    until: Until,
     follow: Follow,
 ) -> Result<Exit, Failure> {
+    let until = if follow.wait {
+        Until::Finished
+    } else {
+        Until::Submitted
+    };
     let show_progress = follow.wait && std::io::stderr().is_terminal();
     let followed = wait::follow(engine, &jobs, until, show_progress);
     let mut worst = Exit::Success;

@@ -199,51 +199,36 @@ async fn submit(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
         }
         Err(error) => error,
     };
-    let message = Some(error.to_string());
-    match classify(&error) {
+    // Where the job goes next, and for a certain-not-sent failure, how long to wait before sending again.
+    let (next, retry_after) = match classify(&error) {
         SubmitFailure::Refused(kind) => {
-            end(core, job.id, JobState::Rejected, kind, error.to_string()).await?;
+            return end(core, job.id, JobState::Rejected, kind, error.to_string()).await;
         }
-        SubmitFailure::Uncertain => {
-            core.update(
-                job.id,
-                JobUpdate {
-                    message,
-                    ..JobUpdate::state(JobState::Uncertain)
-                },
-            )
-            .await?;
-        }
+        SubmitFailure::Uncertain => (JobState::Uncertain, None),
         SubmitFailure::QueueFull => {
             let wait = core.timing.backoff(job.submit_attempts.min(6), None);
             *core.paused_until.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some(Instant::now() + wait);
-            core.update(
-                job.id,
-                JobUpdate {
-                    message,
-                    ..JobUpdate::state(JobState::Queued)
-                },
-            )
-            .await?;
+            (JobState::Queued, None)
         }
-        SubmitFailure::Retry(asked) => {
-            core.update(
-                job.id,
-                JobUpdate {
-                    message: message.clone(),
-                    ..JobUpdate::state(JobState::Queued)
-                },
-            )
-            .await?;
-            if job.submit_attempts >= SUBMIT_ATTEMPTS_BEFORE_STALL {
-                return Err(Stall {
-                    kind: account_or_unavailable(&error),
-                    message: error.to_string(),
-                });
-            }
-            sleep(core.timing.backoff(job.submit_attempts, asked)).await;
+        SubmitFailure::Retry(asked) => (JobState::Queued, Some(asked)),
+    };
+    core.update(
+        job.id,
+        JobUpdate {
+            message: Some(error.to_string()),
+            ..JobUpdate::state(next)
+        },
+    )
+    .await?;
+    if let Some(asked) = retry_after {
+        if job.submit_attempts >= SUBMIT_ATTEMPTS_BEFORE_STALL {
+            return Err(Stall {
+                kind: account_or_unavailable(&error),
+                message: error.to_string(),
+            });
         }
+        sleep(core.timing.backoff(job.submit_attempts, asked)).await;
     }
     Ok(())
 }

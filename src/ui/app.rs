@@ -172,26 +172,24 @@ impl MoodgridApp {
         self.images.get(&job.id)
     }
 
+    /// The thumbnail of a job's main image (its grid or single image) and that image's aspect ratio.
     fn thumbnail(&mut self, job: &JobRecord, size: u32) -> Option<(egui::TextureHandle, f32)> {
-        let path: PathBuf = {
+        let (path, aspect): (PathBuf, f32) = {
             let images = self.images_of(job)?;
             let main = images
                 .iter()
                 .find(|i| matches!(i.record.role, ImageRole::Grid | ImageRole::Upscale))
                 .or(images.first())?;
-            main.thumbnails
+            let path = main
+                .thumbnails
                 .iter()
                 .find(|(side, _)| *side == size)?
                 .1
-                .clone()
-        };
-        let aspect = {
-            let images = self.images.get(&job.id)?;
-            let main = images
-                .iter()
-                .find(|i| matches!(i.record.role, ImageRole::Grid | ImageRole::Upscale))
-                .or(images.first())?;
-            main.record.width as f32 / main.record.height.max(1) as f32
+                .clone();
+            (
+                path,
+                main.record.width as f32 / main.record.height.max(1) as f32,
+            )
         };
         self.textures.get(&path).map(|t| (t, aspect))
     }
