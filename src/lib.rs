@@ -9,5 +9,6 @@ pub mod engine;
 pub mod imaging;
 pub mod library;
 pub mod secrets;
+pub mod settings;
 pub mod sim;
 pub mod ui;

@@ -45,6 +45,15 @@ pub struct KeyStore {
     store: Option<Arc<keyring_core::CredentialStore>>,
 }
 
+impl std::fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.store {
+            Some(_) => "KeyStore(custom store)",
+            None => "KeyStore(platform keyring)",
+        })
+    }
+}
+
 impl KeyStore {
     /// The platform's keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
     pub fn platform() -> KeyStore {
@@ -58,7 +67,14 @@ impl KeyStore {
     fn entry(&self) -> Result<keyring_core::Entry, KeyringError> {
         Ok(match &self.store {
             Some(store) => keyring_core::Entry::new_in_store(store, KEYRING_SERVICE, KEYRING_USER)?,
-            None => keyring::Entry::new(KEYRING_SERVICE, KEYRING_USER)?.inner,
+            None => {
+                // The platform store is set up once per process; its own error says why it failed (no
+                // session bus, no Secret Service…), where `Entry::new` would only say "no default store".
+                if let Err(e) = keyring::Entry::store_status() {
+                    return Err(KeyringError::Unavailable(e.to_string()));
+                }
+                keyring::Entry::new(KEYRING_SERVICE, KEYRING_USER)?.inner
+            }
         })
     }
 
@@ -100,6 +116,22 @@ pub fn find_key(keyring: &KeyStore) -> (Option<(ApiKey, KeySource)>, Option<Keyr
     match keyring.load() {
         Ok(found) => (found.map(|k| (k, KeySource::Keyring)), None),
         Err(e) => (None, Some(e)),
+    }
+}
+
+/// What the Settings panel shows about the key: which one is in use (masked) and whether the keyring works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStatus {
+    pub in_use: Option<(KeySource, String)>,
+    /// Set when the keyring could not be read; the text explains the `TTAPI_API_KEY` alternative.
+    pub keyring_problem: Option<String>,
+}
+
+pub fn key_status(keyring: &KeyStore) -> KeyStatus {
+    let (found, problem) = find_key(keyring);
+    KeyStatus {
+        in_use: found.map(|(key, source)| (source, key.masked())),
+        keyring_problem: problem.map(|e| e.to_string()),
     }
 }
 

@@ -1,52 +1,105 @@
-//! The window driven headless by accessible label (egui_kittest), against the embedded simulator through
-//! the real engine: type a prompt, imagine, wait, see the U buttons, press U2, see the upscale buttons.
+//! The window driven headless by accessible label (egui_kittest), through the real engine, against the
+//! embedded simulator (and, for Settings, a second simulator that demands a key).
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
-use moodgrid::engine::{Backend, EngineConfig, EngineHandle, Timing};
-use moodgrid::sim::SimConfig;
-use moodgrid::ui::MoodgridApp;
+use egui_kittest::kittest::{AccessKitNode, NodeT, Queryable};
+use moodgrid::engine::{Backend, EngineConfig, Timing};
+use moodgrid::secrets::KeyStore;
+use moodgrid::settings::Settings;
+use moodgrid::sim::{SimConfig, Simulator};
+use moodgrid::ui::{Launch, MoodgridApp};
 
-fn open(data: &std::path::Path) -> Harness<'static, MoodgridApp> {
-    let config = EngineConfig {
-        data_dir: data.to_owned(),
-        backend: Backend::Simulator(SimConfig::fast()),
-        timing: Timing::scaled(Duration::from_millis(30)),
+type Window = Harness<'static, MoodgridApp>;
+
+fn open_with(data: &Path, keys: Arc<KeyStore>) -> Window {
+    let launch = Launch {
+        engine: EngineConfig {
+            data_dir: data.to_owned(),
+            backend: Backend::Simulator(SimConfig::fast()),
+            timing: Timing::scaled(Duration::from_millis(30)),
+            keys,
+        },
+        settings: Settings::default(),
+        settings_problem: None,
     };
-    let engine = EngineHandle::start(config, Arc::new(|| {})).unwrap();
-    let app = MoodgridApp::new(&egui::Context::default(), engine).unwrap();
+    let app = MoodgridApp::new(&egui::Context::default(), launch).unwrap();
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut MoodgridApp| app.show(ui), app)
 }
 
+fn mock_keys() -> Arc<KeyStore> {
+    Arc::new(KeyStore::in_store(
+        keyring_core::mock::Store::new().unwrap(),
+    ))
+}
+
+fn open(data: &Path) -> Window {
+    open_with(data, mock_keys())
+}
+
 /// Draws frames (the engine works in real time meanwhile) until `done` holds, or fails after 30 s.
-fn frames_until(
-    harness: &mut Harness<'static, MoodgridApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, MoodgridApp>) -> bool,
-) {
+fn frames_until(harness: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         harness.step();
         if done(harness) {
             return;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            let labels: Vec<String> = harness
+                .query_all_by(|n| n.label().is_some_and(|l| !l.is_empty()) || n.value().is_some())
+                .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+                .collect();
+            panic!("timed out waiting for {what}; the window shows: {labels:?}");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
-fn enabled(harness: &Harness<'static, MoodgridApp>, label: &str) -> bool {
+fn enabled(harness: &Window, label: &str) -> bool {
     harness
         .query_by_label(label)
         .is_some_and(|node| !node.accesskit_node().is_disabled())
+}
+
+fn shows(harness: &Window, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Matches the text field labelled `label` (the label's own text node has the same name).
+fn text_field(label: &str) -> impl Fn(&AccessKitNode<'_>) -> bool + 'static {
+    let label = label.to_owned();
+    move |node| {
+        matches!(
+            node.role(),
+            Role::TextInput | Role::MultilineTextInput | Role::PasswordInput
+        ) && node.label().as_deref() == Some(label.as_str())
+    }
+}
+
+fn type_into(harness: &mut Window, label: &str, text: &str) {
+    harness.get_by(text_field(label)).focus();
+    harness.step();
+    harness.get_by(text_field(label)).type_text(text);
+    harness.step();
+}
+
+fn prompt_text(harness: &Window) -> Option<String> {
+    harness.get_by_role(Role::MultilineTextInput).value()
+}
+
+fn imagine(harness: &mut Window, prompt: &str) {
+    type_into(harness, "Prompt", prompt);
+    assert!(enabled(harness, "Imagine"));
+    harness.get_by_label("Imagine").click();
 }
 
 #[test]
@@ -54,31 +107,23 @@ fn imagine_then_u2_from_the_window() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = open(data.path());
     frames_until(&mut harness, "the offline banner", |h| {
-        h.query_by_label_contains("Offline demo").is_some()
+        shows(h, "Offline demo — add your TTAPI key in Settings")
     });
     assert!(!enabled(&harness, "Imagine"), "nothing to imagine yet");
 
-    harness.get_by_role(Role::MultilineTextInput).focus();
-    harness.step();
-    harness
-        .get_by_role(Role::MultilineTextInput)
-        .type_text("a lighthouse made of glass");
-    harness.step();
-    assert!(enabled(&harness, "Imagine"));
-    harness.get_by_label("Imagine").click();
-
+    imagine(&mut harness, "a lighthouse made of glass");
     frames_until(&mut harness, "U1–U4 enabled", |h| {
         ["U1", "U2", "U3", "U4"].iter().all(|b| enabled(h, b))
     });
     assert!(enabled(&harness, "V3") && enabled(&harness, "Reroll"));
     assert_eq!(
-        harness
-            .get_by_role(Role::MultilineTextInput)
-            .value()
-            .as_deref(),
+        prompt_text(&harness).as_deref(),
         Some("a lighthouse made of glass"),
         "the prompt stays in the box after submitting"
     );
+    frames_until(&mut harness, "the finished toast", |h| {
+        shows(h, "Done: imagine · a lighthouse made of glass")
+    });
 
     harness.get_by_label("U2").click();
     frames_until(&mut harness, "the upscaled child's buttons", |h| {
@@ -89,4 +134,172 @@ fn imagine_then_u2_from_the_window() {
         harness.query_by_label("U1").is_none(),
         "the child is a single image: no U buttons"
     );
+    // Lineage: the child links back to its grid, and the link opens it.
+    harness.get_by_label_contains("#1 imagine").click();
+    frames_until(&mut harness, "the parent's view", |h| enabled(h, "U4"));
+    assert!(shows(&harness, "#2 upsample2"), "the grid lists its child");
+
+    // The seed arrives through a seed job and lands on the grid.
+    harness.get_by_label("Get seed").click();
+    frames_until(&mut harness, "the seed", |h| enabled(h, "Reuse"));
+    harness.get_by_label("Reuse").click();
+    harness.run_steps(3);
+    let prompt = prompt_text(&harness).unwrap();
+    assert!(
+        prompt.starts_with("a lighthouse made of glass --seed ") && prompt.len() > 35,
+        "{prompt}"
+    );
+
+    // Ctrl+Up in the prompt recalls the newest prompt imagined.
+    harness.get_by(text_field("Prompt")).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::ArrowUp);
+    harness.run_steps(2);
+    assert_eq!(
+        prompt_text(&harness).as_deref(),
+        Some("a lighthouse made of glass")
+    );
+}
+
+#[test]
+fn a_refused_prompt_is_explained_and_retried_and_the_gallery_finds_jobs() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+
+    type_into(&mut harness, "Prompt", "a bannedword poster");
+    harness.get_by_label("Check").click();
+    frames_until(&mut harness, "the prompt check", |h| {
+        shows(h, "TTAPI would refuse this prompt")
+    });
+    harness.get_by_label("Imagine anyway").click();
+    frames_until(&mut harness, "the failure", |h| {
+        shows(h, "Midjourney's moderator refused the prompt")
+    });
+    assert!(shows(&harness, "TTAPI said: [Banned prompt detected]"));
+    harness.get_by_label("Retry").click();
+    frames_until(&mut harness, "the retried job", |h| {
+        shows(h, "#2 · imagine")
+    });
+
+    harness.get_by_label("Gallery").click();
+    frames_until(&mut harness, "the gallery", |h| shows(h, "2 of 2 jobs"));
+    // The retry is selected; Right steps to the older job and Enter opens it.
+    harness.key_press(egui::Key::ArrowRight);
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    frames_until(&mut harness, "job #1 in the job view", |h| {
+        shows(h, "#1 · imagine")
+    });
+
+    harness.get_by_label("Gallery").click();
+    harness.step();
+    type_into(&mut harness, "Filter", "lighthouse");
+    frames_until(&mut harness, "the text filter", |h| {
+        shows(h, "0 of 2 jobs") && shows(h, "No job matches these filters.")
+    });
+}
+
+/// The Settings window relayouts when the engine's answers arrive, so its buttons are pressed through
+/// their accessibility action rather than at a screen position that may have just moved.
+#[test]
+fn settings_store_a_key_in_the_keyring_and_connect_with_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    const KEY: &str = "sk-window-test-0123456789";
+    let service = runtime
+        .block_on(Simulator::start(SimConfig {
+            api_key: Some(KEY.into()),
+            ..SimConfig::fast()
+        }))
+        .unwrap();
+    let host = service.base_url().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let store = keyring_core::mock::Store::new().unwrap();
+    let keys = Arc::new(KeyStore::in_store(store.clone()));
+    let mut harness = open_with(data.path(), keys);
+    frames_until(&mut harness, "the banner", |h| shows(h, "Offline demo"));
+
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "the key status", |h| {
+        shows(h, "No key stored")
+    });
+    harness.get_by_label("Custom").click_accesskit();
+    harness.step();
+    type_into(&mut harness, "Host", &host);
+    harness.get_by_label("Apply host").click_accesskit();
+    type_into(&mut harness, "API key", KEY);
+    // Key operations wait for the restarted engine.
+    frames_until(&mut harness, "the restart on the new host", |h| {
+        enabled(h, "Save key")
+    });
+    assert!(
+        !shows(&harness, KEY),
+        "the key field is masked: the key is not shown"
+    );
+    harness.get_by_label("Save key").click_accesskit();
+    frames_until(&mut harness, "the connection with the stored key", |h| {
+        shows(h, &format!("Connected to {host}")) && shows(h, "Balance:")
+    });
+    assert!(!shows(&harness, "Offline demo"));
+    assert!(shows(&harness, "Stored in the OS keyring: ••••••••6789"));
+    assert_eq!(
+        KeyStore::in_store(store.clone())
+            .load()
+            .unwrap()
+            .unwrap()
+            .expose(),
+        KEY
+    );
+    assert_eq!(Settings::load(data.path()).unwrap().base_url, host);
+
+    // Jobs now go to the keyed service.
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    imagine(&mut harness, "a keyed request");
+    frames_until(&mut harness, "the job on the service", |h| enabled(h, "U1"));
+    assert_eq!(service.accepted_submissions(), 1);
+
+    // The key is nowhere in the data directory: not in settings, not in the journal.
+    for entry in walkdir::WalkDir::new(data.path()) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "{} contains the key",
+            entry.path().display()
+        );
+    }
+
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "Remove key enabled", |h| {
+        enabled(h, "Remove key")
+    });
+    harness.get_by_label("Remove key").click_accesskit();
+    frames_until(&mut harness, "the offline banner again", |h| {
+        shows(h, "Offline demo")
+    });
+    assert_eq!(KeyStore::in_store(store).load().unwrap(), None);
+}
+
+#[test]
+fn cjk_prompts_render_with_a_system_fallback_font() {
+    const PROMPT: &str = "夜の東京 네온 霓虹灯";
+    let has_glyphs = |h: &Window| {
+        h.ctx
+            .fonts_mut(|f| f.has_glyphs(&egui::FontId::proportional(14.0), PROMPT))
+    };
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    frames_until(
+        &mut harness,
+        "a CJK fallback font (install fonts-noto-cjk)",
+        has_glyphs,
+    );
+    imagine(&mut harness, PROMPT);
+    frames_until(&mut harness, "the job", |h| enabled(h, "U1"));
+    assert!(shows(&harness, PROMPT));
 }

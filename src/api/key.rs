@@ -16,6 +16,14 @@ impl ApiKey {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Enough to tell two keys apart on screen: dots and the last four characters (none of a short key).
+    pub fn masked(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        let shown = if chars.len() >= 12 { 4 } else { 0 };
+        let tail: String = chars[chars.len() - shown..].iter().collect();
+        format!("••••••••{tail}")
+    }
 }
 
 impl fmt::Debug for ApiKey {
@@ -34,5 +42,14 @@ mod tests {
         assert_eq!(key.expose(), "sk-secret-123");
         assert!(!format!("{key:?}").contains("secret"));
         assert_eq!(ApiKey::new("   "), None);
+    }
+
+    #[test]
+    fn the_masked_form_shows_at_most_the_last_four_characters() {
+        assert_eq!(
+            ApiKey::new("sk-0123456789abcd").unwrap().masked(),
+            "••••••••abcd"
+        );
+        assert_eq!(ApiKey::new("short-key").unwrap().masked(), "••••••••");
     }
 }

@@ -5,6 +5,7 @@ mod wait;
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -15,6 +16,8 @@ use crate::engine::{
     Backend, DescribeSource, EngineConfig, EngineHandle, Event, NewSubmission, SourceImage, Timing,
 };
 use crate::library::{JobRecord, Library};
+use crate::secrets::KeyStore;
+use crate::settings::Settings;
 use crate::sim::{FaultConfig, SimConfig, Simulator};
 pub use output::Exit;
 use wait::Until;
@@ -440,22 +443,29 @@ fn open_library(global: &GlobalArgs) -> Result<Library, Failure> {
     Library::open(&dir).map_err(|e| Failure(Exit::Unavailable, e.to_string()))
 }
 
+/// The host jobs go to: `--base-url` (or `TTAPI_BASE_URL`), else the one saved in Settings.
+fn base_url(global: &GlobalArgs, settings: &Settings) -> Result<BaseUrl, Failure> {
+    match &global.base_url {
+        Some(url) => BaseUrl::parse(url).map_err(|e| Failure(Exit::Usage, e.to_string())),
+        None => Ok(settings.base()),
+    }
+}
+
+fn settings(global: &GlobalArgs) -> Result<Settings, Failure> {
+    Settings::load(&data_dir(global)?).map_err(|e| Failure(Exit::Usage, e.to_string()))
+}
+
 /// The backend: the embedded simulator with `--offline` or without a key, else the real service.
 fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
     if global.offline {
         return Ok(Backend::Simulator(SimConfig::default()));
     }
-    let (found, keyring_problem) = crate::secrets::find_key(&crate::secrets::KeyStore::platform());
+    let (found, keyring_problem) = crate::secrets::find_key(&KeyStore::platform());
     match (found, &global.base_url) {
-        (Some((key, _)), base) => {
-            let base = match base {
-                Some(url) => {
-                    BaseUrl::parse(url).map_err(|e| Failure(Exit::Usage, e.to_string()))?
-                }
-                None => BaseUrl::official(),
-            };
-            Ok(Backend::Service { base, key })
-        }
+        (Some((key, _)), _) => Ok(Backend::Service {
+            base: base_url(global, &settings(global)?)?,
+            key,
+        }),
         (None, Some(url)) => Err(Failure(
             Exit::Account,
             format!("no API key for {url}: set TTAPI_API_KEY or store one in Settings"),
@@ -488,6 +498,7 @@ fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
         data_dir: data_dir(global)?,
         backend,
         timing,
+        keys: Arc::new(KeyStore::platform()),
     };
     let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).map_err(|e| {
         Failure(
@@ -507,22 +518,30 @@ fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
 
 /// `moodgrid` alone: the window, on the service when a key is found (asked on the engine thread), else offline.
 fn open_window(global: &GlobalArgs) -> Result<Exit, Failure> {
+    let data_dir = data_dir(global)?;
+    // A damaged settings file must not keep the window shut: the defaults apply and the user is told.
+    let (settings, settings_problem) = match Settings::load(&data_dir) {
+        Ok(settings) => (settings, None),
+        Err(e) => (Settings::default(), Some(e.to_string())),
+    };
     let backend = if global.offline {
         Backend::Simulator(SimConfig::default())
     } else {
-        let base = match &global.base_url {
-            Some(url) => BaseUrl::parse(url).map_err(|e| Failure(Exit::Usage, e.to_string()))?,
-            None => BaseUrl::official(),
-        };
-        Backend::Detect { base }
+        Backend::Detect {
+            base: base_url(global, &settings)?,
+        }
     };
-    let timing = Timing::from_env().unwrap_or_default();
-    let config = EngineConfig {
-        data_dir: data_dir(global)?,
-        backend,
-        timing,
+    let launch = crate::ui::Launch {
+        engine: EngineConfig {
+            data_dir,
+            backend,
+            timing: Timing::from_env().unwrap_or_default(),
+            keys: Arc::new(KeyStore::platform()),
+        },
+        settings,
+        settings_problem,
     };
-    crate::ui::run(config)
+    crate::ui::run(launch)
         .map_err(|e| Failure(Exit::Unavailable, format!("could not open the window: {e}")))?;
     Ok(Exit::Success)
 }

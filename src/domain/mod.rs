@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod buttons;
+pub mod failure;
 pub mod mode;
 pub mod prompt;
 pub mod status;

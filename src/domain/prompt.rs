@@ -21,9 +21,37 @@ pub fn image_size_for_ratio((w, h): (u32, u32)) -> (u32, u32) {
     (round8(1024.0 * ratio.sqrt()), round8(1024.0 / ratio.sqrt()))
 }
 
+/// The prompt with `--seed N` as its seed: an existing `--seed` value is replaced, else the flag is added.
+pub fn with_seed(prompt: &str, seed: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    let mut rest = prompt.split_whitespace();
+    while let Some(word) = rest.next() {
+        if word == "--seed" {
+            rest.next();
+        } else {
+            words.push(word);
+        }
+    }
+    words.extend(["--seed", seed]);
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seed_is_added_once_and_replaces_an_earlier_one() {
+        assert_eq!(
+            with_seed("a fox --ar 3:2", "42"),
+            "a fox --ar 3:2 --seed 42"
+        );
+        assert_eq!(
+            with_seed("a fox --seed 7 --ar 3:2", "42"),
+            "a fox --ar 3:2 --seed 42"
+        );
+        assert_eq!(with_seed("", "42"), "--seed 42");
+    }
 
     #[test]
     fn reads_ar_and_aspect_and_ignores_malformed_ones() {

@@ -15,8 +15,12 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 pub use prepare::{DescribeSource, NewSubmission, SourceImage};
 pub use timing::Timing;
 
-use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
+use crate::api::{
+    AccountInfo, ApiError, ApiKey, BaseUrl, ClientOptions, PromptVerdict, TtapiClient,
+};
 use crate::library::{FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError};
+use crate::secrets::{KeyStatus, KeyStore, KeyringError};
+use crate::settings::{Settings, SettingsError};
 use crate::sim::{SimConfig, Simulator};
 
 /// The label stored on jobs run by the embedded simulator.
@@ -45,6 +49,8 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub backend: Backend,
     pub timing: Timing,
+    /// Where `Backend::Detect` and the Settings commands find the key: the OS keyring, or a test's mock.
+    pub keys: Arc<KeyStore>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +64,9 @@ pub enum EngineError {
     Api(#[from] crate::api::ApiError),
     #[error("the engine has stopped")]
     Stopped,
+    /// The command queue is full; nothing was lost, the caller may try again.
+    #[error("the engine is busy; try again")]
+    Busy,
 }
 
 pub enum Command {
@@ -75,13 +84,42 @@ pub enum Command {
     LoadJobs {
         limit: usize,
     },
-    /// Reads a job's image files (for its view); answered with [`Event::Images`].
+    /// Reads the image files of some jobs (those a view is about to draw); answered with [`Event::Images`].
     LoadImages {
-        job_id: i64,
+        job_ids: Vec<i64>,
     },
     /// Resumes every unfinished job of this backend; replies with the jobs resumed.
     ResumeAll {
         reply: oneshot::Sender<Result<Vec<JobRecord>, EngineError>>,
+    },
+    /// Stores the key in the keyring, replacing any earlier one.
+    StoreKey {
+        key: ApiKey,
+        reply: oneshot::Sender<Result<(), KeyringError>>,
+    },
+    /// Removes the stored key; replies `false` when there was none.
+    RemoveKey {
+        reply: oneshot::Sender<Result<bool, KeyringError>>,
+    },
+    /// Which key is in use (masked) and whether the keyring answers.
+    KeyStatus {
+        reply: oneshot::Sender<KeyStatus>,
+    },
+    /// Asks `info` for the account behind `key` at `base`, or behind the engine's own key when `key` is
+    /// `None`: how the Settings panel validates a key and shows the balance.
+    CheckAccount {
+        base: BaseUrl,
+        key: Option<ApiKey>,
+        reply: oneshot::Sender<Result<AccountInfo, ApiError>>,
+    },
+    /// Asks `promptCheck` whether the service would refuse a prompt. Costs no quota.
+    CheckPrompt {
+        prompt: String,
+        reply: oneshot::Sender<Result<PromptVerdict, ApiError>>,
+    },
+    SaveSettings {
+        settings: Settings,
+        reply: oneshot::Sender<Result<(), SettingsError>>,
     },
     Shutdown,
 }
@@ -109,8 +147,8 @@ pub enum Event {
     Notice(String),
     /// The newest jobs, newest first (answer to `LoadJobs`).
     Jobs(Vec<JobRecord>),
-    /// A job's images, grid first (answer to `LoadImages`).
-    Images { job_id: i64, images: Vec<ImageFile> },
+    /// Each asked job's images, grid first (answer to `LoadImages`).
+    Images(Vec<(i64, Vec<ImageFile>)>),
 }
 
 /// Called after every event so a UI can repaint; the CLI passes a no-op.
@@ -170,9 +208,10 @@ impl EngineHandle {
 
     /// Never blocks: for the UI thread.
     pub fn try_send(&self, command: Command) -> Result<(), EngineError> {
-        self.commands
-            .try_send(command)
-            .map_err(|_| EngineError::Stopped)
+        self.commands.try_send(command).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => EngineError::Busy,
+            mpsc::error::TrySendError::Closed(_) => EngineError::Stopped,
+        })
     }
 
     /// The next event, waiting for it. `None` once the engine has stopped.
@@ -288,7 +327,11 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
     let mut _simulator = None;
     let (backend, offline) = match config.backend {
         Backend::Detect { base } => {
-            match crate::secrets::find_key(&crate::secrets::KeyStore::platform()) {
+            let keys = config.keys.clone();
+            let found = tokio::task::spawn_blocking(move || crate::secrets::find_key(&keys))
+                .await
+                .unwrap_or((None, None));
+            match found {
                 (Some((key, _)), _) => (Backend::Service { base, key }, None),
                 (None, problem) => {
                     let why = problem.map_or(
@@ -366,14 +409,79 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                 };
                 emitter.emit(answer).await;
             }
-            Command::LoadImages { job_id } => {
-                let answer = match core.db(move |l| l.image_files(job_id)).await {
-                    Ok(images) => Event::Images { job_id, images },
-                    Err(e) => {
-                        Event::Notice(format!("could not read the images of job #{job_id}: {e}"))
-                    }
+            Command::LoadImages { job_ids } => {
+                let answer = match core
+                    .db(move |l| {
+                        job_ids
+                            .into_iter()
+                            .map(|id| Ok((id, l.image_files(id)?)))
+                            .collect()
+                    })
+                    .await
+                {
+                    Ok(images) => Event::Images(images),
+                    Err(e) => Event::Notice(format!("could not read the library's images: {e}")),
                 };
                 emitter.emit(answer).await;
+            }
+            Command::StoreKey { key, reply } => {
+                let keys = config.keys.clone();
+                tokio::spawn(async move {
+                    let saved = tokio::task::spawn_blocking(move || keys.save(&key)).await;
+                    let _ = reply.send(
+                        saved.unwrap_or_else(|e| Err(KeyringError::Unavailable(e.to_string()))),
+                    );
+                });
+            }
+            Command::RemoveKey { reply } => {
+                let keys = config.keys.clone();
+                tokio::spawn(async move {
+                    let removed = tokio::task::spawn_blocking(move || keys.remove()).await;
+                    let _ = reply.send(
+                        removed.unwrap_or_else(|e| Err(KeyringError::Unavailable(e.to_string()))),
+                    );
+                });
+            }
+            Command::KeyStatus { reply } => {
+                let keys = config.keys.clone();
+                tokio::spawn(async move {
+                    if let Ok(status) =
+                        tokio::task::spawn_blocking(move || crate::secrets::key_status(&keys)).await
+                    {
+                        let _ = reply.send(status);
+                    }
+                });
+            }
+            Command::CheckAccount { base, key, reply } => {
+                let client = match key {
+                    Some(key) => TtapiClient::with_options(base, key, ClientOptions::default()),
+                    None => Ok(core.client.clone()),
+                };
+                tokio::spawn(async move {
+                    let answer = match client {
+                        Ok(client) => client.info().await,
+                        Err(e) => Err(e),
+                    };
+                    let _ = reply.send(answer);
+                });
+            }
+            Command::CheckPrompt { prompt, reply } => {
+                let client = core.client.clone();
+                tokio::spawn(async move {
+                    let _ = reply.send(client.prompt_check(&prompt).await);
+                });
+            }
+            Command::SaveSettings { settings, reply } => {
+                let dir = config.data_dir.clone();
+                tokio::spawn(async move {
+                    let saved = tokio::task::spawn_blocking(move || settings.save(&dir)).await;
+                    let _ = reply.send(saved.unwrap_or_else(|e| {
+                        Err(SettingsError::Write {
+                            path: PathBuf::new(),
+                            source: std::io::Error::other(e.to_string()),
+                        })
+                    }));
+                });
             }
             Command::ResumeAll { reply } => {
                 let _ = reply.send(resume_all(&core).await);

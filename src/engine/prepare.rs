@@ -60,6 +60,10 @@ pub enum NewSubmission {
         mask: SourceImage,
         prompt: Option<String>,
     },
+    /// A new job asking exactly what a finished, unsuccessful job asked (same inputs, same parent).
+    Retry {
+        job: i64,
+    },
 }
 
 /// The request to send for a stored job.
@@ -151,6 +155,7 @@ fn create_blocking(
     };
     let mut inputs: Vec<(ImageRole, u32, Vec<u8>)> = Vec::new();
     let job = match submission {
+        NewSubmission::Retry { job } => return retry(library, backend, job),
         NewSubmission::Imagine {
             prompt,
             mode,
@@ -282,6 +287,48 @@ fn create_blocking(
     let record = library.insert_job(&job)?;
     for (role, ordinal, image) in stored {
         library.add_image(&ImageRecord::stored(record.id, role, ordinal, image, None))?;
+    }
+    Ok(record)
+}
+
+/// Copies a failed job's request into a new queued job; its input files are shared, not copied (the store
+/// is content-addressed).
+fn retry(library: &Library, backend: &str, id: i64) -> Result<JobRecord, EngineError> {
+    let failed = library.job(id)?;
+    if !failed.state.is_final() || failed.state == JobState::Succeeded {
+        return Err(invalid(format!(
+            "job #{id} is {}; only a job that did not succeed can be retried",
+            failed.state.as_str()
+        )));
+    }
+    if let Some(parent) = failed.parent_id {
+        usable_parent(library, backend, parent)?;
+    }
+    let inputs: Vec<ImageRecord> = library
+        .images(id)?
+        .into_iter()
+        .filter(|i| !i.role.is_output())
+        .collect();
+    let record = library.insert_job(&NewJob {
+        backend: backend.to_owned(),
+        kind: failed.kind,
+        action: failed.action.clone(),
+        // A describe job's prompt is its answer, not its input.
+        prompt: if failed.kind == JobKind::Describe {
+            String::new()
+        } else {
+            failed.prompt.clone()
+        },
+        params: failed.params.clone(),
+        mode: failed.mode,
+        parent_id: failed.parent_id,
+        timeout_secs: failed.timeout_secs,
+    })?;
+    for input in inputs {
+        library.add_image(&ImageRecord {
+            job_id: record.id,
+            ..input
+        })?;
     }
     Ok(record)
 }

@@ -1,201 +1,334 @@
-//! The window's state and drawing: prompt bar, live feed, job view with the job's buttons.
+//! The window's state and its frame: drains the engine's events, lays out the panels (prompt bar, feed,
+//! job view or gallery, settings) and turns what the user did into engine commands. The panels themselves
+//! live in their own modules and draw from this state.
 
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
-use egui::{Align, Color32, Key, Layout, Modifiers, RichText, ScrollArea};
-use tokio::sync::oneshot;
+use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::chores::{ChoreResult, Chores};
+use super::gallery::GalleryState;
+use super::job_list::JobList;
+use super::job_view::JobViewState;
+use super::pending::{Pending, Poll};
+use super::prompt_bar::PromptBar;
+use super::settings::SettingsPanel;
 use super::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
-use crate::domain::buttons::button_rows;
-use crate::domain::{Action, Mode};
-use crate::engine::{Command, EngineError, EngineHandle, Event, NewSubmission};
-use crate::library::{ImageFile, ImageRole, JobRecord, JobState};
+use super::toasts::{ToastKind, Toasts};
+use super::{Launch, fonts};
+use crate::domain::Action;
+use crate::domain::failure::explain_failure;
+use crate::engine::{
+    Backend, Command, EngineConfig, EngineError, EngineHandle, Event, NewSubmission, Waker,
+};
+use crate::library::{JobRecord, JobState};
+use crate::settings::Settings;
 
-const FEED_ROW_HEIGHT: f32 = 64.0;
-const FEED_THUMB: f32 = 56.0;
-/// The feed shows this many of the newest jobs (the virtualized gallery comes with its own view).
-const FEED_LIMIT: usize = 500;
+/// Every job is kept in memory for the gallery (10,000 jobs take a few megabytes).
+const JOBS_LIMIT: usize = 1_000_000;
+pub const SETTINGS_SHORTCUT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Job,
+    Gallery,
+}
 
 pub struct MoodgridApp {
-    engine: EngineHandle,
-    textures: TextureCache,
-    /// Newest first.
-    jobs: Vec<JobRecord>,
-    images: HashMap<i64, Vec<ImageFile>>,
-    images_asked: HashSet<i64>,
-    selected: Option<i64>,
-    prompt: String,
-    mode: Mode,
+    engine: Option<EngineHandle>,
+    /// A restarted engine, coming up on a helper thread (the old one is shut down there first).
+    starting: Option<Receiver<std::io::Result<EngineHandle>>>,
+    config: EngineConfig,
+    waker: Waker,
+    pub(super) textures: TextureCache,
+    pub(super) chores: Chores,
+    pub(super) jobs: JobList,
+    pub(super) selected: Option<i64>,
+    pub(super) view: View,
+    pub(super) prompt_bar: PromptBar,
+    pub(super) settings: Settings,
+    pub(super) settings_panel: SettingsPanel,
+    pub(super) gallery: GalleryState,
+    pub(super) job_view: JobViewState,
     /// Why the app runs on the simulator, when it does.
-    offline: Option<String>,
-    ready: bool,
-    /// The last thing the user should read: an error or a finished job.
-    status: Option<String>,
-    submissions: Vec<oneshot::Receiver<Result<JobRecord, EngineError>>>,
+    pub(super) offline: Option<String>,
+    /// What jobs of this session are labelled with: the host, or `simulator`.
+    pub(super) backend: String,
+    pub(super) ready: bool,
+    /// A problem that stays until it is solved (the engine could not start…).
+    pub(super) trouble: Option<String>,
+    /// Submitted, not yet written by the engine; `true` opens the new job once it exists.
+    submissions: Vec<(Pending<Result<JobRecord, EngineError>>, bool)>,
+    pub(super) toasts: Toasts,
     title: String,
 }
 
 impl MoodgridApp {
-    pub fn new(ctx: &egui::Context, engine: EngineHandle) -> std::io::Result<MoodgridApp> {
+    pub fn new(ctx: &egui::Context, launch: Launch) -> std::io::Result<MoodgridApp> {
         let repaint = ctx.clone();
-        let textures = TextureCache::new(DEFAULT_BUDGET_BYTES, move || repaint.request_repaint())?;
+        // Bursts of engine events share one frame.
+        let waker: Waker =
+            Arc::new(move || repaint.request_repaint_after(std::time::Duration::from_millis(10)));
+        let wake = waker.clone();
+        let textures = TextureCache::new(DEFAULT_BUDGET_BYTES, move || wake())?;
+        let engine = EngineHandle::start(launch.engine.clone(), waker.clone())?;
+        let chores = Chores::new(waker.clone());
+        chores.load_cjk_font();
+        let mut toasts = Toasts::default();
+        if let Some(problem) = launch.settings_problem {
+            toasts.push(ToastKind::Error, problem, None);
+        }
         Ok(MoodgridApp {
-            engine,
+            engine: Some(engine),
+            starting: None,
+            config: launch.engine,
+            waker,
             textures,
-            jobs: Vec::new(),
-            images: HashMap::new(),
-            images_asked: HashSet::new(),
+            chores,
+            jobs: JobList::default(),
             selected: None,
-            prompt: String::new(),
-            mode: Mode::Fast,
+            view: View::Job,
+            prompt_bar: PromptBar::new(launch.settings.default_mode),
+            settings_panel: SettingsPanel::new(&launch.settings),
+            settings: launch.settings,
+            gallery: GalleryState::default(),
+            job_view: JobViewState::default(),
             offline: None,
+            backend: String::new(),
             ready: false,
-            status: None,
+            trouble: None,
             submissions: Vec::new(),
+            toasts,
             title: String::new(),
         })
     }
 
-    /// One frame: take in what the engine said, then draw.
+    /// One frame: take in what the engine and the chores said, then draw.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.receive_engine();
         self.drain_events();
+        self.drain_chores(&ctx);
         self.textures.begin_frame(&ctx);
         self.update_title(&ctx);
         self.handle_keys(&ctx);
-        egui::Panel::top("prompt_bar").show(ui, |ui| self.prompt_bar(ui));
+        egui::Panel::top("prompt_bar").show(ui, |ui| super::prompt_bar::show(self, ui));
         egui::Panel::left("feed")
             .default_size(320.0)
             .min_size(260.0)
             .resizable(true)
-            .show(ui, |ui| self.feed(ui));
-        egui::CentralPanel::default().show(ui, |ui| self.job_view(ui));
-        if self.jobs.iter().any(|j| !j.state.is_final()) || !self.submissions.is_empty() {
+            .show(ui, |ui| super::feed::show(self, ui));
+        egui::CentralPanel::default().show(ui, |ui| match self.view {
+            View::Job => super::job_view::show(self, ui),
+            View::Gallery => super::gallery::show(self, ui),
+        });
+        super::settings::show(self, &ctx);
+        if let Some(job) = self.toasts.show(&ctx) {
+            self.open_job(job);
+        }
+        self.request_images();
+        if self.jobs.running() > 0 || !self.submissions.is_empty() {
             // Progress moves on its own; keep drawing while anything runs.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
     }
 
-    fn send(&mut self, command: Command) {
-        if let Err(e) = self.engine.try_send(command) {
-            self.status = Some(format!("The engine is not answering: {e}"));
+    /// Sends a command without ever blocking. `false` when the engine could not take it.
+    pub(super) fn send(&mut self, command: Command) -> bool {
+        let Some(engine) = &self.engine else {
+            return false;
+        };
+        match engine.try_send(command) {
+            Ok(()) => true,
+            Err(EngineError::Busy) => false,
+            Err(e) => {
+                self.trouble = Some(format!("The engine is not answering: {e}"));
+                false
+            }
         }
     }
 
-    fn submit(&mut self, submission: NewSubmission) {
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Submit { submission, reply });
-        self.submissions.push(answer);
+    pub(super) fn submit(&mut self, submission: NewSubmission) {
+        // Asking for a seed keeps the user on the job the seed is for.
+        let open = !matches!(submission, NewSubmission::Seed { .. });
+        let (reply, answer) = Pending::channel();
+        if self.send(Command::Submit { submission, reply }) {
+            self.submissions.push((answer, open));
+        } else {
+            self.toasts.push(
+                ToastKind::Error,
+                "The engine is busy or restarting; nothing was sent. Try again in a moment.",
+                None,
+            );
+        }
+    }
+
+    /// Presses a component button of a job.
+    pub(super) fn press(&mut self, job_id: i64, action: String) {
+        self.submit(NewSubmission::Action {
+            parent: job_id,
+            action,
+            timeout: None,
+        });
+    }
+
+    pub(super) fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    pub(super) fn open_job(&mut self, job_id: i64) {
+        self.selected = Some(job_id);
+        self.view = View::Job;
+    }
+
+    /// Starts a new engine with `backend` (after the key or the host changed). The old engine is shut
+    /// down first, on a helper thread, so no job ever has two drivers and the UI never waits.
+    pub(super) fn restart_engine(&mut self, backend: Backend) {
+        let old = self.engine.take();
+        let config = EngineConfig {
+            backend,
+            ..self.config.clone()
+        };
+        self.config = config.clone();
+        let waker = self.waker.clone();
+        let (done, starting) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("moodgrid-restart".into())
+            .spawn(move || {
+                drop(old);
+                let _ = done.send(EngineHandle::start(config, waker.clone()));
+                waker();
+            });
+        match spawned {
+            Ok(_) => self.starting = Some(starting),
+            Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
+        }
+        self.ready = false;
+        self.submissions.clear();
+    }
+
+    fn receive_engine(&mut self) {
+        let Some(starting) = &self.starting else {
+            return;
+        };
+        match starting.try_recv() {
+            Ok(Ok(engine)) => {
+                self.engine = Some(engine);
+                self.starting = None;
+            }
+            Ok(Err(e)) => {
+                self.trouble = Some(format!("could not restart the engine: {e}"));
+                self.starting = None;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => self.starting = None,
+        }
     }
 
     fn drain_events(&mut self) {
-        while let Some(event) = self.engine.try_recv() {
+        while let Some(event) = self.engine.as_mut().and_then(EngineHandle::try_recv) {
             match event {
-                Event::Ready { offline, .. } => {
+                Event::Ready { backend, offline } => {
                     self.ready = true;
+                    self.trouble = None;
                     self.offline = offline;
-                    self.send(Command::LoadJobs { limit: FEED_LIMIT });
+                    self.backend = backend;
+                    self.send(Command::LoadJobs { limit: JOBS_LIMIT });
                     // Every unfinished job continues; the list of them is not needed here.
-                    let (reply, _) = oneshot::channel();
+                    let (reply, _) = Pending::channel();
                     self.send(Command::ResumeAll { reply });
+                    self.settings_panel.engine_ready(self.offline.is_none());
                 }
                 Event::Fatal(message) => {
-                    self.status = Some(format!("Moodgrid could not start: {message}"))
+                    self.trouble = Some(format!("Moodgrid could not start: {message}"))
                 }
                 Event::JobChanged(job) => self.job_changed(*job),
-                Event::Stalled { message, .. } => self.status = Some(message),
-                Event::Notice(message) => self.status = Some(message),
-                Event::Jobs(jobs) => {
-                    for job in jobs.into_iter().rev() {
-                        self.job_changed(job);
+                Event::Stalled {
+                    message, job_id, ..
+                } => self.toasts.push(ToastKind::Error, message, Some(job_id)),
+                Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
+                Event::Jobs(jobs) => self.jobs.replace_all(jobs),
+                Event::Images(answers) => {
+                    for (job_id, files) in answers {
+                        self.jobs.set_images(job_id, files);
                     }
-                }
-                Event::Images { job_id, images } => {
-                    self.images.insert(job_id, images);
                 }
             }
         }
+        let mut opened = None;
+        let mut refused = Vec::new();
         self.submissions
-            .retain_mut(|answer| match answer.try_recv() {
-                Ok(Ok(job)) => {
-                    self.selected = Some(job.id);
+            .retain_mut(|(answer, open)| match answer.poll() {
+                Poll::Waiting => true,
+                Poll::Ready(Ok(job)) => {
+                    if *open {
+                        opened = Some(job.id);
+                    }
                     false
                 }
-                Ok(Err(e)) => {
-                    self.status = Some(e.to_string());
+                Poll::Ready(Err(e)) => {
+                    refused.push(e.to_string());
                     false
                 }
-                Err(oneshot::error::TryRecvError::Empty) => true,
-                Err(oneshot::error::TryRecvError::Closed) => false,
+                Poll::Lost => false,
             });
+        if let Some(job_id) = opened {
+            self.open_job(job_id);
+        }
+        for message in refused {
+            self.toasts.push(ToastKind::Error, message, None);
+        }
     }
 
     fn job_changed(&mut self, job: JobRecord) {
-        if job.state == JobState::Succeeded {
-            self.images_asked.remove(&job.id);
+        let (id, state) = (job.id, job.state);
+        let text = notice_text(&job);
+        let previous = self.jobs.upsert(job);
+        if previous.is_some_and(|p| !p.is_final()) && state.is_final() {
+            let kind = if state == JobState::Succeeded {
+                ToastKind::Success
+            } else {
+                ToastKind::Error
+            };
+            self.toasts.push(kind, text, Some(id));
         }
-        match self.jobs.iter_mut().find(|j| j.id == job.id) {
-            Some(existing) => {
-                if !existing.state.is_final() && job.state.is_final() {
-                    self.status = Some(match job.state {
-                        JobState::Succeeded => format!("Done: {}", short(&job.prompt, 60)),
-                        _ => format!(
-                            "{} failed: {}",
-                            job.action,
-                            job.message.clone().unwrap_or_default()
-                        ),
-                    });
+    }
+
+    /// One engine command per frame for all the images the views asked for.
+    fn request_images(&mut self) {
+        let wanted = self.jobs.take_wanted();
+        if !wanted.is_empty()
+            && !self.send(Command::LoadImages {
+                job_ids: wanted.clone(),
+            })
+        {
+            self.jobs.unask(&wanted);
+        }
+    }
+
+    fn drain_chores(&mut self, ctx: &egui::Context) {
+        while let Some(result) = self.chores.try_recv() {
+            match result {
+                ChoreResult::Done(text) => self.toasts.push(ToastKind::Info, text, None),
+                ChoreResult::Failed(text) => self.toasts.push(ToastKind::Error, text, None),
+                ChoreResult::CopyImage(image) => {
+                    ctx.copy_image(image);
+                    self.toasts
+                        .push(ToastKind::Info, "Image copied to the clipboard", None);
                 }
-                *existing = job;
-            }
-            None => {
-                let at = self
-                    .jobs
-                    .iter()
-                    .position(|j| j.id < job.id)
-                    .unwrap_or(self.jobs.len());
-                self.jobs.insert(at, job);
+                ChoreResult::Font { path, bytes } => {
+                    tracing::debug!("CJK fallback font: {}", path.display());
+                    fonts::install(ctx, bytes);
+                }
+                ChoreResult::Nothing => {}
             }
         }
-    }
-
-    fn job(&self, id: i64) -> Option<&JobRecord> {
-        self.jobs.iter().find(|j| j.id == id)
-    }
-
-    /// The image files of a finished job, asking the engine for them once.
-    fn images_of(&mut self, job: &JobRecord) -> Option<&Vec<ImageFile>> {
-        if job.state == JobState::Succeeded && self.images_asked.insert(job.id) {
-            self.send(Command::LoadImages { job_id: job.id });
-        }
-        self.images.get(&job.id)
-    }
-
-    /// The thumbnail of a job's main image (its grid or single image) and that image's aspect ratio.
-    fn thumbnail(&mut self, job: &JobRecord, size: u32) -> Option<(egui::TextureHandle, f32)> {
-        let (path, aspect): (PathBuf, f32) = {
-            let images = self.images_of(job)?;
-            let main = images
-                .iter()
-                .find(|i| matches!(i.record.role, ImageRole::Grid | ImageRole::Upscale))
-                .or(images.first())?;
-            let path = main
-                .thumbnails
-                .iter()
-                .find(|(side, _)| *side == size)?
-                .1
-                .clone();
-            (
-                path,
-                main.record.width as f32 / main.record.height.max(1) as f32,
-            )
-        };
-        self.textures.get(&path).map(|t| (t, aspect))
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let running = self.jobs.iter().filter(|j| !j.state.is_final()).count();
+        let running = self.jobs.running();
         let title = if running == 0 {
             "Moodgrid".to_owned()
         } else {
@@ -207,284 +340,57 @@ impl MoodgridApp {
         }
     }
 
-    /// Keys 1–4 press U1–U4 on the selected grid (when no text field has the keyboard).
+    /// Window-wide keys. Keys 1–4 press U1–U4 on the selected grid and arrows step through the gallery,
+    /// but only when no text field has the keyboard.
     fn handle_keys(&mut self, ctx: &egui::Context) {
+        if ctx.input_mut(|i| i.consume_shortcut(&SETTINGS_SHORTCUT)) {
+            self.settings_panel.open = !self.settings_panel.open;
+        }
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        let Some(job) = self.selected.and_then(|id| self.job(id)).cloned() else {
-            return;
-        };
-        for (n, key) in [
-            (1, Key::Num1),
-            (2, Key::Num2),
-            (3, Key::Num3),
-            (4, Key::Num4),
-        ] {
-            let action = Action::Upsample(n).wire_name();
-            if ctx.input(|i| i.key_pressed(key))
-                && job.state == JobState::Succeeded
-                && job.components.contains(&action)
-            {
-                self.submit(NewSubmission::Action {
-                    parent: job.id,
-                    action,
-                    timeout: None,
-                });
-            }
-        }
-    }
-
-    fn prompt_bar(&mut self, ui: &mut egui::Ui) {
-        if let Some(reason) = &self.offline {
-            ui.add_space(4.0);
-            ui.colored_label(
-                Color32::from_rgb(230, 180, 80),
-                "Offline demo — set TTAPI_API_KEY (or store a key in the OS keyring) to use Midjourney",
-            )
-            .on_hover_text(reason);
-        }
-        ui.add_space(6.0);
-        let mut submit = false;
-        ui.horizontal(|ui| {
-            let width = ui.available_width() - 200.0;
-            let edit = egui::TextEdit::multiline(&mut self.prompt)
-                .hint_text("Describe an image… (Ctrl+Enter to imagine)")
-                .desired_rows(2)
-                .desired_width(width.max(200.0));
-            let response = ui.add(edit);
-            if response.has_focus()
-                && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter))
-            {
-                submit = true;
-            }
-            ui.vertical(|ui| {
-                egui::ComboBox::from_label("Mode")
-                    .selected_text(self.mode.as_str())
-                    .show_ui(ui, |ui| {
-                        for mode in Mode::ALL {
-                            ui.selectable_value(&mut self.mode, mode, mode.as_str());
-                        }
-                    });
-                let can_submit = self.ready && !self.prompt.trim().is_empty();
-                if ui
-                    .add_enabled(can_submit, egui::Button::new("Imagine"))
-                    .clicked()
+        if let Some(job) = self.selected.and_then(|id| self.jobs.get(id)).cloned() {
+            for (n, key) in [
+                (1, Key::Num1),
+                (2, Key::Num2),
+                (3, Key::Num3),
+                (4, Key::Num4),
+            ] {
+                let action = Action::Upsample(n).wire_name();
+                if ctx.input(|i| i.key_pressed(key))
+                    && job.state == JobState::Succeeded
+                    && job.components.contains(&action)
                 {
-                    submit = true;
+                    self.press(job.id, action);
                 }
-            });
-        });
-        if submit && self.ready && !self.prompt.trim().is_empty() {
-            // The prompt stays in the box, for the next variation of it.
-            self.submit(NewSubmission::Imagine {
-                prompt: self.prompt.trim().to_owned(),
-                mode: self.mode,
-                timeout: None,
-            });
-        }
-        if let Some(status) = &self.status {
-            ui.label(RichText::new(status).small());
-        }
-        ui.add_space(4.0);
-    }
-
-    fn feed(&mut self, ui: &mut egui::Ui) {
-        ui.heading("Jobs");
-        if self.jobs.is_empty() {
-            ui.label(if self.ready {
-                "Nothing yet: type a prompt above."
-            } else {
-                "Opening the library…"
-            });
-            return;
-        }
-        let count = self.jobs.len();
-        ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show_rows(ui, FEED_ROW_HEIGHT, count, |ui, rows| {
-                for index in rows {
-                    let job = self.jobs[index].clone();
-                    let selected = self.selected == Some(job.id);
-                    let thumb = self.thumbnail(&job, 256);
-                    let response = ui
-                        .horizontal(|ui| {
-                            ui.set_height(FEED_ROW_HEIGHT - 4.0);
-                            match thumb {
-                                Some((texture, aspect)) => {
-                                    let size = if aspect >= 1.0 {
-                                        egui::vec2(FEED_THUMB, FEED_THUMB / aspect)
-                                    } else {
-                                        egui::vec2(FEED_THUMB * aspect, FEED_THUMB)
-                                    };
-                                    ui.add(
-                                        egui::Image::new(&texture)
-                                            .fit_to_exact_size(size)
-                                            .alt_text(short(&job.prompt, 40)),
-                                    );
-                                }
-                                None => {
-                                    ui.add_sized(
-                                        [FEED_THUMB, FEED_THUMB],
-                                        egui::Label::new(state_icon(&job)),
-                                    );
-                                }
-                            }
-                            ui.vertical(|ui| {
-                                ui.add(
-                                    egui::Label::new(
-                                        RichText::new(short(&job.prompt, 48)).strong(),
-                                    )
-                                    .truncate(),
-                                );
-                                ui.label(
-                                    RichText::new(format!("{} · {}", job.action, state_text(&job)))
-                                        .small(),
-                                );
-                                if !job.state.is_final() {
-                                    ui.add(
-                                        egui::ProgressBar::new(
-                                            f32::from(job.progress.unwrap_or(0)) / 100.0,
-                                        )
-                                        .desired_height(6.0),
-                                    );
-                                }
-                            });
-                        })
-                        .response
-                        .interact(egui::Sense::click());
-                    if selected {
-                        ui.painter().rect_stroke(
-                            response.rect,
-                            4.0,
-                            ui.visuals().selection.stroke,
-                            egui::StrokeKind::Inside,
-                        );
-                    }
-                    if response.clicked() {
-                        self.selected = Some(job.id);
-                    }
-                }
-            });
-    }
-
-    fn job_view(&mut self, ui: &mut egui::Ui) {
-        let Some(job) = self.selected.and_then(|id| self.job(id)).cloned() else {
-            ui.centered_and_justified(|ui| ui.label("Select a job, or imagine something new."));
-            return;
-        };
-        ui.horizontal(|ui| {
-            ui.heading(if job.prompt.is_empty() {
-                job.action.clone()
-            } else {
-                short(&job.prompt, 80)
-            });
-        });
-        ui.label(RichText::new(format!(
-            "{} · {} · {}{}",
-            job.action,
-            job.mode.map_or("—", Mode::as_str),
-            state_text(&job),
-            job.width
-                .zip(job.height)
-                .map(|(w, h)| format!(" · {w}×{h}"))
-                .unwrap_or_default()
-        )));
-        if let Some(message) = job
-            .message
-            .as_deref()
-            .filter(|_| job.state != JobState::Succeeded)
-        {
-            ui.colored_label(ui.visuals().warn_fg_color, message);
-        }
-        if !job.state.is_final() {
-            ui.add(
-                egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0)
-                    .show_percentage(),
-            );
-        }
-        ui.separator();
-        self.buttons(ui, &job);
-        ui.separator();
-        let available = ui.available_size();
-        match self.thumbnail(&job, 512) {
-            Some((texture, aspect)) => {
-                let width = available.x.min(available.y * aspect).max(64.0);
-                ui.with_layout(Layout::top_down(Align::Center), |ui| {
-                    ui.add(
-                        egui::Image::new(&texture)
-                            .fit_to_exact_size(egui::vec2(width, width / aspect))
-                            .alt_text(job.prompt.clone()),
-                    );
-                });
             }
-            None if job.state == JobState::Succeeded => {
-                ui.spinner();
-            }
-            None => {}
         }
-    }
-
-    /// One button per component string, in Midjourney's rows; disabled with the reason until the job succeeded.
-    fn buttons(&mut self, ui: &mut egui::Ui, job: &JobRecord) {
-        let disabled_reason = match job.state {
-            JobState::Succeeded => None,
-            state if state.is_final() => Some(format!(
-                "This job {}; it has no follow-ups.",
-                state.as_str()
-            )),
-            _ => Some("Available once the job has succeeded.".to_owned()),
-        };
-        let mut pressed = None;
-        for (_, actions) in button_rows(&job.components) {
-            ui.horizontal(|ui| {
-                for action in actions {
-                    let button = ui
-                        .add_enabled(disabled_reason.is_none(), egui::Button::new(action.label()));
-                    let button = match &disabled_reason {
-                        Some(reason) => button.on_disabled_hover_text(reason),
-                        None => button.on_hover_text(action.wire_name()),
-                    };
-                    if button.clicked() {
-                        pressed = Some(action.wire_name());
-                    }
+        match self.view {
+            View::Gallery => super::gallery::handle_keys(self, ctx),
+            View::Job => {
+                if ctx.input(|i| i.key_pressed(Key::Escape)) && !self.settings_panel.open {
+                    self.view = View::Gallery;
                 }
-            });
-        }
-        if let Some(action) = pressed {
-            self.submit(NewSubmission::Action {
-                parent: job.id,
-                action,
-                timeout: None,
-            });
+            }
         }
     }
 }
 
-fn short(text: &str, chars: usize) -> String {
-    let first = text.lines().next().unwrap_or("");
-    if first.chars().count() > chars || text.lines().count() > 1 {
-        format!("{}…", first.chars().take(chars).collect::<String>())
+/// The toast for a job that has just finished.
+fn notice_text(job: &JobRecord) -> String {
+    let what = if job.prompt.is_empty() {
+        job.action.clone()
     } else {
-        first.to_owned()
-    }
-}
-
-fn state_text(job: &JobRecord) -> String {
+        format!("{} · {}", job.action, super::short(&job.prompt, 48))
+    };
     match job.state {
-        JobState::Queued => "queued here".into(),
-        JobState::Pending => "waiting at TTAPI".into(),
-        JobState::Running => format!("running {}%", job.progress.unwrap_or(0)),
-        JobState::Downloading => "saving images".into(),
-        other => other.as_str().into(),
-    }
-}
-
-fn state_icon(job: &JobRecord) -> &'static str {
-    match job.state {
-        // Characters every default egui font has: a missing glyph would draw as a box.
-        JobState::Succeeded => "ok",
-        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed => "!",
-        _ => "…",
+        JobState::Succeeded => format!("Done: {what}"),
+        _ => {
+            let message = job.message.as_deref().unwrap_or("no reason given");
+            match explain_failure(message) {
+                Some(plain) => format!("Failed: {what}\n{plain}"),
+                None => format!("Failed: {what}\n{message}"),
+            }
+        }
     }
 }

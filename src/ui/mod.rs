@@ -1,16 +1,40 @@
-//! The window: a thin eframe shell over [`app::MoodgridApp`], which draws with egui and talks to the
-//! engine only through commands and events. Nothing here waits on the network, the disk or a decoder.
+//! The window: a thin eframe shell over [`MoodgridApp`], which draws with egui and talks to the engine
+//! only through commands and events. Nothing here waits on the network, the disk or a decoder.
+//!
+//! `app` owns the state and the frame; each panel has its own module: `prompt_bar`, `feed`, `gallery`,
+//! `job_view`, `settings`. `job_list` is the in-memory model they draw from, `textures` the image cache,
+//! `chores` the off-thread one-offs (clipboard, save dialog, fonts), `toasts` the notices.
 
 mod app;
+mod chores;
+mod feed;
+mod fonts;
+mod gallery;
+mod job_list;
+mod job_view;
+mod pending;
+mod prompt_bar;
+mod settings;
 mod textures;
+mod toasts;
 
-pub use app::MoodgridApp;
+pub use app::{MoodgridApp, View};
 pub use textures::TextureCache;
 
-use crate::engine::{EngineConfig, EngineHandle};
+use crate::engine::EngineConfig;
+use crate::library::{JobRecord, JobState};
+use crate::settings::Settings;
+
+/// What the window starts with.
+pub struct Launch {
+    pub engine: EngineConfig,
+    pub settings: Settings,
+    /// Why the saved settings could not be read (the defaults apply); shown once.
+    pub settings_problem: Option<String>,
+}
 
 /// Opens the window and runs until it is closed.
-pub fn run(config: EngineConfig) -> Result<(), eframe::Error> {
+pub fn run(launch: Launch) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Moodgrid")
@@ -21,16 +45,7 @@ pub fn run(config: EngineConfig) -> Result<(), eframe::Error> {
     eframe::run_native(
         "Moodgrid",
         options,
-        Box::new(move |creation| {
-            let ctx = creation.egui_ctx.clone();
-            let repaint = ctx.clone();
-            // Bursts of engine events share one frame.
-            let waker = std::sync::Arc::new(move || {
-                repaint.request_repaint_after(std::time::Duration::from_millis(10))
-            });
-            let engine = EngineHandle::start(config, waker)?;
-            Ok(Box::new(MoodgridApp::new(&ctx, engine)?))
-        }),
+        Box::new(move |creation| Ok(Box::new(MoodgridApp::new(&creation.egui_ctx, launch)?))),
     )
 }
 
@@ -38,4 +53,59 @@ impl eframe::App for MoodgridApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
+}
+
+/// The first line of `text`, cut to `chars` characters with an ellipsis when anything was left out.
+fn short(text: &str, chars: usize) -> String {
+    let first = text.lines().next().unwrap_or("");
+    if first.chars().count() > chars || text.lines().count() > 1 {
+        format!("{}…", first.chars().take(chars).collect::<String>())
+    } else {
+        first.to_owned()
+    }
+}
+
+fn state_text(job: &JobRecord) -> String {
+    match job.state {
+        JobState::Queued => "queued here".into(),
+        JobState::Pending => "waiting at TTAPI".into(),
+        JobState::Running => format!("running {}%", job.progress.unwrap_or(0)),
+        JobState::Downloading => "saving images".into(),
+        other => other.as_str().into(),
+    }
+}
+
+fn state_icon(job: &JobRecord) -> &'static str {
+    match job.state {
+        // Characters every default egui font has: a missing glyph would draw as a box.
+        JobState::Succeeded => "ok",
+        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed => "!",
+        _ => "…",
+    }
+}
+
+/// The size of an image of `aspect` (width / height) fitted in a `side`×`side` square.
+fn fit(aspect: f32, side: f32) -> egui::Vec2 {
+    if aspect >= 1.0 {
+        egui::vec2(side, side / aspect)
+    } else {
+        egui::vec2(side * aspect, side)
+    }
+}
+
+/// The thumbnail texture (`size` 256 or 512) of a job's main image and that image's aspect ratio, or
+/// `None` while it loads.
+fn thumbnail(app: &mut MoodgridApp, job_id: i64, size: u32) -> Option<(egui::TextureHandle, f32)> {
+    let (path, aspect) = {
+        let main = app.jobs.main_image(job_id)?;
+        let path = main
+            .thumbnails
+            .iter()
+            .find(|(side, _)| *side == size)?
+            .1
+            .clone();
+        let aspect = main.record.width as f32 / main.record.height.max(1) as f32;
+        (path, aspect)
+    };
+    app.textures.get(&path).map(|texture| (texture, aspect))
 }

@@ -1,5 +1,6 @@
-//! Thumbnails for the window: decoded on a worker thread (never the UI thread), uploaded as textures, and
-//! kept under a byte budget by dropping the least recently drawn.
+//! Images for the window (thumbnails, and the full image of the job on view): decoded on a worker thread
+//! (never the UI thread), uploaded as textures, released once they have not been drawn for a while (they
+//! left the viewport), and kept under a byte budget by dropping the least recently drawn first.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,9 @@ use egui::{ColorImage, TextureHandle, TextureOptions};
 /// Default budget for thumbnail textures.
 pub const DEFAULT_BUDGET_BYTES: usize = 256 * 1024 * 1024;
 const QUEUE: usize = 64;
+/// A texture not drawn for this many frames has left the screen; it is released (and decoded again if it
+/// comes back, which for a thumbnail takes about a millisecond).
+const KEEP_FRAMES: u64 = 120;
 
 enum Slot {
     Loading,
@@ -110,8 +114,29 @@ impl TextureCache {
         self.used
     }
 
-    /// Drops the least recently drawn textures (never this frame's) until the cache fits its budget.
+    /// How many textures are uploaded right now.
+    pub fn resident(&self) -> usize {
+        self.slots
+            .values()
+            .filter(|s| matches!(s, Slot::Ready { .. }))
+            .count()
+    }
+
+    /// Releases textures that left the screen, then the least recently drawn (never this frame's) until
+    /// the cache fits its budget.
     fn evict(&mut self) {
+        let frame = self.frame;
+        let mut released = 0;
+        self.slots.retain(|_, slot| match slot {
+            Slot::Ready {
+                last_used, bytes, ..
+            } if *last_used + KEEP_FRAMES < frame => {
+                released += *bytes;
+                false
+            }
+            _ => true,
+        });
+        self.used -= released;
         while self.used > self.budget {
             let oldest = self
                 .slots

@@ -34,16 +34,20 @@ async fn the_engine_answers_the_job_list_and_a_jobs_files() {
         }
         engine.try_send(Command::LoadJobs { limit: 10 }).unwrap();
         engine
-            .try_send(Command::LoadImages { job_id: job.id })
+            .try_send(Command::LoadImages {
+                job_ids: vec![job.id],
+            })
             .unwrap();
         let (mut jobs, mut images) = (None, None);
         while jobs.is_none() || images.is_none() {
             match engine.recv_blocking().unwrap() {
                 Event::Jobs(list) => jobs = Some(list),
-                Event::Images {
-                    job_id,
-                    images: files,
-                } if job_id == job.id => images = Some(files),
+                Event::Images(mut answer) => {
+                    assert_eq!(answer.len(), 1, "one answer per asked job");
+                    let (job_id, files) = answer.remove(0);
+                    assert_eq!(job_id, job.id);
+                    images = Some(files);
+                }
                 _ => {}
             }
         }

@@ -82,6 +82,9 @@ pub fn start_engine(base: BaseUrl, data: &Path, timing: Timing) -> EngineHandle 
             key: ApiKey::new("k").unwrap(),
         },
         timing,
+        keys: std::sync::Arc::new(moodgrid::secrets::KeyStore::in_store(
+            keyring_core::mock::Store::new().unwrap(),
+        )),
     };
     let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).unwrap();
     assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));

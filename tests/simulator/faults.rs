@@ -153,9 +153,10 @@ async fn an_answer_slower_than_the_clients_patience_is_a_timeout() {
 
 #[tokio::test]
 async fn a_closed_port_is_a_connect_error_that_certainly_sent_nothing() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
+    // Bound but never listening: connections are refused, and no parallel test can take the port meanwhile.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
     let base = moodgrid::api::BaseUrl::parse(&format!("http://{addr}")).unwrap();
     let client = moodgrid::api::TtapiClient::new(
         base,

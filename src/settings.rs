@@ -1,0 +1,131 @@
+//! The user's non-secret preferences (`settings.json` in the data directory), shared by the window and the
+//! command line. The API key is not one of them: it lives in the OS keyring (see [`crate::secrets`]).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{BaseUrl, DEFAULT_BASE_URL};
+use crate::domain::Mode;
+
+const FILE_NAME: &str = "settings.json";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The TTAPI host jobs go to when a key is set.
+    pub base_url: String,
+    /// The mode the prompt bar starts with.
+    pub default_mode: Mode,
+    /// Ask `promptCheck` before every imagine, so a banned word costs no quota.
+    pub check_prompts: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            default_mode: Mode::default(),
+            check_prompts: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("could not read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not valid settings ({source}); delete it to start from the defaults", path.display())]
+    Malformed {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("could not save {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Settings {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join(FILE_NAME)
+    }
+
+    /// The saved settings, or the defaults when none were saved yet.
+    pub fn load(data_dir: &Path) -> Result<Settings, SettingsError> {
+        let path = Settings::path(data_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|source| SettingsError::Malformed { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(source) => Err(SettingsError::Read { path, source }),
+        }
+    }
+
+    /// Writes atomically (temp file, then rename), so a crash never leaves half a file.
+    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        let path = Settings::path(data_dir);
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(data_dir)?;
+            let mut file = tempfile::NamedTempFile::new_in(data_dir)?;
+            serde_json::to_writer_pretty(&mut file, self).map_err(std::io::Error::other)?;
+            file.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        };
+        write().map_err(|source| SettingsError::Write {
+            path: path.clone(),
+            source,
+        })
+    }
+
+    /// The base URL to use; a saved value that no longer parses falls back to the official host.
+    pub fn base(&self) -> BaseUrl {
+        BaseUrl::parse(&self.base_url).unwrap_or_else(|_| BaseUrl::official())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_default_when_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        let changed = Settings {
+            base_url: "https://hold.ttapi.io".into(),
+            default_mode: Mode::Relax,
+            check_prompts: true,
+        };
+        changed.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), changed);
+    }
+
+    #[test]
+    fn a_damaged_file_is_reported_with_its_path_and_partial_files_keep_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(Settings::path(dir.path()), "{ not json").unwrap();
+        let err = Settings::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("settings.json") && err.contains("delete it"),
+            "{err}"
+        );
+        std::fs::write(Settings::path(dir.path()), r#"{"default_mode":"turbo"}"#).unwrap();
+        let partial = Settings::load(dir.path()).unwrap();
+        assert_eq!(partial.default_mode, Mode::Turbo);
+        assert_eq!(partial.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn an_unusable_base_url_falls_back_to_the_official_host() {
+        let settings = Settings {
+            base_url: "http://example.com".into(),
+            ..Settings::default()
+        };
+        assert_eq!(settings.base(), BaseUrl::official());
+    }
+}

@@ -1,0 +1,86 @@
+//! The live feed on the left: running jobs on top with their progress, then the newest finished ones with
+//! their grid. Only the visible rows are laid out.
+
+use egui::{RichText, ScrollArea};
+
+use super::app::MoodgridApp;
+use super::{short, state_text};
+use crate::library::JobRecord;
+
+const ROW_HEIGHT: f32 = 64.0;
+const THUMB: f32 = 56.0;
+/// Finished jobs shown under the running ones; the gallery has them all.
+const FINISHED_SHOWN: usize = 300;
+
+pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.heading("Feed");
+    if app.jobs.is_empty() {
+        ui.label(if app.ready {
+            "Nothing yet: type a prompt above."
+        } else {
+            "Opening the library…"
+        });
+        return;
+    }
+    let order = app.jobs.feed(FINISHED_SHOWN);
+    ScrollArea::vertical()
+        .id_salt("feed")
+        .auto_shrink([false, false])
+        .show_rows(ui, ROW_HEIGHT, order.len(), |ui, rows| {
+            for index in rows {
+                let job = app.jobs.at(order[index]).clone();
+                if row(app, ui, &job).clicked() {
+                    app.open_job(job.id);
+                }
+            }
+        });
+}
+
+fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Response {
+    let selected = app.selected == Some(job.id);
+    let thumb = super::thumbnail(app, job.id, 256);
+    let response = ui
+        .horizontal(|ui| {
+            ui.set_height(ROW_HEIGHT - 4.0);
+            // The whole row is the click target and carries the selection frame.
+            ui.set_min_width(ui.available_width());
+            match thumb {
+                Some((texture, aspect)) => {
+                    ui.add(
+                        egui::Image::new(&texture)
+                            .fit_to_exact_size(super::fit(aspect, THUMB))
+                            .alt_text(short(&job.prompt, 40)),
+                    );
+                }
+                None => {
+                    ui.add_sized([THUMB, THUMB], egui::Label::new(super::state_icon(job)));
+                }
+            }
+            ui.vertical(|ui| {
+                let title = if job.prompt.is_empty() {
+                    job.action.clone()
+                } else {
+                    short(&job.prompt, 48)
+                };
+                ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
+                ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
+                if !job.state.is_final() {
+                    ui.add(
+                        egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0)
+                            .desired_height(6.0),
+                    );
+                }
+            });
+        })
+        .response
+        .interact(egui::Sense::click());
+    if selected {
+        ui.painter().rect_stroke(
+            response.rect,
+            4.0,
+            ui.visuals().selection.stroke,
+            egui::StrokeKind::Inside,
+        );
+    }
+    response
+}

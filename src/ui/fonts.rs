@@ -1,0 +1,49 @@
+//! Chinese, Japanese and Korean prompts need glyphs egui's built-in fonts lack. The first of these
+//! well-known system fonts that is installed is added as the lowest-priority fallback. On Debian and
+//! Ubuntu, `fonts-noto-cjk` (preferred), `fonts-wqy-microhei` or `fonts-droid-fallback` provide one.
+
+use std::path::PathBuf;
+
+/// Font files to try, best first: Linux packages, then macOS and Windows system fonts.
+const CANDIDATES: &[&str] = &[
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/Hiragino Sans GB.ttc",
+    "C:\\Windows\\Fonts\\msyh.ttc",
+    "C:\\Windows\\Fonts\\YuGothM.ttc",
+    "C:\\Windows\\Fonts\\malgun.ttf",
+];
+
+pub const CJK_FONT_NAME: &str = "cjk-fallback";
+
+/// The first installed candidate and its bytes. Disk IO: call it off the UI thread.
+pub fn read_cjk_fallback() -> Option<(PathBuf, Vec<u8>)> {
+    CANDIDATES.iter().find_map(|candidate| {
+        let path = PathBuf::from(candidate);
+        std::fs::read(&path).ok().map(|bytes| (path, bytes))
+    })
+}
+
+/// Adds the font after every built-in one, for both families, so Latin text keeps egui's look.
+pub fn install(ctx: &egui::Context, bytes: Vec<u8>) {
+    use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+    ctx.add_font(FontInsert::new(
+        CJK_FONT_NAME,
+        egui::FontData::from_owned(bytes),
+        vec![
+            InsertFontFamily {
+                family: egui::FontFamily::Proportional,
+                priority: FontPriority::Lowest,
+            },
+            InsertFontFamily {
+                family: egui::FontFamily::Monospace,
+                priority: FontPriority::Lowest,
+            },
+        ],
+    ));
+}

@@ -1,0 +1,229 @@
+//! The gallery: every stored job as a thumbnail, newest first, with kind, state and text filters. Only the
+//! visible rows are laid out and only their thumbnails are requested, so 10,000 jobs scroll like 10.
+//! Arrow keys move the selection, Enter opens the job.
+
+use egui::{Key, RichText, ScrollArea, Sense, vec2};
+
+use super::app::MoodgridApp;
+use super::job_list::{GalleryFilter, KINDS, StateFilter};
+use super::{short, state_text};
+use crate::library::JobState;
+
+const TILE: f32 = 168.0;
+const THUMB: f32 = 156.0;
+const ROW_HEIGHT: f32 = THUMB + 34.0;
+
+#[derive(Default)]
+pub struct GalleryState {
+    pub filter: GalleryFilter,
+    /// The filtered job indices, valid for one generation of the job list and one filter.
+    shown: Option<(u64, GalleryFilter, Vec<usize>)>,
+    columns: usize,
+    /// Scroll offset and viewport height of the last frame, to bring a keyboard selection into view.
+    viewport: (f32, f32),
+    scroll_to_row: Option<usize>,
+}
+
+impl GalleryState {
+    /// The indices of the jobs to show, recomputed only when the list or the filter changed.
+    fn shown(&mut self, app_jobs: &super::job_list::JobList) -> &[usize] {
+        let fresh = self.shown.as_ref().is_some_and(|(generation, filter, _)| {
+            *generation == app_jobs.generation() && *filter == self.filter
+        });
+        if !fresh {
+            let indices = app_jobs.filtered(&self.filter);
+            self.shown = Some((app_jobs.generation(), self.filter.clone(), indices));
+        }
+        self.shown
+            .as_ref()
+            .map_or(&[], |(_, _, indices)| indices.as_slice())
+    }
+}
+
+pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    filter_bar(app, ui);
+    ui.separator();
+    let shown: Vec<usize> = app.gallery.shown(&app.jobs).to_vec();
+    if shown.is_empty() {
+        ui.centered_and_justified(|ui| {
+            ui.label(if app.jobs.is_empty() {
+                "No jobs yet: type a prompt above and press Imagine."
+            } else {
+                "No job matches these filters."
+            })
+        });
+        return;
+    }
+    let spacing = ui.spacing().item_spacing;
+    let columns = ((ui.available_width() + spacing.x) / (TILE + spacing.x))
+        .floor()
+        .max(1.0) as usize;
+    app.gallery.columns = columns;
+    let rows = shown.len().div_ceil(columns);
+    let mut area = ScrollArea::vertical()
+        .id_salt("gallery")
+        .auto_shrink([false, false]);
+    if let Some(row) = app.gallery.scroll_to_row.take() {
+        let (offset, height) = app.gallery.viewport;
+        let top = row as f32 * (ROW_HEIGHT + spacing.y);
+        if top < offset {
+            area = area.vertical_scroll_offset(top);
+        } else if top + ROW_HEIGHT > offset + height {
+            area = area.vertical_scroll_offset(top + ROW_HEIGHT - height);
+        }
+    }
+    let output = area.show_rows(ui, ROW_HEIGHT, rows, |ui, visible| {
+        for row in visible {
+            ui.horizontal(|ui| {
+                for &index in shown.iter().skip(row * columns).take(columns) {
+                    tile(app, ui, index);
+                }
+            });
+        }
+    });
+    app.gallery.viewport = (output.state.clamped_offset().y, output.inner_rect.height());
+}
+
+fn filter_bar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Filter");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.gallery.filter.text)
+                .hint_text("prompt, action or TTAPI id")
+                .desired_width(240.0),
+        )
+        .labelled_by(label.id);
+        let filter = &mut app.gallery.filter;
+        egui::ComboBox::from_label("Kind")
+            .selected_text(filter.kind.map_or("Any kind", |k| k.as_str()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut filter.kind, None, "Any kind");
+                for kind in KINDS {
+                    ui.selectable_value(&mut filter.kind, Some(kind), kind.as_str());
+                }
+            });
+        egui::ComboBox::from_label("State")
+            .selected_text(filter.state.label())
+            .show_ui(ui, |ui| {
+                for state in StateFilter::ALL {
+                    ui.selectable_value(&mut filter.state, state, state.label());
+                }
+            });
+        let total = app.jobs.len();
+        let shown = app.gallery.shown(&app.jobs).len();
+        ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
+    });
+}
+
+fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
+    let job = app.jobs.at(index).clone();
+    let name = format!("Job #{}: {}", job.id, short(&job.prompt, 40));
+    let (rect, response) = ui.allocate_exact_size(vec2(TILE, ROW_HEIGHT), Sense::click());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+    if !ui.is_rect_visible(rect) {
+        return;
+    }
+    let selected = app.selected == Some(job.id);
+    let visuals = ui.visuals();
+    let fill = if selected {
+        visuals.selection.bg_fill.gamma_multiply(0.4)
+    } else if response.hovered() {
+        visuals.widgets.hovered.weak_bg_fill
+    } else {
+        visuals.faint_bg_color
+    };
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 6.0, fill);
+    let image_area = egui::Rect::from_min_size(
+        rect.min + vec2((TILE - THUMB) / 2.0, 6.0),
+        vec2(THUMB, THUMB),
+    );
+    match super::thumbnail(app, job.id, 256) {
+        Some((texture, aspect)) => {
+            let size = super::fit(aspect, THUMB);
+            egui::Image::new(&texture)
+                .alt_text(name.clone())
+                .paint_at(ui, egui::Rect::from_center_size(image_area.center(), size));
+        }
+        None => {
+            painter.text(
+                image_area.center(),
+                egui::Align2::CENTER_CENTER,
+                super::state_icon(&job),
+                egui::FontId::proportional(22.0),
+                ui.visuals().weak_text_color(),
+            );
+        }
+    }
+    let caption = if job.state == JobState::Succeeded {
+        format!("#{} {}", job.id, job.action)
+    } else {
+        format!("#{} {}", job.id, state_text(&job))
+    };
+    let color = if job.state.is_final() && job.state != JobState::Succeeded {
+        ui.visuals().error_fg_color
+    } else {
+        ui.visuals().text_color()
+    };
+    painter.text(
+        egui::pos2(rect.left() + 8.0, rect.bottom() - 22.0),
+        egui::Align2::LEFT_TOP,
+        caption,
+        egui::FontId::proportional(12.0),
+        color,
+    );
+    if selected {
+        painter.rect_stroke(
+            rect,
+            6.0,
+            ui.visuals().selection.stroke,
+            egui::StrokeKind::Inside,
+        );
+    }
+    let response = response.on_hover_text(&job.prompt);
+    if response.double_clicked() {
+        app.open_job(job.id);
+    } else if response.clicked() {
+        app.selected = Some(job.id);
+    }
+}
+
+/// Arrow keys step through the filtered jobs (Up/Down by a row), Home/End jump, Enter opens the job.
+pub fn handle_keys(app: &mut MoodgridApp, ctx: &egui::Context) {
+    let columns = app.gallery.columns.max(1) as isize;
+    let steps = [
+        (Key::ArrowLeft, -1),
+        (Key::ArrowRight, 1),
+        (Key::ArrowUp, -columns),
+        (Key::ArrowDown, columns),
+        (Key::Home, isize::MIN / 2),
+        (Key::End, isize::MAX / 2),
+    ];
+    let step = steps
+        .iter()
+        .find(|(key, _)| ctx.input(|i| i.key_pressed(*key)))
+        .map(|(_, step)| *step);
+    if ctx.input(|i| i.key_pressed(Key::Enter))
+        && let Some(id) = app.selected
+    {
+        app.open_job(id);
+        return;
+    }
+    let Some(step) = step else { return };
+    let shown = app.gallery.shown(&app.jobs);
+    if shown.is_empty() {
+        return;
+    }
+    let current = app
+        .selected
+        .and_then(|id| shown.iter().position(|&i| app.jobs.at(i).id == id));
+    let next = match current {
+        Some(at) => (at as isize)
+            .saturating_add(step)
+            .clamp(0, shown.len() as isize - 1) as usize,
+        None => 0,
+    };
+    let id = app.jobs.at(shown[next]).id;
+    app.selected = Some(id);
+    app.gallery.scroll_to_row = Some(next / columns as usize);
+}

@@ -1,0 +1,386 @@
+//! What the window knows about the library: every job (newest first), the image files of the jobs it has
+//! drawn, and the derived lists the views draw from (feed order, gallery filter, lineage, prompt history).
+//! Plain data, no egui: unit-tested below.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
+
+#[derive(Default)]
+pub struct JobList {
+    /// Sorted by id, highest (newest) first.
+    jobs: Vec<JobRecord>,
+    images: HashMap<i64, Vec<ImageFile>>,
+    /// Jobs whose images a view needs and nobody has asked the engine for yet.
+    wanted: Vec<i64>,
+    asked: HashSet<i64>,
+    /// Bumped on every change, so derived lists know when to recompute.
+    generation: u64,
+}
+
+/// Which jobs the gallery shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GalleryFilter {
+    pub kind: Option<JobKind>,
+    pub state: StateFilter,
+    /// Matched case-insensitively against the prompt, the action and the TTAPI id.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateFilter {
+    #[default]
+    All,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl StateFilter {
+    pub const ALL: [StateFilter; 4] = [
+        StateFilter::All,
+        StateFilter::Running,
+        StateFilter::Succeeded,
+        StateFilter::Failed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StateFilter::All => "Any state",
+            StateFilter::Running => "Running",
+            StateFilter::Succeeded => "Succeeded",
+            StateFilter::Failed => "Failed",
+        }
+    }
+
+    fn admits(self, state: JobState) -> bool {
+        match self {
+            StateFilter::All => true,
+            StateFilter::Running => !state.is_final(),
+            StateFilter::Succeeded => state == JobState::Succeeded,
+            StateFilter::Failed => state.is_final() && state != JobState::Succeeded,
+        }
+    }
+}
+
+pub const KINDS: [JobKind; 6] = [
+    JobKind::Imagine,
+    JobKind::Action,
+    JobKind::Blend,
+    JobKind::Describe,
+    JobKind::Seed,
+    JobKind::Inpaint,
+];
+
+impl GalleryFilter {
+    pub fn admits(&self, job: &JobRecord) -> bool {
+        if self.kind.is_some_and(|kind| kind != job.kind) || !self.state.admits(job.state) {
+            return false;
+        }
+        let needle = self.text.trim().to_lowercase();
+        needle.is_empty()
+            || job.prompt.to_lowercase().contains(&needle)
+            || job.action.to_lowercase().contains(&needle)
+            || job
+                .remote_id
+                .as_deref()
+                .is_some_and(|id| id.to_lowercase().starts_with(&needle))
+    }
+}
+
+impl JobList {
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn at(&self, index: usize) -> &JobRecord {
+        &self.jobs[index]
+    }
+
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = &JobRecord> {
+        self.jobs.iter()
+    }
+
+    fn position(&self, id: i64) -> Result<usize, usize> {
+        self.jobs.binary_search_by(|j| id.cmp(&j.id))
+    }
+
+    pub fn get(&self, id: i64) -> Option<&JobRecord> {
+        self.position(id).ok().map(|i| &self.jobs[i])
+    }
+
+    /// Replaces everything with a fresh read of the library (after the engine (re)started).
+    pub fn replace_all(&mut self, mut jobs: Vec<JobRecord>) {
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.id));
+        self.jobs = jobs;
+        self.images.clear();
+        self.asked.clear();
+        self.wanted.clear();
+        self.generation += 1;
+    }
+
+    /// Stores a job's new record; returns its previous state (`None` for a job not seen before).
+    pub fn upsert(&mut self, job: JobRecord) -> Option<JobState> {
+        self.generation += 1;
+        let (id, succeeded) = (job.id, job.state == JobState::Succeeded);
+        let previous = match self.position(job.id) {
+            Ok(i) => Some(std::mem::replace(&mut self.jobs[i], job).state),
+            Err(i) => {
+                self.jobs.insert(i, job);
+                None
+            }
+        };
+        if succeeded && previous != Some(JobState::Succeeded) {
+            // Its results have just been saved: read its files again when next drawn.
+            self.asked.remove(&id);
+            self.images.remove(&id);
+        }
+        previous
+    }
+
+    pub fn running(&self) -> usize {
+        self.jobs.iter().filter(|j| !j.state.is_final()).count()
+    }
+
+    /// The jobs made from `id`, oldest first.
+    pub fn children(&self, id: i64) -> Vec<&JobRecord> {
+        let mut children: Vec<&JobRecord> = self
+            .jobs
+            .iter()
+            .filter(|j| j.parent_id == Some(id))
+            .collect();
+        children.reverse();
+        children
+    }
+
+    /// The feed: unfinished jobs first, then the newest `finished_limit` finished ones; indices into the list.
+    pub fn feed(&self, finished_limit: usize) -> Vec<usize> {
+        let running = (0..self.jobs.len()).filter(|&i| !self.jobs[i].state.is_final());
+        let finished = (0..self.jobs.len())
+            .filter(|&i| self.jobs[i].state.is_final())
+            .take(finished_limit);
+        running.chain(finished).collect()
+    }
+
+    /// Indices of the jobs the gallery shows, newest first.
+    pub fn filtered(&self, filter: &GalleryFilter) -> Vec<usize> {
+        (0..self.jobs.len())
+            .filter(|&i| filter.admits(&self.jobs[i]))
+            .collect()
+    }
+
+    /// Distinct imagine prompts, newest first.
+    pub fn prompt_history(&self, limit: usize) -> Vec<String> {
+        let mut seen = HashSet::new();
+        self.jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::Imagine && !j.prompt.trim().is_empty())
+            .filter(|j| seen.insert(j.prompt.trim()))
+            .take(limit)
+            .map(|j| j.prompt.trim().to_owned())
+            .collect()
+    }
+
+    /// The image files of a finished job, or `None` until the engine has answered (the first call asks).
+    pub fn images(&mut self, job_id: i64) -> Option<&[ImageFile]> {
+        if !self.images.contains_key(&job_id)
+            && self
+                .get(job_id)
+                .is_some_and(|j| j.state == JobState::Succeeded || has_inputs(j.kind))
+            && self.asked.insert(job_id)
+        {
+            self.wanted.push(job_id);
+        }
+        self.images.get(&job_id).map(Vec::as_slice)
+    }
+
+    /// The main image of a job: its grid or single result, else its first input.
+    pub fn main_image(&mut self, job_id: i64) -> Option<&ImageFile> {
+        let images = self.images(job_id)?;
+        images
+            .iter()
+            .find(|i| matches!(i.record.role, ImageRole::Grid | ImageRole::Upscale))
+            .or(images.first())
+    }
+
+    /// The jobs whose images were asked for since the last call; the caller sends one engine command.
+    pub fn take_wanted(&mut self) -> Vec<i64> {
+        std::mem::take(&mut self.wanted)
+    }
+
+    /// The engine could not take the request: ask again on a later frame.
+    pub fn unask(&mut self, job_ids: &[i64]) {
+        for id in job_ids {
+            self.asked.remove(id);
+        }
+    }
+
+    pub fn set_images(&mut self, job_id: i64, files: Vec<ImageFile>) {
+        self.images.insert(job_id, files);
+        self.generation += 1;
+    }
+}
+
+/// Jobs whose input files (blend and describe sources, inpaint masks) exist before they succeed.
+fn has_inputs(kind: JobKind) -> bool {
+    matches!(kind, JobKind::Blend | JobKind::Describe | JobKind::Inpaint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Mode;
+
+    fn job(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
+        JobRecord {
+            id,
+            remote_id: Some(format!("remote-{id}")),
+            backend: "simulator".into(),
+            kind,
+            action: kind.as_str().into(),
+            prompt: prompt.into(),
+            params: serde_json::Value::Null,
+            mode: Some(Mode::Fast),
+            state,
+            remote_status: None,
+            progress: None,
+            message: None,
+            failure_kind: None,
+            components: Vec::new(),
+            seed: None,
+            quota: None,
+            width: None,
+            height: None,
+            image_url: None,
+            image_urls: Vec::new(),
+            parent_id: None,
+            timeout_secs: 300,
+            submit_attempts: 0,
+            created_at: id,
+            submitted_at: None,
+            updated_at: id,
+            finished_at: None,
+        }
+    }
+
+    fn list() -> JobList {
+        let mut list = JobList::default();
+        list.replace_all(vec![
+            job(1, JobKind::Imagine, JobState::Succeeded, "a red fox"),
+            job(3, JobKind::Imagine, JobState::Failed, "bannedword cat"),
+            job(2, JobKind::Action, JobState::Succeeded, "a red fox"),
+            job(4, JobKind::Imagine, JobState::Running, "Blue Whale"),
+        ]);
+        list
+    }
+
+    #[test]
+    fn jobs_are_kept_newest_first_and_updates_report_the_previous_state() {
+        let mut list = list();
+        let ids: Vec<i64> = list.iter().map(|j| j.id).collect();
+        assert_eq!(ids, [4, 3, 2, 1]);
+        assert_eq!(
+            list.upsert(job(4, JobKind::Imagine, JobState::Succeeded, "Blue Whale")),
+            Some(JobState::Running)
+        );
+        assert_eq!(
+            list.upsert(job(5, JobKind::Imagine, JobState::Queued, "new")),
+            None
+        );
+        assert_eq!(list.at(0).id, 5);
+        assert_eq!(list.get(4).map(|j| j.state), Some(JobState::Succeeded));
+        assert_eq!(list.running(), 1);
+    }
+
+    #[test]
+    fn the_feed_puts_unfinished_jobs_first_then_the_newest_finished() {
+        let list = list();
+        let feed: Vec<i64> = list.feed(2).iter().map(|&i| list.at(i).id).collect();
+        assert_eq!(feed, [4, 3, 2]);
+    }
+
+    #[test]
+    fn the_gallery_filters_by_kind_state_and_text() {
+        let list = list();
+        let ids = |filter: GalleryFilter| -> Vec<i64> {
+            list.filtered(&filter)
+                .iter()
+                .map(|&i| list.at(i).id)
+                .collect()
+        };
+        assert_eq!(ids(GalleryFilter::default()), [4, 3, 2, 1]);
+        let imagines = GalleryFilter {
+            kind: Some(JobKind::Imagine),
+            ..GalleryFilter::default()
+        };
+        assert_eq!(ids(imagines.clone()), [4, 3, 1]);
+        assert_eq!(
+            ids(GalleryFilter {
+                state: StateFilter::Failed,
+                ..imagines.clone()
+            }),
+            [3]
+        );
+        assert_eq!(
+            ids(GalleryFilter {
+                text: "  WHALE ".into(),
+                ..GalleryFilter::default()
+            }),
+            [4]
+        );
+        assert_eq!(
+            ids(GalleryFilter {
+                text: "remote-2".into(),
+                ..GalleryFilter::default()
+            }),
+            [2]
+        );
+    }
+
+    #[test]
+    fn lineage_and_history_come_from_the_list() {
+        let mut list = list();
+        let mut child = job(7, JobKind::Action, JobState::Succeeded, "a red fox");
+        child.parent_id = Some(1);
+        list.upsert(child);
+        let mut older_child = job(6, JobKind::Action, JobState::Succeeded, "a red fox");
+        older_child.parent_id = Some(1);
+        list.upsert(older_child);
+        let children: Vec<i64> = list.children(1).iter().map(|j| j.id).collect();
+        assert_eq!(children, [6, 7]);
+        assert_eq!(
+            list.prompt_history(10),
+            ["Blue Whale", "bannedword cat", "a red fox"]
+        );
+    }
+
+    #[test]
+    fn images_are_asked_for_once_and_again_after_the_job_succeeds() {
+        let mut list = list();
+        assert!(list.images(1).is_none());
+        assert!(list.images(1).is_none());
+        assert!(
+            list.images(4).is_none(),
+            "a running imagine has no images yet"
+        );
+        assert_eq!(list.take_wanted(), [1]);
+        assert!(list.take_wanted().is_empty());
+        list.set_images(1, Vec::new());
+        assert_eq!(list.images(1).map(<[_]>::len), Some(0));
+        list.upsert(job(4, JobKind::Imagine, JobState::Succeeded, "Blue Whale"));
+        assert!(list.images(4).is_none());
+        assert_eq!(list.take_wanted(), [4]);
+        list.unask(&[4]);
+        assert!(list.images(4).is_none());
+        assert_eq!(list.take_wanted(), [4], "a refused request is asked again");
+    }
+}

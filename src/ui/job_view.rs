@@ -1,0 +1,379 @@
+//! The job view: the full image with zoom and pan, and beside it everything about the job (prompt, mode,
+//! seed, quota, size, lineage), its component buttons in Midjourney's rows, and what can be done with the
+//! image (copy, save, open its folder).
+
+use egui::{Align, Layout, Rect, RichText, Scene, Vec2, vec2};
+
+use super::app::MoodgridApp;
+use super::state_text;
+use crate::domain::buttons::button_rows;
+use crate::domain::failure::explain_failure;
+use crate::domain::{Mode, prompt};
+use crate::engine::NewSubmission;
+use crate::library::{ImageFile, JobKind, JobRecord, JobState};
+
+const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
+
+#[derive(Default)]
+pub struct JobViewState {
+    /// The part of the image in view (image pixels); `None` fits the whole image.
+    view: Option<Rect>,
+    showing: Option<i64>,
+    /// The size of the image area last frame, for "100%".
+    area: Vec2,
+}
+
+pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    let Some(job) = app.selected.and_then(|id| app.jobs.get(id)).cloned() else {
+        ui.centered_and_justified(|ui| {
+            ui.label("Select a job in the feed or the gallery, or imagine something new.")
+        });
+        return;
+    };
+    if app.job_view.showing != Some(job.id) {
+        app.job_view.showing = Some(job.id);
+        app.job_view.view = None;
+    }
+    egui::Panel::right("job_details")
+        .default_size(340.0)
+        .min_size(280.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("job_details")
+                .auto_shrink([false, false])
+                .show(ui, |ui| details(app, ui, &job));
+        });
+    image_area(app, ui, &job);
+}
+
+fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    ui.add_space(4.0);
+    let title = if job.prompt.is_empty() {
+        job.action.clone()
+    } else {
+        job.prompt.clone()
+    };
+    ui.add(egui::Label::new(RichText::new(title).strong().size(15.0)).selectable(true));
+    ui.add_space(4.0);
+    facts(app, ui, job);
+    if let Some(message) = job
+        .message
+        .as_deref()
+        .filter(|_| job.state.is_final() && job.state != JobState::Succeeded)
+    {
+        ui.add_space(6.0);
+        failure(app, ui, job, message);
+    }
+    if !job.state.is_final() {
+        ui.add(
+            egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0).show_percentage(),
+        );
+    }
+    ui.separator();
+    buttons(app, ui, job);
+    ui.separator();
+    image_actions(app, ui, job);
+    ui.separator();
+    lineage(app, ui, job);
+}
+
+fn facts(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    egui::Grid::new("job_facts")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let row = |ui: &mut egui::Ui, name: &str, value: String| {
+                ui.label(RichText::new(name).weak());
+                ui.add(egui::Label::new(value).selectable(true));
+                ui.end_row();
+            };
+            row(ui, "Job", format!("#{} · {}", job.id, job.action));
+            row(ui, "State", state_text(job));
+            row(ui, "Mode", job.mode.map_or("—", Mode::as_str).to_owned());
+            if let Some((w, h)) = job.width.zip(job.height) {
+                row(ui, "Size", format!("{w} × {h} px"));
+            }
+            if let Some(ratio) = prompt::aspect_ratio(&job.prompt) {
+                row(ui, "Aspect", format!("{}:{}", ratio.0, ratio.1));
+            }
+            if let Some(quota) = job.quota {
+                row(ui, "Quota", format!("{quota}"));
+            }
+            row(
+                ui,
+                "TTAPI id",
+                job.remote_id.clone().unwrap_or_else(|| "—".into()),
+            );
+            row(ui, "Made on", job.backend.clone());
+            ui.label(RichText::new("Seed").weak());
+            seed(app, ui, job);
+            ui.end_row();
+        });
+}
+
+/// The seed with Copy and Reuse, or a button that asks the service for it.
+fn seed(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    ui.horizontal(|ui| {
+        if let Some(seed) = &job.seed {
+            ui.add(egui::Label::new(seed).selectable(true));
+            if ui
+                .small_button("Copy")
+                .on_hover_text("Copy the seed")
+                .clicked()
+            {
+                ui.ctx().copy_text(seed.clone());
+            }
+            if ui
+                .small_button("Reuse")
+                .on_hover_text("Add --seed to the prompt bar")
+                .clicked()
+            {
+                app.prompt_bar.prompt = prompt::with_seed(&app.prompt_bar.prompt, seed);
+            }
+            return;
+        }
+        let asking = app
+            .jobs
+            .children(job.id)
+            .iter()
+            .any(|c| c.kind == JobKind::Seed && !c.state.is_final());
+        if asking {
+            ui.spinner();
+            ui.label("asking…");
+        } else {
+            let can = job.state == JobState::Succeeded && job.kind != JobKind::Seed;
+            let button = ui
+                .add_enabled(can, egui::Button::new("Get seed").small())
+                .on_hover_text("Ask TTAPI for this job's seed")
+                .on_disabled_hover_text("Only a finished job has a seed");
+            if button.clicked() {
+                app.submit(NewSubmission::Seed { parent: job.id });
+            }
+        }
+    });
+}
+
+fn failure(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord, message: &str) {
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            if let Some(plain) = explain_failure(message) {
+                ui.colored_label(ui.visuals().error_fg_color, plain);
+            }
+            ui.add(
+                egui::Label::new(RichText::new(format!("TTAPI said: {message}")).small())
+                    .selectable(true),
+            );
+            if ui
+                .button("Retry")
+                .on_hover_text("Submit the same request again as a new job")
+                .clicked()
+            {
+                app.submit(NewSubmission::Retry { job: job.id });
+            }
+        });
+}
+
+/// One button per component string, in Midjourney's rows; disabled with the reason until the job succeeded.
+fn buttons(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let rows = button_rows(&job.components);
+    if rows.is_empty() {
+        if job.state == JobState::Succeeded {
+            ui.label(RichText::new("This job offers no follow-ups.").weak());
+        }
+        return;
+    }
+    let disabled_reason = match job.state {
+        JobState::Succeeded if job.backend != app.backend && app.ready => Some(format!(
+            "Made on {}; Moodgrid is now connected to {}",
+            job.backend, app.backend
+        )),
+        JobState::Succeeded => None,
+        state if state.is_final() => Some(format!(
+            "This job {}; it has no follow-ups.",
+            state.as_str()
+        )),
+        _ => Some("Available once the job has succeeded.".to_owned()),
+    };
+    let mut pressed = None;
+    for (_, actions) in rows {
+        ui.horizontal_wrapped(|ui| {
+            for action in actions {
+                let button =
+                    ui.add_enabled(disabled_reason.is_none(), egui::Button::new(action.label()));
+                let button = match &disabled_reason {
+                    Some(reason) => button.on_disabled_hover_text(reason),
+                    None => button.on_hover_text(action.wire_name()),
+                };
+                if button.clicked() {
+                    pressed = Some(action.wire_name());
+                }
+            }
+        });
+    }
+    if let Some(action) = pressed {
+        app.press(job.id, action);
+    }
+}
+
+fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let main: Option<ImageFile> = app.jobs.main_image(job.id).cloned();
+    ui.horizontal_wrapped(|ui| {
+        ui.add_enabled_ui(main.is_some(), |ui| {
+            if ui.button("Copy image").clicked()
+                && let Some(file) = &main
+            {
+                app.chores.copy_image(file.path.clone());
+            }
+            if ui.button("Save as…").clicked()
+                && let Some(file) = &main
+            {
+                app.chores.save_as(file.path.clone(), suggested_name(job));
+            }
+            if ui
+                .button("Open folder")
+                .on_hover_text("Show the original file in the file manager")
+                .clicked()
+                && let Some(folder) = main.as_ref().and_then(|f| f.path.parent())
+            {
+                app.chores.open_folder(folder.to_owned());
+            }
+        });
+        if ui
+            .add_enabled(!job.prompt.is_empty(), egui::Button::new("Copy prompt"))
+            .clicked()
+        {
+            ui.ctx().copy_text(job.prompt.clone());
+        }
+        if ui.button("Copy job id").clicked() {
+            ui.ctx().copy_text(
+                job.remote_id
+                    .clone()
+                    .unwrap_or_else(|| format!("#{}", job.id)),
+            );
+        }
+    });
+}
+
+/// A file name from the job: its TTAPI id (or local number) and the first words of its prompt.
+fn suggested_name(job: &JobRecord) -> String {
+    let words: String = job
+        .prompt
+        .split_whitespace()
+        .take_while(|w| !w.starts_with("--"))
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-')
+        .collect();
+    let id = job.remote_id.clone().unwrap_or_else(|| job.id.to_string());
+    if words.is_empty() {
+        format!("moodgrid-{id}")
+    } else {
+        format!("{words}-{id}")
+    }
+}
+
+fn lineage(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let parent = job.parent_id.and_then(|id| app.jobs.get(id)).cloned();
+    let children: Vec<JobRecord> = app.jobs.children(job.id).into_iter().cloned().collect();
+    if parent.is_none() && children.is_empty() {
+        return;
+    }
+    let mut open = None;
+    if let Some(parent) = parent {
+        ui.label(RichText::new("Made from").weak());
+        if ui.link(link_text(&parent)).clicked() {
+            open = Some(parent.id);
+        }
+    }
+    if !children.is_empty() {
+        ui.label(RichText::new("Led to").weak());
+        for child in &children {
+            if ui.link(link_text(child)).clicked() {
+                open = Some(child.id);
+            }
+        }
+    }
+    if let Some(id) = open {
+        app.open_job(id);
+    }
+}
+
+fn link_text(job: &JobRecord) -> String {
+    format!("#{} {} · {}", job.id, job.action, state_text(job))
+}
+
+fn image_area(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let Some(file) = app.jobs.main_image(job.id).cloned() else {
+        ui.centered_and_justified(|ui| {
+            if job.state == JobState::Succeeded {
+                ui.spinner();
+            } else if !job.state.is_final() {
+                ui.label("The image appears here when the job has succeeded.");
+            } else {
+                ui.label("This job has no image.");
+            }
+        });
+        return;
+    };
+    let size = vec2(file.record.width as f32, file.record.height as f32).max(Vec2::splat(1.0));
+    let whole = Rect::from_min_size(egui::Pos2::ZERO, size);
+    // The full image when it is decoded; the 512 px thumbnail stands in meanwhile.
+    let texture = app.textures.get(&file.path).or_else(|| {
+        let thumbnail = file.thumbnails.last()?.1.clone();
+        app.textures.get(&thumbnail)
+    });
+    let mut view = app.job_view.view.unwrap_or(whole);
+    let area = app.job_view.area;
+    ui.horizontal(|ui| {
+        if ui
+            .button("Fit")
+            .on_hover_text("Show the whole image")
+            .clicked()
+        {
+            view = whole;
+        }
+        if ui
+            .button("100%")
+            .on_hover_text("One image pixel per screen pixel")
+            .clicked()
+        {
+            view = Rect::from_center_size(view.center(), area);
+        }
+        let zoom = if view.width() > 0.0 && view.height() > 0.0 {
+            (area.x / view.width()).min(area.y / view.height())
+        } else {
+            1.0
+        };
+        ui.label(RichText::new(format!("{:.0}%", zoom * 100.0)).weak());
+        ui.label(
+            RichText::new("Wheel zooms at the pointer, drag pans")
+                .weak()
+                .small(),
+        );
+    });
+    app.job_view.area = ui.available_size();
+    ui.with_layout(Layout::top_down(Align::Center), |ui| {
+        Scene::new()
+            .zoom_range(ZOOM_RANGE)
+            .max_inner_size(size)
+            .scroll_zooms(true)
+            .show(ui, &mut view, |ui| match &texture {
+                Some(texture) => {
+                    ui.add(
+                        egui::Image::new(texture)
+                            .fit_to_exact_size(size)
+                            .alt_text(job.prompt.clone()),
+                    );
+                }
+                None => {
+                    ui.allocate_exact_size(size, egui::Sense::hover());
+                }
+            });
+    });
+    app.job_view.view = Some(view);
+}

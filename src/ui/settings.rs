@@ -1,0 +1,399 @@
+//! The Settings window: the TTAPI key (kept only in the OS keyring, shown masked, checked with `info`),
+//! the host, the default mode, the prompt check, and where the library lives. Every keyring and network
+//! call goes through the engine; a changed key or host restarts the engine on the new backend.
+
+use egui::RichText;
+
+use super::app::MoodgridApp;
+use super::pending::{Pending, take_ready};
+use super::toasts::ToastKind;
+use crate::api::{AccountInfo, ApiError, ApiKey, BaseUrl, KNOWN_HOSTS};
+use crate::domain::Mode;
+use crate::engine::{Backend, Command};
+use crate::secrets::{ENV_VAR, KeySource, KeyStatus, KeyringError};
+use crate::settings::{Settings, SettingsError};
+
+pub struct SettingsPanel {
+    pub open: bool,
+    key_input: String,
+    status: Option<KeyStatus>,
+    status_answer: Option<Pending<KeyStatus>>,
+    refresh_status: bool,
+    /// Check the account (balance) once the restarted engine is up.
+    check_when_ready: bool,
+    store_answer: Option<Pending<Result<(), KeyringError>>>,
+    remove_answer: Option<Pending<Result<bool, KeyringError>>>,
+    account_answer: Option<Pending<Result<AccountInfo, ApiError>>>,
+    save_answer: Option<Pending<Result<(), SettingsError>>>,
+    /// What the last account check said: `Ok` holds the balance line.
+    account: Option<Result<String, String>>,
+    /// The outcome of the last key operation, shown under the buttons.
+    key_message: Option<Result<String, String>>,
+    host_input: String,
+    host_problem: Option<String>,
+}
+
+impl SettingsPanel {
+    pub fn new(settings: &Settings) -> SettingsPanel {
+        SettingsPanel {
+            open: false,
+            key_input: String::new(),
+            status: None,
+            status_answer: None,
+            refresh_status: true,
+            check_when_ready: false,
+            store_answer: None,
+            remove_answer: None,
+            account_answer: None,
+            save_answer: None,
+            account: None,
+            key_message: None,
+            host_input: settings.base_url.clone(),
+            host_problem: None,
+        }
+    }
+
+    /// The engine (re)started: the key in use may have changed.
+    pub fn engine_ready(&mut self, online: bool) {
+        self.refresh_status = true;
+        if !online {
+            self.account = None;
+        }
+        self.check_when_ready &= online;
+    }
+}
+
+pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
+    receive(app);
+    if !app.settings_panel.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Settings")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(true)
+        .default_width(520.0)
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 90.0))
+        .show(ctx, |ui| {
+            key_section(app, ui);
+            ui.separator();
+            host_section(app, ui);
+            ui.separator();
+            preferences_section(app, ui);
+        });
+    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        open = false;
+    }
+    app.settings_panel.open &= open;
+}
+
+/// Collects the engine's answers, and asks again for what is stale.
+fn receive(app: &mut MoodgridApp) {
+    let panel = &mut app.settings_panel;
+    if let Some(status) = take_ready(&mut panel.status_answer) {
+        panel.status = status;
+    }
+    if let Some(outcome) = take_ready(&mut panel.account_answer) {
+        panel.account = Some(match outcome {
+            Some(Ok(info)) => Ok(balance_line(&info)),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("the engine restarted before answering".into()),
+        });
+    }
+    if let Some(outcome) = take_ready(&mut panel.save_answer)
+        && let Some(Err(e)) = outcome
+    {
+        app.toasts.push(ToastKind::Error, e.to_string(), None);
+    }
+    let mut restart = false;
+    if let Some(outcome) = take_ready(&mut app.settings_panel.store_answer) {
+        let panel = &mut app.settings_panel;
+        panel.key_message = Some(match outcome {
+            Some(Ok(())) => {
+                panel.key_input.clear();
+                panel.check_when_ready = true;
+                restart = true;
+                Ok("Key stored in the OS keyring. Connecting…".into())
+            }
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("the engine restarted before answering".into()),
+        });
+    }
+    if let Some(outcome) = take_ready(&mut app.settings_panel.remove_answer) {
+        let panel = &mut app.settings_panel;
+        panel.key_message = Some(match outcome {
+            Some(Ok(true)) => {
+                restart = true;
+                panel.account = None;
+                Ok("Key removed from the OS keyring.".into())
+            }
+            Some(Ok(false)) => Ok("There was no key in the OS keyring.".into()),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err("the engine restarted before answering".into()),
+        });
+    }
+    if restart {
+        let base = app.settings.base();
+        app.restart_engine(Backend::Detect { base });
+    }
+    if app.ready && app.settings_panel.refresh_status && app.settings_panel.status_answer.is_none()
+    {
+        let (reply, answer) = Pending::channel();
+        if app.send(Command::KeyStatus { reply }) {
+            app.settings_panel.status_answer = Some(answer);
+            app.settings_panel.refresh_status = false;
+        }
+    }
+    if app.ready && app.offline.is_none() && app.settings_panel.check_when_ready {
+        app.settings_panel.check_when_ready = false;
+        check_account(app, None);
+    }
+}
+
+fn balance_line(info: &AccountInfo) -> String {
+    let mut line = match info.balance {
+        Some(balance) => format!("Balance: {balance}"),
+        None => "The key works (no balance reported)".to_owned(),
+    };
+    if let Some(frozen) = info.freeze_balance.filter(|f| *f > 0.0) {
+        line.push_str(&format!(" · {frozen} held by running jobs"));
+    }
+    if let Some(email) = &info.email {
+        line.push_str(&format!(" · {email}"));
+    }
+    line
+}
+
+fn key_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.heading("TTAPI key");
+    match &app.settings_panel.status {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Asking the OS keyring…");
+            });
+        }
+        Some(status) => {
+            match &status.in_use {
+                Some((KeySource::Environment, masked)) => {
+                    ui.label(format!(
+                        "In use: {masked}, from the {ENV_VAR} environment variable."
+                    ));
+                    ui.label(
+                        RichText::new(format!(
+                            "{ENV_VAR} takes precedence over the keyring; unset it to use a stored key."
+                        ))
+                        .weak(),
+                    );
+                }
+                Some((KeySource::Keyring, masked)) => {
+                    ui.label(format!("Stored in the OS keyring: {masked}"));
+                }
+                None => {
+                    ui.label("No key stored: Moodgrid runs on its offline simulator.");
+                }
+            }
+            if let Some(problem) = &status.keyring_problem {
+                ui.colored_label(ui.visuals().warn_fg_color, problem);
+                ui.label(
+                    RichText::new(format!(
+                        "Moodgrid never writes the key to a file. Without a keyring, start it with the key \
+                         in the environment, e.g. `{ENV_VAR}=your-key moodgrid`."
+                    ))
+                    .weak(),
+                );
+            }
+        }
+    }
+    let has_stored = app
+        .settings_panel
+        .status
+        .as_ref()
+        .is_some_and(|s| matches!(s.in_use, Some((KeySource::Keyring, _))));
+    ui.horizontal(|ui| {
+        let label = ui.label("API key");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.settings_panel.key_input)
+                .password(true)
+                .hint_text("paste your TT-API-KEY")
+                .desired_width(300.0),
+        )
+        .labelled_by(label.id);
+    });
+    let typed = ApiKey::new(app.settings_panel.key_input.clone());
+    // While the engine restarts nobody could carry out the request.
+    let busy = !app.ready
+        || app.settings_panel.store_answer.is_some()
+        || app.settings_panel.remove_answer.is_some();
+    ui.horizontal(|ui| {
+        let save_label = if has_stored {
+            "Replace key"
+        } else {
+            "Save key"
+        };
+        if ui
+            .add_enabled(typed.is_some() && !busy, egui::Button::new(save_label))
+            .on_hover_text("Store the key in the OS keyring and connect with it")
+            .clicked()
+            && let Some(key) = typed.clone()
+        {
+            let (reply, answer) = Pending::channel();
+            if app.send(Command::StoreKey { key, reply }) {
+                app.settings_panel.store_answer = Some(answer);
+            }
+        }
+        if ui
+            .add_enabled(typed.is_some() && app.ready, egui::Button::new("Check key"))
+            .on_hover_text("Ask TTAPI's info endpoint about this key, without storing it")
+            .clicked()
+        {
+            check_account(app, typed.clone());
+        }
+        if ui
+            .add_enabled(has_stored && !busy, egui::Button::new("Remove key"))
+            .clicked()
+        {
+            let (reply, answer) = Pending::channel();
+            if app.send(Command::RemoveKey { reply }) {
+                app.settings_panel.remove_answer = Some(answer);
+            }
+        }
+        if busy {
+            ui.spinner();
+        }
+    });
+    if let Some(message) = &app.settings_panel.key_message {
+        outcome_label(ui, message);
+    }
+    ui.horizontal(|ui| {
+        let can_check = app.ready && app.offline.is_none();
+        if ui
+            .add_enabled(can_check, egui::Button::new("Check account"))
+            .on_disabled_hover_text("Connect with a key first")
+            .clicked()
+        {
+            check_account(app, None);
+        }
+        if app.settings_panel.account_answer.is_some() {
+            ui.spinner();
+        }
+    });
+    if let Some(account) = &app.settings_panel.account {
+        outcome_label(ui, account);
+    }
+}
+
+fn outcome_label(ui: &mut egui::Ui, outcome: &Result<String, String>) {
+    match outcome {
+        Ok(text) => ui.colored_label(egui::Color32::from_rgb(90, 180, 110), text),
+        Err(text) => ui.colored_label(ui.visuals().error_fg_color, text),
+    };
+}
+
+/// `info` for `key` (or the engine's own key) at the chosen host.
+fn check_account(app: &mut MoodgridApp, key: Option<ApiKey>) {
+    let base = app.settings.base();
+    let (reply, answer) = Pending::channel();
+    if app.send(Command::CheckAccount { base, key, reply }) {
+        app.settings_panel.account_answer = Some(answer);
+        app.settings_panel.account = None;
+    }
+}
+
+fn host_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.heading("Service");
+    let panel = &mut app.settings_panel;
+    for (url, name) in KNOWN_HOSTS {
+        ui.radio_value(&mut panel.host_input, url.to_owned(), name);
+    }
+    let custom = !KNOWN_HOSTS.iter().any(|(url, _)| *url == panel.host_input);
+    ui.horizontal(|ui| {
+        if ui.radio(custom, "Custom").clicked() && !custom {
+            panel.host_input.clear();
+        }
+        let label = ui.label("Host");
+        ui.add(
+            egui::TextEdit::singleline(&mut panel.host_input)
+                .hint_text("https://…")
+                .desired_width(280.0),
+        )
+        .labelled_by(label.id);
+    });
+    let changed = panel.host_input.trim() != app.settings.base_url;
+    let mut apply = false;
+    ui.horizontal(|ui| {
+        apply = ui
+            .add_enabled(changed && app.ready, egui::Button::new("Apply host"))
+            .on_hover_text("Save the host and reconnect")
+            .clicked();
+        if let Some(problem) = &app.settings_panel.host_problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+    });
+    if apply {
+        match BaseUrl::parse(&app.settings_panel.host_input) {
+            Ok(base) => {
+                app.settings_panel.host_problem = None;
+                app.settings_panel.host_input = base.as_str().to_owned();
+                app.settings.base_url = base.as_str().to_owned();
+                save_settings(app);
+                app.settings_panel.check_when_ready = true;
+                app.restart_engine(Backend::Detect { base });
+            }
+            Err(e) => app.settings_panel.host_problem = Some(e.to_string()),
+        }
+    }
+}
+
+fn preferences_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.heading("Preferences");
+    let before = app.settings.clone();
+    egui::ComboBox::from_label("Default mode")
+        .selected_text(app.settings.default_mode.as_str())
+        .show_ui(ui, |ui| {
+            for mode in Mode::ALL {
+                ui.selectable_value(&mut app.settings.default_mode, mode, mode.as_str());
+            }
+        });
+    ui.checkbox(
+        &mut app.settings.check_prompts,
+        "Check prompts for banned words before imagining (promptCheck, free)",
+    );
+    if app.settings != before {
+        if app.settings.default_mode != before.default_mode {
+            app.prompt_bar.mode = app.settings.default_mode;
+        }
+        save_settings(app);
+    }
+    ui.add_space(6.0);
+    let dir = app.data_dir().to_owned();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Library").weak());
+        ui.add(
+            egui::Label::new(dir.display().to_string())
+                .selectable(true)
+                .truncate(),
+        );
+        if ui.small_button("Open folder").clicked() {
+            app.chores.open_folder(dir.clone());
+        }
+    });
+}
+
+fn save_settings(app: &mut MoodgridApp) {
+    let (reply, answer) = Pending::channel();
+    if app.send(Command::SaveSettings {
+        settings: app.settings.clone(),
+        reply,
+    }) {
+        app.settings_panel.save_answer = Some(answer);
+    } else {
+        app.toasts.push(
+            ToastKind::Error,
+            "The settings could not be saved right now (the engine is restarting); change them again.",
+            None,
+        );
+    }
+}

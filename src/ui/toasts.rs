@@ -1,0 +1,81 @@
+//! Short notices in the bottom-right corner (a job finished or failed, a file was saved…) that fade on
+//! their own. Clicking one that names a job opens it.
+
+use std::time::{Duration, Instant};
+
+use egui::{Color32, RichText};
+
+const SHOWN_FOR: Duration = Duration::from_secs(6);
+const MAX_SHOWN: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Success,
+    Info,
+    Error,
+}
+
+struct Toast {
+    text: String,
+    kind: ToastKind,
+    job: Option<i64>,
+    until: Instant,
+}
+
+#[derive(Default)]
+pub struct Toasts {
+    toasts: Vec<Toast>,
+}
+
+impl Toasts {
+    pub fn push(&mut self, kind: ToastKind, text: impl Into<String>, job: Option<i64>) {
+        self.toasts.push(Toast {
+            text: text.into(),
+            kind,
+            job,
+            until: Instant::now() + SHOWN_FOR,
+        });
+        if self.toasts.len() > MAX_SHOWN {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// Draws the live toasts; returns the job of a toast the user clicked.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<i64> {
+        let now = Instant::now();
+        self.toasts.retain(|t| t.until > now);
+        let next_expiry = self.toasts.iter().map(|t| t.until).min()?;
+        ctx.request_repaint_after(next_expiry - now);
+        let mut clicked = None;
+        let mut dismissed = None;
+        egui::Area::new(egui::Id::unique("toasts"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -12.0])
+            .order(egui::Order::Foreground)
+            .interactable(true)
+            .show(ctx, |ui| {
+                for (index, toast) in self.toasts.iter().enumerate() {
+                    let accent = match toast.kind {
+                        ToastKind::Success => Color32::from_rgb(90, 180, 110),
+                        ToastKind::Info => ui.visuals().hyperlink_color,
+                        ToastKind::Error => ui.visuals().error_fg_color,
+                    };
+                    let response = egui::Frame::popup(ui.style())
+                        .stroke(egui::Stroke::new(1.0, accent))
+                        .show(ui, |ui| {
+                            ui.set_max_width(360.0);
+                            ui.label(RichText::new(&toast.text).color(accent));
+                        })
+                        .response
+                        .interact(egui::Sense::click());
+                    if response.clicked() {
+                        clicked = toast.job;
+                        dismissed = Some(index);
+                    }
+                }
+            });
+        if let Some(index) = dismissed {
+            self.toasts.remove(index);
+        }
+        clicked
+    }
+}
