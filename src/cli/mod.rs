@@ -420,13 +420,14 @@ fn find(library: &Library, reference: &str) -> Result<JobRecord, Failure> {
         .map_err(|e| Failure(Exit::Usage, e.to_string()))
 }
 
+/// A user's image file, checked and, if too large, downscaled as the window does it (said on stderr).
 fn read_image(path: &Path) -> Result<SourceImage, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure(Exit::Usage, format!("cannot read {}: {e}", path.display())))?;
-    Ok(SourceImage {
-        name: path.display().to_string(),
-        bytes,
-    })
+    let source =
+        crate::engine::read_source_file(path).map_err(|e| Failure(Exit::Usage, e.to_string()))?;
+    if let Some(note) = &source.note {
+        eprintln!("moodgrid: {}: {note}", source.image.name);
+    }
+    Ok(source.image)
 }
 
 fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {

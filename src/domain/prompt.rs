@@ -36,9 +36,48 @@ pub fn with_seed(prompt: &str, seed: &str) -> String {
     words.join(" ")
 }
 
+/// The prompts of a describe result: one per non-empty line, without Discord's keycap numbers
+/// (`1️⃣ `) or list numbers (`1. `, `2) `).
+pub fn describe_prompts(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let mut chars = line.chars();
+            let numbered = chars.next().is_some_and(|c| c.is_ascii_digit());
+            let rest = chars.as_str();
+            let rest = rest.trim_start_matches(['\u{FE0F}', '\u{20E3}']);
+            let unnumbered = if numbered && rest.len() < line.len() - 1 {
+                Some(rest)
+            } else if numbered {
+                rest.strip_prefix(['.', ')'])
+            } else {
+                None
+            };
+            unnumbered.unwrap_or(line).trim().to_owned()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describe_results_split_into_prompts_without_their_numbers() {
+        let text = "1\u{FE0F}\u{20E3} a red fox --ar 3:2\n\n2\u{FE0F}\u{20E3} blue snow\n3. a cabin\n4) 1970s poster\n2024 calendar";
+        assert_eq!(
+            describe_prompts(text),
+            [
+                "a red fox --ar 3:2",
+                "blue snow",
+                "a cabin",
+                "1970s poster",
+                "2024 calendar"
+            ]
+        );
+        assert!(describe_prompts("\n \n").is_empty());
+    }
 
     #[test]
     fn a_seed_is_added_once_and_replaces_an_earlier_one() {

@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-pub use prepare::{DescribeSource, NewSubmission, SourceImage};
+pub use prepare::{
+    DescribeSource, NewSubmission, PreparedSource, SourceImage, prepare_source, read_source_file,
+};
 pub use timing::Timing;
 
 use crate::api::{

@@ -60,7 +60,7 @@ pub enum NewSubmission {
         mask: SourceImage,
         prompt: Option<String>,
     },
-    /// A new job asking exactly what a finished, unsuccessful job asked (same inputs, same parent).
+    /// A new job asking exactly what a finished job asked (same inputs, same parent): Retry, Blend again.
     Retry {
         job: i64,
     },
@@ -218,17 +218,17 @@ fn create_blocking(
                 )));
             }
             for (i, image) in images.into_iter().enumerate() {
-                check_image(&image)?;
-                inputs.push((ImageRole::Source, i as u32 + 1, image.bytes));
+                inputs.push((ImageRole::Source, i as u32 + 1, upload_bytes(&image)?));
             }
+            check_request_size(&inputs)?;
             let params = json!({"dimensions": dimensions, "mode": mode});
             new(JobKind::Blend, "blend", "", params, Some(mode), None, None)
         }
         NewSubmission::Describe { source } => {
             let params = match source {
                 DescribeSource::Image(image) => {
-                    check_image(&image)?;
-                    inputs.push((ImageRole::Source, 1, image.bytes));
+                    inputs.push((ImageRole::Source, 1, upload_bytes(&image)?));
+                    check_request_size(&inputs)?;
                     json!({})
                 }
                 DescribeSource::Url(url) => {
@@ -291,13 +291,13 @@ fn create_blocking(
     Ok(record)
 }
 
-/// Copies a failed job's request into a new queued job; its input files are shared, not copied (the store
-/// is content-addressed).
+/// Copies a finished job's request into a new queued job (a retry after a failure, or a blend run again);
+/// its input files are shared, not copied (the store is content-addressed).
 fn retry(library: &Library, backend: &str, id: i64) -> Result<JobRecord, EngineError> {
     let failed = library.job(id)?;
-    if !failed.state.is_final() || failed.state == JobState::Succeeded {
+    if !failed.state.is_final() {
         return Err(invalid(format!(
-            "job #{id} is {}; only a job that did not succeed can be retried",
+            "job #{id} is still {}; it can be run again once it has finished",
             failed.state.as_str()
         )));
     }
@@ -333,11 +333,64 @@ fn retry(library: &Library, backend: &str, id: i64) -> Result<JobRecord, EngineE
     Ok(record)
 }
 
-/// Refuses a file that is not a readable image within the limits, naming it.
-fn check_image(image: &SourceImage) -> Result<(), EngineError> {
-    imaging::decode_rgba(&image.bytes)
-        .map(|_| ())
+/// A user's image, ready to send, with its pixel size and what was done to it to fit.
+#[derive(Debug, Clone)]
+pub struct PreparedSource {
+    pub image: SourceImage,
+    pub width: u32,
+    pub height: u32,
+    pub note: Option<String>,
+}
+
+/// Checks and prepares image bytes (from a file, a drop or the clipboard) under `name`. CPU work: call it
+/// off the UI thread.
+pub fn prepare_source(name: String, bytes: &[u8]) -> Result<PreparedSource, EngineError> {
+    let upload = imaging::prepare_upload(bytes).map_err(|e| invalid(format!("{name}: {e}")))?;
+    Ok(PreparedSource {
+        image: SourceImage {
+            name,
+            bytes: upload.bytes,
+        },
+        width: upload.width,
+        height: upload.height,
+        note: upload.note,
+    })
+}
+
+/// Reads and prepares an image file, refusing files too large to consider before reading them. Disk and
+/// CPU work: call it off the UI thread.
+pub fn read_source_file(path: &std::path::Path) -> Result<PreparedSource, EngineError> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let unreadable = |e: std::io::Error| invalid(format!("{name}: cannot read the file ({e})"));
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > imaging::MAX_SOURCE_FILE_BYTES {
+        return Err(invalid(format!(
+            "{name}: the file is {}, more than the {} Moodgrid reads",
+            imaging::megabytes(size as usize),
+            imaging::megabytes(imaging::MAX_SOURCE_FILE_BYTES as usize)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    prepare_source(name, &bytes)
+}
+
+/// The bytes to send for a user's image (downscaled if it is too large), or why it cannot be sent,
+/// naming the file. Callers that want to tell the user about downscaling call
+/// [`imaging::prepare_upload`] first; on its output this is a check that changes nothing.
+fn upload_bytes(image: &SourceImage) -> Result<Vec<u8>, EngineError> {
+    imaging::prepare_upload(&image.bytes)
+        .map(|upload| upload.bytes)
         .map_err(|e| invalid(format!("{}: {e}", image.name)))
+}
+
+/// Refuses a request whose images together are too large, before anything is written or sent.
+fn check_request_size(inputs: &[(ImageRole, u32, Vec<u8>)]) -> Result<(), EngineError> {
+    // Base64 grows the bytes by a third, plus the data-URI prefix.
+    imaging::check_request_size(inputs.iter().map(|(_, _, bytes)| bytes.len() * 4 / 3 + 32))
+        .map_err(invalid)
 }
 
 /// The mask as TTAPI wants it: a PNG of exactly `size`, pure black and white (white = repaint). Grey or

@@ -1,11 +1,18 @@
 //! Image bytes in and out: decoding with limits, PNG encoding, data URIs. Pure CPU work; callers on an
 //! async runtime run it on a blocking thread.
 
+mod upload;
+
 use std::io::Cursor;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use image::{ImageFormat, ImageReader, RgbaImage};
+
+pub use upload::{
+    MAX_SOURCE_FILE_BYTES, REQUEST_MAX_BYTES, UPLOAD_MAX_BYTES, UPLOAD_MAX_SIDE, Upload,
+    check_request_size, encode_jpeg, megabytes, prepare_upload, resize_to_fit,
+};
 
 /// Largest image Moodgrid decodes: 64 megapixels (Midjourney's largest upscale is 4096² = 16 MP).
 pub const MAX_DECODE_PIXELS: u64 = 64 * 1024 * 1024;
@@ -18,7 +25,11 @@ pub enum ImageError {
     Empty,
     #[error("not an image Moodgrid can read (PNG, JPEG or WebP expected)")]
     NotAnImage,
-    #[error("the image is {width}×{height}, larger than the {max}-pixel limit")]
+    #[error(
+        "the image is {width}×{height} ({} megapixels); Moodgrid reads up to {} megapixels and {MAX_SIDE} px a side",
+        megapixels(u64::from(*width) * u64::from(*height)),
+        megapixels(*max)
+    )]
     TooLarge { width: u32, height: u32, max: u64 },
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
@@ -26,6 +37,10 @@ pub enum ImageError {
     Encode(String),
     #[error("not a base64 data URI: {0}")]
     BadDataUri(String),
+}
+
+fn megapixels(pixels: u64) -> u64 {
+    (pixels as f64 / 1_000_000.0).round() as u64
 }
 
 /// The format of encoded image bytes, from their content (never from a file name).

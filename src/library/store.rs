@@ -5,8 +5,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use fast_image_resize::images::Image;
-use fast_image_resize::{PixelType, Resizer};
 use image::RgbaImage;
 use sha2::{Digest, Sha256};
 
@@ -105,26 +103,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), LibraryError> {
 
 /// A JPEG whose longer side is `size` (never enlarged), resized with a SIMD Lanczos filter.
 pub fn thumbnail_jpeg(image: &RgbaImage, size: u32) -> Result<Vec<u8>, ImageError> {
-    let (w, h) = image.dimensions();
-    let scale = (f64::from(size) / f64::from(w.max(h))).min(1.0);
-    let (tw, th) = (
-        ((f64::from(w) * scale).round() as u32).max(1),
-        ((f64::from(h) * scale).round() as u32).max(1),
-    );
-    let mut resized = Image::new(tw, th, PixelType::U8x4);
-    Resizer::new()
-        .resize(image, &mut resized, None)
-        .map_err(|e| ImageError::Encode(e.to_string()))?;
-    let rgb: Vec<u8> = resized
-        .buffer()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode(&rgb, tw, th, image::ExtendedColorType::Rgb8)
-        .map_err(|e| ImageError::Encode(e.to_string()))?;
-    Ok(out)
+    imaging::encode_jpeg(&imaging::resize_to_fit(image, size)?, 85)
 }
 
 #[cfg(test)]

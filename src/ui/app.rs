@@ -7,13 +7,16 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::blend::BlendPanel;
 use super::chores::{ChoreResult, Chores};
+use super::describe::DescribePanel;
 use super::gallery::GalleryState;
 use super::job_list::JobList;
 use super::job_view::JobViewState;
 use super::pending::{Pending, Poll};
 use super::prompt_bar::PromptBar;
 use super::settings::SettingsPanel;
+use super::sources::{SourceInput, SourceTarget, add_sources, source_loaded};
 use super::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
 use super::toasts::{ToastKind, Toasts};
 use super::{Launch, fonts};
@@ -34,6 +37,8 @@ pub const SETTINGS_SHORTCUT: KeyboardShortcut =
 pub enum View {
     Job,
     Gallery,
+    Blend,
+    Describe,
 }
 
 pub struct MoodgridApp {
@@ -52,6 +57,9 @@ pub struct MoodgridApp {
     pub(super) settings_panel: SettingsPanel,
     pub(super) gallery: GalleryState,
     pub(super) job_view: JobViewState,
+    pub(super) blend: BlendPanel,
+    pub(super) describe: DescribePanel,
+    next_slot: u64,
     /// Why the app runs on the simulator, when it does.
     pub(super) offline: Option<String>,
     /// What jobs of this session are labelled with: the host, or `simulator`.
@@ -76,6 +84,7 @@ impl MoodgridApp {
         let engine = EngineHandle::start(launch.engine.clone(), waker.clone())?;
         let chores = Chores::new(waker.clone());
         chores.load_cjk_font();
+        let default_mode = launch.settings.default_mode;
         let mut toasts = Toasts::default();
         if let Some(problem) = launch.settings_problem {
             toasts.push(ToastKind::Error, problem, None);
@@ -95,6 +104,12 @@ impl MoodgridApp {
             settings: launch.settings,
             gallery: GalleryState::default(),
             job_view: JobViewState::default(),
+            blend: BlendPanel {
+                mode: default_mode,
+                ..BlendPanel::default()
+            },
+            describe: DescribePanel::default(),
+            next_slot: 0,
             offline: None,
             backend: String::new(),
             ready: false,
@@ -114,6 +129,7 @@ impl MoodgridApp {
         self.textures.begin_frame(&ctx);
         self.update_title(&ctx);
         self.handle_keys(&ctx);
+        self.take_dropped_and_pasted(&ctx);
         egui::Panel::top("prompt_bar").show(ui, |ui| super::prompt_bar::show(self, ui));
         egui::Panel::left("feed")
             .default_size(320.0)
@@ -123,7 +139,10 @@ impl MoodgridApp {
         egui::CentralPanel::default().show(ui, |ui| match self.view {
             View::Job => super::job_view::show(self, ui),
             View::Gallery => super::gallery::show(self, ui),
+            View::Blend => super::blend::show(self, ui),
+            View::Describe => super::describe::show(self, ui),
         });
+        self.drop_hint(&ctx);
         super::settings::show(self, &ctx);
         if let Some(job) = self.toasts.show(&ctx) {
             self.open_job(job);
@@ -151,8 +170,11 @@ impl MoodgridApp {
     }
 
     pub(super) fn submit(&mut self, submission: NewSubmission) {
-        // Asking for a seed keeps the user on the job the seed is for.
-        let open = !matches!(submission, NewSubmission::Seed { .. });
+        // Asking for a seed keeps the user on the job the seed is for; a describe's answer shows in its panel.
+        let open = !matches!(
+            submission,
+            NewSubmission::Seed { .. } | NewSubmission::Describe { .. }
+        );
         let (reply, answer) = Pending::channel();
         if self.send(Command::Submit { submission, reply }) {
             self.submissions.push((answer, open));
@@ -172,6 +194,74 @@ impl MoodgridApp {
             action,
             timeout: None,
         });
+    }
+
+    pub(super) fn next_slot_id(&mut self) -> u64 {
+        self.next_slot += 1;
+        self.next_slot
+    }
+
+    /// Files dropped on the window and images pasted (Ctrl+V outside a text field) go to the Describe
+    /// panel when it is open, else to Blend.
+    fn take_dropped_and_pasted(&mut self, ctx: &egui::Context) {
+        let target = if self.view == View::Describe {
+            SourceTarget::Describe
+        } else {
+            SourceTarget::Blend
+        };
+        let mut inputs: Vec<SourceInput> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|file| SourceInput::File(file.path().to_owned()))
+                .collect()
+        });
+        if !ctx.egui_wants_keyboard_input() {
+            inputs.extend(ctx.input(|i| {
+                i.events
+                    .iter()
+                    .filter_map(|event| match event {
+                        egui::Event::PasteImage(image) => Some(SourceInput::Pixels {
+                            name: "pasted image".into(),
+                            image: image.clone(),
+                        }),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            }));
+        }
+        if target == SourceTarget::Describe {
+            // One image is described at a time: the last one dropped or pasted.
+            inputs.drain(..inputs.len().saturating_sub(1));
+        }
+        if !inputs.is_empty() {
+            add_sources(self, target, inputs);
+        }
+    }
+
+    /// While files are dragged over the window, say where they will go.
+    fn drop_hint(&self, ctx: &egui::Context) {
+        if ctx.input(|i| i.raw.hovered_files.is_empty()) {
+            return;
+        }
+        let text = if self.view == View::Describe {
+            "Drop to describe"
+        } else {
+            "Drop to blend"
+        };
+        let painter = ctx.layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::unique("drop_hint"),
+        ));
+        let rect = ctx.content_rect();
+        painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            text,
+            egui::FontId::proportional(28.0),
+            egui::Color32::WHITE,
+        );
     }
 
     pub(super) fn data_dir(&self) -> &std::path::Path {
@@ -322,6 +412,16 @@ impl MoodgridApp {
                     tracing::debug!("CJK fallback font: {}", path.display());
                     fonts::install(ctx, bytes);
                 }
+                ChoreResult::Picked { target, paths } => add_sources(
+                    self,
+                    target,
+                    paths.into_iter().map(SourceInput::File).collect(),
+                ),
+                ChoreResult::Source {
+                    target,
+                    slot,
+                    result,
+                } => source_loaded(self, ctx, target, slot, result),
                 ChoreResult::Nothing => {}
             }
         }
@@ -372,16 +472,18 @@ impl MoodgridApp {
                     self.view = View::Gallery;
                 }
             }
+            View::Blend | View::Describe => {}
         }
     }
 }
 
 /// The toast for a job that has just finished.
 fn notice_text(job: &JobRecord) -> String {
-    let what = if job.prompt.is_empty() {
-        job.action.clone()
+    let title = super::short(&super::job_title(job), 48);
+    let what = if job.kind == crate::library::JobKind::Describe || title == job.action {
+        title
     } else {
-        format!("{} · {}", job.action, super::short(&job.prompt, 48))
+        format!("{} · {title}", job.action)
     };
     match job.state {
         JobState::Succeeded => format!("Done: {what}"),

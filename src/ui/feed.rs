@@ -49,7 +49,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                     ui.add(
                         egui::Image::new(&texture)
                             .fit_to_exact_size(super::fit(aspect, THUMB))
-                            .alt_text(short(&job.prompt, 40)),
+                            .alt_text(short(&super::job_title(job), 40)),
                     );
                 }
                 None => {
@@ -57,11 +57,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                 }
             }
             ui.vertical(|ui| {
-                let title = if job.prompt.is_empty() {
-                    job.action.clone()
-                } else {
-                    short(&job.prompt, 48)
-                };
+                let title = short(&super::job_title(job), 48);
                 ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
                 ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
                 if !job.state.is_final() {

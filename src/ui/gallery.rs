@@ -2,11 +2,15 @@
 //! visible rows are laid out and only their thumbnails are requested, so 10,000 jobs scroll like 10.
 //! Arrow keys move the selection, Enter opens the job.
 
+use std::collections::BTreeSet;
+
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
 use super::app::MoodgridApp;
 use super::job_list::{GalleryFilter, KINDS, StateFilter};
+use super::sources::{SourceInput, SourceTarget, add_sources};
 use super::{short, state_text};
+use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::library::JobState;
 
 const TILE: f32 = 168.0;
@@ -16,6 +20,8 @@ const ROW_HEIGHT: f32 = THUMB + 34.0;
 #[derive(Default)]
 pub struct GalleryState {
     pub filter: GalleryFilter,
+    /// Jobs picked with Ctrl+click, to blend or describe together.
+    pub marked: BTreeSet<i64>,
     /// The filtered job indices, valid for one generation of the job list and one filter.
     shown: Option<(u64, GalleryFilter, Vec<usize>)>,
     columns: usize,
@@ -112,18 +118,74 @@ fn filter_bar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         let total = app.jobs.len();
         let shown = app.gallery.shown(&app.jobs).len();
         ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
+        marked_actions(app, ui);
     });
+}
+
+/// What can be done with the jobs picked by Ctrl+click: blend them, or describe one.
+fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    let marked = app.gallery.marked.len();
+    if marked == 0 {
+        ui.label(
+            RichText::new("Ctrl+click picks jobs to blend")
+                .weak()
+                .small(),
+        );
+        return;
+    }
+    ui.separator();
+    let can_blend = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&marked);
+    if ui
+        .add_enabled(
+            can_blend,
+            egui::Button::new(format!("Blend selected ({marked})")),
+        )
+        .on_disabled_hover_text("Pick two to five jobs")
+        .clicked()
+    {
+        send_marked(app, SourceTarget::Blend);
+    }
+    if ui
+        .add_enabled(marked == 1, egui::Button::new("Describe selected"))
+        .on_disabled_hover_text("Pick one job")
+        .clicked()
+    {
+        send_marked(app, SourceTarget::Describe);
+    }
+    if ui.small_button("Clear picks").clicked() {
+        app.gallery.marked.clear();
+    }
+}
+
+/// Sends the main image file of each picked job to a panel.
+fn send_marked(app: &mut MoodgridApp, target: SourceTarget) {
+    let ids: Vec<i64> = std::mem::take(&mut app.gallery.marked)
+        .into_iter()
+        .collect();
+    let mut inputs = Vec::new();
+    for id in ids {
+        match app.jobs.main_image(id) {
+            Some(image) => inputs.push(SourceInput::File(image.path.clone())),
+            None => app.toasts.push(
+                super::toasts::ToastKind::Error,
+                format!("Job #{id} has no image to send"),
+                Some(id),
+            ),
+        }
+    }
+    add_sources(app, target, inputs);
 }
 
 fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     let job = app.jobs.at(index).clone();
-    let name = format!("Job #{}: {}", job.id, short(&job.prompt, 40));
+    let name = format!("Job #{}: {}", job.id, short(&super::job_title(&job), 40));
     let (rect, response) = ui.allocate_exact_size(vec2(TILE, ROW_HEIGHT), Sense::click());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
     if !ui.is_rect_visible(rect) {
         return;
     }
     let selected = app.selected == Some(job.id);
+    let marked = app.gallery.marked.contains(&job.id);
     let visuals = ui.visuals();
     let fill = if selected {
         visuals.selection.bg_fill.gamma_multiply(0.4)
@@ -172,17 +234,31 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
         egui::FontId::proportional(12.0),
         color,
     );
-    if selected {
-        painter.rect_stroke(
-            rect,
-            6.0,
-            ui.visuals().selection.stroke,
-            egui::StrokeKind::Inside,
+    if selected || marked {
+        let stroke = if marked {
+            egui::Stroke::new(3.0, ui.visuals().hyperlink_color)
+        } else {
+            ui.visuals().selection.stroke
+        };
+        painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
+    }
+    if marked {
+        painter.text(
+            rect.right_top() + vec2(-10.0, 8.0),
+            egui::Align2::RIGHT_TOP,
+            "picked",
+            egui::FontId::proportional(11.0),
+            ui.visuals().hyperlink_color,
         );
     }
-    let response = response.on_hover_text(&job.prompt);
+    let response = response.on_hover_text(super::job_title(&job));
+    let ctrl = ui.input(|i| i.modifiers.command);
     if response.double_clicked() {
         app.open_job(job.id);
+    } else if response.clicked() && ctrl {
+        if !app.gallery.marked.remove(&job.id) {
+            app.gallery.marked.insert(job.id);
+        }
     } else if response.clicked() {
         app.selected = Some(job.id);
     }

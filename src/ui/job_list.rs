@@ -178,6 +178,15 @@ impl JobList {
             .collect()
     }
 
+    /// The newest `limit` jobs of a kind.
+    pub fn recent_of_kind(&self, kind: JobKind, limit: usize) -> Vec<&JobRecord> {
+        self.jobs
+            .iter()
+            .filter(|j| j.kind == kind)
+            .take(limit)
+            .collect()
+    }
+
     /// Distinct imagine prompts, newest first.
     pub fn prompt_history(&self, limit: usize) -> Vec<String> {
         let mut seen = HashSet::new();

@@ -5,12 +5,13 @@
 use egui::{Align, Layout, Rect, RichText, Scene, Vec2, vec2};
 
 use super::app::MoodgridApp;
+use super::sources::{SourceInput, SourceTarget, add_sources};
 use super::state_text;
 use crate::domain::buttons::button_rows;
 use crate::domain::failure::explain_failure;
 use crate::domain::{Mode, prompt};
 use crate::engine::NewSubmission;
-use crate::library::{ImageFile, JobKind, JobRecord, JobState};
+use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
 
 const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
 
@@ -18,7 +19,8 @@ const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
 pub struct JobViewState {
     /// The part of the image in view (image pixels); `None` fits the whole image.
     view: Option<Rect>,
-    showing: Option<i64>,
+    /// The image the view is of; another one (a new job, or a grid replacing a blend's input) refits.
+    showing: Option<std::path::PathBuf>,
     /// The size of the image area last frame, for "100%".
     area: Vec2,
 }
@@ -30,10 +32,6 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         });
         return;
     };
-    if app.job_view.showing != Some(job.id) {
-        app.job_view.showing = Some(job.id);
-        app.job_view.view = None;
-    }
     egui::Panel::right("job_details")
         .default_size(340.0)
         .min_size(280.0)
@@ -49,10 +47,10 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
 
 fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     ui.add_space(4.0);
-    let title = if job.prompt.is_empty() {
-        job.action.clone()
+    let title = if job.kind == JobKind::Describe {
+        "Describe".to_owned()
     } else {
-        job.prompt.clone()
+        super::job_title(job)
     };
     ui.add(egui::Label::new(RichText::new(title).strong().size(15.0)).selectable(true));
     ui.add_space(4.0);
@@ -69,6 +67,14 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         ui.add(
             egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0).show_percentage(),
         );
+    }
+    if job.kind == JobKind::Describe {
+        ui.separator();
+        super::describe::cards(app, ui, job);
+    }
+    if matches!(job.kind, JobKind::Blend | JobKind::Describe) && job.state.is_final() {
+        ui.separator();
+        sources_actions(app, ui, job);
     }
     ui.separator();
     buttons(app, ui, job);
@@ -150,6 +156,46 @@ fn seed(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
             if button.clicked() {
                 app.submit(NewSubmission::Seed { parent: job.id });
             }
+        }
+    });
+}
+
+/// A blend or describe keeps its input images: run it again, or take them back to its panel to change.
+fn sources_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let (again, panel, target) = match job.kind {
+        JobKind::Blend => ("Blend again", "Edit in Blend", SourceTarget::Blend),
+        _ => ("Describe again", "Edit in Describe", SourceTarget::Describe),
+    };
+    let inputs: Vec<std::path::PathBuf> = app
+        .jobs
+        .images(job.id)
+        .unwrap_or_default()
+        .iter()
+        .filter(|i| i.record.role == ImageRole::Source)
+        .map(|i| i.path.clone())
+        .collect();
+    ui.horizontal(|ui| {
+        if job.state == JobState::Succeeded
+            && ui
+                .add_enabled(app.ready, egui::Button::new(again))
+                .on_hover_text("The same images and settings, as a new job")
+                .clicked()
+        {
+            app.submit(NewSubmission::Retry { job: job.id });
+        }
+        if ui
+            .add_enabled(!inputs.is_empty(), egui::Button::new(panel))
+            .on_hover_text("Put this job's images back in the panel")
+            .clicked()
+        {
+            if target == SourceTarget::Blend {
+                app.blend.slots.clear();
+            }
+            add_sources(
+                app,
+                target,
+                inputs.into_iter().map(SourceInput::File).collect(),
+            );
         }
     });
 }
@@ -320,6 +366,10 @@ fn image_area(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         });
         return;
     };
+    if app.job_view.showing.as_ref() != Some(&file.path) {
+        app.job_view.showing = Some(file.path.clone());
+        app.job_view.view = None;
+    }
     let size = vec2(file.record.width as f32, file.record.height as f32).max(Vec2::splat(1.0));
     let whole = Rect::from_min_size(egui::Pos2::ZERO, size);
     // The full image when it is decoded; the 512 px thumbnail stands in meanwhile.

@@ -2,11 +2,13 @@
 //! only through commands and events. Nothing here waits on the network, the disk or a decoder.
 //!
 //! `app` owns the state and the frame; each panel has its own module: `prompt_bar`, `feed`, `gallery`,
-//! `job_view`, `settings`. `job_list` is the in-memory model they draw from, `textures` the image cache,
+//! `job_view`, `blend`, `describe`, `settings`; `sources` holds the user's images on their way into a job. `job_list` is the in-memory model they draw from, `textures` the image cache,
 //! `chores` the off-thread one-offs (clipboard, save dialog, fonts), `toasts` the notices.
 
 mod app;
+mod blend;
 mod chores;
+mod describe;
 mod feed;
 mod fonts;
 mod gallery;
@@ -15,6 +17,7 @@ mod job_view;
 mod pending;
 mod prompt_bar;
 mod settings;
+mod sources;
 mod textures;
 mod toasts;
 
@@ -65,6 +68,22 @@ fn short(text: &str, chars: usize) -> String {
     }
 }
 
+/// What a job is called on screen: its prompt; for a describe job its first answer; else its action.
+fn job_title(job: &JobRecord) -> String {
+    if job.kind == crate::library::JobKind::Describe {
+        let first = crate::domain::prompt::describe_prompts(&job.prompt)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        return format!("Describe: {first}");
+    }
+    if job.prompt.is_empty() {
+        job.action.clone()
+    } else {
+        job.prompt.clone()
+    }
+}
+
 fn state_text(job: &JobRecord) -> String {
     match job.state {
         JobState::Queued => "queued here".into(),
@@ -82,6 +101,17 @@ fn state_icon(job: &JobRecord) -> &'static str {
         JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed => "!",
         _ => "…",
     }
+}
+
+/// A combo box of Midjourney's speed modes.
+fn mode_picker(ui: &mut egui::Ui, label: &str, mode: &mut crate::domain::Mode) {
+    egui::ComboBox::from_label(label)
+        .selected_text(mode.as_str())
+        .show_ui(ui, |ui| {
+            for choice in crate::domain::Mode::ALL {
+                ui.selectable_value(mode, choice, choice.as_str());
+            }
+        });
 }
 
 /// The size of an image of `aspect` (width / height) fitted in a `side`×`side` square.

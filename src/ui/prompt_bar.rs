@@ -76,6 +76,10 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 app.settings_panel.open = !app.settings_panel.open;
             }
             ui.separator();
+            ui.selectable_value(&mut app.view, View::Describe, "Describe")
+                .on_hover_text("Four prompts for an image of yours");
+            ui.selectable_value(&mut app.view, View::Blend, "Blend")
+                .on_hover_text("Blend two to five images of yours");
             ui.selectable_value(&mut app.view, View::Gallery, "Gallery")
                 .on_hover_text("Every job in the library (Enter opens the selected one)");
             ui.selectable_value(&mut app.view, View::Job, "Job")
@@ -110,13 +114,7 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         }
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
-                egui::ComboBox::from_label("Mode")
-                    .selected_text(app.prompt_bar.mode.as_str())
-                    .show_ui(ui, |ui| {
-                        for mode in Mode::ALL {
-                            ui.selectable_value(&mut app.prompt_bar.mode, mode, mode.as_str());
-                        }
-                    });
+                super::mode_picker(ui, "Mode", &mut app.prompt_bar.mode);
                 history_menu(app, ui);
             });
             ui.horizontal(|ui| {

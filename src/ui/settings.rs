@@ -8,7 +8,6 @@ use super::app::MoodgridApp;
 use super::pending::{Pending, take_ready};
 use super::toasts::ToastKind;
 use crate::api::{AccountInfo, ApiError, ApiKey, BaseUrl, KNOWN_HOSTS};
-use crate::domain::Mode;
 use crate::engine::{Backend, Command};
 use crate::secrets::{ENV_VAR, KeySource, KeyStatus, KeyringError};
 use crate::settings::{Settings, SettingsError};
@@ -350,13 +349,7 @@ fn host_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
 fn preferences_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     ui.heading("Preferences");
     let before = app.settings.clone();
-    egui::ComboBox::from_label("Default mode")
-        .selected_text(app.settings.default_mode.as_str())
-        .show_ui(ui, |ui| {
-            for mode in Mode::ALL {
-                ui.selectable_value(&mut app.settings.default_mode, mode, mode.as_str());
-            }
-        });
+    super::mode_picker(ui, "Default mode", &mut app.settings.default_mode);
     ui.checkbox(
         &mut app.settings.check_prompts,
         "Check prompts for banned words before imagining (promptCheck, free)",

@@ -27,23 +27,25 @@ enum Slot {
 
 pub struct TextureCache {
     slots: HashMap<PathBuf, Slot>,
-    requests: SyncSender<PathBuf>,
+    /// A file to decode, and the largest texture side the GPU takes (larger images are scaled down).
+    requests: SyncSender<(PathBuf, u32)>,
     decoded: Receiver<(PathBuf, Option<ColorImage>)>,
     budget: usize,
     used: usize,
     frame: u64,
+    max_side: u32,
 }
 
 impl TextureCache {
     /// Starts the decoding thread; `wake` is called when a thumbnail is ready (the UI's repaint request).
     pub fn new(budget: usize, wake: impl Fn() + Send + 'static) -> std::io::Result<TextureCache> {
-        let (requests, incoming) = sync_channel::<PathBuf>(QUEUE);
+        let (requests, incoming) = sync_channel::<(PathBuf, u32)>(QUEUE);
         let (done, decoded) = sync_channel(QUEUE);
         std::thread::Builder::new()
             .name("moodgrid-thumbnails".into())
             .spawn(move || {
-                for path in incoming {
-                    let image = decode(&path);
+                for (path, max_side) in incoming {
+                    let image = decode(&path, max_side);
                     if done.send((path, image)).is_err() {
                         break;
                     }
@@ -57,12 +59,14 @@ impl TextureCache {
             budget,
             used: 0,
             frame: 0,
+            max_side: 2048,
         })
     }
 
     /// Call once per frame before drawing: uploads what the worker finished and enforces the budget.
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
         self.frame += 1;
+        self.max_side = u32::try_from(ctx.input(|i| i.max_texture_side)).unwrap_or(u32::MAX);
         while let Ok((path, image)) = self.decoded.try_recv() {
             let slot = match image {
                 Some(image) => {
@@ -95,7 +99,7 @@ impl TextureCache {
             }
             Some(Slot::Loading | Slot::Failed) => None,
             None => {
-                match self.requests.try_send(path.to_owned()) {
+                match self.requests.try_send((path.to_owned(), self.max_side)) {
                     Ok(()) => {
                         self.slots.insert(path.to_owned(), Slot::Loading);
                     }
@@ -156,9 +160,15 @@ impl TextureCache {
     }
 }
 
-fn decode(path: &Path) -> Option<ColorImage> {
+fn decode(path: &Path, max_side: u32) -> Option<ColorImage> {
     let bytes = std::fs::read(path).ok()?;
     let image = crate::imaging::decode_rgba(&bytes).ok()?;
+    // A 4096² upscale is larger than some GPUs' textures; it is drawn scaled anyway.
+    let image = if image.width().max(image.height()) > max_side {
+        crate::imaging::resize_to_fit(&image, max_side).ok()?
+    } else {
+        image
+    };
     let size = [image.width() as usize, image.height() as usize];
     Some(ColorImage::from_rgba_unmultiplied(size, image.as_raw()))
 }

@@ -10,6 +10,7 @@ mod engine_limits;
 mod engine_views;
 mod hygiene;
 mod lost_response;
+mod sources;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,0 +1,172 @@
+//! The Blend panel: two to five of the user's images (picked, dropped, pasted or sent from the gallery),
+//! reordered or removed in their slots, an aspect, a mode, and Blend.
+
+use egui::{RichText, vec2};
+
+use super::app::MoodgridApp;
+use super::sources::{CardAction, SourceSlot, SourceTarget, card};
+use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
+use crate::domain::{BlendDimensions, Mode};
+use crate::engine::NewSubmission;
+
+#[derive(Default)]
+pub struct BlendPanel {
+    pub slots: Vec<SourceSlot>,
+    pub dimensions: BlendDimensions,
+    pub mode: Mode,
+}
+
+const DIMENSIONS: [(BlendDimensions, &str); 3] = [
+    (BlendDimensions::Portrait, "Portrait"),
+    (BlendDimensions::Square, "Square"),
+    (BlendDimensions::Landscape, "Landscape"),
+];
+
+pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.heading("Blend");
+    ui.label(
+        RichText::new(format!(
+            "Blend {BLEND_MIN_IMAGES} to {BLEND_MAX_IMAGES} of your images into a new grid. Add them with the \
+             button, drop files on the window, paste an image (Ctrl+V), or select jobs in the gallery."
+        ))
+        .weak(),
+    );
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let room = app.blend.slots.len() < BLEND_MAX_IMAGES;
+        if ui
+            .add_enabled(room, egui::Button::new("Add images…"))
+            .on_disabled_hover_text("A blend takes at most five images")
+            .clicked()
+        {
+            app.chores
+                .pick_images(SourceTarget::Blend, "Images to blend");
+        }
+        if ui
+            .add_enabled(!app.blend.slots.is_empty(), egui::Button::new("Clear"))
+            .clicked()
+        {
+            app.blend.slots.clear();
+        }
+    });
+    ui.add_space(6.0);
+    slots(app, ui);
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        ui.label("Aspect");
+        for (dimensions, label) in DIMENSIONS {
+            ui.radio_value(&mut app.blend.dimensions, dimensions, label);
+        }
+        aspect_preview(ui, app.blend.dimensions);
+    });
+    ui.horizontal(|ui| {
+        super::mode_picker(ui, "Blend mode", &mut app.blend.mode);
+    });
+    ui.add_space(6.0);
+    let ready: Vec<_> = app
+        .blend
+        .slots
+        .iter()
+        .filter_map(|s| s.ready().map(|source| source.image.clone()))
+        .collect();
+    let loading = app
+        .blend
+        .slots
+        .iter()
+        .any(|s| s.ready().is_none() && !is_bad(s));
+    let count_ok = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&ready.len());
+    let why_not = if !app.ready {
+        Some("Connecting…".to_owned())
+    } else if loading {
+        Some("Waiting for the images to be checked".to_owned())
+    } else if !count_ok {
+        Some(format!(
+            "{} usable image(s); a blend needs {BLEND_MIN_IMAGES} to {BLEND_MAX_IMAGES}",
+            ready.len()
+        ))
+    } else {
+        None
+    };
+    ui.horizontal(|ui| {
+        let button = ui.add_enabled(
+            why_not.is_none(),
+            egui::Button::new(RichText::new(format!("Blend {} images", ready.len())).strong())
+                .min_size(vec2(120.0, 28.0)),
+        );
+        if let Some(reason) = &why_not {
+            ui.label(RichText::new(reason).weak());
+        }
+        if button.clicked() {
+            app.submit(NewSubmission::Blend {
+                images: ready,
+                dimensions: app.blend.dimensions,
+                mode: app.blend.mode,
+            });
+        }
+    });
+}
+
+fn is_bad(slot: &SourceSlot) -> bool {
+    matches!(slot.state, super::sources::SlotState::Bad(_))
+}
+
+fn slots(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    if app.blend.slots.is_empty() {
+        drop_zone(ui, "Drop two to five images here");
+        return;
+    }
+    let count = app.blend.slots.len();
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        for (index, slot) in app.blend.slots.iter().enumerate() {
+            match card(ui, slot, (index > 0, index + 1 < count)) {
+                CardAction::None => {}
+                other => action = Some((index, other)),
+            }
+        }
+    });
+    let slots = &mut app.blend.slots;
+    match action {
+        Some((index, CardAction::Remove)) => {
+            slots.remove(index);
+        }
+        Some((index, CardAction::MoveLeft)) => slots.swap(index, index - 1),
+        Some((index, CardAction::MoveRight)) => slots.swap(index, index + 1),
+        _ => {}
+    }
+}
+
+pub fn drop_zone(ui: &mut egui::Ui, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(
+        vec2(ui.available_width().min(560.0), 120.0),
+        egui::Sense::hover(),
+    );
+    let stroke = egui::Stroke::new(1.5, ui.visuals().weak_text_color());
+    ui.painter()
+        .rect_stroke(rect, 8.0, stroke, egui::StrokeKind::Inside);
+    ui.painter().text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(15.0),
+        ui.visuals().weak_text_color(),
+    );
+}
+
+/// A small rectangle of the chosen aspect, so the choice is visible at a glance.
+fn aspect_preview(ui: &mut egui::Ui, dimensions: BlendDimensions) {
+    let (w, h) = dimensions.ratio();
+    let side = 22.0;
+    let size = if w >= h {
+        vec2(side, side * h as f32 / w as f32)
+    } else {
+        vec2(side * w as f32 / h as f32, side)
+    };
+    let (rect, _) = ui.allocate_exact_size(vec2(side, side), egui::Sense::hover());
+    ui.painter().rect_stroke(
+        egui::Rect::from_center_size(rect.center(), size),
+        2.0,
+        egui::Stroke::new(1.5, ui.visuals().text_color()),
+        egui::StrokeKind::Inside,
+    );
+}

@@ -1,0 +1,152 @@
+//! The Describe panel: one image (picked, dropped, pasted, or a URL) in, four prompts out, each as a card
+//! with Use prompt, Imagine and Copy. The cards also show in the job view of any describe job.
+
+use egui::{RichText, vec2};
+
+use super::app::MoodgridApp;
+use super::blend::drop_zone;
+use super::sources::{CardAction, SourceSlot, SourceTarget, card};
+use crate::domain::prompt::describe_prompts;
+use crate::engine::{DescribeSource, NewSubmission};
+use crate::library::{JobKind, JobRecord, JobState};
+
+#[derive(Default)]
+pub struct DescribePanel {
+    pub slot: Option<SourceSlot>,
+    pub url: String,
+}
+
+pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+    ui.heading("Describe");
+    ui.label(
+        RichText::new(
+            "Four prompts that Midjourney would write for an image. Choose a file, drop one on the window, \
+             paste one (Ctrl+V), or give the address of an image on the web.",
+        )
+        .weak(),
+    );
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui.button("Choose image…").clicked() {
+            app.chores
+                .pick_images(SourceTarget::Describe, "Image to describe");
+        }
+    });
+    ui.add_space(6.0);
+    let mut remove = false;
+    match &app.describe.slot {
+        Some(slot) => {
+            if let CardAction::Remove = card(ui, slot, (false, false)) {
+                remove = true;
+            }
+        }
+        None => drop_zone(ui, "Drop an image here"),
+    }
+    if remove {
+        app.describe.slot = None;
+    }
+    ui.add_space(6.0);
+    let source = app
+        .describe
+        .slot
+        .as_ref()
+        .and_then(|s| s.ready())
+        .map(|s| s.image.clone());
+    let mut submit = None;
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                app.ready && source.is_some(),
+                egui::Button::new(RichText::new("Describe image").strong())
+                    .min_size(vec2(120.0, 28.0)),
+            )
+            .clicked()
+        {
+            submit = source.clone().map(DescribeSource::Image);
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Image URL");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.describe.url)
+                .hint_text("https://…")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+        let url = app.describe.url.trim().to_owned();
+        if ui
+            .add_enabled(
+                app.ready && !url.is_empty(),
+                egui::Button::new("Describe URL"),
+            )
+            .clicked()
+        {
+            submit = Some(DescribeSource::Url(url));
+        }
+    });
+    if let Some(source) = submit {
+        app.submit(NewSubmission::Describe { source });
+    }
+    ui.separator();
+    // The newest describe jobs, so the results of this panel stay in view.
+    let recent: Vec<JobRecord> = app
+        .jobs
+        .recent_of_kind(JobKind::Describe, 3)
+        .into_iter()
+        .cloned()
+        .collect();
+    egui::ScrollArea::vertical()
+        .id_salt("describe_results")
+        .show(ui, |ui| {
+            for job in recent {
+                ui.label(
+                    RichText::new(format!("#{} · {}", job.id, super::state_text(&job))).weak(),
+                );
+                cards(app, ui, &job);
+                ui.add_space(8.0);
+            }
+        });
+}
+
+/// The prompts of a describe job as cards, or its progress while it runs.
+pub fn cards(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    if job.state != JobState::Succeeded {
+        if !job.state.is_final() {
+            ui.add(
+                egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0)
+                    .desired_width(240.0),
+            );
+        }
+        return;
+    }
+    let prompts = describe_prompts(&job.prompt);
+    for prompt in prompts {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(egui::Label::new(&prompt).selectable(true));
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Use prompt")
+                    .on_hover_text("Put it in the prompt bar")
+                    .clicked()
+                {
+                    app.prompt_bar.prompt = prompt.clone();
+                }
+                if ui
+                    .add_enabled(app.ready, egui::Button::new("Imagine"))
+                    .on_hover_text("Imagine it now")
+                    .clicked()
+                {
+                    app.submit(NewSubmission::Imagine {
+                        prompt: prompt.clone(),
+                        mode: app.prompt_bar.mode,
+                        timeout: None,
+                    });
+                }
+                if ui.button("Copy").clicked() {
+                    ui.ctx().copy_text(prompt.clone());
+                }
+            });
+        });
+    }
+}

@@ -1,0 +1,224 @@
+//! The user's own images on their way into a job (blend and describe sources): where they come from
+//! (picked, dropped, pasted, sent from the gallery), their slots while they load off the UI thread, and
+//! the card that shows each slot.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{ColorImage, RichText, TextureHandle, vec2};
+
+use super::app::{MoodgridApp, View};
+use super::toasts::ToastKind;
+use crate::api::wire::BLEND_MAX_IMAGES;
+use crate::engine::PreparedSource;
+
+/// Which panel a source is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceTarget {
+    Blend,
+    Describe,
+}
+
+/// Where a source comes from.
+pub enum SourceInput {
+    /// A picked or dropped file, or a library image sent from the gallery.
+    File(PathBuf),
+    /// Pixels pasted from the clipboard.
+    Pixels {
+        name: String,
+        image: Arc<ColorImage>,
+    },
+}
+
+impl SourceInput {
+    fn name(&self) -> String {
+        match self {
+            SourceInput::File(path) => path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            ),
+            SourceInput::Pixels { name, .. } => name.clone(),
+        }
+    }
+}
+
+pub struct SourceSlot {
+    pub id: u64,
+    pub name: String,
+    pub state: SlotState,
+}
+
+pub enum SlotState {
+    Loading,
+    Ready {
+        source: PreparedSource,
+        preview: TextureHandle,
+    },
+    /// Why this file cannot be sent; the other slots are not affected.
+    Bad(String),
+}
+
+impl SourceSlot {
+    pub fn ready(&self) -> Option<&PreparedSource> {
+        match &self.state {
+            SlotState::Ready { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+pub const CARD_WIDTH: f32 = 180.0;
+const PREVIEW: f32 = 164.0;
+
+/// What the user did to a slot's card.
+pub enum CardAction {
+    None,
+    Remove,
+    MoveLeft,
+    MoveRight,
+}
+
+/// Adds images to a panel: each gets a slot at once and is read, checked and previewed on a chore
+/// thread. Blend keeps at most five; describe keeps one (the newest).
+pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<SourceInput>) {
+    app.view = match target {
+        SourceTarget::Blend => View::Blend,
+        SourceTarget::Describe => View::Describe,
+    };
+    for mut input in inputs {
+        let id = app.next_slot_id();
+        if let SourceInput::Pixels { name, .. } = &mut input {
+            *name = format!("pasted image {id}");
+        }
+        let slot = SourceSlot {
+            id,
+            name: input.name(),
+            state: SlotState::Loading,
+        };
+        match target {
+            SourceTarget::Blend => {
+                let slots = &mut app.blend.slots;
+                if slots.len() >= BLEND_MAX_IMAGES {
+                    app.toasts.push(
+                        ToastKind::Error,
+                        format!(
+                            "A blend takes at most {BLEND_MAX_IMAGES} images; {} was not added",
+                            slot.name
+                        ),
+                        None,
+                    );
+                    continue;
+                }
+                slots.push(slot);
+            }
+            SourceTarget::Describe => app.describe.slot = Some(slot),
+        }
+        app.chores.load_source(target, id, input);
+    }
+}
+
+/// A chore finished preparing a source: fill its slot (if the user has not removed it meanwhile).
+pub fn source_loaded(
+    app: &mut MoodgridApp,
+    ctx: &egui::Context,
+    target: SourceTarget,
+    id: u64,
+    result: Result<(PreparedSource, ColorImage), String>,
+) {
+    let slot = match target {
+        SourceTarget::Blend => app.blend.slots.iter_mut().find(|s| s.id == id),
+        SourceTarget::Describe => app.describe.slot.as_mut().filter(|s| s.id == id),
+    };
+    let Some(slot) = slot else { return };
+    slot.state = match result {
+        Ok((source, preview)) => SlotState::Ready {
+            preview: ctx.load_texture(
+                format!("source-{id}"),
+                preview,
+                egui::TextureOptions::LINEAR,
+            ),
+            source,
+        },
+        Err(message) => SlotState::Bad(message),
+    };
+}
+
+/// One slot as a card: preview, name, pixel size, what was done to fit, or why it cannot be used.
+pub fn card(ui: &mut egui::Ui, slot: &SourceSlot, movable: (bool, bool)) -> CardAction {
+    let mut action = CardAction::None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(CARD_WIDTH);
+        ui.vertical(|ui| {
+            let (rect, _) = ui.allocate_exact_size(vec2(PREVIEW, PREVIEW), egui::Sense::hover());
+            match &slot.state {
+                SlotState::Loading => {
+                    egui::Spinner::new().paint_at(
+                        ui,
+                        egui::Rect::from_center_size(rect.center(), vec2(24.0, 24.0)),
+                    );
+                }
+                SlotState::Ready { preview, .. } => {
+                    let size = preview.size_vec2();
+                    let scale = (PREVIEW / size.x.max(size.y)).min(1.0);
+                    egui::Image::new(preview)
+                        .alt_text(slot.name.clone())
+                        .paint_at(
+                            ui,
+                            egui::Rect::from_center_size(rect.center(), size * scale),
+                        );
+                }
+                SlotState::Bad(_) => {
+                    ui.painter()
+                        .rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
+                    ui.painter().text(
+                        rect.center(),
+                        egui::Align2::CENTER_CENTER,
+                        "!",
+                        egui::FontId::proportional(28.0),
+                        ui.visuals().error_fg_color,
+                    );
+                }
+            }
+            ui.add(egui::Label::new(RichText::new(&slot.name).strong()).truncate());
+            match &slot.state {
+                SlotState::Loading => {
+                    ui.label(RichText::new("checking…").weak());
+                }
+                SlotState::Ready { source, .. } => {
+                    ui.label(
+                        RichText::new(format!("{} × {} px", source.width, source.height)).weak(),
+                    );
+                    if let Some(note) = &source.note {
+                        ui.label(RichText::new(note).small())
+                            .on_hover_text("Moodgrid downscaled it so TTAPI accepts it");
+                    }
+                }
+                SlotState::Bad(message) => {
+                    ui.colored_label(ui.visuals().error_fg_color, message);
+                }
+            }
+            ui.horizontal(|ui| {
+                if movable.0
+                    && ui
+                        .small_button("Left")
+                        .on_hover_text("Move earlier")
+                        .clicked()
+                {
+                    action = CardAction::MoveLeft;
+                }
+                if movable.1
+                    && ui
+                        .small_button("Right")
+                        .on_hover_text("Move later")
+                        .clicked()
+                {
+                    action = CardAction::MoveRight;
+                }
+                if ui.small_button("Remove").clicked() {
+                    action = CardAction::Remove;
+                }
+            });
+        });
+    });
+    action
+}
