@@ -314,8 +314,9 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         } => submit(&global, follow, |library| {
             Ok(NewSubmission::Inpaint {
                 parent: find(library, &job)?.id,
-                mask: read_image(&mask)?,
+                mask: read_mask(&mask)?,
                 prompt,
+                strokes: None,
             })
         }),
         Command::Fetch { job, follow } => {
@@ -428,6 +429,22 @@ fn read_image(path: &Path) -> Result<SourceImage, Failure> {
         eprintln!("moodgrid: {}: {note}", source.image.name);
     }
     Ok(source.image)
+}
+
+/// A mask file, sent at its own size (never downscaled: it must match the image). A grey or coloured mask
+/// is thresholded by the engine, as the window's editor does; the user is told.
+fn read_mask(path: &Path) -> Result<SourceImage, Failure> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure(Exit::Usage, format!("cannot read {name}: {e}")))?;
+    if let Ok(image) = crate::imaging::decode_rgba(&bytes)
+        && !crate::imaging::is_black_and_white(&image)
+    {
+        eprintln!(
+            "moodgrid: {name} is not pure black and white; pixels at least half bright are repainted"
+        );
+    }
+    Ok(SourceImage { name, bytes })
 }
 
 fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {

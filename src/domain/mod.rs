@@ -3,6 +3,7 @@
 pub mod action;
 pub mod buttons;
 pub mod failure;
+pub mod mask;
 pub mod mode;
 pub mod prompt;
 pub mod status;

@@ -11,6 +11,7 @@ use crate::api::wire::{
     ActionRequest, BLEND_MAX_IMAGES, BLEND_MIN_IMAGES, BlendRequest, DescribeRequest,
     ImagineRequest, InpaintRequest, JobOptions, JobRequest,
 };
+use crate::domain::mask::MaskOp;
 use crate::domain::{BlendDimensions, Mode};
 use crate::imaging;
 use crate::library::{
@@ -59,6 +60,8 @@ pub enum NewSubmission {
         parent: i64,
         mask: SourceImage,
         prompt: Option<String>,
+        /// The editor's operations that made the mask, kept with the job so it can be reopened.
+        strokes: Option<Vec<MaskOp>>,
     },
     /// A new job asking exactly what a finished job asked (same inputs, same parent): Retry, Blend again.
     Retry {
@@ -258,6 +261,7 @@ fn create_blocking(
             parent,
             mask,
             prompt,
+            strokes,
         } => {
             let parent = usable_parent(library, backend, parent)?;
             let size = parent
@@ -272,7 +276,7 @@ fn create_blocking(
                 JobKind::Inpaint,
                 "inpaint",
                 &prompt,
-                json!({"prompt": prompt}),
+                json!({"prompt": prompt, "mask_ops": strokes}),
                 parent.mode,
                 Some(parent.id),
                 None,

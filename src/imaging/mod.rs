@@ -113,6 +113,15 @@ pub fn is_repaint_pixel(p: &image::Rgba<u8>) -> bool {
     luma >= 128.0 && p[3] >= 128
 }
 
+/// Whether every pixel is already pure black or pure white (opaque), i.e. thresholding changes nothing.
+pub fn is_black_and_white(image: &RgbaImage) -> bool {
+    image.pixels().all(|p| {
+        p[3] == 255
+            && ((p[0] == 0 && p[1] == 0 && p[2] == 0)
+                || (p[0] == 255 && p[1] == 255 && p[2] == 255))
+    })
+}
+
 /// MIME type for a data URI of these bytes.
 pub fn mime_type(bytes: &[u8]) -> Option<&'static str> {
     sniff_format(bytes).map(|f| f.to_mime_type())

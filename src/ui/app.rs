@@ -13,6 +13,7 @@ use super::describe::DescribePanel;
 use super::gallery::GalleryState;
 use super::job_list::JobList;
 use super::job_view::JobViewState;
+use super::mask_editor::MaskEditor;
 use super::pending::{Pending, Poll};
 use super::prompt_bar::PromptBar;
 use super::settings::SettingsPanel;
@@ -39,6 +40,7 @@ pub enum View {
     Gallery,
     Blend,
     Describe,
+    Mask,
 }
 
 pub struct MoodgridApp {
@@ -59,6 +61,7 @@ pub struct MoodgridApp {
     pub(super) job_view: JobViewState,
     pub(super) blend: BlendPanel,
     pub(super) describe: DescribePanel,
+    pub(super) mask_editor: Option<MaskEditor>,
     next_slot: u64,
     /// Why the app runs on the simulator, when it does.
     pub(super) offline: Option<String>,
@@ -109,6 +112,7 @@ impl MoodgridApp {
                 ..BlendPanel::default()
             },
             describe: DescribePanel::default(),
+            mask_editor: None,
             next_slot: 0,
             offline: None,
             backend: String::new(),
@@ -141,6 +145,7 @@ impl MoodgridApp {
             View::Gallery => super::gallery::show(self, ui),
             View::Blend => super::blend::show(self, ui),
             View::Describe => super::describe::show(self, ui),
+            View::Mask => super::mask_editor::show(self, ui),
         });
         self.drop_hint(&ctx);
         super::settings::show(self, &ctx);
@@ -422,6 +427,25 @@ impl MoodgridApp {
                     slot,
                     result,
                 } => source_loaded(self, ctx, target, slot, result),
+                ChoreResult::MaskEncoded {
+                    parent,
+                    png,
+                    prompt,
+                    ops,
+                } => self.submit(NewSubmission::Inpaint {
+                    parent,
+                    mask: crate::engine::SourceImage {
+                        name: "mask.png".into(),
+                        bytes: png,
+                    },
+                    prompt,
+                    strokes: Some(ops),
+                }),
+                ChoreResult::MaskImported { luma } => {
+                    if let Some(editor) = &mut self.mask_editor {
+                        editor.import(&luma);
+                    }
+                }
                 ChoreResult::Nothing => {}
             }
         }
@@ -472,7 +496,7 @@ impl MoodgridApp {
                     self.view = View::Gallery;
                 }
             }
-            View::Blend | View::Describe => {}
+            View::Blend | View::Describe | View::Mask => {}
         }
     }
 }

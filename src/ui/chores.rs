@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use egui::ColorImage;
 
 use super::sources::{SourceInput, SourceTarget};
+use crate::domain::mask::MaskOp;
 use crate::engine::{PreparedSource, prepare_source, read_source_file};
 
 /// Side of the preview shown in a source slot.
@@ -37,6 +38,17 @@ pub enum ChoreResult {
         target: SourceTarget,
         slot: u64,
         result: Result<(PreparedSource, ColorImage), String>,
+    },
+    /// The editor's mask as a black and white PNG, ready for an inpaint submission.
+    MaskEncoded {
+        parent: i64,
+        png: Vec<u8>,
+        prompt: Option<String>,
+        ops: Vec<MaskOp>,
+    },
+    /// A mask file read for the editor: one brightness byte per pixel at the editor's size.
+    MaskImported {
+        luma: Vec<u8>,
     },
     /// Nothing to report (a dialog was cancelled).
     Nothing,
@@ -185,6 +197,70 @@ impl Chores {
         });
     }
 
+    /// Encodes the editor's mask (255 = repaint) as the PNG an inpaint job sends.
+    pub fn encode_mask(
+        &self,
+        parent: i64,
+        size: (u32, u32),
+        mask: Vec<u8>,
+        prompt: Option<String>,
+        ops: Vec<MaskOp>,
+    ) {
+        self.run("encode-mask", move || match mask_png(size, mask) {
+            Ok(png) => ChoreResult::MaskEncoded {
+                parent,
+                png,
+                prompt,
+                ops,
+            },
+            Err(e) => ChoreResult::Failed(e),
+        });
+    }
+
+    /// Saves the editor's mask as a black and white PNG where the user chooses.
+    pub fn export_mask(&self, size: (u32, u32), mask: Vec<u8>) {
+        self.run("export-mask", move || {
+            if let Err(missing) = file_dialog_available() {
+                return ChoreResult::Failed(missing);
+            }
+            let png = match mask_png(size, mask) {
+                Ok(png) => png,
+                Err(e) => return ChoreResult::Failed(e),
+            };
+            let dialog = rfd::AsyncFileDialog::new()
+                .set_title("Export mask")
+                .set_file_name("mask.png")
+                .add_filter("PNG", &["png"]);
+            let Some(target) = pollster::block_on(dialog.save_file()) else {
+                return ChoreResult::Nothing;
+            };
+            let target = target.path().to_owned();
+            match std::fs::write(&target, png) {
+                Ok(()) => ChoreResult::Done(format!("Mask saved to {}", target.display())),
+                Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
+            }
+        });
+    }
+
+    /// Asks for a mask image of exactly `size`; half-bright or brighter pixels become the mask.
+    pub fn import_mask(&self, size: (u32, u32)) {
+        self.run("import-mask", move || {
+            if let Err(missing) = file_dialog_available() {
+                return ChoreResult::Failed(missing);
+            }
+            let dialog = rfd::AsyncFileDialog::new()
+                .set_title("Import mask")
+                .add_filter("Images", &["png", "jpg", "jpeg", "webp"]);
+            let Some(file) = pollster::block_on(dialog.pick_file()) else {
+                return ChoreResult::Nothing;
+            };
+            match read_mask(file.path(), size) {
+                Ok(luma) => ChoreResult::MaskImported { luma },
+                Err(e) => ChoreResult::Failed(e),
+            }
+        });
+    }
+
     /// Reads the first installed CJK font (see [`super::fonts`]).
     pub fn load_cjk_font(&self) {
         self.run("fonts", || match super::fonts::read_cjk_fallback() {
@@ -192,6 +268,39 @@ impl Chores {
             None => ChoreResult::Nothing,
         });
     }
+}
+
+fn mask_png((width, height): (u32, u32), mask: Vec<u8>) -> Result<Vec<u8>, String> {
+    let gray = image::GrayImage::from_raw(width, height, mask)
+        .ok_or_else(|| "the mask does not match the image size".to_owned())?;
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(gray)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| format!("could not encode the mask: {e}"))?;
+    Ok(png)
+}
+
+fn read_mask(path: &Path, (width, height): (u32, u32)) -> Result<Vec<u8>, String> {
+    let name = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("Could not read {name}: {e}"))?;
+    let image = crate::imaging::decode_rgba(&bytes).map_err(|e| format!("{name}: {e}"))?;
+    if image.dimensions() != (width, height) {
+        return Err(format!(
+            "{name} is {}×{}; the mask must be {width}×{height}, the image's size",
+            image.width(),
+            image.height()
+        ));
+    }
+    Ok(image
+        .pixels()
+        .map(|p| {
+            if crate::imaging::is_repaint_pixel(p) {
+                255
+            } else {
+                0
+            }
+        })
+        .collect())
 }
 
 /// rfd answers "cancelled" both when the user cancels and when no dialog could be shown; on Linux it

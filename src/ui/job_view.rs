@@ -5,10 +5,13 @@
 use egui::{Align, Layout, Rect, RichText, Scene, Vec2, vec2};
 
 use super::app::MoodgridApp;
+use super::mask_editor::MaskEditor;
 use super::sources::{SourceInput, SourceTarget, add_sources};
 use super::state_text;
+use super::toasts::ToastKind;
 use crate::domain::buttons::button_rows;
 use crate::domain::failure::explain_failure;
+use crate::domain::mask::MaskOp;
 use crate::domain::{Mode, prompt};
 use crate::engine::NewSubmission;
 use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
@@ -78,6 +81,7 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     }
     ui.separator();
     buttons(app, ui, job);
+    region_actions(app, ui, job);
     ui.separator();
     image_actions(app, ui, job);
     ui.separator();
@@ -262,6 +266,63 @@ fn buttons(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     if let Some(action) = pressed {
         app.press(job.id, action);
     }
+}
+
+/// "Vary region" on a single upscaled image opens the mask editor; an inpaint job can reopen its mask.
+fn region_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let upscaled = app
+        .jobs
+        .main_image(job.id)
+        .is_some_and(|i| i.record.role == ImageRole::Upscale);
+    let can_vary = job.state == JobState::Succeeded && upscaled && job.backend == app.backend;
+    if can_vary
+        && ui
+            .button("Vary region")
+            .on_hover_text("Paint a mask and repaint only that region (inpaint)")
+            .clicked()
+    {
+        open_editor(app, job.id, Vec::new());
+    }
+    if job.kind == JobKind::Inpaint
+        && job.state.is_final()
+        && let Some(parent) = job.parent_id
+        && ui
+            .button("Edit mask again")
+            .on_hover_text("Reopen the mask this job was made with")
+            .clicked()
+    {
+        let ops = job
+            .params
+            .get("mask_ops")
+            .cloned()
+            .and_then(|ops| serde_json::from_value::<Vec<MaskOp>>(ops).ok())
+            .unwrap_or_default();
+        open_editor(app, parent, ops);
+    }
+}
+
+fn open_editor(app: &mut MoodgridApp, job_id: i64, ops: Vec<MaskOp>) {
+    let Some(job) = app.jobs.get(job_id).cloned() else {
+        return;
+    };
+    let Some(image) = app.jobs.main_image(job_id).cloned() else {
+        app.toasts.push(
+            ToastKind::Error,
+            "The image is still loading; try again.",
+            Some(job_id),
+        );
+        return;
+    };
+    let size = (image.record.width, image.record.height);
+    let stand_in = image.thumbnails.last().map(|(_, path)| path.clone());
+    app.mask_editor = Some(MaskEditor::open(
+        &job,
+        image.path.clone(),
+        stand_in,
+        size,
+        ops,
+    ));
+    app.view = super::app::View::Mask;
 }
 
 fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {

@@ -14,6 +14,7 @@ mod fonts;
 mod gallery;
 mod job_list;
 mod job_view;
+mod mask_editor;
 mod pending;
 mod prompt_bar;
 mod settings;

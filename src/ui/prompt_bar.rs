@@ -76,6 +76,10 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 app.settings_panel.open = !app.settings_panel.open;
             }
             ui.separator();
+            if app.mask_editor.is_some() {
+                ui.selectable_value(&mut app.view, View::Mask, "Mask")
+                    .on_hover_text("The open mask editor");
+            }
             ui.selectable_value(&mut app.view, View::Describe, "Describe")
                 .on_hover_text("Four prompts for an image of yours");
             ui.selectable_value(&mut app.view, View::Blend, "Blend")

@@ -110,24 +110,27 @@ async fn every_subcommand_waits_and_reports_its_files() {
         }
     });
     let mask_path = write_png(inputs.path(), "mask.png", &mask);
-    let region = one_job(
-        &moodgrid(
-            &sim,
-            dir,
-            &[
-                "inpaint",
-                &u2_id,
-                "--mask",
-                &mask_path,
-                "--prompt",
-                "green ivy",
-                "--wait",
-                "--json",
-            ],
-        )
-        .await,
-        0,
+    let inpainted = moodgrid(
+        &sim,
+        dir,
+        &[
+            "inpaint",
+            &u2_id,
+            "--mask",
+            &mask_path,
+            "--prompt",
+            "green ivy",
+            "--wait",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(
+        String::from_utf8_lossy(&inpainted.stderr)
+            .contains("is not pure black and white; pixels at least half bright are repainted"),
+        "the thresholding is announced"
     );
+    let region = one_job(&inpainted, 0);
     assert_eq!(
         (region["action"].as_str(), region["prompt"].as_str()),
         (Some("inpaint"), Some("green ivy"))
