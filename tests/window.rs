@@ -367,6 +367,9 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
     });
 
     // The blend kept its inputs: they go back to the panel, in order, ready to blend again.
+    frames_until(&mut harness, "the blend's stored sources", |h| {
+        enabled(h, "Edit in Blend")
+    });
     harness.get_by_label("Edit in Blend").click();
     frames_until(&mut harness, "the stored sources back in the panel", |h| {
         enabled(h, "Blend 2 images")
@@ -552,4 +555,137 @@ fn a_region_painted_in_the_mask_editor_is_exactly_what_gets_repainted() {
         }
     }
     assert!(changed_inside > white.len() / 2, "the region was repainted");
+}
+
+fn drag(harness: &mut Window, from: egui::Pos2, to: egui::Pos2, modifiers: egui::Modifiers) {
+    pointer(harness, egui::Event::PointerMoved(from));
+    harness.input_mut().events.push(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers,
+    });
+    harness.step();
+    for step in 1..=4 {
+        let t = step as f32 / 4.0;
+        pointer(harness, egui::Event::PointerMoved(from + (to - from) * t));
+    }
+    harness.input_mut().events.push(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers,
+    });
+    harness.step();
+    harness.step();
+}
+
+fn item_rect(harness: &Window, job: i64) -> egui::Rect {
+    harness
+        .get_by_label(&format!("Board image: job #{job}"))
+        .rect()
+}
+
+#[test]
+fn a_board_takes_gallery_images_moves_arranges_and_blends_two_of_them() {
+    use moodgrid::library::{ImageRole, Library};
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    imagine(&mut harness, "a board of harbours");
+    frames_until(&mut harness, "the grid's image", |h| {
+        enabled(h, "U1") && enabled(h, "Add to board")
+    });
+    harness.get_by_label("Add to board").click();
+    harness.step();
+    for (button, job) in [("U1", 2), ("U2", 3)] {
+        harness.get_by_label(button).click();
+        frames_until(&mut harness, "the upscale", |h| {
+            enabled(h, "Vary region")
+                && enabled(h, "Add to board")
+                && shows(h, &format!("#{job} · upsample"))
+        });
+        harness.get_by_label("Add to board").click();
+        harness.step();
+        harness.get_by_label_contains("#1 imagine").click();
+        frames_until(&mut harness, "the grid again", |h| enabled(h, "U2"));
+    }
+    harness.get_by_label("Boards").click();
+    frames_until(&mut harness, "three images on the board", |h| {
+        (1..=3).all(|job| shows(h, &format!("Board image: job #{job}")))
+    });
+
+    // Move the second image 150 px to the right.
+    let before = item_rect(&harness, 2);
+    drag(
+        &mut harness,
+        before.center(),
+        before.center() + egui::vec2(150.0, 0.0),
+        egui::Modifiers::NONE,
+    );
+    let after = item_rect(&harness, 2);
+    assert!(
+        (after.center().x - before.center().x - 150.0).abs() < 2.0,
+        "{before:?} → {after:?}"
+    );
+
+    // Select all with a marquee from corner to corner, then arrange them as a grid.
+    let canvas = harness.get_by_label("Board canvas").rect();
+    drag(
+        &mut harness,
+        canvas.min + egui::vec2(3.0, 3.0),
+        canvas.max - egui::vec2(3.0, 3.0),
+        egui::Modifiers::NONE,
+    );
+    assert!(
+        enabled(&harness, "Arrange grid"),
+        "the marquee selected the items"
+    );
+    harness.get_by_label("Arrange grid").click();
+    harness.run_steps(2);
+    let rects: Vec<egui::Rect> = (1..=3).map(|job| item_rect(&harness, job)).collect();
+    let mut rows: Vec<f32> = rects.iter().map(|r| r.top()).collect();
+    rows.sort_by(f32::total_cmp);
+    rows.dedup_by(|a, b| (*a - *b).abs() < 2.0);
+    let distinct_rows = rows.len();
+    assert_eq!(
+        distinct_rows, 2,
+        "three items in a two-column grid: {rects:?}"
+    );
+
+    // Select the grid and the second upscale, and blend them.
+    harness.get_by_label("Board image: job #1").click();
+    harness.step();
+    harness
+        .get_by_label("Board image: job #3")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
+    harness.get_by_label("Blend (2)").click();
+    frames_until(&mut harness, "the two images as blend sources", |h| {
+        enabled(h, "Blend 2 images")
+    });
+    harness.get_by_label("Blend 2 images").click();
+    frames_until(&mut harness, "the blend's grid", |h| {
+        enabled(h, "U1") && shows(h, "· blend")
+    });
+
+    let library = Library::open(data.path()).unwrap();
+    let blend = library.recent_jobs(1).unwrap().remove(0);
+    let mut sizes: Vec<(u32, u32)> = library
+        .images(blend.id)
+        .unwrap()
+        .iter()
+        .filter(|i| i.role == ImageRole::Source)
+        .map(|i| (i.width, i.height))
+        .collect();
+    sizes.sort();
+    assert_eq!(
+        sizes,
+        [(1024, 1024), (2048, 2048)],
+        "the grid and the second upscale"
+    );
+    // The board was saved as it was edited.
+    let boards = library.boards().unwrap();
+    assert_eq!(boards.len(), 1);
+    assert_eq!(boards[0].board.items().len(), 3);
 }

@@ -1,6 +1,7 @@
 //! Pure types and rules shared by every layer: no IO, no egui, no tokio.
 
 pub mod action;
+pub mod board;
 pub mod buttons;
 pub mod failure;
 pub mod mask;

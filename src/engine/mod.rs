@@ -20,7 +20,10 @@ pub use timing::Timing;
 use crate::api::{
     AccountInfo, ApiError, ApiKey, BaseUrl, ClientOptions, PromptVerdict, TtapiClient,
 };
-use crate::library::{FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError};
+use crate::domain::board::Board;
+use crate::library::{
+    FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError, StoredBoard,
+};
 use crate::secrets::{KeyStatus, KeyStore, KeyringError};
 use crate::settings::{Settings, SettingsError};
 use crate::sim::{SimConfig, Simulator};
@@ -122,6 +125,19 @@ pub enum Command {
     SaveSettings {
         settings: Settings,
         reply: oneshot::Sender<Result<(), SettingsError>>,
+    },
+    /// Every moodboard, most recently edited first.
+    LoadBoards {
+        reply: oneshot::Sender<Result<Vec<StoredBoard>, EngineError>>,
+    },
+    CreateBoard {
+        board: Board,
+        reply: oneshot::Sender<Result<i64, EngineError>>,
+    },
+    /// Writes a board whole (the window autosaves after each edit); a failure comes back as a notice.
+    SaveBoard {
+        id: i64,
+        board: Board,
     },
     Shutdown,
 }
@@ -487,6 +503,20 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
             }
             Command::ResumeAll { reply } => {
                 let _ = reply.send(resume_all(&core).await);
+            }
+            Command::LoadBoards { reply } => {
+                let _ = reply.send(core.db(|l| l.boards()).await.map_err(EngineError::from));
+            }
+            Command::CreateBoard { board, reply } => {
+                let created = core.db(move |l| l.create_board(&board)).await;
+                let _ = reply.send(created.map_err(EngineError::from));
+            }
+            Command::SaveBoard { id, board } => {
+                if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {
+                    emitter
+                        .emit(Event::Notice(format!("could not save the board: {e}")))
+                        .await;
+                }
             }
             Command::Shutdown => break,
         }

@@ -1,6 +1,7 @@
 //! The user's library on disk: one SQLite database (jobs, images, an append-only event log) and the image
 //! files it points to, content-addressed under `images/`. Nothing here touches the network.
 
+mod boards;
 mod jobs;
 mod schema;
 mod store;
@@ -10,10 +11,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub use boards::StoredBoard;
 pub use jobs::{
     FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
 };
-pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES};
+pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 
 pub const DATABASE_FILE: &str = "moodgrid.sqlite3";
 
@@ -29,6 +31,8 @@ pub enum LibraryError {
     },
     #[error("{0}")]
     Image(#[from] crate::imaging::ImageError),
+    #[error("board {id} cannot be read: {reason}")]
+    BadBoard { id: i64, reason: String },
     #[error("no job matches `{0}`")]
     NotFound(String),
     #[error("`{0}` matches several jobs; give more of the id")]

@@ -66,6 +66,16 @@ const MIGRATIONS: &[&str] = &[
     -- The log is append-only: history is never rewritten.
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     "#,
+    // 2: moodboards, each a JSON scene (see `domain::board`), saved whole on every edit.
+    r#"
+    CREATE TABLE boards (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        scene       TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

@@ -101,6 +101,11 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), LibraryError> {
     Ok(())
 }
 
+/// The thumbnail of `size` of an original stored at `original` (thumbnails sit beside their original).
+pub fn thumbnail_beside(original: &Path, hash: &str, size: u32) -> PathBuf {
+    original.with_file_name(format!("{hash}.{size}.jpg"))
+}
+
 /// A JPEG whose longer side is `size` (never enlarged), resized with a SIMD Lanczos filter.
 pub fn thumbnail_jpeg(image: &RgbaImage, size: u32) -> Result<Vec<u8>, ImageError> {
     imaging::encode_jpeg(&imaging::resize_to_fit(image, size)?, 85)

@@ -8,6 +8,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::blend::BlendPanel;
+use super::board::BoardsState;
 use super::chores::{ChoreResult, Chores};
 use super::describe::DescribePanel;
 use super::gallery::GalleryState;
@@ -41,6 +42,7 @@ pub enum View {
     Blend,
     Describe,
     Mask,
+    Board,
 }
 
 pub struct MoodgridApp {
@@ -62,6 +64,7 @@ pub struct MoodgridApp {
     pub(super) blend: BlendPanel,
     pub(super) describe: DescribePanel,
     pub(super) mask_editor: Option<MaskEditor>,
+    pub(super) boards: BoardsState,
     next_slot: u64,
     /// Why the app runs on the simulator, when it does.
     pub(super) offline: Option<String>,
@@ -113,6 +116,7 @@ impl MoodgridApp {
             },
             describe: DescribePanel::default(),
             mask_editor: None,
+            boards: BoardsState::default(),
             next_slot: 0,
             offline: None,
             backend: String::new(),
@@ -146,6 +150,7 @@ impl MoodgridApp {
             View::Blend => super::blend::show(self, ui),
             View::Describe => super::describe::show(self, ui),
             View::Mask => super::mask_editor::show(self, ui),
+            View::Board => super::board::show(self, ui),
         });
         self.drop_hint(&ctx);
         super::settings::show(self, &ctx);
@@ -496,7 +501,7 @@ impl MoodgridApp {
                     self.view = View::Gallery;
                 }
             }
-            View::Blend | View::Describe | View::Mask => {}
+            View::Blend | View::Describe | View::Mask | View::Board => {}
         }
     }
 }

@@ -58,6 +58,7 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     ui.add(egui::Label::new(RichText::new(title).strong().size(15.0)).selectable(true));
     ui.add_space(4.0);
     facts(app, ui, job);
+    lineage(app, ui, job);
     if let Some(message) = job
         .message
         .as_deref()
@@ -84,8 +85,6 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     region_actions(app, ui, job);
     ui.separator();
     image_actions(app, ui, job);
-    ui.separator();
-    lineage(app, ui, job);
 }
 
 fn facts(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
@@ -349,6 +348,14 @@ fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
             }
         });
         if ui
+            .add_enabled(main.is_some(), egui::Button::new("Add to board"))
+            .on_hover_text("Put this image on the current moodboard")
+            .clicked()
+            && let Some(file) = &main
+        {
+            super::board::add_image(app, job.id, file);
+        }
+        if ui
             .add_enabled(!job.prompt.is_empty(), egui::Button::new("Copy prompt"))
             .clicked()
         {
@@ -391,6 +398,7 @@ fn lineage(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         return;
     }
     let mut open = None;
+    ui.add_space(4.0);
     if let Some(parent) = parent {
         ui.label(RichText::new("Made from").weak());
         if ui.link(link_text(&parent)).clicked() {

@@ -7,6 +7,7 @@
 
 mod app;
 mod blend;
+mod board;
 mod chores;
 mod describe;
 mod feed;

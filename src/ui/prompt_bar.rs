@@ -80,6 +80,8 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 ui.selectable_value(&mut app.view, View::Mask, "Mask")
                     .on_hover_text("The open mask editor");
             }
+            ui.selectable_value(&mut app.view, View::Board, "Boards")
+                .on_hover_text("Moodboards of your images and notes");
             ui.selectable_value(&mut app.view, View::Describe, "Describe")
                 .on_hover_text("Four prompts for an image of yours");
             ui.selectable_value(&mut app.view, View::Blend, "Blend")
