@@ -445,6 +445,21 @@ impl Board {
         });
     }
 
+    /// Points every image at the file `file_of(hash)` gives (after an import into another library);
+    /// images it does not know are dropped. Not an undoable edit: it happens before anyone sees the board.
+    pub fn relink(&mut self, file_of: impl Fn(&str) -> Option<String>) {
+        self.items.retain_mut(|item| match &mut item.content {
+            Content::Image { hash, file, .. } => match file_of(hash) {
+                Some(found) => {
+                    *file = found;
+                    true
+                }
+                None => false,
+            },
+            Content::Note { .. } => true,
+        });
+    }
+
     /// Changes a note's text.
     pub fn set_note_text(&mut self, id: u64, text: String) {
         self.edit(&[id], |i| {

@@ -134,6 +134,16 @@ pub enum Command {
         board: Board,
         reply: oneshot::Sender<Result<i64, EngineError>>,
     },
+    /// A board and its images as one file's bytes.
+    ExportBoard {
+        id: i64,
+        reply: oneshot::Sender<Result<Vec<u8>, EngineError>>,
+    },
+    /// Adds a board from an exported file (its images are stored first); replies with the new board's id.
+    ImportBoard {
+        file: Vec<u8>,
+        reply: oneshot::Sender<Result<i64, EngineError>>,
+    },
     /// Writes a board whole (the window autosaves after each edit); a failure comes back as a notice.
     SaveBoard {
         id: i64,
@@ -510,6 +520,14 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
             Command::CreateBoard { board, reply } => {
                 let created = core.db(move |l| l.create_board(&board)).await;
                 let _ = reply.send(created.map_err(EngineError::from));
+            }
+            Command::ExportBoard { id, reply } => {
+                let exported = core.db(move |l| l.export_board(id)).await;
+                let _ = reply.send(exported.map_err(EngineError::from));
+            }
+            Command::ImportBoard { file, reply } => {
+                let imported = core.db(move |l| l.import_board(&file)).await;
+                let _ = reply.send(imported.map_err(EngineError::from));
             }
             Command::SaveBoard { id, board } => {
                 if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {

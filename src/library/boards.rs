@@ -4,7 +4,8 @@
 use rusqlite::params;
 
 use super::{Library, LibraryError, now_ms};
-use crate::domain::board::Board;
+use crate::domain::board::{Board, Content};
+use crate::imaging;
 
 #[derive(Debug, Clone)]
 pub struct StoredBoard {
@@ -66,6 +67,72 @@ impl Library {
     }
 }
 
+/// A board as one self-contained file: the scene and every image it shows, base64-encoded by hash.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BoardFile {
+    moodgrid_board: u32,
+    board: Board,
+    images: std::collections::BTreeMap<String, String>,
+}
+
+const BOARD_FILE_VERSION: u32 = 1;
+
+impl Library {
+    /// The board and its images as one JSON file (images embedded), for another machine or library.
+    pub fn export_board(&self, id: i64) -> Result<Vec<u8>, LibraryError> {
+        let stored = self
+            .boards()?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or_else(|| LibraryError::NotFound(format!("board {id}")))?;
+        let mut images = std::collections::BTreeMap::new();
+        for item in stored.board.items() {
+            if let Content::Image { hash, file, .. } = &item.content
+                && !images.contains_key(hash)
+            {
+                let path = self.root().join(file);
+                let bytes =
+                    std::fs::read(&path).map_err(|source| LibraryError::Io { path, source })?;
+                images.insert(hash.clone(), imaging::to_base64(&bytes));
+            }
+        }
+        serde_json::to_vec(&BoardFile {
+            moodgrid_board: BOARD_FILE_VERSION,
+            board: stored.board,
+            images,
+        })
+        .map_err(|e| LibraryError::BadBoard {
+            id,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Stores the images of an exported board (each checked like any image) and adds the board.
+    pub fn import_board(&self, file: &[u8]) -> Result<i64, LibraryError> {
+        let bad = |reason: String| LibraryError::BadBoard { id: 0, reason };
+        let parsed: BoardFile = serde_json::from_slice(file)
+            .map_err(|e| bad(format!("not a Moodgrid board file ({e})")))?;
+        if parsed.moodgrid_board != BOARD_FILE_VERSION {
+            return Err(bad(format!(
+                "board file version {} is not one this build reads ({BOARD_FILE_VERSION})",
+                parsed.moodgrid_board
+            )));
+        }
+        let mut stored_files = std::collections::BTreeMap::new();
+        for (hash, encoded) in &parsed.images {
+            let bytes = imaging::from_base64_or_data_uri(encoded)?;
+            let stored = self.store().put(&bytes)?;
+            if &stored.hash != hash {
+                return Err(bad(format!("the image {hash} does not match its content")));
+            }
+            stored_files.insert(hash.clone(), stored.relative_path);
+        }
+        let mut board = parsed.board;
+        board.relink(|hash| stored_files.get(hash).cloned());
+        self.create_board(&board)
+    }
+}
+
 fn scene(board: &Board) -> Result<String, LibraryError> {
     serde_json::to_string(board).map_err(|e| LibraryError::BadBoard {
         id: 0,
@@ -111,5 +178,47 @@ mod tests {
         library.delete_board(first).unwrap();
         assert_eq!(library.boards().unwrap().len(), 1);
         assert!(library.save_board(first, &board).is_err());
+    }
+
+    #[test]
+    fn an_exported_board_carries_its_images_into_another_library() {
+        let here = tempfile::tempdir().unwrap();
+        let there = tempfile::tempdir().unwrap();
+        let library = Library::open(here.path()).unwrap();
+        let png = crate::imaging::encode_png(&image::RgbaImage::from_pixel(
+            30,
+            20,
+            image::Rgba([200, 90, 10, 255]),
+        ))
+        .unwrap();
+        let stored = library.store().put(&png).unwrap();
+        let mut board = Board::new("Export me");
+        board.add(
+            Content::Image {
+                hash: stored.hash.clone(),
+                file: stored.relative_path.clone(),
+                job: Some(7),
+                width: 30,
+                height: 20,
+            },
+            V2::new(15.0, 10.0),
+        );
+        let id = library.create_board(&board).unwrap();
+        let file = library.export_board(id).unwrap();
+
+        let other = Library::open(there.path()).unwrap();
+        let imported = other.import_board(&file).unwrap();
+        let boards = other.boards().unwrap();
+        let copy = &boards.iter().find(|b| b.id == imported).unwrap().board;
+        assert_eq!(copy.name, "Export me");
+        assert_eq!(copy.items().len(), 1);
+        match &copy.items()[0].content {
+            Content::Image { hash, file, .. } => {
+                assert_eq!(hash, &stored.hash);
+                assert_eq!(std::fs::read(there.path().join(file)).unwrap(), png);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(other.import_board(b"{\"not\": \"a board\"}").is_err());
     }
 }

@@ -451,6 +451,7 @@ impl MoodgridApp {
                         editor.import(&luma);
                     }
                 }
+                ChoreResult::BoardFile { bytes } => super::board::import(self, bytes),
                 ChoreResult::Nothing => {}
             }
         }

@@ -50,6 +50,8 @@ pub struct BoardsState {
     creating: Option<Pending<Result<i64, EngineError>>>,
     /// Images waiting for a board to exist.
     waiting: Vec<Content>,
+    exporting: Option<Pending<Result<Vec<u8>, EngineError>>>,
+    importing: Option<Pending<Result<i64, EngineError>>>,
     view: Option<View>,
     selection: Vec<u64>,
     gesture: Option<Gesture>,
@@ -147,7 +149,50 @@ fn save(app: &mut MoodgridApp) {
     }
 }
 
+/// Sends an exported file's bytes to the engine, which stores its images and adds the board.
+pub fn import(app: &mut MoodgridApp, file: Vec<u8>) {
+    let (reply, answer) = Pending::channel();
+    if app.send(Command::ImportBoard { file, reply }) {
+        app.boards.importing = Some(answer);
+    }
+}
+
 fn receive(app: &mut MoodgridApp) {
+    if let Some(outcome) = take_ready(&mut app.boards.exporting) {
+        match outcome {
+            Some(Ok(bytes)) => {
+                let name = app
+                    .boards
+                    .board()
+                    .map_or("board".to_owned(), |b| b.name.clone());
+                app.chores.save_board_file(name, bytes);
+            }
+            Some(Err(e)) => app.toasts.push(
+                ToastKind::Error,
+                format!("Could not export the board: {e}"),
+                None,
+            ),
+            None => {}
+        }
+    }
+    if let Some(outcome) = take_ready(&mut app.boards.importing) {
+        match outcome {
+            Some(Ok(_)) => {
+                // Read the boards again, the imported one (newest) first.
+                app.boards.loaded = false;
+                app.boards.current = 0;
+                app.boards.view = None;
+                ensure_loaded(app);
+                app.toasts.push(ToastKind::Info, "Board imported", None);
+            }
+            Some(Err(e)) => app.toasts.push(
+                ToastKind::Error,
+                format!("Could not import the board: {e}"),
+                None,
+            ),
+            None => {}
+        }
+    }
     if let Some(outcome) = take_ready(&mut app.boards.loading) {
         match outcome {
             Some(Ok(stored)) => {
@@ -230,6 +275,21 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         }
         if ui.button("New board").clicked() {
             create_board(app);
+        }
+        let current = app.boards.boards.get(app.boards.current).map(|(id, _)| *id);
+        if ui
+            .add_enabled(current.is_some(), egui::Button::new("Export…"))
+            .on_hover_text("One file with the board and its images")
+            .clicked()
+            && let Some(id) = current
+        {
+            let (reply, answer) = Pending::channel();
+            if app.send(Command::ExportBoard { id, reply }) {
+                app.boards.exporting = Some(answer);
+            }
+        }
+        if ui.button("Import…").clicked() {
+            app.chores.open_board_file();
         }
         ui.separator();
         let has = !selection.is_empty();

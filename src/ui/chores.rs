@@ -50,6 +50,10 @@ pub enum ChoreResult {
     MaskImported {
         luma: Vec<u8>,
     },
+    /// A moodboard file the user chose to import.
+    BoardFile {
+        bytes: Vec<u8>,
+    },
     /// Nothing to report (a dialog was cancelled).
     Nothing,
 }
@@ -257,6 +261,48 @@ impl Chores {
             match read_mask(file.path(), size) {
                 Ok(luma) => ChoreResult::MaskImported { luma },
                 Err(e) => ChoreResult::Failed(e),
+            }
+        });
+    }
+
+    /// Saves exported moodboard bytes where the user chooses.
+    pub fn save_board_file(&self, name: String, bytes: Vec<u8>) {
+        self.run("export-board", move || {
+            if let Err(missing) = file_dialog_available() {
+                return ChoreResult::Failed(missing);
+            }
+            let dialog = rfd::AsyncFileDialog::new()
+                .set_title("Export board")
+                .set_file_name(format!("{name}.moodboard"))
+                .add_filter("Moodgrid board", &["moodboard"]);
+            let Some(target) = pollster::block_on(dialog.save_file()) else {
+                return ChoreResult::Nothing;
+            };
+            let target = target.path().to_owned();
+            match std::fs::write(&target, bytes) {
+                Ok(()) => ChoreResult::Done(format!("Board saved to {}", target.display())),
+                Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
+            }
+        });
+    }
+
+    /// Asks for a moodboard file to import and reads it.
+    pub fn open_board_file(&self) {
+        self.run("import-board", move || {
+            if let Err(missing) = file_dialog_available() {
+                return ChoreResult::Failed(missing);
+            }
+            let dialog = rfd::AsyncFileDialog::new()
+                .set_title("Import board")
+                .add_filter("Moodgrid board", &["moodboard", "json"]);
+            let Some(file) = pollster::block_on(dialog.pick_file()) else {
+                return ChoreResult::Nothing;
+            };
+            match std::fs::read(file.path()) {
+                Ok(bytes) => ChoreResult::BoardFile { bytes },
+                Err(e) => {
+                    ChoreResult::Failed(format!("Could not read {}: {e}", file.path().display()))
+                }
             }
         });
     }
