@@ -231,18 +231,13 @@ impl Chores {
                 Ok(png) => png,
                 Err(e) => return ChoreResult::Failed(e),
             };
-            let dialog = rfd::AsyncFileDialog::new()
-                .set_title("Export mask")
-                .set_file_name("mask.png")
-                .add_filter("PNG", &["png"]);
-            let Some(target) = pollster::block_on(dialog.save_file()) else {
-                return ChoreResult::Nothing;
-            };
-            let target = target.path().to_owned();
-            match std::fs::write(&target, png) {
-                Ok(()) => ChoreResult::Done(format!("Mask saved to {}", target.display())),
-                Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
-            }
+            save_with_dialog(
+                "Export mask",
+                "mask.png".into(),
+                ("PNG", "png"),
+                &png,
+                "Mask",
+            )
         });
     }
 
@@ -271,18 +266,14 @@ impl Chores {
             if let Err(missing) = file_dialog_available() {
                 return ChoreResult::Failed(missing);
             }
-            let dialog = rfd::AsyncFileDialog::new()
-                .set_title("Export board")
-                .set_file_name(format!("{name}.moodboard"))
-                .add_filter("Moodgrid board", &["moodboard"]);
-            let Some(target) = pollster::block_on(dialog.save_file()) else {
-                return ChoreResult::Nothing;
-            };
-            let target = target.path().to_owned();
-            match std::fs::write(&target, bytes) {
-                Ok(()) => ChoreResult::Done(format!("Board saved to {}", target.display())),
-                Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
-            }
+            let file_name = format!("{name}.moodboard");
+            save_with_dialog(
+                "Export board",
+                file_name,
+                ("Moodgrid board", "moodboard"),
+                &bytes,
+                "Board",
+            )
         });
     }
 
@@ -347,6 +338,28 @@ fn read_mask(path: &Path, (width, height): (u32, u32)) -> Result<Vec<u8>, String
             }
         })
         .collect())
+}
+
+/// The platform's save dialog, then the bytes written where the user chose; `what` names them in the toast.
+fn save_with_dialog(
+    title: &str,
+    file_name: String,
+    (filter, extension): (&str, &str),
+    bytes: &[u8],
+    what: &str,
+) -> ChoreResult {
+    let dialog = rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter(filter, &[extension]);
+    let Some(target) = pollster::block_on(dialog.save_file()) else {
+        return ChoreResult::Nothing;
+    };
+    let target = target.path().to_owned();
+    match std::fs::write(&target, bytes) {
+        Ok(()) => ChoreResult::Done(format!("{what} saved to {}", target.display())),
+        Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
+    }
 }
 
 /// rfd answers "cancelled" both when the user cancels and when no dialog could be shown; on Linux it
