@@ -118,6 +118,84 @@ impl Item {
         .map(|c| c.rotate(self.rotation).add(self.center))
     }
 
+    /// Maps a vector in the image's own frame (unrotated, unflipped, scale applied) onto the board.
+    fn to_board_vector(&self, local: V2) -> V2 {
+        let local = if self.flipped {
+            V2::new(-local.x, local.y)
+        } else {
+            local
+        };
+        local.rotate(self.rotation)
+    }
+
+    /// The whole image's size at the item's scale, ignoring the crop (a note is its own box).
+    fn full_size(&self) -> V2 {
+        match &self.content {
+            Content::Image { width, height, .. } => {
+                V2::new(*width as f32, *height as f32).scale(self.scale)
+            }
+            Content::Note { width, height, .. } => V2::new(*width, *height).scale(self.scale),
+        }
+    }
+
+    /// The item scaled by `factor` about a fixed board point (a corner handle keeps the opposite corner).
+    pub fn scaled_about(&self, anchor: V2, factor: f32) -> Item {
+        let factor = factor.max(0.01 / self.scale.max(1e-6));
+        Item {
+            scale: self.scale * factor,
+            center: anchor.add(self.center.sub(anchor).scale(factor)),
+            ..self.clone()
+        }
+    }
+
+    /// The item turned to `radians` (clockwise) about its centre.
+    pub fn rotated_to(&self, radians: f32) -> Item {
+        Item {
+            rotation: radians.rem_euclid(std::f32::consts::TAU),
+            ..self.clone()
+        }
+    }
+
+    /// The item showing another part of its image, with the image itself staying where it is on the board:
+    /// only the window onto it moves. Edges are kept in order and at least 1% apart.
+    pub fn cropped(&self, crop: Crop) -> Item {
+        let crop = Crop {
+            left: crop.left.clamp(0.0, 0.99),
+            top: crop.top.clamp(0.0, 0.99),
+            right: crop.right.clamp(crop.left.clamp(0.0, 0.99) + 0.01, 1.0),
+            bottom: crop.bottom.clamp(crop.top.clamp(0.0, 0.99) + 0.01, 1.0),
+        };
+        let full = self.full_size();
+        let offset = |c: &Crop| {
+            V2::new(
+                ((c.left + c.right) / 2.0 - 0.5) * full.x,
+                ((c.top + c.bottom) / 2.0 - 0.5) * full.y,
+            )
+        };
+        let image_center = self.center.sub(self.to_board_vector(offset(&self.crop)));
+        Item {
+            crop,
+            center: image_center.add(self.to_board_vector(offset(&crop))),
+            ..self.clone()
+        }
+    }
+
+    /// Where a board point falls on the whole (uncropped) image, as fractions of its width and height.
+    pub fn image_fraction(&self, point: V2) -> V2 {
+        let uncropped = self.cropped(Crop::default());
+        let local = point.sub(uncropped.center).rotate(-self.rotation);
+        let local = if self.flipped {
+            V2::new(-local.x, local.y)
+        } else {
+            local
+        };
+        let full = self.full_size();
+        V2::new(
+            local.x / full.x.max(1e-6) + 0.5,
+            local.y / full.y.max(1e-6) + 0.5,
+        )
+    }
+
     /// The axis-aligned box around the item: (min, max).
     pub fn bounds(&self) -> (V2, V2) {
         let corners = self.corners();
@@ -244,6 +322,11 @@ impl Board {
 
     /// Adds an item on top, centred at `center`; returns its id.
     pub fn add(&mut self, content: Content, center: V2) -> u64 {
+        self.add_scaled(content, center, 1.0)
+    }
+
+    /// Adds an item on top at a scale (how a large image lands at a sensible size); returns its id.
+    pub fn add_scaled(&mut self, content: Content, center: V2, scale: f32) -> u64 {
         self.checkpoint();
         self.next_id += 1;
         let id = self.next_id;
@@ -251,7 +334,7 @@ impl Board {
             id,
             content,
             center,
-            scale: 1.0,
+            scale: scale.max(0.01),
             rotation: 0.0,
             flipped: false,
             crop: Crop::default(),
@@ -326,14 +409,18 @@ impl Board {
         self.edit(ids, |i| i.flipped = !i.flipped);
     }
 
+    /// Crops an image without moving what stays visible (see [`Item::cropped`]).
     pub fn set_crop(&mut self, id: u64, crop: Crop) {
-        let crop = Crop {
-            left: crop.left.clamp(0.0, 0.99),
-            top: crop.top.clamp(0.0, 0.99),
-            right: crop.right.clamp(crop.left + 0.01, 1.0),
-            bottom: crop.bottom.clamp(crop.top + 0.01, 1.0),
-        };
-        self.edit(&[id], |i| i.crop = crop);
+        self.edit(&[id], |i| *i = i.cropped(crop));
+    }
+
+    /// Puts back an item changed outside the board (the result of a scale, rotate or crop gesture, which
+    /// is previewed on a copy): one undoable edit. An id the board does not have is ignored.
+    pub fn replace(&mut self, item: Item) {
+        let id = item.id;
+        if self.item(id).is_some_and(|old| *old != item) {
+            self.edit(&[id], |i| *i = item.clone());
+        }
     }
 
     pub fn remove(&mut self, ids: &[u64]) {
@@ -560,8 +647,10 @@ mod tests {
         );
         board.scale_by(&[a], 2.0);
         assert!(close(board.item(a).unwrap().size(), V2::new(400.0, 200.0)));
+        // The crop keeps the visible quarter where it was (centre 200, 50), then scaling doubles it.
+        assert!(close(board.item(a).unwrap().center, V2::new(200.0, 50.0)));
         assert_eq!(
-            board.in_marquee(V2::new(-10.0, -10.0), V2::new(420.0, 220.0)),
+            board.in_marquee(V2::new(-10.0, -60.0), V2::new(420.0, 160.0)),
             vec![a]
         );
         assert_eq!(
@@ -660,6 +749,72 @@ mod tests {
             Content::Note { text, .. } => assert_eq!(text, "cold light"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_corner_drag_keeps_the_opposite_corner_and_rotation_turns_about_the_centre() {
+        let mut board = Board::new("b");
+        let a = board.add(image(200, 100), V2::new(100.0, 50.0));
+        board.rotate_by(&[a], 0.3);
+        let item = board.item(a).unwrap().clone();
+        let opposite = item.corners()[0];
+        let bigger = item.scaled_about(opposite, 1.5);
+        assert!(close(bigger.corners()[0], opposite), "the anchor stays");
+        assert!(close(bigger.size(), V2::new(300.0, 150.0)));
+        let tiny = item.scaled_about(opposite, 0.0);
+        assert!(tiny.scale > 0.0, "never shrinks to nothing");
+        let turned = item.rotated_to(-FRAC_PI_2);
+        assert!(close(turned.center, item.center));
+        assert!((turned.rotation - 3.0 * FRAC_PI_2).abs() < 1e-5);
+        board.replace(bigger.clone());
+        assert_eq!(board.item(a), Some(&bigger));
+        assert!(board.undo());
+        assert_eq!(board.item(a), Some(&item), "one gesture, one undo step");
+        board.replace(item.clone());
+        assert!(
+            board.can_redo(),
+            "a gesture that changed nothing is not an edit"
+        );
+    }
+
+    #[test]
+    fn cropping_moves_the_window_not_the_image_even_rotated_and_flipped() {
+        let mut board = Board::new("b");
+        let a = board.add(image(400, 300), V2::new(-50.0, 80.0));
+        board.rotate_by(&[a], 0.7);
+        board.flip(&[a]);
+        board.scale_by(&[a], 0.5);
+        let before = board.item(a).unwrap().clone();
+        // A board point over the image, and which pixel of the image it shows.
+        let probe = before.center.add(V2::new(10.0, -5.0));
+        let pixel = before.image_fraction(probe);
+        let crop = Crop {
+            left: 0.2,
+            top: 0.1,
+            right: 0.7,
+            bottom: 0.9,
+        };
+        board.set_crop(a, crop);
+        let after = board.item(a).unwrap();
+        assert!(
+            close(after.image_fraction(probe), pixel),
+            "same pixel under the same point"
+        );
+        assert!(close(after.size(), V2::new(100.0, 120.0)));
+        assert!(after.contains(probe));
+        // Uncropping brings back the original placement.
+        let whole = after.cropped(Crop::default());
+        assert!(close(whole.center, before.center));
+        // Edges stay ordered however far a handle is dragged.
+        let inverted = after.cropped(Crop {
+            left: 0.8,
+            top: 0.5,
+            right: 0.3,
+            bottom: -1.0,
+        });
+        assert!(
+            inverted.crop.right > inverted.crop.left && inverted.crop.bottom > inverted.crop.top
+        );
     }
 
     #[test]

@@ -36,6 +36,21 @@ pub fn with_seed(prompt: &str, seed: &str) -> String {
     words.join(" ")
 }
 
+/// The prompt with image prompts in front: Midjourney reads image URLs at the start of the prompt. URLs
+/// already in the prompt are not added twice; only http(s) addresses count.
+pub fn with_image_prompts(prompt: &str, urls: &[String]) -> String {
+    let present: Vec<&str> = prompt.split_whitespace().collect();
+    let mut words: Vec<&str> = urls
+        .iter()
+        .map(String::as_str)
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .filter(|u| !present.contains(u))
+        .collect();
+    words.dedup();
+    words.extend(present);
+    words.join(" ")
+}
+
 /// The prompts of a describe result: one per non-empty line, without Discord's keycap numbers
 /// (`1️⃣ `) or list numbers (`1. `, `2) `).
 pub fn describe_prompts(text: &str) -> Vec<String> {
@@ -62,6 +77,29 @@ pub fn describe_prompts(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_prompts_go_in_front_once() {
+        let urls = [
+            "https://cdn.example/a.png".to_owned(),
+            "https://cdn.example/b.png".to_owned(),
+            "file:///home/me/c.png".to_owned(),
+        ];
+        assert_eq!(
+            with_image_prompts("  misty harbour --ar 3:2 ", &urls),
+            "https://cdn.example/a.png https://cdn.example/b.png misty harbour --ar 3:2"
+        );
+        assert_eq!(
+            with_image_prompts("https://cdn.example/b.png misty", &urls),
+            "https://cdn.example/a.png https://cdn.example/b.png misty",
+            "a URL already there is not repeated"
+        );
+        assert_eq!(
+            with_image_prompts("", &urls[2..]),
+            "",
+            "local files are not image prompts"
+        );
+    }
 
     #[test]
     fn describe_results_split_into_prompts_without_their_numbers() {

@@ -22,7 +22,7 @@ use crate::api::{
 };
 use crate::domain::board::Board;
 use crate::library::{
-    FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError, StoredBoard,
+    FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError, StoredBoard, StoredImage,
 };
 use crate::secrets::{KeyStatus, KeyStore, KeyringError};
 use crate::settings::{Settings, SettingsError};
@@ -144,12 +144,47 @@ pub enum Command {
         file: Vec<u8>,
         reply: oneshot::Sender<Result<i64, EngineError>>,
     },
+    /// Keeps the user's own images in the library (what a board shows must outlive the original files).
+    /// Each input gets its own answer: a stored image, or why it could not be kept.
+    StoreImages {
+        inputs: Vec<ImageInput>,
+        reply: oneshot::Sender<Vec<Result<StoredImage, String>>>,
+    },
+    DeleteBoard {
+        id: i64,
+        reply: oneshot::Sender<Result<(), EngineError>>,
+    },
     /// Writes a board whole (the window autosaves after each edit); a failure comes back as a notice.
     SaveBoard {
         id: i64,
         board: Board,
     },
     Shutdown,
+}
+
+/// An image the user brings in: a file on disk, or encoded bytes (pasted pixels) with a name to show.
+#[derive(Debug, Clone)]
+pub enum ImageInput {
+    File(PathBuf),
+    Bytes { name: String, bytes: Vec<u8> },
+}
+
+impl ImageInput {
+    fn store(&self, library: &Library) -> Result<StoredImage, String> {
+        match self {
+            ImageInput::File(path) => library.store().put_file(path).map_err(|e| {
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
+                format!("{name}: {e}")
+            }),
+            ImageInput::Bytes { name, bytes } => library
+                .store()
+                .put(bytes)
+                .map_err(|e| format!("{name}: {e}")),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -528,6 +563,16 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
             Command::ImportBoard { file, reply } => {
                 let imported = core.db(move |l| l.import_board(&file)).await;
                 let _ = reply.send(imported.map_err(EngineError::from));
+            }
+            Command::StoreImages { inputs, reply } => {
+                let stored = core
+                    .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
+                    .await;
+                let _ = reply.send(stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
+            }
+            Command::DeleteBoard { id, reply } => {
+                let deleted = core.db(move |l| l.delete_board(id)).await;
+                let _ = reply.send(deleted.map_err(EngineError::from));
             }
             Command::SaveBoard { id, board } => {
                 if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {

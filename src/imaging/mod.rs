@@ -1,6 +1,7 @@
 //! Image bytes in and out: decoding with limits, PNG encoding, data URIs. Pure CPU work; callers on an
 //! async runtime run it on a blocking thread.
 
+pub mod board_render;
 mod upload;
 
 use std::io::Cursor;

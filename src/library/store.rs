@@ -75,6 +75,27 @@ impl ImageStore {
         })
     }
 
+    /// Reads a user's file (refusing one over the size limit before reading it) and stores it as [`put`]
+    /// does. Errors name the file.
+    ///
+    /// [`put`]: ImageStore::put
+    pub fn put_file(&self, path: &Path) -> Result<StoredImage, LibraryError> {
+        let io = |source| LibraryError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > MAX_IMAGE_BYTES as u64 {
+            return Err(ImageError::Corrupt(format!(
+                "the file is {} MB, more than the {} MB limit",
+                size / (1024 * 1024),
+                MAX_IMAGE_BYTES / (1024 * 1024)
+            ))
+            .into());
+        }
+        self.put(&std::fs::read(path).map_err(io)?)
+    }
+
     /// The cached thumbnail of the image with this hash whose longer side is `size`.
     pub fn thumbnail_path(&self, hash: &str, size: u32) -> PathBuf {
         self.dir

@@ -153,6 +153,7 @@ impl MoodgridApp {
             View::Board => super::board::show(self, ui),
         });
         self.drop_hint(&ctx);
+        super::board::show_drag_preview(&ctx);
         super::settings::show(self, &ctx);
         if let Some(job) = self.toasts.show(&ctx) {
             self.open_job(job);
@@ -212,12 +213,12 @@ impl MoodgridApp {
     }
 
     /// Files dropped on the window and images pasted (Ctrl+V outside a text field) go to the Describe
-    /// panel when it is open, else to Blend.
+    /// panel or the board when one is open (on the board, where the pointer is), else to Blend.
     fn take_dropped_and_pasted(&mut self, ctx: &egui::Context) {
-        let target = if self.view == View::Describe {
-            SourceTarget::Describe
-        } else {
-            SourceTarget::Blend
+        let target = match self.view {
+            View::Describe => SourceTarget::Describe,
+            View::Board => SourceTarget::Board,
+            _ => SourceTarget::Blend,
         };
         let mut inputs: Vec<SourceInput> = ctx.input(|i| {
             i.raw
@@ -244,7 +245,13 @@ impl MoodgridApp {
             // One image is described at a time: the last one dropped or pasted.
             inputs.drain(..inputs.len().saturating_sub(1));
         }
-        if !inputs.is_empty() {
+        if inputs.is_empty() {
+            return;
+        }
+        if target == SourceTarget::Board {
+            let pointer = ctx.input(|i| i.pointer.hover_pos());
+            super::board::add_inputs(self, inputs, pointer);
+        } else {
             add_sources(self, target, inputs);
         }
     }
@@ -254,10 +261,10 @@ impl MoodgridApp {
         if ctx.input(|i| i.raw.hovered_files.is_empty()) {
             return;
         }
-        let text = if self.view == View::Describe {
-            "Drop to describe"
-        } else {
-            "Drop to blend"
+        let text = match self.view {
+            View::Describe => "Drop to describe",
+            View::Board => "Drop to add to the board",
+            _ => "Drop to blend",
         };
         let painter = ctx.layer_painter(egui::LayerId::new(
             egui::Order::Foreground,
@@ -452,6 +459,11 @@ impl MoodgridApp {
                     }
                 }
                 ChoreResult::BoardFile { bytes } => super::board::import(self, bytes),
+                ChoreResult::PastedPng { name, png, at } => super::board::store(
+                    self,
+                    vec![crate::engine::ImageInput::Bytes { name, bytes: png }],
+                    at,
+                ),
                 ChoreResult::Nothing => {}
             }
         }

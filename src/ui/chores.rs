@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use egui::ColorImage;
 
 use super::sources::{SourceInput, SourceTarget};
+use crate::domain::board::Board;
 use crate::domain::mask::MaskOp;
 use crate::engine::{PreparedSource, prepare_source, read_source_file};
 
@@ -49,6 +50,12 @@ pub enum ChoreResult {
     /// A mask file read for the editor: one brightness byte per pixel at the editor's size.
     MaskImported {
         luma: Vec<u8>,
+    },
+    /// Pasted pixels encoded as PNG, on their way onto the board (at a board point, if known).
+    PastedPng {
+        name: String,
+        png: Vec<u8>,
+        at: Option<crate::domain::board::V2>,
     },
     /// A moodboard file the user chose to import.
     BoardFile {
@@ -149,7 +156,9 @@ impl Chores {
                 .set_title(title)
                 .add_filter("Images", &["png", "jpg", "jpeg", "webp"]);
             let picked = match target {
-                SourceTarget::Blend => pollster::block_on(dialog.pick_files()).unwrap_or_default(),
+                SourceTarget::Blend | SourceTarget::Board => {
+                    pollster::block_on(dialog.pick_files()).unwrap_or_default()
+                }
                 SourceTarget::Describe => {
                     pollster::block_on(dialog.pick_file()).into_iter().collect()
                 }
@@ -169,25 +178,10 @@ impl Chores {
         self.run("load-source", move || {
             let prepared = match input {
                 SourceInput::File(path) => read_source_file(&path),
-                SourceInput::Pixels { name, image } => {
-                    // egui keeps premultiplied colours; files want them straight.
-                    let rgba = image::RgbaImage::from_raw(
-                        image.width() as u32,
-                        image.height() as u32,
-                        image
-                            .pixels
-                            .iter()
-                            .flat_map(|c| c.to_srgba_unmultiplied())
-                            .collect(),
-                    );
-                    match rgba.map(|rgba| crate::imaging::encode_png(&rgba)) {
-                        Some(Ok(png)) => prepare_source(name, &png),
-                        Some(Err(e)) => Err(e.into()),
-                        None => Err(crate::engine::EngineError::Invalid(format!(
-                            "{name}: the pasted pixels do not match their size"
-                        ))),
-                    }
-                }
+                SourceInput::Pixels { name, image } => match pasted_png(&name, &image) {
+                    Ok(png) => prepare_source(name, &png),
+                    Err(message) => Err(crate::engine::EngineError::Invalid(message)),
+                },
             };
             let result = prepared.map_err(|e| e.to_string()).and_then(|source| {
                 let preview = preview(&source.image.bytes)?;
@@ -197,6 +191,72 @@ impl Chores {
                 target,
                 slot,
                 result,
+            }
+        });
+    }
+
+    /// Encodes pasted pixels as PNG for the board.
+    pub fn encode_pasted(
+        &self,
+        name: String,
+        image: Arc<ColorImage>,
+        at: Option<crate::domain::board::V2>,
+    ) {
+        self.run("encode-pasted", move || match pasted_png(&name, &image) {
+            Ok(png) => ChoreResult::PastedPng { name, png, at },
+            Err(message) => ChoreResult::Failed(message),
+        });
+    }
+
+    /// Draws the board to a PNG at `scale` and saves it where the user says; without a file dialog, into
+    /// the library's `exports` folder.
+    pub fn render_board(&self, board: Board, scale: f32, library: PathBuf) {
+        self.run("render-board", move || {
+            let file_name = format!("{} at {}%.png", board.name, (scale * 100.0).round());
+            let fonts = super::fonts::note_fonts();
+            let fonts: Vec<&[u8]> = fonts.iter().map(|f| (**f).as_ref()).collect();
+            let load = |file: &str| {
+                let path = library.join(file);
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    crate::imaging::ImageError::Corrupt(format!("{}: {e}", path.display()))
+                })?;
+                crate::imaging::decode_rgba(&bytes)
+            };
+            let rendered = crate::imaging::board_render::render(&board, scale, load, &fonts)
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
+                    let png = crate::imaging::encode_png(&r.image).map_err(|e| e.to_string())?;
+                    Ok((png, r.missing))
+                });
+            let (png, missing) = match rendered {
+                Ok(done) => done,
+                Err(e) => return ChoreResult::Failed(format!("Could not render the board: {e}")),
+            };
+            let missing = match missing.len() {
+                0 => String::new(),
+                n => format!(" ({n} image(s) could not be read and show as grey boxes)"),
+            };
+            if file_dialog_available().is_ok() {
+                return match save_with_dialog(
+                    "Render board",
+                    file_name,
+                    ("PNG image", "png"),
+                    &png,
+                    "Board image",
+                ) {
+                    ChoreResult::Done(text) => ChoreResult::Done(text + &missing),
+                    other => other,
+                };
+            }
+            let target = library.join("exports").join(&file_name);
+            let written = std::fs::create_dir_all(library.join("exports"))
+                .and_then(|()| std::fs::write(&target, &png));
+            match written {
+                Ok(()) => ChoreResult::Done(format!(
+                    "No file dialog here, so the board image went to {}{missing}",
+                    target.display()
+                )),
+                Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
             }
         });
     }
@@ -377,6 +437,21 @@ fn file_dialog_available() -> Result<(), String> {
              Drop files on the window or paste them instead."
             .into())
     }
+}
+
+/// Pasted pixels as a PNG file's bytes (egui keeps premultiplied colours; files want them straight).
+fn pasted_png(name: &str, image: &ColorImage) -> Result<Vec<u8>, String> {
+    let rgba = image::RgbaImage::from_raw(
+        image.width() as u32,
+        image.height() as u32,
+        image
+            .pixels
+            .iter()
+            .flat_map(|c| c.to_srgba_unmultiplied())
+            .collect(),
+    )
+    .ok_or_else(|| format!("{name}: the pasted pixels do not match their size"))?;
+    crate::imaging::encode_png(&rgba).map_err(|e| format!("{name}: {e}"))
 }
 
 fn preview(bytes: &[u8]) -> Result<ColorImage, String> {

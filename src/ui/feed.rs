@@ -42,6 +42,8 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
     let response = ui
         .horizontal(|ui| {
             ui.set_height(ROW_HEIGHT - 4.0);
+            // A press on the title starts a drag of the row (to a board), not a text selection.
+            ui.style_mut().interaction.selectable_labels = false;
             // The whole row is the click target and carries the selection frame.
             ui.set_min_width(ui.available_width());
             match thumb {
@@ -69,7 +71,10 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
             });
         })
         .response
-        .interact(egui::Sense::click());
+        .interact(egui::Sense::click_and_drag());
+    if job.state == crate::library::JobState::Succeeded {
+        super::board::drag_source(ui, &response, vec![job.id]);
+    }
     if selected {
         ui.painter().rect_stroke(
             response.rect,

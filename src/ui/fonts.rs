@@ -47,3 +47,21 @@ pub fn install(ctx: &egui::Context, bytes: Vec<u8>) {
         ],
     ));
 }
+
+/// The fonts board notes are rendered with outside egui (Render PNG): egui's own proportional fonts in
+/// their fallback order, then the CJK fallback when one is installed. Disk IO: call it off the UI thread.
+pub fn note_fonts() -> Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> {
+    let definitions = egui::FontDefinitions::default();
+    let mut fonts: Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> = definitions
+        .families
+        .get(&egui::FontFamily::Proportional)
+        .into_iter()
+        .flatten()
+        .filter_map(|name| definitions.font_data.get(name))
+        .map(|data| data.font.clone())
+        .collect();
+    if let Some((_, bytes)) = read_cjk_fallback() {
+        fonts.push(std::sync::Arc::new(bytes));
+    }
+    fonts
+}

@@ -127,7 +127,7 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     let marked = app.gallery.marked.len();
     if marked == 0 {
         ui.label(
-            RichText::new("Ctrl+click picks jobs to blend")
+            RichText::new("Ctrl+click picks jobs to blend, describe or put on a board")
                 .weak()
                 .small(),
         );
@@ -151,6 +151,17 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         .clicked()
     {
         send_marked(app, SourceTarget::Describe);
+    }
+    if ui
+        .button(format!("Add to board ({marked})"))
+        .on_hover_text("Put the picked jobs' images on the current board")
+        .clicked()
+    {
+        let ids: Vec<i64> = std::mem::take(&mut app.gallery.marked)
+            .into_iter()
+            .collect();
+        app.view = super::app::View::Board;
+        super::board::add_jobs(app, &ids, None);
     }
     if ui.small_button("Clear picks").clicked() {
         app.gallery.marked.clear();
@@ -179,7 +190,7 @@ fn send_marked(app: &mut MoodgridApp, target: SourceTarget) {
 fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     let job = app.jobs.at(index).clone();
     let name = format!("Job #{}: {}", job.id, short(&super::job_title(&job), 40));
-    let (rect, response) = ui.allocate_exact_size(vec2(TILE, ROW_HEIGHT), Sense::click());
+    let (rect, response) = ui.allocate_exact_size(vec2(TILE, ROW_HEIGHT), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
     if !ui.is_rect_visible(rect) {
         return;
@@ -250,6 +261,15 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
             egui::FontId::proportional(11.0),
             ui.visuals().hyperlink_color,
         );
+    }
+    if job.state == JobState::Succeeded {
+        // A picked tile carries every pick along; others go alone.
+        let carried = if marked {
+            app.gallery.marked.iter().copied().collect()
+        } else {
+            vec![job.id]
+        };
+        super::board::drag_source(ui, &response, carried);
     }
     let response = response.on_hover_text(super::job_title(&job));
     let ctrl = ui.input(|i| i.modifiers.command);

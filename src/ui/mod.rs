@@ -8,6 +8,7 @@
 mod app;
 mod blend;
 mod board;
+mod board_canvas;
 mod chores;
 mod describe;
 mod feed;

@@ -80,8 +80,16 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 ui.selectable_value(&mut app.view, View::Mask, "Mask")
                     .on_hover_text("The open mask editor");
             }
-            ui.selectable_value(&mut app.view, View::Board, "Boards")
+            let boards = ui
+                .selectable_value(&mut app.view, View::Board, "Boards")
                 .on_hover_text("Moodboards of your images and notes");
+            // Dragging jobs over the tab opens the board, so they can be dropped on it.
+            if boards
+                .dnd_hover_payload::<super::board::DraggedJobs>()
+                .is_some()
+            {
+                app.view = View::Board;
+            }
             ui.selectable_value(&mut app.view, View::Describe, "Describe")
                 .on_hover_text("Four prompts for an image of yours");
             ui.selectable_value(&mut app.view, View::Blend, "Blend")

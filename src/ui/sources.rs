@@ -17,6 +17,8 @@ use crate::engine::PreparedSource;
 pub enum SourceTarget {
     Blend,
     Describe,
+    /// The current moodboard (its images are kept in the library, not sent anywhere).
+    Board,
 }
 
 /// Where a source comes from.
@@ -84,6 +86,11 @@ pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<Sour
     app.view = match target {
         SourceTarget::Blend => View::Blend,
         SourceTarget::Describe => View::Describe,
+        SourceTarget::Board => {
+            app.view = View::Board;
+            super::board::add_inputs(app, inputs, None);
+            return;
+        }
     };
     for mut input in inputs {
         let id = app.next_slot_id();
@@ -112,6 +119,7 @@ pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<Sour
                 slots.push(slot);
             }
             SourceTarget::Describe => app.describe.slot = Some(slot),
+            SourceTarget::Board => {}
         }
         app.chores.load_source(target, id, input);
     }
@@ -128,6 +136,7 @@ pub fn source_loaded(
     let slot = match target {
         SourceTarget::Blend => app.blend.slots.iter_mut().find(|s| s.id == id),
         SourceTarget::Describe => app.describe.slot.as_mut().filter(|s| s.id == id),
+        SourceTarget::Board => None,
     };
     let Some(slot) = slot else { return };
     slot.state = match result {

@@ -114,6 +114,21 @@ impl TextureCache {
         }
     }
 
+    /// The texture for a file if it is already uploaded, without asking for it (a stand-in while a
+    /// sharper one loads).
+    pub fn peek(&mut self, path: &Path) -> Option<TextureHandle> {
+        let frame = self.frame;
+        match self.slots.get_mut(path) {
+            Some(Slot::Ready {
+                texture, last_used, ..
+            }) => {
+                *last_used = frame;
+                Some(texture.clone())
+            }
+            _ => None,
+        }
+    }
+
     pub fn used_bytes(&self) -> usize {
         self.used
     }
