@@ -170,8 +170,26 @@ enum Command {
         #[command(flatten)]
         follow: Follow,
     },
+    /// Moodboards: list them, or render one to a PNG.
+    #[command(subcommand)]
+    Board(BoardCommand),
     /// Run the embedded TTAPI simulator as a standalone HTTP server on 127.0.0.1.
     Sim(SimArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum BoardCommand {
+    /// Every board, most recently edited first: id, items, name.
+    List,
+    /// Draw a board (by id or name) to a PNG file, as the window's "Render PNG…" does.
+    Render {
+        board: String,
+        /// Output pixels per board unit (1 = the images' own pixels).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +259,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
     };
     match command {
         Command::Sim(args) => run_simulator(args),
+        Command::Board(command) => run_board(&global, command),
         Command::List { limit, json } => {
             let library = open_library(&global)?;
             let jobs = library
@@ -561,6 +580,69 @@ fn open_window(global: &GlobalArgs) -> Result<Exit, Failure> {
     };
     crate::ui::run(launch)
         .map_err(|e| Failure(Exit::Unavailable, format!("could not open the window: {e}")))?;
+    Ok(Exit::Success)
+}
+
+fn run_board(global: &GlobalArgs, command: BoardCommand) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
+    let boards = library.boards().map_err(unavailable)?;
+    match command {
+        BoardCommand::List => {
+            for stored in &boards {
+                println!(
+                    "{:>4}  {:>4} items  {}",
+                    stored.id,
+                    stored.board.items().len(),
+                    stored.board.name
+                );
+            }
+        }
+        BoardCommand::Render {
+            board,
+            scale,
+            output,
+        } => {
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(Failure(
+                    Exit::Usage,
+                    format!("--scale must be above 0, not {scale}"),
+                ));
+            }
+            let wanted = boards
+                .iter()
+                .find(|b| b.id.to_string() == board)
+                .or_else(|| {
+                    boards
+                        .iter()
+                        .find(|b| b.board.name.eq_ignore_ascii_case(&board))
+                });
+            let Some(stored) = wanted else {
+                let names: Vec<&str> = boards.iter().map(|b| b.board.name.as_str()).collect();
+                return Err(Failure(
+                    Exit::Usage,
+                    format!("no board `{board}` (the library has: {})", names.join(", ")),
+                ));
+            };
+            let rendered = crate::library::render_board(library.root(), &stored.board, scale)
+                .map_err(|e| Failure(Exit::Usage, e.to_string()))?;
+            std::fs::write(&output, &rendered.png).map_err(|e| {
+                Failure(
+                    Exit::Unavailable,
+                    format!("could not write {}: {e}", output.display()),
+                )
+            })?;
+            for file in &rendered.missing {
+                eprintln!("moodgrid: {file} could not be read; it shows as a grey box");
+            }
+            println!(
+                "{} ({} × {} px)",
+                output.display(),
+                rendered.width,
+                rendered.height
+            );
+        }
+    }
     Ok(Exit::Success)
 }
 

@@ -2,6 +2,7 @@
 //! async runtime run it on a blocking thread.
 
 pub mod board_render;
+pub mod fonts;
 mod upload;
 
 use std::io::Cursor;

@@ -1,11 +1,13 @@
 //! Moodboards in the library: one row per board, its scene as JSON, written whole on every save (a board
 //! of 300 items is a few tens of kilobytes), so nothing is lost on a crash.
 
+use std::path::Path;
+
 use rusqlite::params;
 
 use super::{Library, LibraryError, now_ms};
 use crate::domain::board::{Board, Content};
-use crate::imaging;
+use crate::imaging::{self, ImageError};
 
 #[derive(Debug, Clone)]
 pub struct StoredBoard {
@@ -137,6 +139,34 @@ fn scene(board: &Board) -> Result<String, LibraryError> {
     serde_json::to_string(board).map_err(|e| LibraryError::BadBoard {
         id: 0,
         reason: e.to_string(),
+    })
+}
+
+/// A board drawn to a PNG file's bytes, and the images that could not be read (grey boxes instead).
+pub struct RenderedBoard {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub missing: Vec<String>,
+}
+
+/// Draws a board of the library at `root` with `scale` pixels per board unit (see
+/// `imaging::board_render`). Reads every image file: call it off the UI thread.
+pub fn render_board(root: &Path, board: &Board, scale: f32) -> Result<RenderedBoard, LibraryError> {
+    let fonts = crate::imaging::fonts::note_fonts();
+    let fonts: Vec<&[u8]> = fonts.iter().map(|f| (**f).as_ref()).collect();
+    let load = |file: &str| {
+        let path = root.join(file);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| ImageError::Corrupt(format!("{}: {e}", path.display())))?;
+        crate::imaging::decode_rgba(&bytes)
+    };
+    let rendered = crate::imaging::board_render::render(board, scale, load, &fonts)?;
+    Ok(RenderedBoard {
+        png: crate::imaging::encode_png(&rendered.image)?,
+        width: rendered.image.width(),
+        height: rendered.image.height(),
+        missing: rendered.missing,
     })
 }
 

@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-pub use boards::StoredBoard;
+pub use boards::{RenderedBoard, StoredBoard, render_board};
 pub use jobs::{
     FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
 };
@@ -31,6 +31,8 @@ pub enum LibraryError {
     },
     #[error("{0}")]
     Image(#[from] crate::imaging::ImageError),
+    #[error("could not render the board: {0}")]
+    Render(#[from] crate::imaging::board_render::RenderError),
     #[error("board {id} cannot be read: {reason}")]
     BadBoard { id: i64, reason: String },
     #[error("no job matches `{0}`")]

@@ -281,6 +281,11 @@ impl MoodgridApp {
         );
     }
 
+    /// Uploaded textures and their bytes right now (benchmarks watch memory with it).
+    pub fn texture_stats(&self) -> (usize, usize) {
+        (self.textures.resident(), self.textures.used_bytes())
+    }
+
     pub(super) fn data_dir(&self) -> &std::path::Path {
         &self.config.data_dir
     }

@@ -594,8 +594,12 @@ fn confirm_delete(app: &mut MoodgridApp, ctx: &egui::Context) {
     };
     let modal = egui::Modal::new(egui::Id::unique("delete_board")).show(ctx, |ui| {
         ui.heading(format!("Delete “{name}”?"));
+        let items = match count {
+            1 => "its one item".to_owned(),
+            n => format!("its {n} items"),
+        };
         ui.label(format!(
-            "The board and the arrangement of its {count} item(s) go away. \
+            "The board and the arrangement of {items} go away. \
              The images stay in the library, and jobs are not touched."
         ));
         ui.horizontal(|ui| {

@@ -52,8 +52,15 @@ impl CanvasState {
 
     /// Zoom 100% about the canvas centre.
     pub fn actual_size(&mut self) {
+        if let Some(view) = self.view {
+            self.zoom_by(1.0 / view.zoom);
+        }
+    }
+
+    /// Zooms about the canvas centre (the + and - keys).
+    pub fn zoom_by(&mut self, factor: f32) {
         if let (Some(view), Some(rect)) = (&mut self.view, self.rect) {
-            view.zoom_at(v2(rect.center()), 1.0 / view.zoom);
+            view.zoom_at(v2(rect.center()), factor);
         }
     }
 }
@@ -137,8 +144,21 @@ pub fn add_note(app: &mut MoodgridApp) {
     }
 }
 
-/// Board keys that need the canvas: 0 fit, 1 100%, C crop, N note, Esc, Enter, arrows nudge.
+/// Board keys that need the canvas: 0 fit, 1 100%, + and - zoom, C crop, N note, Esc, Enter, arrows
+/// nudge.
 pub fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
+    let (zoom_in, zoom_out) = ctx.input(|i| {
+        (
+            i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals),
+            i.key_pressed(Key::Minus),
+        )
+    });
+    if zoom_in {
+        app.boards.canvas.zoom_by(1.25);
+    }
+    if zoom_out {
+        app.boards.canvas.zoom_by(0.8);
+    }
     let (fit, actual, crop, note, escape, enter, nudge) = ctx.input(|i| {
         let step = if i.modifiers.shift { 10.0 } else { 1.0 };
         let nudge = [

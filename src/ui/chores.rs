@@ -213,24 +213,9 @@ impl Chores {
     pub fn render_board(&self, board: Board, scale: f32, library: PathBuf) {
         self.run("render-board", move || {
             let file_name = format!("{} at {}%.png", board.name, (scale * 100.0).round());
-            let fonts = super::fonts::note_fonts();
-            let fonts: Vec<&[u8]> = fonts.iter().map(|f| (**f).as_ref()).collect();
-            let load = |file: &str| {
-                let path = library.join(file);
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    crate::imaging::ImageError::Corrupt(format!("{}: {e}", path.display()))
-                })?;
-                crate::imaging::decode_rgba(&bytes)
-            };
-            let rendered = crate::imaging::board_render::render(&board, scale, load, &fonts)
-                .map_err(|e| e.to_string())
-                .and_then(|r| {
-                    let png = crate::imaging::encode_png(&r.image).map_err(|e| e.to_string())?;
-                    Ok((png, r.missing))
-                });
-            let (png, missing) = match rendered {
-                Ok(done) => done,
-                Err(e) => return ChoreResult::Failed(format!("Could not render the board: {e}")),
+            let (png, missing) = match crate::library::render_board(&library, &board, scale) {
+                Ok(rendered) => (rendered.png, rendered.missing),
+                Err(e) => return ChoreResult::Failed(e.to_string()),
             };
             let missing = match missing.len() {
                 0 => String::new(),

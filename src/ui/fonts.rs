@@ -1,33 +1,9 @@
-//! Chinese, Japanese and Korean prompts need glyphs egui's built-in fonts lack. The first of these
-//! well-known system fonts that is installed is added as the lowest-priority fallback. On Debian and
-//! Ubuntu, `fonts-noto-cjk` (preferred), `fonts-wqy-microhei` or `fonts-droid-fallback` provide one.
-
-use std::path::PathBuf;
-
-/// Font files to try, best first: Linux packages, then macOS and Windows system fonts.
-const CANDIDATES: &[&str] = &[
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/System/Library/Fonts/PingFang.ttc",
-    "/System/Library/Fonts/Hiragino Sans GB.ttc",
-    "C:\\Windows\\Fonts\\msyh.ttc",
-    "C:\\Windows\\Fonts\\YuGothM.ttc",
-    "C:\\Windows\\Fonts\\malgun.ttf",
-];
+//! Chinese, Japanese and Korean prompts need glyphs egui's built-in fonts lack. The first installed
+//! system CJK font (see `imaging::fonts`) is added as the lowest-priority fallback.
 
 pub const CJK_FONT_NAME: &str = "cjk-fallback";
 
-/// The first installed candidate and its bytes. Disk IO: call it off the UI thread.
-pub fn read_cjk_fallback() -> Option<(PathBuf, Vec<u8>)> {
-    CANDIDATES.iter().find_map(|candidate| {
-        let path = PathBuf::from(candidate);
-        std::fs::read(&path).ok().map(|bytes| (path, bytes))
-    })
-}
+pub use crate::imaging::fonts::read_cjk_fallback;
 
 /// Adds the font after every built-in one, for both families, so Latin text keeps egui's look.
 pub fn install(ctx: &egui::Context, bytes: Vec<u8>) {
@@ -46,22 +22,4 @@ pub fn install(ctx: &egui::Context, bytes: Vec<u8>) {
             },
         ],
     ));
-}
-
-/// The fonts board notes are rendered with outside egui (Render PNG): egui's own proportional fonts in
-/// their fallback order, then the CJK fallback when one is installed. Disk IO: call it off the UI thread.
-pub fn note_fonts() -> Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> {
-    let definitions = egui::FontDefinitions::default();
-    let mut fonts: Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> = definitions
-        .families
-        .get(&egui::FontFamily::Proportional)
-        .into_iter()
-        .flatten()
-        .filter_map(|name| definitions.font_data.get(name))
-        .map(|data| data.font.clone())
-        .collect();
-    if let Some((_, bytes)) = read_cjk_fallback() {
-        fonts.push(std::sync::Arc::new(bytes));
-    }
-    fonts
 }

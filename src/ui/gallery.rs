@@ -91,7 +91,8 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
 }
 
 fn filter_bar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    ui.horizontal(|ui| {
+    // Wraps: with picks, the actions would run past a narrow window.
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut app.gallery.filter.text)

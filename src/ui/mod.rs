@@ -25,7 +25,7 @@ mod textures;
 mod toasts;
 
 pub use app::{MoodgridApp, View};
-pub use textures::TextureCache;
+pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 
 use crate::engine::EngineConfig;
 use crate::library::{JobRecord, JobState};

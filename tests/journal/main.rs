@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod boards;
 mod commands;
 mod crash;
 mod engine_faults;
