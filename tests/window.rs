@@ -102,6 +102,15 @@ fn imagine(harness: &mut Window, prompt: &str) {
     harness.get_by_label("Imagine").click();
 }
 
+/// A window on a fresh library with one finished imagine grid on view.
+fn with_grid(data: &Path, prompt: &str) -> Window {
+    let mut harness = open(data);
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    imagine(&mut harness, prompt);
+    frames_until(&mut harness, "the grid", |h| enabled(h, "U1"));
+    harness
+}
+
 #[test]
 fn imagine_then_u2_from_the_window() {
     let data = tempfile::tempdir().unwrap();
@@ -394,6 +403,9 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
             .click_modifiers(egui::Modifiers::COMMAND);
         harness.step();
     }
+    frames_until(&mut harness, "the picked jobs' images", |h| {
+        enabled(h, "Blend selected (2)")
+    });
     harness.get_by_label("Blend selected (2)").click();
     frames_until(&mut harness, "the picked jobs as blend sources", |h| {
         enabled(h, "Blend 2 images")
@@ -450,10 +462,7 @@ fn button(pos: egui::Pos2, pressed: bool) -> egui::Event {
 fn a_region_painted_in_the_mask_editor_is_exactly_what_gets_repainted() {
     use moodgrid::library::{ImageRole, Library};
     let data = tempfile::tempdir().unwrap();
-    let mut harness = open(data.path());
-    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
-    imagine(&mut harness, "a quiet harbour");
-    frames_until(&mut harness, "the grid", |h| enabled(h, "U1"));
+    let mut harness = with_grid(data.path(), "a quiet harbour");
     harness.get_by_label("U1").click();
     frames_until(&mut harness, "the upscaled image", |h| {
         enabled(h, "Vary region")
@@ -739,10 +748,7 @@ fn a_board_takes_a_feed_drag_and_a_dropped_file_and_scales_crops_rotates_notes_a
     use moodgrid::domain::board::Content;
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut harness = open(data.path());
-    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
-    imagine(&mut harness, "harbour lights in fog");
-    frames_until(&mut harness, "the grid", |h| enabled(h, "U1"));
+    let mut harness = with_grid(data.path(), "harbour lights in fog");
     harness.get_by_label("Boards").click();
     frames_until(&mut harness, "the empty boards view", |h| {
         shows(h, "No board yet")

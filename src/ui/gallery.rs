@@ -135,27 +135,42 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         return;
     }
     ui.separator();
+    // A job that has just finished may not have its image records here yet; they are asked for now.
+    let picked: Vec<i64> = app.gallery.marked.iter().copied().collect();
+    let loaded = picked.iter().all(|id| app.jobs.main_image(*id).is_some());
+    let waiting = "Reading the picked jobs' images…";
     let can_blend = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&marked);
     if ui
         .add_enabled(
-            can_blend,
+            can_blend && loaded,
             egui::Button::new(format!("Blend selected ({marked})")),
         )
-        .on_disabled_hover_text("Pick two to five jobs")
+        .on_disabled_hover_text(if loaded {
+            "Pick two to five jobs"
+        } else {
+            waiting
+        })
         .clicked()
     {
         send_marked(app, SourceTarget::Blend);
     }
     if ui
-        .add_enabled(marked == 1, egui::Button::new("Describe selected"))
-        .on_disabled_hover_text("Pick one job")
+        .add_enabled(
+            marked == 1 && loaded,
+            egui::Button::new("Describe selected"),
+        )
+        .on_disabled_hover_text(if loaded { "Pick one job" } else { waiting })
         .clicked()
     {
         send_marked(app, SourceTarget::Describe);
     }
     if ui
-        .button(format!("Add to board ({marked})"))
+        .add_enabled(
+            loaded,
+            egui::Button::new(format!("Add to board ({marked})")),
+        )
         .on_hover_text("Put the picked jobs' images on the current board")
+        .on_disabled_hover_text(waiting)
         .clicked()
     {
         let ids: Vec<i64> = std::mem::take(&mut app.gallery.marked)
@@ -277,8 +292,15 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     if response.double_clicked() {
         app.open_job(job.id);
     } else if response.clicked() && ctrl {
-        if !app.gallery.marked.remove(&job.id) {
+        let unpicked = app.gallery.marked.remove(&job.id);
+        if !unpicked && job.state == JobState::Succeeded {
             app.gallery.marked.insert(job.id);
+        } else if !unpicked {
+            app.toasts.push(
+                super::toasts::ToastKind::Error,
+                format!("Job #{} has no image to pick", job.id),
+                Some(job.id),
+            );
         }
     } else if response.clicked() {
         app.selected = Some(job.id);

@@ -89,29 +89,24 @@ impl TextureCache {
 
     /// The texture for a thumbnail file, or `None` while it loads (the request is queued once).
     pub fn get(&mut self, path: &Path) -> Option<TextureHandle> {
-        let frame = self.frame;
-        match self.slots.get_mut(path) {
-            Some(Slot::Ready {
-                texture, last_used, ..
-            }) => {
-                *last_used = frame;
-                Some(texture.clone())
+        if let Some(texture) = self.peek(path) {
+            return Some(texture);
+        }
+        if self.slots.contains_key(path) {
+            // Loading, or failed for good.
+            return None;
+        }
+        match self.requests.try_send((path.to_owned(), self.max_side)) {
+            Ok(()) => {
+                self.slots.insert(path.to_owned(), Slot::Loading);
             }
-            Some(Slot::Loading | Slot::Failed) => None,
-            None => {
-                match self.requests.try_send((path.to_owned(), self.max_side)) {
-                    Ok(()) => {
-                        self.slots.insert(path.to_owned(), Slot::Loading);
-                    }
-                    // Full: asked again next frame. Gone: the worker died; nothing to show.
-                    Err(TrySendError::Full(_)) => {}
-                    Err(TrySendError::Disconnected(_)) => {
-                        self.slots.insert(path.to_owned(), Slot::Failed);
-                    }
-                }
-                None
+            // Full: asked again next frame. Gone: the worker died; nothing to show.
+            Err(TrySendError::Full(_)) => {}
+            Err(TrySendError::Disconnected(_)) => {
+                self.slots.insert(path.to_owned(), Slot::Failed);
             }
         }
+        None
     }
 
     /// The texture for a file if it is already uploaded, without asking for it (a stand-in while a
