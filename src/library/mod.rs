@@ -29,6 +29,13 @@ pub enum LibraryError {
         #[source]
         source: std::io::Error,
     },
+    /// A user's file that could not be read (the library folder itself is fine).
+    #[error("could not read {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Image(#[from] crate::imaging::ImageError),
     #[error("could not render the board: {0}")]

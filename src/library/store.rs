@@ -40,12 +40,7 @@ impl ImageStore {
     /// thumbnails. Storing the same bytes twice is a no-op. CPU and disk work: call off the UI thread.
     pub fn put(&self, bytes: &[u8]) -> Result<StoredImage, LibraryError> {
         if bytes.len() > MAX_IMAGE_BYTES {
-            return Err(ImageError::Corrupt(format!(
-                "the file is {} MB, more than the {} MB limit",
-                bytes.len() / (1024 * 1024),
-                MAX_IMAGE_BYTES / (1024 * 1024)
-            ))
-            .into());
+            return Err(too_large(bytes.len() as u64));
         }
         let decoded = imaging::decode_rgba(bytes)?;
         let hash = hex(&Sha256::digest(bytes));
@@ -80,20 +75,15 @@ impl ImageStore {
     ///
     /// [`put`]: ImageStore::put
     pub fn put_file(&self, path: &Path) -> Result<StoredImage, LibraryError> {
-        let io = |source| LibraryError::Io {
+        let unreadable = |source| LibraryError::Unreadable {
             path: path.to_owned(),
             source,
         };
-        let size = std::fs::metadata(path).map_err(io)?.len();
+        let size = std::fs::metadata(path).map_err(unreadable)?.len();
         if size > MAX_IMAGE_BYTES as u64 {
-            return Err(ImageError::Corrupt(format!(
-                "the file is {} MB, more than the {} MB limit",
-                size / (1024 * 1024),
-                MAX_IMAGE_BYTES / (1024 * 1024)
-            ))
-            .into());
+            return Err(too_large(size));
         }
-        self.put(&std::fs::read(path).map_err(io)?)
+        self.put(&std::fs::read(path).map_err(unreadable)?)
     }
 
     /// The cached thumbnail of the image with this hash whose longer side is `size`.
@@ -102,6 +92,15 @@ impl ImageStore {
             .join(hash.get(..2).unwrap_or("00"))
             .join(format!("{hash}.{size}.jpg"))
     }
+}
+
+fn too_large(bytes: u64) -> LibraryError {
+    ImageError::Corrupt(format!(
+        "the file is {} MB, more than the {} MB limit",
+        bytes / (1024 * 1024),
+        MAX_IMAGE_BYTES / (1024 * 1024)
+    ))
+    .into()
 }
 
 fn hex(digest: &[u8]) -> String {
@@ -141,6 +140,22 @@ mod tests {
             image::Rgba([x as u8, y as u8, 90, 255])
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn a_users_file_is_stored_or_refused_naming_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ImageStore::new(dir.path().join("images"));
+        let photo = dir.path().join("photo.png");
+        std::fs::write(&photo, png(40, 30)).unwrap();
+        assert_eq!(store.put_file(&photo).unwrap().width, 40);
+        let text = dir.path().join("notes.png");
+        std::fs::write(&text, "not a picture").unwrap();
+        let refused = store.put_file(&text).unwrap_err().to_string();
+        assert!(refused.contains("not an image"), "{refused}");
+        let missing = store.put_file(&dir.path().join("gone.png")).unwrap_err();
+        assert!(matches!(missing, LibraryError::Unreadable { .. }));
+        assert!(missing.to_string().contains("gone.png"), "{missing}");
     }
 
     #[test]

@@ -83,14 +83,14 @@ pub enum CardAction {
 /// Adds images to a panel: each gets a slot at once and is read, checked and previewed on a chore
 /// thread. Blend keeps at most five; describe keeps one (the newest).
 pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<SourceInput>) {
+    if target == SourceTarget::Board {
+        app.view = View::Board;
+        super::board::add_inputs(app, inputs, None);
+        return;
+    }
     app.view = match target {
-        SourceTarget::Blend => View::Blend,
         SourceTarget::Describe => View::Describe,
-        SourceTarget::Board => {
-            app.view = View::Board;
-            super::board::add_inputs(app, inputs, None);
-            return;
-        }
+        SourceTarget::Blend | SourceTarget::Board => View::Blend,
     };
     for mut input in inputs {
         let id = app.next_slot_id();
