@@ -691,8 +691,8 @@ fn job_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         .add_enabled(usable, egui::Button::new("Use as image prompt"))
         .on_hover_text("Put the images' web addresses in front of the prompt")
         .on_disabled_hover_text(
-            "Select generated images: TTAPI reads image prompts from web addresses, which your own \
-             files do not have (blend or describe those instead)",
+            "Select images generated on this backend: TTAPI reads image prompts from web addresses, \
+             which your own files do not have (blend or describe those instead)",
         )
         .clicked()
     {
@@ -721,8 +721,8 @@ fn selected_files(app: &MoodgridApp) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-/// The web addresses TTAPI gave the selected generated images (their job's images must be loaded; they
-/// are asked for when missing and counted on a later frame).
+/// The web addresses the current backend gave the selected generated images (their job's images must be
+/// loaded; they are asked for when missing and counted on a later frame).
 fn selected_urls(app: &mut MoodgridApp) -> Vec<String> {
     let Some(board) = app.boards.board() else {
         return Vec::new();
@@ -740,6 +740,11 @@ fn selected_urls(app: &mut MoodgridApp) -> Vec<String> {
             } => Some((*job, hash.clone())),
             _ => None,
         })
+        .collect();
+    // An address from another backend (the offline simulator's, say) would not load at this one.
+    let wanted: Vec<(i64, String)> = wanted
+        .into_iter()
+        .filter(|(job, _)| app.jobs.get(*job).is_some_and(|j| j.backend == app.backend))
         .collect();
     wanted
         .into_iter()
