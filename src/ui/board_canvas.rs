@@ -696,7 +696,10 @@ fn draw_item(
             let galley = painter.layout(shown.to_owned(), font, color, wrap);
             let margin = NOTE_MARGIN * zoom;
             let on_screen = Rect::from_points(&corners);
-            let text_at = pos(view.to_screen(item.corners()[0])) + Vec2::splat(margin);
+            // The margin runs along the note's own (rotated) edges.
+            let across = (corners[1] - corners[0]).normalized();
+            let down = (corners[3] - corners[0]).normalized();
+            let text_at = corners[0] + (across + down) * margin;
             let clip = painter.with_clip_rect(on_screen.intersect(painter.clip_rect()));
             let mut shape = egui::epaint::TextShape::new(text_at, galley, color);
             shape.angle = item.rotation;
