@@ -547,6 +547,18 @@ impl Board {
         });
     }
 
+    /// Forgets the job of each image for which `known(job, hash)` is false (a board imported from another
+    /// library names jobs this one does not have). Not an undoable edit, like [`Board::relink`].
+    pub fn keep_job_links(&mut self, known: impl Fn(i64, &str) -> bool) {
+        for item in &mut self.items {
+            if let Content::Image { hash, job, .. } = &mut item.content
+                && job.is_some_and(|j| !known(j, hash))
+            {
+                *job = None;
+            }
+        }
+    }
+
     /// Changes a note's text.
     pub fn set_note_text(&mut self, id: u64, text: String) {
         self.edit(&[id], |i| {

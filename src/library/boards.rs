@@ -131,6 +131,12 @@ impl Library {
         }
         let mut board = parsed.board;
         board.relink(|hash| stored_files.get(hash).cloned());
+        // A job link survives only where this library has that job with that image (an import back
+        // into the library it came from); elsewhere a double-click would open an unrelated job.
+        board.keep_job_links(|job, hash| {
+            self.images(job)
+                .is_ok_and(|images| images.iter().any(|i| i.hash == hash))
+        });
         self.create_board(&board)
     }
 }
@@ -233,15 +239,61 @@ mod tests {
             },
             V2::new(15.0, 10.0),
         );
+        // A second copy linked to a job this library really has, with that image.
+        let job = library
+            .insert_job(&crate::library::NewJob {
+                backend: "test".into(),
+                kind: crate::library::JobKind::Imagine,
+                action: "imagine".into(),
+                prompt: "rust".into(),
+                params: serde_json::json!({}),
+                mode: None,
+                parent_id: None,
+                timeout_secs: 300,
+            })
+            .unwrap();
+        library
+            .add_image(&crate::library::ImageRecord::stored(
+                job.id,
+                crate::library::ImageRole::Grid,
+                0,
+                stored.clone(),
+                None,
+            ))
+            .unwrap();
+        board.add(
+            Content::Image {
+                hash: stored.hash.clone(),
+                file: stored.relative_path.clone(),
+                job: Some(job.id),
+                width: 30,
+                height: 20,
+            },
+            V2::new(50.0, 10.0),
+        );
         let id = library.create_board(&board).unwrap();
         let file = library.export_board(id).unwrap();
+        let jobs_of = |b: &Board| -> Vec<Option<i64>> {
+            b.items()
+                .iter()
+                .map(|i| match i.content {
+                    Content::Image { job, .. } => job,
+                    Content::Note { .. } => None,
+                })
+                .collect()
+        };
+        // Imported back here: the real job keeps its link, the unknown one loses it.
+        let again = library.import_board(&file).unwrap();
+        let boards = library.boards().unwrap();
+        let back = &boards.iter().find(|b| b.id == again).unwrap().board;
+        assert_eq!(jobs_of(back), [None, Some(job.id)]);
 
         let other = Library::open(there.path()).unwrap();
         let imported = other.import_board(&file).unwrap();
         let boards = other.boards().unwrap();
         let copy = &boards.iter().find(|b| b.id == imported).unwrap().board;
         assert_eq!(copy.name, "Export me");
-        assert_eq!(copy.items().len(), 1);
+        assert_eq!(copy.items().len(), 2);
         match &copy.items()[0].content {
             Content::Image { hash, file, .. } => {
                 assert_eq!(hash, &stored.hash);
@@ -249,6 +301,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert_eq!(
+            jobs_of(copy),
+            [None, None],
+            "the other library's jobs mean nothing here"
+        );
         assert!(other.import_board(b"{\"not\": \"a board\"}").is_err());
     }
 }
