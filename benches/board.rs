@@ -2,26 +2,24 @@
 //! frame while panning, split into the UI code and tessellation, and the texture memory the board needs.
 //! Prints its figures: `cargo bench --bench board`. The library is built with the real library code.
 
+// The allocator the app uses (src/main.rs), so the figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod common;
+
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{Frames, Window, frame, open, report, settle};
 use egui::{Event, Modifiers, PointerButton, Pos2, Vec2};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use moodgrid::domain::board::{Board, Content, V2};
-use moodgrid::engine::{Backend, EngineConfig, Timing};
 use moodgrid::library::Library;
-use moodgrid::secrets::KeyStore;
-use moodgrid::settings::Settings;
-use moodgrid::sim::SimConfig;
-use moodgrid::ui::{Launch, MoodgridApp};
 
 const IMAGES: usize = 300;
 const SIDE: u32 = 768;
 const FRAMES: usize = 240;
-
-type Window = Harness<'static, MoodgridApp>;
 
 /// 300 distinct images stored through the library (thumbnails included), on one board as a grid.
 fn build_library(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
@@ -59,67 +57,6 @@ fn build_library(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn open(dir: &Path) -> Result<Window, Box<dyn std::error::Error>> {
-    let launch = Launch {
-        engine: EngineConfig {
-            data_dir: dir.to_owned(),
-            backend: Backend::Simulator(SimConfig::fast()),
-            timing: Timing::scaled(Duration::from_millis(30)),
-            keys: Arc::new(KeyStore::in_store(keyring_core::mock::Store::new()?)),
-        },
-        settings: Settings::default(),
-        settings_problem: None,
-    };
-    let app = MoodgridApp::new(&egui::Context::default(), launch)?;
-    Ok(Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut MoodgridApp| app.show(ui), app))
-}
-
-struct Frames {
-    ui: Vec<Duration>,
-    tessellate: Vec<Duration>,
-}
-
-/// One frame with `events`: the app's own code timed, then the frame's shapes tessellated and timed.
-fn frame(window: &mut Window, events: Vec<Event>, frames: &mut Frames) {
-    window.input_mut().events.extend(events);
-    let started = Instant::now();
-    window.step();
-    // `step` also builds the accessibility tree for the test harness; that is kittest's cost, not the
-    // app's, so the UI figure is the whole step and a separate tessellation pass follows it.
-    frames.ui.push(started.elapsed());
-    let output = window.output().clone();
-    let started = Instant::now();
-    let primitives = window
-        .ctx
-        .tessellate(output.shapes, output.pixels_per_point);
-    frames.tessellate.push(started.elapsed());
-    std::hint::black_box(primitives);
-}
-
-fn percentile(samples: &[Duration], p: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-fn report(name: &str, frames: &Frames) {
-    for (part, samples) in [
-        ("ui+accesskit", &frames.ui),
-        ("tessellate", &frames.tessellate),
-    ] {
-        println!(
-            "{name:<28} {part:<13} median {:6.2} ms  p95 {:6.2} ms  p99 {:6.2} ms  max {:6.2} ms",
-            percentile(samples, 0.5),
-            percentile(samples, 0.95),
-            percentile(samples, 0.99),
-            percentile(samples, 1.0),
-        );
-    }
-}
-
 fn middle(pos: Pos2, pressed: bool) -> Event {
     Event::PointerButton {
         pos,
@@ -137,10 +74,7 @@ fn pan(
     count: usize,
     peak: &mut (usize, usize),
 ) -> Frames {
-    let mut frames = Frames {
-        ui: Vec::new(),
-        tessellate: Vec::new(),
-    };
+    let mut frames = Frames::default();
     let mut at = from;
     frame(
         window,
@@ -159,19 +93,6 @@ fn pan(
 
 fn on_screen(window: &Window) -> usize {
     window.query_all_by_label_contains("Board image").count()
-}
-
-/// Draws frames until the texture count stops growing (the visible thumbnails have loaded).
-fn settle(window: &mut Window) {
-    let mut last = usize::MAX;
-    let mut quiet = 0;
-    while quiet < 50 {
-        window.step();
-        std::thread::sleep(Duration::from_millis(10));
-        let (resident, _) = window.state().texture_stats();
-        quiet = if resident == last { quiet + 1 } else { 0 };
-        last = resident;
-    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

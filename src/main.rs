@@ -1,7 +1,12 @@
-//! The `moodgrid` binary: logging set-up and the hand-off to the command line. The window will start here.
+//! The `moodgrid` binary: the allocator, logging set-up and the hand-off to the command line (which opens
+//! the window when no subcommand is given).
 
 use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
+
+// Why mimalloc: see Cargo.toml (image buffers kept instead of page-faulted in again on every decode).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     // Quiet by default so stdout stays machine-readable; RUST_LOG=info (or debug) shows the engine at work.

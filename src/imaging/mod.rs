@@ -13,7 +13,7 @@ use image::{ImageFormat, ImageReader, RgbaImage};
 
 pub use upload::{
     MAX_SOURCE_FILE_BYTES, REQUEST_MAX_BYTES, UPLOAD_MAX_BYTES, UPLOAD_MAX_SIDE, Upload,
-    check_request_size, encode_jpeg, megabytes, prepare_upload, resize_to_fit,
+    check_request_size, encode_jpeg, megabytes, prepare_upload, resize_to_fit, thumbnails,
 };
 
 /// Largest image Moodgrid decodes: 64 megapixels (Midjourney's largest upscale is 4096² = 16 MP).

@@ -5,7 +5,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use image::RgbaImage;
 use sha2::{Digest, Sha256};
 
 use super::LibraryError;
@@ -13,6 +12,7 @@ use crate::imaging::{self, ImageError};
 
 /// Longest side of each thumbnail kept on disk.
 pub const THUMBNAIL_SIZES: [u32; 2] = [256, 512];
+const THUMBNAIL_QUALITY: u8 = 85;
 /// Largest image file accepted into the library.
 pub const MAX_IMAGE_BYTES: usize = 96 * 1024 * 1024;
 
@@ -55,11 +55,15 @@ impl ImageStore {
         if !path.exists() {
             write_atomically(&path, bytes)?;
         }
-        for size in THUMBNAIL_SIZES {
-            let thumb = self.thumbnail_path(&hash, size);
-            if !thumb.exists() {
-                write_atomically(&thumb, &thumbnail_jpeg(&decoded, size)?)?;
-            }
+        let missing: Vec<u32> = THUMBNAIL_SIZES
+            .into_iter()
+            .filter(|size| !self.thumbnail_path(&hash, *size).exists())
+            .collect();
+        for (size, thumb) in missing.iter().zip(imaging::thumbnails(&decoded, &missing)?) {
+            write_atomically(
+                &self.thumbnail_path(&hash, *size),
+                &imaging::encode_jpeg(&thumb, THUMBNAIL_QUALITY)?,
+            )?;
         }
         Ok(StoredImage {
             hash,
@@ -126,14 +130,10 @@ pub fn thumbnail_beside(original: &Path, hash: &str, size: u32) -> PathBuf {
     original.with_file_name(format!("{hash}.{size}.jpg"))
 }
 
-/// A JPEG whose longer side is `size` (never enlarged), resized with a SIMD Lanczos filter.
-pub fn thumbnail_jpeg(image: &RgbaImage, size: u32) -> Result<Vec<u8>, ImageError> {
-    imaging::encode_jpeg(&imaging::resize_to_fit(image, size)?, 85)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::RgbaImage;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         imaging::encode_png(&RgbaImage::from_fn(w, h, |x, y| {
@@ -206,8 +206,15 @@ mod tests {
     }
 
     #[test]
-    fn small_images_are_not_enlarged_into_thumbnails() {
-        let thumb = thumbnail_jpeg(&RgbaImage::new(40, 20), 256).unwrap();
-        assert_eq!(image::load_from_memory(&thumb).unwrap().width(), 40);
+    fn thumbnails_have_the_asked_sides_and_small_images_are_not_enlarged() {
+        let wide = RgbaImage::from_fn(1200, 600, |x, _| image::Rgba([(x % 256) as u8, 0, 0, 255]));
+        let made = imaging::thumbnails(&wide, &[256, 512]).unwrap();
+        assert_eq!(
+            made.iter().map(|t| t.dimensions()).collect::<Vec<_>>(),
+            [(256, 128), (512, 256)],
+            "in the order asked, aspect kept"
+        );
+        let small = imaging::thumbnails(&RgbaImage::new(40, 20), &[512, 256]).unwrap();
+        assert!(small.iter().all(|t| t.dimensions() == (40, 20)));
     }
 }

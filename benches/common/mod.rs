@@ -1,0 +1,110 @@
+//! What the window benchmarks share: the real window code opened headless (egui_kittest) on a library, and
+//! per-frame timing of the app's frame and of tessellation.
+
+// Each benchmark uses part of this.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::Event;
+use egui_kittest::Harness;
+use moodgrid::engine::{Backend, EngineConfig, Timing};
+use moodgrid::secrets::KeyStore;
+use moodgrid::settings::Settings;
+use moodgrid::sim::SimConfig;
+use moodgrid::ui::{Launch, MoodgridApp};
+
+pub type Window = Harness<'static, MoodgridApp>;
+
+/// The window on the library at `dir`, 1280×800, engine on the embedded simulator.
+pub fn open(dir: &Path) -> Result<Window, Box<dyn std::error::Error>> {
+    let launch = Launch {
+        engine: EngineConfig {
+            data_dir: dir.to_owned(),
+            backend: Backend::Simulator(SimConfig::fast()),
+            timing: Timing::scaled(Duration::from_millis(30)),
+            keys: Arc::new(KeyStore::in_store(keyring_core::mock::Store::new()?)),
+        },
+        settings: Settings::default(),
+        settings_problem: None,
+    };
+    let app = MoodgridApp::new(&egui::Context::default(), launch)?;
+    Ok(Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut MoodgridApp| app.show(ui), app))
+}
+
+#[derive(Default)]
+pub struct Frames {
+    pub ui: Vec<Duration>,
+    pub tessellate: Vec<Duration>,
+}
+
+impl Frames {
+    pub fn extend(&mut self, other: Frames) {
+        self.ui.extend(other.ui);
+        self.tessellate.extend(other.tessellate);
+    }
+}
+
+/// One frame with `events`: the app's frame timed, then its shapes tessellated and timed.
+pub fn frame(window: &mut Window, events: Vec<Event>, frames: &mut Frames) {
+    window.input_mut().events.extend(events);
+    let started = Instant::now();
+    window.step();
+    // `step` also builds the accessibility tree for the test harness; that is kittest's cost, not the
+    // app's, so the UI figure is an upper bound. Tessellation is timed on its own.
+    frames.ui.push(started.elapsed());
+    let output = window.output().clone();
+    let started = Instant::now();
+    let primitives = window
+        .ctx
+        .tessellate(output.shapes, output.pixels_per_point);
+    frames.tessellate.push(started.elapsed());
+    std::hint::black_box(primitives);
+}
+
+pub fn percentile(samples: &[Duration], p: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+pub fn report(name: &str, frames: &Frames) {
+    for (part, samples) in [
+        ("ui+accesskit", &frames.ui),
+        ("tessellate", &frames.tessellate),
+    ] {
+        println!(
+            "{name:<28} {part:<13} median {:6.2} ms  p95 {:6.2} ms  p99 {:6.2} ms  max {:6.2} ms",
+            percentile(samples, 0.5),
+            percentile(samples, 0.95),
+            percentile(samples, 0.99),
+            percentile(samples, 1.0),
+        );
+    }
+}
+
+/// Draws frames until the texture count has not changed for 50 frames (what is visible has loaded).
+pub fn settle(window: &mut Window) {
+    let mut last = usize::MAX;
+    let mut quiet = 0;
+    while quiet < 50 {
+        window.step();
+        std::thread::sleep(Duration::from_millis(10));
+        let (resident, _) = window.state().texture_stats();
+        quiet = if resident == last { quiet + 1 } else { 0 };
+        last = resident;
+    }
+}
+
+/// The peak resident memory of this process so far (Linux `VmHWM`), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
