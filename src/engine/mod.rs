@@ -556,19 +556,30 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                 let created = core.db(move |l| l.create_board(&board)).await;
                 let _ = reply.send(created.map_err(EngineError::from));
             }
+            // Reading, decoding and thumbnailing many images can take seconds: these run beside the
+            // command loop, so a submission sent meanwhile is not held up behind them.
             Command::ExportBoard { id, reply } => {
-                let exported = core.db(move |l| l.export_board(id)).await;
-                let _ = reply.send(exported.map_err(EngineError::from));
+                let core = core.clone();
+                tokio::spawn(async move {
+                    let exported = core.db(move |l| l.export_board(id)).await;
+                    let _ = reply.send(exported.map_err(EngineError::from));
+                });
             }
             Command::ImportBoard { file, reply } => {
-                let imported = core.db(move |l| l.import_board(&file)).await;
-                let _ = reply.send(imported.map_err(EngineError::from));
+                let core = core.clone();
+                tokio::spawn(async move {
+                    let imported = core.db(move |l| l.import_board(&file)).await;
+                    let _ = reply.send(imported.map_err(EngineError::from));
+                });
             }
             Command::StoreImages { inputs, reply } => {
-                let stored = core
-                    .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
-                    .await;
-                let _ = reply.send(stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
+                let core = core.clone();
+                tokio::spawn(async move {
+                    let stored = core
+                        .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
+                        .await;
+                    let _ = reply.send(stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
+                });
             }
             Command::DeleteBoard { id, reply } => {
                 let deleted = core.db(move |l| l.delete_board(id)).await;

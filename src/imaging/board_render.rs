@@ -35,6 +35,11 @@ pub enum RenderError {
     TooLarge { width: u32, height: u32 },
 }
 
+/// Whether a render of this many pixels is made (the window greys out the scales that are not).
+pub fn fits(width: u32, height: u32) -> bool {
+    width.max(height) <= MAX_SIDE && u64::from(width) * u64::from(height) <= MAX_PIXELS
+}
+
 /// The picture, and the images that could not be read (drawn as grey boxes instead).
 pub struct Rendered {
     pub image: RgbaImage,
@@ -53,7 +58,7 @@ pub fn render(
     let width = ((max.x - min.x) * scale).ceil().max(1.0) as u32;
     let height = ((max.y - min.y) * scale).ceil().max(1.0) as u32;
     let too_large = RenderError::TooLarge { width, height };
-    if width.max(height) > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+    if !fits(width, height) {
         return Err(too_large);
     }
     let mut canvas = Pixmap::new(width, height).ok_or(too_large)?;

@@ -10,15 +10,13 @@ use super::board_canvas::{self, CanvasState};
 use super::pending::{Pending, take_ready};
 use super::sources::{SourceInput, SourceTarget, add_sources};
 use super::toasts::ToastKind;
+use super::{History, REDO, UNDO, history_keys};
 use crate::domain::board::{Board, Content, V2};
 use crate::domain::prompt::with_image_prompts;
 use crate::engine::{Command, EngineError, ImageInput};
 use crate::library::{ImageFile, StoredBoard, StoredImage};
 
 pub(super) const GAP: f32 = 24.0;
-const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
-const REDO: KeyboardShortcut =
-    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
 const SELECT_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::A);
 /// Render scales offered for "Render PNG…" (board units to pixels).
 const RENDER_SCALES: [f32; 4] = [0.25, 0.5, 1.0, 2.0];
@@ -70,7 +68,6 @@ pub struct BoardsState {
     storing: Vec<(Pending<StoreReply>, Option<V2>)>,
     exporting: Option<Pending<Result<Vec<u8>, EngineError>>>,
     importing: Option<Pending<Result<i64, EngineError>>>,
-    render_scale: Option<f32>,
     renaming: Option<String>,
     confirm_delete: bool,
     pub(super) canvas: CanvasState,
@@ -443,25 +440,17 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             .boards
             .board()
             .map_or((false, false), |b| (b.can_undo(), b.can_redo()));
-        let undo_hint = ui.ctx().format_shortcut(&UNDO);
-        let redo_hint = ui.ctx().format_shortcut(&REDO);
-        if ui
-            .add_enabled(can_undo, egui::Button::new("Undo"))
-            .on_hover_text(undo_hint)
-            .clicked()
-        {
-            edit = Some(Box::new(|b| {
-                b.undo();
-            }));
-        }
-        if ui
-            .add_enabled(can_redo, egui::Button::new("Redo"))
-            .on_hover_text(redo_hint)
-            .clicked()
-        {
-            edit = Some(Box::new(|b| {
-                b.redo();
-            }));
+        for (label, enabled, step, shortcut) in [
+            ("Undo", can_undo, History::Undo, &UNDO),
+            ("Redo", can_redo, History::Redo, &REDO),
+        ] {
+            if ui
+                .add_enabled(enabled, egui::Button::new(label))
+                .on_hover_text(ui.ctx().format_shortcut(shortcut))
+                .clicked()
+            {
+                edit = Some(Box::new(move |b| step_history(b, step)));
+            }
         }
         if ui
             .button("Fit")
@@ -628,6 +617,7 @@ fn render_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     let size = board
         .bounds()
         .map(|(min, max)| (max.x - min.x, max.y - min.y));
+    let mut chosen = None;
     ui.menu_button("Render PNG…", |ui| {
         let Some((w, h)) = size else {
             ui.label("The board is empty");
@@ -636,18 +626,18 @@ fn render_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         for scale in RENDER_SCALES {
             let (pw, ph) = ((w * scale).ceil(), (h * scale).ceil());
             let label = format!("{}% — {pw} × {ph} px", (scale * 100.0) as u32);
-            let fits = pw.max(ph) <= crate::imaging::board_render::MAX_SIDE as f32;
+            let fits = crate::imaging::board_render::fits(pw as u32, ph as u32);
             if ui
                 .add_enabled(fits, egui::Button::new(label))
                 .on_disabled_hover_text("Too large for one PNG; choose a smaller scale")
                 .clicked()
             {
-                app.boards.render_scale = Some(scale);
+                chosen = Some(scale);
                 ui.close();
             }
         }
     });
-    if let Some(scale) = app.boards.render_scale.take()
+    if let Some(scale) = chosen
         && let Some(board) = app.boards.board().cloned()
     {
         app.chores
@@ -760,28 +750,26 @@ fn selected_urls(app: &mut MoodgridApp) -> Vec<String> {
         .collect()
 }
 
+fn step_history(board: &mut Board, step: History) {
+    match step {
+        History::Undo => board.undo(),
+        History::Redo => board.redo(),
+    };
+}
+
 fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
     if ctx.egui_wants_keyboard_input() {
         return;
     }
-    let (undo, redo, delete, select_all) = ctx.input_mut(|i| {
-        let redo = i.consume_shortcut(&REDO);
+    let (history, delete, select_all) = ctx.input_mut(|i| {
         (
-            !redo && i.consume_shortcut(&UNDO),
-            redo,
+            history_keys(i),
             i.key_pressed(Key::Delete) || i.key_pressed(Key::Backspace),
             i.consume_shortcut(&SELECT_ALL),
         )
     });
-    if undo {
-        apply(app, |b| {
-            b.undo();
-        });
-    }
-    if redo {
-        apply(app, |b| {
-            b.redo();
-        });
+    if let Some(step) = history {
+        apply(app, |b| step_history(b, step));
     }
     if delete && !app.boards.canvas.selection.is_empty() {
         let s = app.boards.canvas.selection.clone();

@@ -5,10 +5,7 @@
 
 use std::path::PathBuf;
 
-use egui::{
-    Color32, Key, KeyboardShortcut, Modifiers, PointerButton, Pos2, Rect, RichText, Sense, Vec2,
-    vec2,
-};
+use egui::{Color32, Key, PointerButton, Pos2, Rect, RichText, Sense, Vec2, vec2};
 
 use super::app::MoodgridApp;
 use crate::domain::mask::{Dirty, Mask, MaskOp, Paint, Point};
@@ -17,10 +14,6 @@ use crate::library::JobRecord;
 const MIN_RADIUS: f32 = 1.0;
 const MAX_RADIUS: f32 = 400.0;
 const OVERLAY: [u8; 3] = [255, 40, 110];
-const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
-const REDO: KeyboardShortcut =
-    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
-const REDO_ALT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -323,10 +316,10 @@ fn keys(editor: &mut MaskEditor, ctx: &egui::Context) {
         return;
     }
     ctx.input_mut(|i| {
-        if i.consume_shortcut(&REDO) || i.consume_shortcut(&REDO_ALT) {
-            editor.redo();
-        } else if i.consume_shortcut(&UNDO) {
-            editor.undo();
+        match super::history_keys(i) {
+            Some(super::History::Undo) => editor.undo(),
+            Some(super::History::Redo) => editor.redo(),
+            None => {}
         }
         for (key, tool) in [
             (Key::B, Tool::Brush),

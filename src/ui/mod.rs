@@ -142,3 +142,31 @@ fn thumbnail(app: &mut MoodgridApp, job_id: i64, size: u32) -> Option<(egui::Tex
     };
     app.textures.get(&path).map(|texture| (texture, aspect))
 }
+
+/// What an undo/redo shortcut asked for, in every editor alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum History {
+    Undo,
+    Redo,
+}
+
+pub(crate) const UNDO: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
+pub(crate) const REDO: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
+    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+    egui::Key::Z,
+);
+const REDO_ALT: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Y);
+
+/// Takes Ctrl+Z (undo), Ctrl+Shift+Z or Ctrl+Y (redo) from this frame's input. Redo is matched first:
+/// Ctrl+Shift+Z would also match a plain Ctrl+Z shortcut.
+pub(crate) fn history_keys(input: &mut egui::InputState) -> Option<History> {
+    if input.consume_shortcut(&REDO) || input.consume_shortcut(&REDO_ALT) {
+        Some(History::Redo)
+    } else if input.consume_shortcut(&UNDO) {
+        Some(History::Undo)
+    } else {
+        None
+    }
+}
