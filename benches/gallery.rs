@@ -9,86 +9,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod common;
 
-use std::path::Path;
 use std::time::Instant;
 
 use common::{Frames, frame, open, peak_rss_mb, report, settle};
 use egui::{Event, Modifiers, Vec2};
 use egui_kittest::kittest::Queryable;
-use moodgrid::library::{ImageRecord, ImageRole, JobKind, JobState, JobUpdate, Library, NewJob};
-use moodgrid::sim::render;
 
 const JOBS: usize = 10_000;
-/// Distinct pictures the jobs' images are drawn from (files are content-addressed, so jobs sharing a
-/// picture share its file, as the real library does).
-const PICTURES: usize = 240;
-
-fn build_library(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let library = Library::open(dir)?;
-    let mut grids = Vec::new();
-    let mut quarters = Vec::new();
-    for n in 0..PICTURES {
-        let parts = render::imagine_grid(&format!("picture {n}"), n as u64, (256, 256));
-        grids.push(
-            library
-                .store()
-                .put(&moodgrid::imaging::encode_png(&render::grid(&parts))?)?,
-        );
-        quarters.push(
-            library
-                .store()
-                .put(&moodgrid::imaging::encode_png(&parts[0])?)?,
-        );
-    }
-    for n in 0..JOBS {
-        let prompt = format!("study {n} of harbour light, film grain --ar 1:1");
-        let job = library.insert_job(&NewJob {
-            backend: "simulator".into(),
-            kind: JobKind::Imagine,
-            action: "imagine".into(),
-            prompt: prompt.clone(),
-            params: serde_json::json!({ "prompt": prompt }),
-            mode: None,
-            parent_id: None,
-            timeout_secs: 300,
-        })?;
-        library.update_job(
-            job.id,
-            &JobUpdate {
-                state: Some(JobState::Succeeded),
-                remote_id: Some(format!("bench-{n}")),
-                components: Some(
-                    ["upsample1", "upsample2", "upsample3", "upsample4", "reroll"]
-                        .map(String::from)
-                        .to_vec(),
-                ),
-                size: Some((512, 512)),
-                ..JobUpdate::default()
-            },
-        )?;
-        let grid = grids[n % PICTURES].clone();
-        library.add_image(&ImageRecord::stored(job.id, ImageRole::Grid, 0, grid, None))?;
-        for ordinal in 1..=4 {
-            let quarter = quarters[(n + ordinal as usize) % PICTURES].clone();
-            library.add_image(&ImageRecord::stored(
-                job.id,
-                ImageRole::Split,
-                ordinal,
-                quarter,
-                None,
-            ))?;
-        }
-    }
-    Ok(())
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let started = Instant::now();
-    build_library(dir.path())?;
+    common::library_of_finished_jobs(dir.path(), JOBS)?;
     println!(
-        "library: {JOBS} jobs, {} image rows, {PICTURES} distinct pictures, written in {:.1} s",
+        "library: {JOBS} jobs, {} image rows, {} distinct pictures, written in {:.1} s",
         JOBS * 5,
+        common::PICTURES,
         started.elapsed().as_secs_f64()
     );
     let opened = Instant::now();
@@ -137,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak.1 as f64 / 1e6,
         moodgrid::ui::TEXTURE_BUDGET_BYTES / (1024 * 1024)
     );
-    if let Some(rss) = peak_rss_mb() {
+    if let Some(rss) = peak_rss_mb("self") {
         println!(
             "peak RSS of this process (library setup, window, 10,000 job records): {rss:.0} MB"
         );

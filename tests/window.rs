@@ -18,21 +18,21 @@ use moodgrid::ui::{Launch, MoodgridApp};
 
 type Window = Harness<'static, MoodgridApp>;
 
-fn open_with(data: &Path, keys: Arc<KeyStore>) -> Window {
+fn open_with(data: &Path, keys: Arc<KeyStore>, sim: SimConfig) -> Window {
     let launch = Launch {
         engine: EngineConfig {
             data_dir: data.to_owned(),
-            backend: Backend::Simulator(SimConfig::fast()),
+            backend: Backend::Simulator(sim),
             timing: Timing::scaled(Duration::from_millis(30)),
             keys,
         },
         settings: Settings::default(),
         settings_problem: None,
     };
-    let app = MoodgridApp::new(&egui::Context::default(), launch).unwrap();
+    // Built on the harness's context, as eframe builds it, so the engine's wake-ups reach the harness.
     Harness::builder()
         .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut MoodgridApp| app.show(ui), app)
+        .build_eframe(|creation| MoodgridApp::new(&creation.egui_ctx, launch).unwrap())
 }
 
 fn mock_keys() -> Arc<KeyStore> {
@@ -42,7 +42,7 @@ fn mock_keys() -> Arc<KeyStore> {
 }
 
 fn open(data: &Path) -> Window {
-    open_with(data, mock_keys())
+    open_with(data, mock_keys(), SimConfig::fast())
 }
 
 /// Draws frames (the engine works in real time meanwhile) until `done` holds, or fails after 30 s.
@@ -225,7 +225,7 @@ fn settings_store_a_key_in_the_keyring_and_connect_with_it() {
     let data = tempfile::tempdir().unwrap();
     let store = keyring_core::mock::Store::new().unwrap();
     let keys = Arc::new(KeyStore::in_store(store.clone()));
-    let mut harness = open_with(data.path(), keys);
+    let mut harness = open_with(data.path(), keys, SimConfig::fast());
     frames_until(&mut harness, "the banner", |h| shows(h, "Offline demo"));
 
     harness.get_by_label("Settings").click_accesskit();
@@ -311,6 +311,42 @@ fn cjk_prompts_render_with_a_system_fallback_font() {
     imagine(&mut harness, PROMPT);
     frames_until(&mut harness, "the job", |h| enabled(h, "U1"));
     assert!(shows(&harness, PROMPT));
+}
+
+#[test]
+fn the_feed_shows_a_grid_as_soon_as_it_is_saved_while_the_splits_follow() {
+    // Every image download takes 700 ms: the grid has a lane of its own, the four splits follow one by one.
+    let slow_downloads = SimConfig {
+        faults: moodgrid::sim::FaultConfig {
+            latency: Duration::from_millis(700),
+            only_paths: vec!["/cdn/".into()],
+            ..Default::default()
+        },
+        ..SimConfig::fast()
+    };
+    const PROMPT: &str = "a slow harbour at dawn";
+    let feed_grid = |h: &Window| {
+        h.query_all_by_label(PROMPT)
+            .any(|node| node.accesskit_node().role() == Role::Image && node.rect().max.x < 400.0)
+    };
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open_with(data.path(), mock_keys(), slow_downloads);
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    imagine(&mut harness, PROMPT);
+    frames_until(&mut harness, "the grid in the feed", feed_grid);
+    assert!(
+        shows(&harness, "saving images"),
+        "the grid is drawn while the split images are still being saved"
+    );
+    assert!(
+        !enabled(&harness, "U1"),
+        "and the job is not done before they are"
+    );
+    frames_until(&mut harness, "the job done", |h| enabled(h, "U1"));
+    assert!(
+        feed_grid(&harness),
+        "the grid stays drawn when the job succeeds"
+    );
 }
 
 /// A file dropped on the window, as eframe hands it over.

@@ -11,29 +11,46 @@ use std::time::{Duration, Instant};
 use egui::Event;
 use egui_kittest::Harness;
 use moodgrid::engine::{Backend, EngineConfig, Timing};
+use moodgrid::library::{ImageRecord, ImageRole, JobKind, JobState, JobUpdate, Library, NewJob};
 use moodgrid::secrets::KeyStore;
 use moodgrid::settings::Settings;
-use moodgrid::sim::SimConfig;
+use moodgrid::sim::{SimConfig, render};
 use moodgrid::ui::{Launch, MoodgridApp};
 
 pub type Window = Harness<'static, MoodgridApp>;
 
 /// The window on the library at `dir`, 1280×800, engine on the embedded simulator.
 pub fn open(dir: &Path) -> Result<Window, Box<dyn std::error::Error>> {
+    open_on(
+        dir,
+        Backend::Simulator(SimConfig::fast()),
+        Timing::scaled(Duration::from_millis(30)),
+    )
+}
+
+/// The window on the library at `dir`, 1280×800, engine on `backend` with `timing`.
+pub fn open_on(
+    dir: &Path,
+    backend: Backend,
+    timing: Timing,
+) -> Result<Window, Box<dyn std::error::Error>> {
     let launch = Launch {
         engine: EngineConfig {
             data_dir: dir.to_owned(),
-            backend: Backend::Simulator(SimConfig::fast()),
-            timing: Timing::scaled(Duration::from_millis(30)),
+            backend,
+            timing,
             keys: Arc::new(KeyStore::in_store(keyring_core::mock::Store::new()?)),
         },
         settings: Settings::default(),
         settings_problem: None,
     };
-    let app = MoodgridApp::new(&egui::Context::default(), launch)?;
-    Ok(Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut MoodgridApp| app.show(ui), app))
+    // Built on the harness's context, as eframe builds it, so the engine's wake-ups reach the harness.
+    Ok(Harness::builder().with_size([1280.0, 800.0]).build_eframe(
+        |creation| match MoodgridApp::new(&creation.egui_ctx, launch) {
+            Ok(app) => app,
+            Err(error) => panic!("the window could not start: {error}"),
+        },
+    ))
 }
 
 #[derive(Default)]
@@ -101,10 +118,75 @@ pub fn settle(window: &mut Window) {
     }
 }
 
-/// The peak resident memory of this process so far (Linux `VmHWM`), in MB.
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// The peak resident memory so far (Linux `VmHWM`) of `process` (a pid, or `self`), in MB.
+pub fn peak_rss_mb(process: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Distinct pictures the jobs' images are drawn from (files are content-addressed, so jobs sharing a
+/// picture share its file, as the real library does).
+pub const PICTURES: usize = 240;
+
+/// Writes a library of `jobs` finished imagine jobs through the real library code, each with a grid and four
+/// images drawn from [`PICTURES`] distinct pictures.
+pub fn library_of_finished_jobs(dir: &Path, jobs: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let library = Library::open(dir)?;
+    let mut grids = Vec::new();
+    let mut quarters = Vec::new();
+    for n in 0..PICTURES {
+        let parts = render::imagine_grid(&format!("picture {n}"), n as u64, (256, 256));
+        grids.push(
+            library
+                .store()
+                .put(&moodgrid::imaging::encode_png(&render::grid(&parts))?)?,
+        );
+        quarters.push(
+            library
+                .store()
+                .put(&moodgrid::imaging::encode_png(&parts[0])?)?,
+        );
+    }
+    for n in 0..jobs {
+        let prompt = format!("study {n} of harbour light, film grain --ar 1:1");
+        let job = library.insert_job(&NewJob {
+            backend: "simulator".into(),
+            kind: JobKind::Imagine,
+            action: "imagine".into(),
+            prompt: prompt.clone(),
+            params: serde_json::json!({ "prompt": prompt }),
+            mode: None,
+            parent_id: None,
+            timeout_secs: 300,
+        })?;
+        library.update_job(
+            job.id,
+            &JobUpdate {
+                state: Some(JobState::Succeeded),
+                remote_id: Some(format!("bench-{n}")),
+                components: Some(
+                    ["upsample1", "upsample2", "upsample3", "upsample4", "reroll"]
+                        .map(String::from)
+                        .to_vec(),
+                ),
+                size: Some((512, 512)),
+                ..JobUpdate::default()
+            },
+        )?;
+        let grid = grids[n % PICTURES].clone();
+        library.add_image(&ImageRecord::stored(job.id, ImageRole::Grid, 0, grid, None))?;
+        for ordinal in 1..=4 {
+            let quarter = quarters[(n + ordinal as usize) % PICTURES].clone();
+            library.add_image(&ImageRecord::stored(
+                job.id,
+                ImageRole::Split,
+                ordinal,
+                quarter,
+                None,
+            ))?;
+        }
+    }
+    Ok(())
 }

@@ -489,14 +489,28 @@ async fn download(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
         };
         wanted.push((role, u32::from(role == ImageRole::Source), url));
     }
-    let missing = wanted.into_iter().filter(|(role, ordinal, _)| {
+    let mut missing = wanted.into_iter().filter(|(role, ordinal, _)| {
         !existing
             .iter()
             .any(|i| i.role == *role && i.ordinal == *ordinal)
     });
-    for (role, ordinal, url) in missing {
-        save_image(core, job.id, role, ordinal, url).await?;
-    }
+    // Two lanes: the main image (what the feed and gallery draw) on its own, so it is shown as soon as
+    // it is saved, while the split images follow one by one beside it.
+    let main = missing.next();
+    let rest: Vec<_> = missing.collect();
+    let main_lane = async {
+        if let Some((role, ordinal, url)) = main {
+            save_image(core, job_id, role, ordinal, url).await?;
+        }
+        Ok::<(), Stall>(())
+    };
+    let rest_lane = async {
+        for (role, ordinal, url) in rest {
+            save_image(core, job_id, role, ordinal, url).await?;
+        }
+        Ok::<(), Stall>(())
+    };
+    tokio::try_join!(main_lane, rest_lane)?;
     core.update(job.id, JobUpdate::state(JobState::Succeeded))
         .await?;
     Ok(())
@@ -537,11 +551,15 @@ async fn save_image(
                     ordinal,
                     image,
                     Some(source_url),
-                ))
+                ))?;
+                l.image_files(job_id)
             })
             .await;
         match stored {
-            Ok(()) => return Ok(()),
+            Ok(files) => {
+                core.emitter.emit(Event::ImageSaved { job_id, files }).await;
+                return Ok(());
+            }
             // A damaged transfer reads as a damaged image: fetch it again.
             Err(LibraryError::Image(e)) => {
                 last_error = format!("the downloaded image is unreadable: {e}")

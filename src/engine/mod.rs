@@ -212,6 +212,9 @@ pub enum Event {
     Jobs(Vec<JobRecord>),
     /// Each asked job's images, grid first (answer to `LoadImages`).
     Images(Vec<(i64, Vec<ImageFile>)>),
+    /// One more image of a job was saved while the job is still downloading, with all its files as they now
+    /// stand: the grid can be shown before the split images have followed.
+    ImageSaved { job_id: i64, files: Vec<ImageFile> },
 }
 
 /// Called after every event so a UI can repaint; the CLI passes a no-op.

@@ -104,6 +104,9 @@ pub struct SimJobSummary {
     pub prompt: String,
     /// `PENDING_QUEUE`, `ON_QUEUE`, `SUCCESS` or `FAILED`.
     pub status: String,
+    /// When it became SUCCESS, and when a fetch first told a client so (what latency is measured from).
+    pub succeeded_at: Option<std::time::Instant>,
+    pub success_reported_at: Option<std::time::Instant>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -186,6 +189,8 @@ impl Simulator {
                 action: job.action.clone(),
                 prompt: job.prompt.clone(),
                 status: job.phase(now).wire().to_owned(),
+                succeeded_at: job.succeeded_at().filter(|at| *at <= now),
+                success_reported_at: job.success_reported_at,
             })
             .collect()
     }

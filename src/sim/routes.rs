@@ -246,6 +246,8 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
         seed_revealed: false,
         reveals_seed_of: new.reveals_seed_of,
         shape: new.shape,
+        rendered_at: None,
+        success_reported_at: None,
     };
     state.balance -= quota;
     state.accepted_submissions += 1;
@@ -335,6 +337,7 @@ fn store_render(shared: &Shared, job_id: &str, result: Result<Output, ImageError
     };
     if let Some(job) = state.jobs.get_mut(job_id) {
         job.render = render;
+        job.rendered_at = Some(Instant::now());
     }
 }
 
@@ -710,8 +713,11 @@ async fn fetch(
     state.settle(now);
     let job = state
         .jobs
-        .get(job_id)
+        .get_mut(job_id)
         .ok_or_else(|| bad_request(format!("Job {job_id} not found")))?;
+    if job.success_reported_at.is_none() && job.phase(now) == Phase::Succeeded {
+        job.success_reported_at = Some(now);
+    }
     Ok(axum::Json(job.to_fetch_json(now, &shared.origin)).into_response())
 }
 

@@ -56,6 +56,10 @@ pub struct SimJob {
     /// For seed jobs: whose seed they reveal.
     pub reveals_seed_of: Option<String>,
     pub shape: Option<OutputShape>,
+    /// When the render finished (`render` became `Ready`).
+    pub rendered_at: Option<Instant>,
+    /// When a fetch first answered SUCCESS for this job (the client learnt it was done).
+    pub success_reported_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +96,15 @@ impl Phase {
 }
 
 impl SimJob {
+    /// The moment the job became SUCCESS: its run time over and its render ready, whichever came last.
+    pub fn succeeded_at(&self) -> Option<Instant> {
+        if self.doomed.is_some() || !matches!(self.render, RenderState::Ready(_)) {
+            return None;
+        }
+        let ran = self.submitted_at + self.queued_for + self.runs_for;
+        Some(self.rendered_at.map_or(ran, |rendered| rendered.max(ran)))
+    }
+
     pub fn phase(&self, now: Instant) -> Phase {
         let elapsed = now.saturating_duration_since(self.submitted_at);
         if elapsed < self.queued_for {
@@ -284,6 +297,8 @@ mod tests {
             seed_revealed: false,
             reveals_seed_of: None,
             shape: Some(OutputShape::Grid),
+            rendered_at: None,
+            success_reported_at: None,
         }
     }
 
@@ -305,9 +320,18 @@ mod tests {
             prompt: None,
         });
         assert_eq!(done.phase(at(5000)), Phase::Succeeded);
+        assert_eq!(
+            done.succeeded_at(),
+            Some(at(1100)),
+            "run time over, render long ready"
+        );
+        done.rendered_at = Some(at(3000));
+        assert_eq!(done.succeeded_at(), Some(at(3000)), "a late render decides");
+        assert_eq!(j.succeeded_at(), None, "not rendered yet");
         let mut doomed = j.clone();
         doomed.doomed = Some("Job Timeout".into());
         assert_eq!(doomed.phase(at(5000)), Phase::Failed("Job Timeout".into()));
+        assert_eq!(doomed.succeeded_at(), None);
     }
 
     #[test]

@@ -82,9 +82,10 @@ pub struct MoodgridApp {
 impl MoodgridApp {
     pub fn new(ctx: &egui::Context, launch: Launch) -> std::io::Result<MoodgridApp> {
         let repaint = ctx.clone();
-        // Bursts of engine events share one frame.
+        // Not zero: egui answers an immediate request with two frames. Events that arrive while a frame is
+        // drawn are all taken by the next one.
         let waker: Waker =
-            Arc::new(move || repaint.request_repaint_after(std::time::Duration::from_millis(10)));
+            Arc::new(move || repaint.request_repaint_after(std::time::Duration::from_millis(1)));
         let wake = waker.clone();
         let textures = TextureCache::new(DEFAULT_BUDGET_BYTES, move || wake())?;
         let engine = EngineHandle::start(launch.engine.clone(), waker.clone())?;
@@ -163,6 +164,11 @@ impl MoodgridApp {
             // Progress moves on its own; keep drawing while anything runs.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
+    }
+
+    /// Whether this frame draws the library's jobs (the feed is filled).
+    pub(super) fn shows_library(&self) -> bool {
+        self.ready && !self.jobs.is_empty()
     }
 
     /// Sends a command without ever blocking. `false` when the engine could not take it.
@@ -362,6 +368,7 @@ impl MoodgridApp {
                 } => self.toasts.push(ToastKind::Error, message, Some(job_id)),
                 Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
                 Event::Jobs(jobs) => self.jobs.replace_all(jobs),
+                Event::ImageSaved { job_id, files } => self.jobs.set_images(job_id, files),
                 Event::Images(answers) => {
                     for (job_id, files) in answers {
                         self.jobs.set_images(job_id, files);

@@ -140,11 +140,21 @@ impl JobList {
             }
         };
         if succeeded && previous != Some(JobState::Succeeded) {
-            // Its results have just been saved: read its files again when next drawn.
-            self.asked.remove(&id);
-            self.images.remove(&id);
+            // Its last results have just been saved.
+            self.refresh_images(id);
         }
         previous
+    }
+
+    /// Reads the job's files again. What is drawn stays until the answer arrives, so a grid shown while
+    /// the splits were downloading does not blink when the job succeeds.
+    fn refresh_images(&mut self, id: i64) {
+        if !self.images.contains_key(&id) {
+            // Not read yet (or the read is on its way): the next draw asks.
+            self.asked.remove(&id);
+        } else if !self.wanted.contains(&id) {
+            self.wanted.push(id);
+        }
     }
 
     pub fn running(&self) -> usize {
@@ -199,12 +209,13 @@ impl JobList {
             .collect()
     }
 
-    /// The image files of a finished job, or `None` until the engine has answered (the first call asks).
+    /// The image files of a finished (or downloading) job, or `None` until the engine has answered (the
+    /// first call asks).
     pub fn images(&mut self, job_id: i64) -> Option<&[ImageFile]> {
         if !self.images.contains_key(&job_id)
-            && self
-                .get(job_id)
-                .is_some_and(|j| j.state == JobState::Succeeded || has_inputs(j.kind))
+            && self.get(job_id).is_some_and(|j| {
+                matches!(j.state, JobState::Succeeded | JobState::Downloading) || has_inputs(j.kind)
+            })
             && self.asked.insert(job_id)
         {
             self.wanted.push(job_id);
@@ -391,5 +402,27 @@ mod tests {
         list.unask(&[4]);
         assert!(list.images(4).is_none());
         assert_eq!(list.take_wanted(), [4], "a refused request is asked again");
+    }
+
+    #[test]
+    fn a_downloading_job_shows_its_saved_images_without_blinking_when_it_succeeds() {
+        let mut list = list();
+        list.upsert(job(
+            4,
+            JobKind::Imagine,
+            JobState::Downloading,
+            "Blue Whale",
+        ));
+        assert!(list.images(4).is_none());
+        assert_eq!(list.take_wanted(), [4], "its saved images are asked for");
+        list.set_images(4, Vec::new());
+        list.upsert(job(4, JobKind::Imagine, JobState::Succeeded, "Blue Whale"));
+        assert!(list.images(4).is_some(), "no blink when it succeeds");
+        assert_eq!(list.take_wanted(), [4], "and read once more");
+        list.upsert(job(5, JobKind::Imagine, JobState::Succeeded, "never drawn"));
+        assert!(
+            list.take_wanted().is_empty(),
+            "a job nobody drew is not read"
+        );
     }
 }

@@ -13,6 +13,7 @@ mod chores;
 mod describe;
 mod feed;
 mod fonts;
+mod frame_report;
 mod gallery;
 mod job_list;
 mod job_view;
@@ -48,16 +49,51 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
+    let report = frame_report::FrameReport::from_env();
     eframe::run_native(
         "Moodgrid",
         options,
-        Box::new(move |creation| Ok(Box::new(MoodgridApp::new(&creation.egui_ctx, launch)?))),
+        Box::new(move |creation| {
+            Ok(Box::new(Shell {
+                app: MoodgridApp::new(&creation.egui_ctx, launch)?,
+                report,
+            }))
+        }),
     )
 }
 
+/// The app alone, as the headless tests and benchmarks drive it (egui_kittest's eframe harness).
 impl eframe::App for MoodgridApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+/// What the window runs: the app, and the frame report when `MOODGRID_FRAME_REPORT` asks for one.
+struct Shell {
+    app: MoodgridApp,
+    report: Option<frame_report::FrameReport>,
+}
+
+impl eframe::App for Shell {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if let Some(report) = &mut self.report {
+            // Printed, not logged: the report is asked for, and RUST_LOG may be quiet.
+            for line in report.frame(frame.info().cpu_usage, self.app.shows_library()) {
+                eprintln!("{line}");
+            }
+            let started = std::time::Instant::now();
+            self.app.show(ui);
+            report.ui_drawn(started.elapsed());
+        } else {
+            self.app.show(ui);
+        }
+    }
+
+    fn on_exit(&mut self) {
+        if let Some(report) = &self.report {
+            eprintln!("{}", report.summary());
+        }
     }
 }
 

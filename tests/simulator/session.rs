@@ -1,6 +1,7 @@
 //! One designer's whole session, step by step, each asserting on the payload and the downloaded pixels.
 
 use std::collections::HashSet;
+use std::time::Instant;
 
 use image::{Rgba, RgbaImage};
 use moodgrid::api::{
@@ -48,6 +49,16 @@ async fn imagine_upsample_upscale_inpaint_blend_describe_seed() {
         .unwrap();
     let (grid_job, seen) = wait_done(&client, &id).await;
     assert_eq!(grid_job.status, JobStatus::Success, "{}", grid_job.message);
+    // What the latency benchmark measures from: when it became SUCCESS, and when a fetch first said so.
+    let record = sim.jobs().into_iter().find(|j| j.id == id).unwrap();
+    let (succeeded, reported) = (
+        record.succeeded_at.unwrap(),
+        record.success_reported_at.unwrap(),
+    );
+    assert!(
+        succeeded <= reported && reported <= Instant::now(),
+        "{record:?}"
+    );
     assert!(
         seen.iter().any(|(s, _)| !s.is_terminal()),
         "the job was seen in progress: {seen:?}"
