@@ -26,7 +26,10 @@ use wait::Until;
 #[command(
     name = "moodgrid",
     version,
-    about = "A native desktop studio for the Midjourney API (TTAPI)"
+    about = "A native desktop studio for the Midjourney API (TTAPI)",
+    long_about = "A native desktop studio for the Midjourney API (TTAPI). Without a subcommand it opens the \
+window. Without a key (TTAPI_API_KEY or the OS keyring) everything runs on the embedded simulator.",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -34,6 +37,18 @@ pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
+
+const AFTER_HELP: &str = "\
+Environment:
+  TTAPI_API_KEY          the TTAPI key (else the OS keyring; the window's Settings stores it there)
+  TTAPI_BASE_URL         the TTAPI host (same as --base-url)
+  MOODGRID_DATA_DIR      the library folder (same as --data-dir)
+  MOODGRID_POLL_MS       scales every poll and retry interval to this base (tests, diagnostics)
+  MOODGRID_FRAME_REPORT  =1: the window reports its first frame and frame times on stderr
+  RUST_LOG               log detail on stderr (warn by default; info or debug show the engine at work)
+
+Exit codes: 0 done, 1 the job failed, 2 usage or invalid input, 3 key, balance or account,
+4 network or service unavailable.";
 
 #[derive(Debug, Args)]
 struct GlobalArgs {
@@ -96,7 +111,9 @@ impl From<DimensionsArg> for BlendDimensions {
 enum Command {
     /// Start a new 2×2 grid from a prompt.
     Imagine {
+        /// What to imagine, with Midjourney parameters if wanted (--ar 16:9, --seed 42…).
         prompt: String,
+        /// Midjourney's speed mode.
         #[arg(long, value_enum, default_value = "fast")]
         mode: ModeArg,
         /// Seconds the job may take (300–1200; default 300, relax 600).
@@ -109,7 +126,9 @@ enum Command {
     Action {
         /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
         job: String,
+        /// The component string, as the job's `components` list offers it.
         action: String,
+        /// Seconds the job may take (300–1200).
         #[arg(long)]
         timeout: Option<u32>,
         #[command(flatten)]
@@ -117,10 +136,13 @@ enum Command {
     },
     /// Blend 2–5 image files into a new grid.
     Blend {
+        /// Two to five PNG, JPEG or WebP files (large ones are downscaled before sending).
         #[arg(required = true, num_args = 2..)]
         files: Vec<PathBuf>,
+        /// The shape of the result.
         #[arg(long, value_enum, default_value = "square")]
         dimensions: DimensionsArg,
+        /// Midjourney's speed mode.
         #[arg(long, value_enum, default_value = "fast")]
         mode: ModeArg,
         #[command(flatten)]
@@ -128,8 +150,10 @@ enum Command {
     },
     /// Get four prompts that describe an image file (or an image URL).
     Describe {
+        /// A PNG, JPEG or WebP file.
         #[arg(required_unless_present = "url", conflicts_with = "url")]
         file: Option<PathBuf>,
+        /// An image on the web instead of a file.
         #[arg(long)]
         url: Option<String>,
         #[command(flatten)]
@@ -137,13 +161,16 @@ enum Command {
     },
     /// Get the seed of a finished job.
     Seed {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
         job: String,
         #[command(flatten)]
         follow: Follow,
     },
     /// Repaint the white area of a mask (Vary Region). The mask must be the job image's exact size.
     Inpaint {
+        /// The upscaled job to repaint: its TTAPI id, a unique prefix of it, or #N for a local id.
         job: String,
+        /// A black-and-white PNG of the image's size; white is repainted.
         #[arg(long)]
         mask: PathBuf,
         /// What to paint there (default: the job's prompt).
@@ -154,14 +181,17 @@ enum Command {
     },
     /// Ask the service where a job stands now.
     Fetch {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
         job: String,
         #[command(flatten)]
         follow: Follow,
     },
     /// The library's jobs, newest first.
     List {
+        /// How many jobs.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// One JSON object per job.
         #[arg(long)]
         json: bool,
     },
@@ -175,6 +205,11 @@ enum Command {
     Board(BoardCommand),
     /// Run the embedded TTAPI simulator as a standalone HTTP server on 127.0.0.1.
     Sim(SimArgs),
+    /// Print a shell completion script, e.g. `moodgrid completions bash > ~/.local/share/bash-completion/completions/moodgrid`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,10 +218,12 @@ enum BoardCommand {
     List,
     /// Draw a board (by id or name) to a PNG file, as the window's "Render PNG…" does.
     Render {
+        /// The board's id or name.
         board: String,
         /// Output pixels per board unit (1 = the images' own pixels).
         #[arg(long, default_value_t = 1.0)]
         scale: f32,
+        /// The PNG file to write.
         #[arg(long, short)]
         output: PathBuf,
     },
@@ -259,6 +296,19 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
     };
     match command {
         Command::Sim(args) => run_simulator(args),
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics on a failed write (a closed pipe, a full disk).
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "moodgrid",
+                &mut script,
+            );
+            std::io::Write::write_all(&mut std::io::stdout(), &script)
+                .map_err(|e| Failure(Exit::Usage, format!("could not write the script: {e}")))?;
+            Ok(Exit::Success)
+        }
         Command::Board(command) => run_board(&global, command),
         Command::List { limit, json } => {
             let library = open_library(&global)?;

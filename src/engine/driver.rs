@@ -74,6 +74,11 @@ pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&job_id);
         if let Err(stall) = outcome {
+            if core.emitter.is_closed() {
+                // Nobody listens any more: the process is ending and its last tasks were cut short. The
+                // job keeps its state and resumes next time; this is no stall to report.
+                return;
+            }
             tracing::warn!(job_id, message = %stall.message, "job stalled");
             core.emitter
                 .emit(Event::Stalled {
@@ -102,7 +107,7 @@ async fn drive(core: &Arc<Core>, job_id: i64) -> Result<(), Stall> {
             JobState::Queued => submit(core, job).await?,
             JobState::Submitting | JobState::Uncertain => reconcile(core, job).await?,
             JobState::Pending | JobState::Running => poll(core, job).await?,
-            JobState::Downloading => download(core, job).await?,
+            JobState::Downloading => return download(core, job).await,
             _ => return Ok(()),
         }
     }

@@ -327,6 +327,11 @@ pub(crate) struct Emitter {
 }
 
 impl Emitter {
+    /// Whether the receiving side is gone (the engine's owner has shut it down).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.events.is_closed()
+    }
+
     /// Waits for room rather than dropping: a slow consumer slows the engine, it never loses an event.
     pub(crate) async fn emit(&self, event: Event) {
         if self.events.send(event).await.is_ok() {

@@ -35,7 +35,7 @@ const JOBS_LIMIT: usize = 1_000_000;
 pub const SETTINGS_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum View {
     Job,
     Gallery,
@@ -43,6 +43,13 @@ pub enum View {
     Describe,
     Mask,
     Board,
+}
+
+/// The open view and job, kept between runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Remembered {
+    pub view: View,
+    pub selected: Option<i64>,
 }
 
 pub struct MoodgridApp {
@@ -59,6 +66,8 @@ pub struct MoodgridApp {
     pub(super) prompt_bar: PromptBar,
     pub(super) settings: Settings,
     pub(super) settings_panel: SettingsPanel,
+    /// Help → Keyboard shortcuts (F1).
+    pub(super) shortcuts_open: bool,
     pub(super) gallery: GalleryState,
     pub(super) job_view: JobViewState,
     pub(super) blend: BlendPanel,
@@ -108,6 +117,7 @@ impl MoodgridApp {
             view: View::Job,
             prompt_bar: PromptBar::new(launch.settings.default_mode),
             settings_panel: SettingsPanel::new(&launch.settings),
+            shortcuts_open: false,
             settings: launch.settings,
             gallery: GalleryState::default(),
             job_view: JobViewState::default(),
@@ -156,6 +166,7 @@ impl MoodgridApp {
         self.drop_hint(&ctx);
         super::board::show_drag_preview(&ctx);
         super::settings::show(self, &ctx);
+        super::shortcuts::show(self, &ctx);
         if let Some(job) = self.toasts.show(&ctx) {
             self.open_job(job);
         }
@@ -164,6 +175,24 @@ impl MoodgridApp {
             // Progress moves on its own; keep drawing while anything runs.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
+    }
+
+    /// What the window reopens with next time (eframe keeps it beside the window's size and position).
+    pub fn remembered(&self) -> Remembered {
+        Remembered {
+            view: self.view,
+            selected: self.selected,
+        }
+    }
+
+    /// Reopens what was open when the window last closed. The mask editor's work is not kept, so it reopens
+    /// on its job instead.
+    pub fn restore(&mut self, remembered: Remembered) {
+        self.view = match remembered.view {
+            View::Mask => View::Job,
+            view => view,
+        };
+        self.selected = remembered.selected;
     }
 
     /// Whether this frame draws the library's jobs (the feed is filled).
@@ -500,6 +529,9 @@ impl MoodgridApp {
         if ctx.input_mut(|i| i.consume_shortcut(&SETTINGS_SHORTCUT)) {
             self.settings_panel.open = !self.settings_panel.open;
         }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, super::shortcuts::SHORTCUTS_KEY)) {
+            self.shortcuts_open = !self.shortcuts_open;
+        }
         if ctx.egui_wants_keyboard_input() {
             return;
         }
@@ -522,7 +554,10 @@ impl MoodgridApp {
         match self.view {
             View::Gallery => super::gallery::handle_keys(self, ctx),
             View::Job => {
-                if ctx.input(|i| i.key_pressed(Key::Escape)) && !self.settings_panel.open {
+                if ctx.input(|i| i.key_pressed(Key::Escape))
+                    && !self.settings_panel.open
+                    && !self.shortcuts_open
+                {
                     self.view = View::Gallery;
                 }
             }

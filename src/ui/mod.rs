@@ -21,11 +21,12 @@ mod mask_editor;
 mod pending;
 mod prompt_bar;
 mod settings;
+mod shortcuts;
 mod sources;
 mod textures;
 mod toasts;
 
-pub use app::{MoodgridApp, View};
+pub use app::{MoodgridApp, Remembered, View};
 pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 
 use crate::engine::EngineConfig;
@@ -40,13 +41,29 @@ pub struct Launch {
     pub settings_problem: Option<String>,
 }
 
+/// The application id: the name of the `.desktop` entry and the icon, and the window's Wayland app id and X11
+/// class, so a desktop matches the window to its entry. eframe keeps the window's state under it too.
+pub const APP_ID: &str = "io.github.moodgrid.Moodgrid";
+/// The window icon: the same artwork as the installed icons (`assets/icon`).
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon/moodgrid-256.png");
+/// Where the open view and job are kept in eframe's storage.
+const REMEMBERED_KEY: &str = "moodgrid-window";
+
 /// Opens the window and runs until it is closed.
 pub fn run(launch: Launch) -> Result<(), eframe::Error> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Moodgrid")
+        .with_app_id(APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([720.0, 480.0]);
+    match eframe::icon_data::from_png_bytes(ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(std::sync::Arc::new(icon)),
+        Err(error) => tracing::warn!(%error, "the window icon could not be read"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Moodgrid")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 480.0]),
+        viewport,
+        // Size, position and egui's panel state come back on the next start; so do the view and job.
+        persist_window: true,
         ..Default::default()
     };
     let report = frame_report::FrameReport::from_env();
@@ -54,10 +71,14 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
         "Moodgrid",
         options,
         Box::new(move |creation| {
-            Ok(Box::new(Shell {
-                app: MoodgridApp::new(&creation.egui_ctx, launch)?,
-                report,
-            }))
+            let mut app = MoodgridApp::new(&creation.egui_ctx, launch)?;
+            if let Some(remembered) = creation
+                .storage
+                .and_then(|storage| eframe::get_value(storage, REMEMBERED_KEY))
+            {
+                app.restore(remembered);
+            }
+            Ok(Box::new(Shell { app, report }))
         }),
     )
 }
@@ -90,11 +111,36 @@ impl eframe::App for Shell {
         }
     }
 
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, REMEMBERED_KEY, &self.app.remembered());
+    }
+
     fn on_exit(&mut self) {
         if let Some(report) = &self.report {
             eprintln!("{}", report.summary());
         }
     }
+}
+
+/// A dialog window (Settings, the shortcuts list): centred under the prompt bar, closed by its ✕ or by Esc.
+/// Returns whether it stays open.
+fn dialog(
+    ctx: &egui::Context,
+    title: &str,
+    width: f32,
+    resizable: bool,
+    add_contents: impl FnOnce(&mut egui::Ui),
+) -> bool {
+    let mut open = true;
+    egui::Window::new(title)
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(resizable)
+        .default_width(width)
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 90.0))
+        .show(ctx, add_contents);
+    open && !ctx.input(|i| i.key_pressed(egui::Key::Escape))
 }
 
 /// The first line of `text`, cut to `chars` characters with an ellipsis when anything was left out.

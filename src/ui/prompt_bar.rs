@@ -69,6 +69,14 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             ui.label(RichText::new(format!("Connected to {}", app.backend)).weak());
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.menu_button("Help", |ui| {
+                if ui
+                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
+                    .clicked()
+                {
+                    app.shortcuts_open = true;
+                }
+            });
             let settings = ui
                 .button("Settings")
                 .on_hover_text(ui.ctx().format_shortcut(&SETTINGS_SHORTCUT));

@@ -67,24 +67,13 @@ pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
     if !app.settings_panel.open {
         return;
     }
-    let mut open = true;
-    egui::Window::new("Settings")
-        .open(&mut open)
-        .collapsible(false)
-        .resizable(true)
-        .default_width(520.0)
-        .pivot(egui::Align2::CENTER_TOP)
-        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 90.0))
-        .show(ctx, |ui| {
-            key_section(app, ui);
-            ui.separator();
-            host_section(app, ui);
-            ui.separator();
-            preferences_section(app, ui);
-        });
-    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
-        open = false;
-    }
+    let open = super::dialog(ctx, "Settings", 520.0, true, |ui| {
+        key_section(app, ui);
+        ui.separator();
+        host_section(app, ui);
+        ui.separator();
+        preferences_section(app, ui);
+    });
     app.settings_panel.open &= open;
 }
 

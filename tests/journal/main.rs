@@ -9,6 +9,7 @@ mod crash;
 mod engine_faults;
 mod engine_limits;
 mod engine_views;
+mod help;
 mod hygiene;
 mod lost_response;
 mod sources;
