@@ -44,11 +44,8 @@ fn ms(duration: Duration) -> f64 {
 
 /// "median ms (max ms)" of `values`.
 fn figure(values: &[f64]) -> String {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN);
-    let max = sorted.last().copied().unwrap_or(f64::NAN);
-    format!("{median:.1} ms (max {max:.1})")
+    let max = values.iter().copied().fold(f64::NAN, f64::max);
+    format!("{:.1} ms (max {max:.1})", common::median(values))
 }
 
 /// Draws frames as eframe draws them, when the app or the engine's waker asks (after the delay asked),

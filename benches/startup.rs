@@ -191,11 +191,6 @@ fn focus(display: &Display) -> Result<(), Error> {
     Ok(())
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
     let library = dir.path().join("library");
@@ -225,8 +220,8 @@ fn main() -> Result<(), Error> {
     }
     println!(
         "cold start, median of {STARTS}: first frame {:.0} ms, library shown {:.0} ms",
-        median(&mut first_frames),
-        median(&mut shown)
+        common::median(&first_frames),
+        common::median(&shown)
     );
 
     // The whole gallery, scrolled with the wheel in the real window.

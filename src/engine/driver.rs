@@ -501,23 +501,26 @@ async fn download(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
     });
     // Two lanes: the main image (what the feed and gallery draw) on its own, so it is shown as soon as
     // it is saved, while the split images follow one by one beside it.
-    let main = missing.next();
+    let main: Vec<_> = missing.next().into_iter().collect();
     let rest: Vec<_> = missing.collect();
-    let main_lane = async {
-        if let Some((role, ordinal, url)) = main {
-            save_image(core, job_id, role, ordinal, url).await?;
-        }
-        Ok::<(), Stall>(())
-    };
-    let rest_lane = async {
-        for (role, ordinal, url) in rest {
-            save_image(core, job_id, role, ordinal, url).await?;
-        }
-        Ok::<(), Stall>(())
-    };
-    tokio::try_join!(main_lane, rest_lane)?;
+    tokio::try_join!(
+        save_in_turn(core, job_id, main),
+        save_in_turn(core, job_id, rest)
+    )?;
     core.update(job.id, JobUpdate::state(JobState::Succeeded))
         .await?;
+    Ok(())
+}
+
+/// Saves `images` one after the other.
+async fn save_in_turn(
+    core: &Arc<Core>,
+    job_id: i64,
+    images: Vec<(ImageRole, u32, String)>,
+) -> Result<(), Stall> {
+    for (role, ordinal, url) in images {
+        save_image(core, job_id, role, ordinal, url).await?;
+    }
     Ok(())
 }
 
