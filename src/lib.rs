@@ -8,6 +8,7 @@ pub mod domain;
 pub mod engine;
 pub mod imaging;
 pub mod library;
+pub mod logs;
 pub mod secrets;
 pub mod settings;
 pub mod sim;

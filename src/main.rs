@@ -2,20 +2,19 @@
 //! the window when no subcommand is given).
 
 use clap::Parser as _;
-use tracing_subscriber::EnvFilter;
 
 // Why mimalloc: see Cargo.toml (image buffers kept instead of page-faulted in again on every decode).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    // Quiet by default so stdout stays machine-readable; RUST_LOG=info (or debug) shows the engine at work.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = moodgrid::cli::Cli::parse();
+    // The window also keeps a log file (Help → Open log folder); commands log to stderr only.
+    let _log_file = if cli.opens_window() {
+        moodgrid::logs::init_window()
+    } else {
+        moodgrid::logs::init_stderr();
+        None
+    };
     std::process::exit(moodgrid::cli::run(cli));
 }

@@ -45,6 +45,7 @@ Environment:
   MOODGRID_DATA_DIR      the library folder (same as --data-dir)
   MOODGRID_POLL_MS       scales every poll and retry interval to this base (tests, diagnostics)
   MOODGRID_FRAME_REPORT  =1: the window reports its first frame and frame times on stderr
+  MOODGRID_LOG_DIR       where the window writes its daily log files (default: the platform state folder)
   RUST_LOG               log detail on stderr (warn by default; info or debug show the engine at work)
 
 Exit codes: 0 done, 1 the job failed, 2 usage or invalid input, 3 key, balance or account,
@@ -275,6 +276,13 @@ struct Failure(Exit, String);
 impl<E: std::fmt::Display> From<(Exit, E)> for Failure {
     fn from((exit, error): (Exit, E)) -> Failure {
         Failure(exit, error.to_string())
+    }
+}
+
+impl Cli {
+    /// Whether this command line opens the window (no subcommand).
+    pub fn opens_window(&self) -> bool {
+        self.command.is_none()
     }
 }
 

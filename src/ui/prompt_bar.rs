@@ -76,6 +76,21 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 {
                     app.shortcuts_open = true;
                 }
+                match crate::logs::dir() {
+                    Some(dir) => {
+                        if ui
+                            .button("Open log folder")
+                            .on_hover_text(dir.display().to_string())
+                            .clicked()
+                        {
+                            app.chores.open_folder(dir);
+                        }
+                    }
+                    None => {
+                        ui.add_enabled(false, egui::Button::new("Open log folder"))
+                            .on_disabled_hover_text("No home folder: the log goes to stderr only");
+                    }
+                }
             });
             let settings = ui
                 .button("Settings")
