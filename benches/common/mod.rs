@@ -43,6 +43,7 @@ pub fn open_on(
         },
         settings: Settings::default(),
         settings_problem: None,
+        export_folder: dir.join("exports"),
     };
     // Built on the harness's context, as eframe builds it, so the engine's wake-ups reach the harness.
     Ok(Harness::builder().with_size([1280.0, 800.0]).build_eframe(

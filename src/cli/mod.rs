@@ -15,7 +15,7 @@ use crate::domain::{BlendDimensions, Mode};
 use crate::engine::{
     Backend, DescribeSource, EngineConfig, EngineHandle, Event, NewSubmission, SourceImage, Timing,
 };
-use crate::library::{JobRecord, Library};
+use crate::library::{ExportImages, ExportOptions, ExportTarget, JobRecord, Library};
 use crate::secrets::KeyStore;
 use crate::settings::Settings;
 use crate::sim::{FaultConfig, SimConfig, Simulator};
@@ -201,6 +201,31 @@ enum Command {
         #[command(flatten)]
         follow: Follow,
     },
+    /// Write jobs' images with their prompt, seed, job id and lineage embedded (PNG text chunks; a JSON file
+    /// beside other formats), into a folder or one zip file. Prints each file written.
+    Export {
+        /// The jobs: TTAPI ids, unique prefixes of them, or #N for local ids.
+        #[arg(required = true)]
+        jobs: Vec<String>,
+        /// The folder to write into (created if needed; an existing file is never replaced).
+        #[arg(
+            long,
+            short,
+            value_name = "DIR",
+            required_unless_present = "zip",
+            conflicts_with = "zip"
+        )]
+        to: Option<PathBuf>,
+        /// Write one zip file instead of loose files.
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
+        /// File names, from {prompt} {job} {id} {seed} {action} {image} {date}.
+        #[arg(long, default_value = crate::domain::export_name::DEFAULT_TEMPLATE)]
+        template: String,
+        /// Also a grid's four split images (default: the grid or the upscale only).
+        #[arg(long)]
+        all: bool,
+    },
     /// Moodboards: list them, or render one to a PNG.
     #[command(subcommand)]
     Board(BoardCommand),
@@ -318,6 +343,48 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
             Ok(Exit::Success)
         }
         Command::Board(command) => run_board(&global, command),
+        Command::Export {
+            jobs,
+            to,
+            zip,
+            template,
+            all,
+        } => {
+            let library = open_library(&global)?;
+            let ids = jobs
+                .iter()
+                .map(|reference| find(&library, reference).map(|job| job.id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let target = match (to, zip) {
+                (_, Some(zip)) => ExportTarget::Zip(zip),
+                (Some(dir), None) => ExportTarget::Folder(dir),
+                (None, None) => {
+                    return Err(Failure(Exit::Usage, "give --to DIR or --zip FILE".into()));
+                }
+            };
+            let options = ExportOptions {
+                template,
+                images: if all {
+                    ExportImages::All
+                } else {
+                    ExportImages::Main
+                },
+            };
+            let report = library
+                .export_jobs(&ids, &options, &target)
+                .map_err(|e| match e {
+                    crate::library::LibraryError::Template(_) => {
+                        Failure(Exit::Usage, e.to_string())
+                    }
+                    other => Failure(Exit::Unavailable, other.to_string()),
+                })?;
+            output::print_export(&report);
+            Ok(if report.files.is_empty() {
+                Exit::JobFailed
+            } else {
+                Exit::Success
+            })
+        }
         Command::List { limit, json } => {
             let library = open_library(&global)?;
             let jobs = library
@@ -626,7 +693,12 @@ fn open_window(global: &GlobalArgs) -> Result<Exit, Failure> {
             base: base_url(global, &settings)?,
         }
     };
+    // Exports go to the user's Pictures folder (read here, before the window: it is a file read on Linux).
+    let export_folder = directories::UserDirs::new()
+        .and_then(|dirs| dirs.picture_dir().map(|p| p.join("Moodgrid")))
+        .unwrap_or_else(|| data_dir.join("exports"));
     let launch = crate::ui::Launch {
+        export_folder,
         engine: EngineConfig {
             data_dir,
             backend,

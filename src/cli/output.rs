@@ -135,3 +135,18 @@ pub fn print_job(library: &Library, job: &JobRecord, as_json: bool) {
         println!("{}", job_line(library, job));
     }
 }
+
+/// The files an export wrote, one path a line on stdout (for scripts), and what it means on stderr.
+pub fn print_export(report: &crate::library::ExportReport) {
+    let folder = match &report.target {
+        crate::library::ExportTarget::Folder(dir) => Some(dir),
+        crate::library::ExportTarget::Zip(_) => None,
+    };
+    for file in &report.files {
+        match folder {
+            Some(dir) => println!("{}", dir.join(file).display()),
+            None => println!("{file}"),
+        }
+    }
+    eprintln!("moodgrid: {}", report.summary());
+}

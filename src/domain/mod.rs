@@ -3,6 +3,7 @@
 pub mod action;
 pub mod board;
 pub mod buttons;
+pub mod export_name;
 pub mod failure;
 pub mod mask;
 pub mod mode;

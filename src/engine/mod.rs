@@ -22,7 +22,8 @@ use crate::api::{
 };
 use crate::domain::board::Board;
 use crate::library::{
-    FailureKind, ImageFile, JobRecord, JobUpdate, Library, LibraryError, StoredBoard, StoredImage,
+    ExportOptions, ExportReport, ExportTarget, FailureKind, ImageFile, JobRecord, JobUpdate,
+    Library, LibraryError, StoredBoard, StoredImage,
 };
 use crate::secrets::{KeyStatus, KeyStore, KeyringError};
 use crate::settings::{Settings, SettingsError};
@@ -138,6 +139,13 @@ pub enum Command {
     ExportBoard {
         id: i64,
         reply: oneshot::Sender<Result<Vec<u8>, EngineError>>,
+    },
+    /// Writes jobs' images, with the prompt, seed, job id and lineage in them, to a folder or a zip.
+    ExportJobs {
+        job_ids: Vec<i64>,
+        options: ExportOptions,
+        target: ExportTarget,
+        reply: oneshot::Sender<Result<ExportReport, EngineError>>,
     },
     /// Adds a board from an exported file (its images are stored first); replies with the new board's id.
     ImportBoard {
@@ -594,6 +602,20 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                 let core = core.clone();
                 tokio::spawn(async move {
                     let exported = core.db(move |l| l.export_board(id)).await;
+                    let _ = reply.send(exported.map_err(EngineError::from));
+                });
+            }
+            Command::ExportJobs {
+                job_ids,
+                options,
+                target,
+                reply,
+            } => {
+                let core = core.clone();
+                tokio::spawn(async move {
+                    let exported = core
+                        .db(move |l| l.export_jobs(&job_ids, &options, &target))
+                        .await;
                     let _ = reply.send(exported.map_err(EngineError::from));
                 });
             }

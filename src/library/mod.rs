@@ -2,6 +2,7 @@
 //! files it points to, content-addressed under `images/`. Nothing here touches the network.
 
 mod boards;
+mod export;
 mod jobs;
 mod schema;
 mod store;
@@ -12,6 +13,10 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use boards::{RenderedBoard, StoredBoard, render_board};
+pub use export::{
+    Ancestor, ExportImages, ExportMetadata, ExportOptions, ExportReport, ExportTarget, keyword,
+    png_with_metadata, seed_of,
+};
 pub use jobs::{
     FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
 };
@@ -42,6 +47,14 @@ pub enum LibraryError {
     Render(#[from] crate::imaging::board_render::RenderError),
     #[error("board {id} cannot be read: {reason}")]
     BadBoard { id: i64, reason: String },
+    #[error("could not export to {path}: {source}")]
+    Export {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Template(#[from] crate::domain::export_name::TemplateError),
     #[error("no job matches `{0}`")]
     NotFound(String),
     #[error("`{0}` matches several jobs; give more of the id")]

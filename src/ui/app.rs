@@ -34,6 +34,7 @@ use crate::settings::Settings;
 const JOBS_LIMIT: usize = 1_000_000;
 pub const SETTINGS_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
+pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum View {
@@ -74,6 +75,7 @@ pub struct MoodgridApp {
     pub(super) describe: DescribePanel,
     pub(super) mask_editor: Option<MaskEditor>,
     pub(super) boards: BoardsState,
+    pub export: super::export::ExportState,
     next_slot: u64,
     /// Why the app runs on the simulator, when it does.
     pub(super) offline: Option<String>,
@@ -128,6 +130,7 @@ impl MoodgridApp {
             describe: DescribePanel::default(),
             mask_editor: None,
             boards: BoardsState::default(),
+            export: super::export::ExportState::new(launch.export_folder),
             next_slot: 0,
             offline: None,
             backend: String::new(),
@@ -167,6 +170,7 @@ impl MoodgridApp {
         super::board::show_drag_preview(&ctx);
         super::settings::show(self, &ctx);
         super::shortcuts::show(self, &ctx);
+        super::export::show(self, &ctx);
         if let Some(job) = self.toasts.show(&ctx) {
             self.open_job(job);
         }
@@ -174,6 +178,15 @@ impl MoodgridApp {
         if self.jobs.running() > 0 || !self.submissions.is_empty() {
             // Progress moves on its own; keep drawing while anything runs.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
+    }
+
+    /// What Export… acts on: the gallery's picks when there are any, else the selected job.
+    pub(super) fn export_selection(&self) -> Vec<i64> {
+        if self.view == View::Gallery && !self.gallery.marked.is_empty() {
+            self.gallery.marked.iter().rev().copied().collect()
+        } else {
+            self.selected.into_iter().collect()
         }
     }
 
@@ -500,6 +513,7 @@ impl MoodgridApp {
                     }
                 }
                 ChoreResult::BoardFile { bytes } => super::board::import(self, bytes),
+                ChoreResult::ExportFolder(folder) => super::export::folder_chosen(self, folder),
                 ChoreResult::PastedPng { name, png, at } => super::board::store(
                     self,
                     vec![crate::engine::ImageInput::Bytes { name, bytes: png }],
@@ -535,6 +549,10 @@ impl MoodgridApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        if ctx.input_mut(|i| i.consume_shortcut(&EXPORT_SHORTCUT)) {
+            let jobs = self.export_selection();
+            super::export::open(self, jobs);
+        }
         if let Some(job) = self.selected.and_then(|id| self.jobs.get(id)).cloned() {
             for (n, key) in [
                 (1, Key::Num1),
@@ -554,9 +572,12 @@ impl MoodgridApp {
         match self.view {
             View::Gallery => super::gallery::handle_keys(self, ctx),
             View::Job => {
+                // Esc closes what is on top first: a dialog or a menu, not the job view under it.
                 if ctx.input(|i| i.key_pressed(Key::Escape))
                     && !self.settings_panel.open
                     && !self.shortcuts_open
+                    && !self.export.is_open()
+                    && !egui::Popup::is_any_open(ctx)
                 {
                     self.view = View::Gallery;
                 }

@@ -61,6 +61,8 @@ pub enum ChoreResult {
     BoardFile {
         bytes: Vec<u8>,
     },
+    /// The folder exports go to from now on.
+    ExportFolder(PathBuf),
     /// Nothing to report (a dialog was cancelled).
     Nothing,
 }
@@ -339,6 +341,22 @@ impl Chores {
                 Err(e) => {
                     ChoreResult::Failed(format!("Could not read {}: {e}", file.path().display()))
                 }
+            }
+        });
+    }
+
+    /// Asks for the folder exports go to, starting at the current one.
+    pub fn choose_export_folder(&self, current: PathBuf) {
+        self.run("export-folder", move || {
+            if let Err(missing) = file_dialog_available() {
+                return ChoreResult::Failed(missing);
+            }
+            let dialog = rfd::AsyncFileDialog::new()
+                .set_title("Export to folder")
+                .set_directory(&current);
+            match pollster::block_on(dialog.pick_folder()) {
+                Some(folder) => ChoreResult::ExportFolder(folder.path().to_owned()),
+                None => ChoreResult::Nothing,
             }
         });
     }

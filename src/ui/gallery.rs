@@ -179,6 +179,17 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         app.view = super::app::View::Board;
         super::board::add_jobs(app, &ids, None);
     }
+    if ui
+        .button(format!("Export… ({marked})"))
+        .on_hover_text(format!(
+            "The picked jobs' images with their prompt, seed and job id ({})",
+            ui.ctx().format_shortcut(&super::app::EXPORT_SHORTCUT)
+        ))
+        .clicked()
+    {
+        let jobs = app.export_selection();
+        super::export::open(app, jobs);
+    }
     if ui.small_button("Clear picks").clicked() {
         app.gallery.marked.clear();
     }

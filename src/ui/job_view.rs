@@ -339,6 +339,16 @@ fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 app.chores.save_as(file.path.clone(), suggested_name(job));
             }
             if ui
+                .add_enabled(main.is_some(), egui::Button::new("Export…"))
+                .on_hover_text(format!(
+                    "The original files with the prompt, seed, job id and lineage written in ({})",
+                    ui.ctx().format_shortcut(&super::app::EXPORT_SHORTCUT)
+                ))
+                .clicked()
+            {
+                super::export::open(app, vec![job.id]);
+            }
+            if ui
                 .button("Open folder")
                 .on_hover_text("Show the original file in the file manager")
                 .clicked()

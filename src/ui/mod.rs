@@ -11,6 +11,7 @@ mod board;
 mod board_canvas;
 mod chores;
 mod describe;
+mod export;
 mod feed;
 mod fonts;
 mod frame_report;
@@ -27,6 +28,7 @@ mod textures;
 mod toasts;
 
 pub use app::{MoodgridApp, Remembered, View};
+pub use export::ExportPrefs;
 pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 
 use crate::engine::EngineConfig;
@@ -39,6 +41,8 @@ pub struct Launch {
     pub settings: Settings,
     /// Why the saved settings could not be read (the defaults apply); shown once.
     pub settings_problem: Option<String>,
+    /// Where exports go until the user picks another folder.
+    pub export_folder: std::path::PathBuf,
 }
 
 /// The application id: the name of the `.desktop` entry and the icon, and the window's Wayland app id and X11
@@ -48,6 +52,8 @@ pub const APP_ID: &str = "io.github.moodgrid.Moodgrid";
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon/moodgrid-256.png");
 /// Where the open view and job are kept in eframe's storage.
 const REMEMBERED_KEY: &str = "moodgrid-window";
+/// Where the export choices (template, images, folder) are kept.
+const EXPORT_KEY: &str = "moodgrid-export";
 
 /// Opens the window and runs until it is closed.
 pub fn run(launch: Launch) -> Result<(), eframe::Error> {
@@ -77,6 +83,12 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
                 .and_then(|storage| eframe::get_value(storage, REMEMBERED_KEY))
             {
                 app.restore(remembered);
+            }
+            if let Some(prefs) = creation
+                .storage
+                .and_then(|storage| eframe::get_value(storage, EXPORT_KEY))
+            {
+                app.export.prefs = prefs;
             }
             Ok(Box::new(Shell { app, report }))
         }),
@@ -113,6 +125,7 @@ impl eframe::App for Shell {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, REMEMBERED_KEY, &self.app.remembered());
+        eframe::set_value(storage, EXPORT_KEY, &self.app.export.prefs);
     }
 
     fn on_exit(&mut self) {

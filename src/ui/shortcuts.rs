@@ -4,7 +4,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::app::{MoodgridApp, SETTINGS_SHORTCUT};
+use super::app::{EXPORT_SHORTCUT, MoodgridApp, SETTINGS_SHORTCUT};
 
 /// F1 opens and closes the list, as in most desktop tools.
 pub const SHORTCUTS_KEY: Key = Key::F1;
@@ -77,6 +77,10 @@ const SECTIONS: &[(&str, &[Row])] = &[
     (
         "Gallery and job view",
         &[
+            Row {
+                keys: Keys::Shortcut(EXPORT_SHORTCUT),
+                does: "export the picked jobs, else the selected one",
+            },
             plain("arrows, Home, End", "move through the gallery"),
             plain("Enter", "open the selected job"),
             plain("Esc", "back to the gallery"),

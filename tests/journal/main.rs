@@ -9,9 +9,12 @@ mod crash;
 mod engine_faults;
 mod engine_limits;
 mod engine_views;
+mod export;
 mod help;
 mod hygiene;
 mod lost_response;
+#[path = "../support/png_text.rs"]
+mod png_text;
 mod sources;
 
 use std::path::Path;

@@ -1,0 +1,363 @@
+//! The Export dialog: the original images of the picked jobs (or of the open job), with the prompt, seed,
+//! TTAPI job id and lineage written into them, named by a template, into a folder or one zip file. The
+//! writing is the engine's (`Command::ExportJobs`, `library::export`); this module asks and reports.
+
+use std::path::PathBuf;
+
+use super::app::MoodgridApp;
+use super::pending::{Pending, take_ready};
+use super::toasts::ToastKind;
+use crate::domain::export_name::{
+    DEFAULT_TEMPLATE, NameFields, PLACEHOLDERS, check_template, file_stem,
+};
+use crate::engine::{Command, EngineError, NewSubmission};
+use crate::library::{
+    ExportImages, ExportOptions, ExportReport, ExportTarget, JobKind, JobRecord, JobState,
+};
+
+/// The choices kept between exports and between runs (eframe's storage).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ExportPrefs {
+    pub template: String,
+    pub all_images: bool,
+    /// The folder last exported to; `None` until the user picks one.
+    pub folder: Option<PathBuf>,
+}
+
+impl Default for ExportPrefs {
+    fn default() -> ExportPrefs {
+        ExportPrefs {
+            template: DEFAULT_TEMPLATE.to_owned(),
+            all_images: false,
+            folder: None,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ExportState {
+    pub prefs: ExportPrefs,
+    /// Where exports go until the user picks a folder (`Launch::export_folder`).
+    default_folder: PathBuf,
+    /// The jobs the open dialog exports.
+    dialog: Option<Vec<i64>>,
+    running: Option<Pending<Result<ExportReport, EngineError>>>,
+    /// Jobs whose seed Get seeds asked for, so it is asked once.
+    seeds_asked: std::collections::HashSet<i64>,
+}
+
+impl ExportState {
+    pub fn is_open(&self) -> bool {
+        self.dialog.is_some()
+    }
+
+    pub fn new(default_folder: PathBuf) -> ExportState {
+        ExportState {
+            default_folder,
+            ..ExportState::default()
+        }
+    }
+
+    fn folder(&self) -> PathBuf {
+        self.prefs
+            .folder
+            .clone()
+            .unwrap_or_else(|| self.default_folder.clone())
+    }
+}
+
+/// Opens the dialog for `jobs` (in the order given).
+pub fn open(app: &mut MoodgridApp, jobs: Vec<i64>) {
+    if !jobs.is_empty() {
+        app.export.dialog = Some(jobs);
+    }
+}
+
+/// The folder the user chose with Choose….
+pub fn folder_chosen(app: &mut MoodgridApp, folder: PathBuf) {
+    app.export.prefs.folder = Some(folder);
+}
+
+pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
+    receive(app);
+    let Some(jobs) = app.export.dialog.clone() else {
+        return;
+    };
+    let records: Vec<JobRecord> = jobs
+        .iter()
+        .filter_map(|id| app.jobs.get(*id))
+        .cloned()
+        .collect();
+    let title = match records.len() {
+        1 => "Export 1 job".to_owned(),
+        n => format!("Export {n} jobs"),
+    };
+    let mut action: Option<Action> = None;
+    let open = super::dialog(ctx, &title, 560.0, false, |ui| {
+        action = contents(app, ui, &records);
+    });
+    match action {
+        Some(Action::ExportToFolder) => start(app, jobs, false),
+        Some(Action::ExportAsZip) => start(app, jobs, true),
+        Some(Action::Cancel) => app.export.dialog = None,
+        None if !open => app.export.dialog = None,
+        None => {}
+    }
+}
+
+enum Action {
+    ExportToFolder,
+    ExportAsZip,
+    Cancel,
+}
+
+fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> Option<Action> {
+    let mut action = None;
+    let folder = app.export.folder();
+    let mut choose_folder = false;
+    let prefs = &mut app.export.prefs;
+    egui::Grid::new("export-choices")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            ui.label("Images");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut prefs.all_images, false, "Main image")
+                    .on_hover_text("The grid of a grid job, the image of an upscale");
+                ui.radio_value(&mut prefs.all_images, true, "Main and split images")
+                    .on_hover_text("Also a grid's four images");
+            });
+            ui.end_row();
+
+            let names = ui.label("File names");
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut prefs.template)
+                            .desired_width(360.0)
+                            .hint_text(DEFAULT_TEMPLATE),
+                    )
+                    .labelled_by(names.id);
+                    if ui
+                        .add_enabled(
+                            prefs.template != DEFAULT_TEMPLATE,
+                            egui::Button::new("Reset"),
+                        )
+                        .clicked()
+                    {
+                        prefs.template = DEFAULT_TEMPLATE.to_owned();
+                    }
+                });
+                // The first job that has images to export shows what the names will look like.
+                let example = records
+                    .iter()
+                    .find(|job| {
+                        job.state == JobState::Succeeded
+                            && !matches!(job.kind, JobKind::Seed | JobKind::Describe)
+                    })
+                    .or(records.first());
+                match example_name(&prefs.template, example) {
+                    Ok(example) => {
+                        ui.weak(format!("e.g. {example}"));
+                    }
+                    Err(problem) => {
+                        ui.colored_label(ui.visuals().error_fg_color, problem);
+                    }
+                }
+                ui.horizontal_wrapped(|ui| {
+                    ui.spacing_mut().item_spacing.x = 6.0;
+                    for (name, meaning) in PLACEHOLDERS {
+                        let placeholder = format!("{{{name}}}");
+                        if ui
+                            .small_button(&placeholder)
+                            .on_hover_text(format!("{meaning} (click to add)"))
+                            .clicked()
+                        {
+                            prefs.template.push_str(&placeholder);
+                        }
+                    }
+                });
+            });
+            ui.end_row();
+
+            ui.label("Folder");
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(folder.display().to_string()).monospace())
+                    .on_hover_text(
+                        "Files of the same name already there are kept; the new ones get -2, -3…",
+                    );
+                choose_folder = ui.button("Choose…").clicked();
+            });
+            ui.end_row();
+        });
+    if choose_folder {
+        app.chores.choose_export_folder(folder);
+    }
+    ui.add_space(4.0);
+    ui.weak(
+        "Each PNG carries the prompt, seed, TTAPI job id and the jobs it came from in its text chunks; \
+         other formats get a .json file beside them.",
+    );
+    let unseeded: Vec<i64> = records
+        .iter()
+        .filter(|job| needs_seed(job))
+        .map(|job| job.id)
+        .collect();
+    if !unseeded.is_empty() {
+        ui.horizontal(|ui| {
+            ui.label(match unseeded.len() {
+                1 => "1 job has no seed yet.".to_owned(),
+                n => format!("{n} jobs have no seed yet."),
+            });
+            let asked = &mut app.export.seeds_asked;
+            if unseeded.iter().all(|id| asked.contains(id)) {
+                ui.spinner();
+                ui.weak("asking TTAPI…");
+            } else if ui
+                .button("Get seeds")
+                .on_hover_text("Ask TTAPI for them; export once they have arrived")
+                .clicked()
+            {
+                let new: Vec<i64> = unseeded
+                    .into_iter()
+                    .filter(|id| asked.insert(*id))
+                    .collect();
+                for parent in new {
+                    app.submit(NewSubmission::Seed { parent });
+                }
+            }
+        });
+    }
+    ui.separator();
+    let exporting = app.export.running.is_some();
+    let usable = check_template(&app.export.prefs.template).is_ok() && !records.is_empty();
+    ui.horizontal(|ui| {
+        if exporting {
+            ui.spinner();
+            ui.label("Exporting…");
+            return;
+        }
+        if ui
+            .add_enabled(usable, egui::Button::new("Export to folder"))
+            .clicked()
+        {
+            action = Some(Action::ExportToFolder);
+        }
+        if ui
+            .add_enabled(usable, egui::Button::new("Export as zip"))
+            .on_hover_text("One .zip file in the folder")
+            .clicked()
+        {
+            action = Some(Action::ExportAsZip);
+        }
+        if ui.button("Cancel").clicked() {
+            action = Some(Action::Cancel);
+        }
+    });
+    action
+}
+
+/// A finished job without a seed that TTAPI can give one for.
+fn needs_seed(job: &JobRecord) -> bool {
+    crate::library::seed_of(job).is_none()
+        && job.state == JobState::Succeeded
+        && !matches!(job.kind, JobKind::Seed | JobKind::Describe)
+}
+
+/// The name the first job's first image would get (the extension as most results have it).
+fn example_name(template: &str, job: Option<&JobRecord>) -> Result<String, String> {
+    let Some(job) = job else {
+        return check_template(template)
+            .map(|()| String::new())
+            .map_err(|e| e.to_string());
+    };
+    let image = match crate::domain::Action::parse(&job.action).output() {
+        Some(crate::domain::OutputShape::Single) => "upscale",
+        _ => "grid",
+    };
+    let date =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(job.created_at) * 1_000_000)
+            .map(|t| t.date().to_string())
+            .unwrap_or_default();
+    file_stem(
+        template,
+        &NameFields {
+            job: job.id,
+            remote_id: job.remote_id.as_deref(),
+            prompt: &job.prompt,
+            seed: job.seed.as_deref(),
+            action: &job.action,
+            image,
+            date: &date,
+        },
+    )
+    .map(|stem| format!("{stem}.png"))
+    .map_err(|e| e.to_string())
+}
+
+fn start(app: &mut MoodgridApp, jobs: Vec<i64>, zip: bool) {
+    let folder = app.export.folder();
+    let target = if zip {
+        let today = time::OffsetDateTime::now_utc().date();
+        ExportTarget::Zip(folder.join(format!("moodgrid-export-{today}.zip")))
+    } else {
+        ExportTarget::Folder(folder)
+    };
+    let options = ExportOptions {
+        template: app.export.prefs.template.clone(),
+        images: if app.export.prefs.all_images {
+            ExportImages::All
+        } else {
+            ExportImages::Main
+        },
+    };
+    let (reply, answer) = Pending::channel();
+    if app.send(Command::ExportJobs {
+        job_ids: jobs,
+        options,
+        target,
+        reply,
+    }) {
+        app.export.running = Some(answer);
+    } else {
+        app.toasts.push(
+            ToastKind::Error,
+            "The engine is busy or restarting; nothing was exported. Try again in a moment.",
+            None,
+        );
+    }
+}
+
+fn receive(app: &mut MoodgridApp) {
+    let Some(outcome) = take_ready(&mut app.export.running) else {
+        return;
+    };
+    match outcome {
+        Some(Ok(report)) => {
+            let kind = if report.files.is_empty() {
+                ToastKind::Error
+            } else {
+                app.export.dialog = None;
+                ToastKind::Info
+            };
+            app.toasts.push(kind, capitalised(&report.summary()), None);
+        }
+        Some(Err(e)) => app
+            .toasts
+            .push(ToastKind::Error, format!("Could not export: {e}"), None),
+        None => app.toasts.push(
+            ToastKind::Error,
+            "The engine restarted before the export finished; try again.",
+            None,
+        ),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
