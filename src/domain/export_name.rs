@@ -15,8 +15,10 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("date", "the day the job was made, YYYY-MM-DD"),
 ];
 
-/// Longest file stem written, in characters (well inside every file system's 255-byte name limit).
-const MAX_STEM_CHARS: usize = 120;
+/// Longest file stem written, in UTF-8 bytes: file systems count a name's bytes (255 on ext4, APFS, NTFS's
+/// UTF-16 units are fewer), and room is left for `-NN` and the extension. 120 characters of a CJK prompt
+/// would be 360 bytes.
+const MAX_STEM_BYTES: usize = 160;
 /// How many of the prompt's words `{prompt}` keeps.
 const PROMPT_WORDS: usize = 8;
 
@@ -124,10 +126,7 @@ fn sanitize(raw: &str) -> String {
         }
     }
     let trimmed = out.trim_matches(|c| c == '-' || c == '.' || c == '_');
-    trimmed
-        .chars()
-        .take(MAX_STEM_CHARS)
-        .collect::<String>()
+    trimmed[..trimmed.floor_char_boundary(MAX_STEM_BYTES)]
         .trim_end_matches(['-', '.'])
         .to_owned()
 }
@@ -205,8 +204,21 @@ mod tests {
             ..fields()
         };
         let stem = file_stem("{prompt}{prompt}{prompt}{prompt}", &many).unwrap();
-        assert!(stem.chars().count() <= MAX_STEM_CHARS, "{stem}");
+        assert!(stem.len() <= MAX_STEM_BYTES, "{stem}");
         assert!(!stem.ends_with('-'));
+        // A long prompt in a script of three-byte letters is cut by bytes, on a letter's boundary.
+        let kanji = "雨".repeat(200);
+        let cjk = NameFields {
+            prompt: &kanji,
+            ..fields()
+        };
+        let stem = file_stem("{prompt}", &cjk).unwrap();
+        assert!(
+            stem.len() <= MAX_STEM_BYTES && stem.len() > MAX_STEM_BYTES - 3,
+            "{}",
+            stem.len()
+        );
+        assert!(stem.chars().all(|c| c == '雨'));
     }
 
     #[test]
