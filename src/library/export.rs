@@ -273,46 +273,52 @@ pub fn png_with_metadata(bytes: &[u8], metadata: &ExportMetadata) -> Result<Vec<
     let lineage = serde_json::to_string(&metadata.lineage).map_err(|e| e.to_string())?;
     let everything = serde_json::to_string(metadata).map_err(|e| e.to_string())?;
     let moodgrid_job = metadata.moodgrid_job.to_string();
-    let mut chunks = vec![
-        itxt(keyword::PROMPT, &metadata.prompt),
-        itxt(keyword::ACTION, &metadata.action),
-        itxt(keyword::LINEAGE, &lineage),
-        text(keyword::MOODGRID_JOB, &moodgrid_job),
-        text(keyword::SOFTWARE, &metadata.software),
-        itxt(keyword::METADATA, &everything),
+    let created = creation_time(&metadata.created);
+    let facts = [
+        (keyword::PROMPT, Some(metadata.prompt.as_str())),
+        (keyword::SEED, metadata.seed.as_deref()),
+        (keyword::JOB_ID, metadata.job_id.as_deref()),
+        (keyword::MOODGRID_JOB, Some(moodgrid_job.as_str())),
+        (keyword::ACTION, Some(metadata.action.as_str())),
+        (keyword::LINEAGE, Some(lineage.as_str())),
+        (keyword::SOFTWARE, Some(metadata.software.as_str())),
+        (keyword::CREATION_TIME, created.as_deref()),
+        (keyword::METADATA, Some(everything.as_str())),
     ];
-    chunks.extend(metadata.seed.as_deref().map(|s| itxt(keyword::SEED, s)));
-    chunks.extend(
-        metadata
-            .job_id
-            .as_deref()
-            .map(|id| itxt(keyword::JOB_ID, id)),
-    );
-    if let Some(created) = creation_time(&metadata.created) {
-        chunks.push(text(keyword::CREATION_TIME, &created));
-    }
+    // An unknown fact (no seed yet) gets no chunk rather than an empty one.
+    let chunks: Vec<_> = facts
+        .into_iter()
+        .filter_map(|(keyword, value)| value.map(|v| text_chunk(keyword, v)))
+        .collect();
     let after_header = png.chunks().len().min(1);
     png.chunks_mut().splice(after_header..after_header, chunks);
     Ok(png.encoder().bytes().to_vec())
 }
 
-/// A `tEXt` chunk: for values that are plain ASCII by construction.
-fn text(keyword: &str, value: &str) -> img_parts::png::PngChunk {
-    let mut contents = Vec::with_capacity(keyword.len() + 1 + value.len());
-    contents.extend(keyword.bytes());
-    contents.push(0);
-    contents.extend(value.bytes().filter(|b| b.is_ascii() && *b != 0));
-    img_parts::png::PngChunk::new(*b"tEXt", contents.into())
-}
-
-/// An uncompressed `iTXt` chunk: UTF-8 text, no language tag.
-fn itxt(keyword: &str, value: &str) -> img_parts::png::PngChunk {
+/// A `tEXt` chunk when the value fits Latin-1, as most prompts do: every PNG reader shows those (ImageMagick 6
+/// ignores `iTXt`). Otherwise an uncompressed `iTXt` chunk, UTF-8, no language tag, for prompts in other
+/// scripts. NUL, the chunks' separator, is dropped.
+fn text_chunk(keyword: &str, value: &str) -> img_parts::png::PngChunk {
     let mut contents = Vec::with_capacity(keyword.len() + 5 + value.len());
     contents.extend(keyword.bytes());
-    // Keyword end, compression flag and method, empty language tag, empty translated keyword.
-    contents.extend([0, 0, 0, 0, 0]);
-    contents.extend(value.bytes().filter(|b| *b != 0));
-    img_parts::png::PngChunk::new(*b"iTXt", contents.into())
+    let latin1: Option<Vec<u8>> = value
+        .chars()
+        .filter(|c| *c != '\0')
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect();
+    match latin1 {
+        Some(bytes) => {
+            contents.push(0);
+            contents.extend(bytes);
+            img_parts::png::PngChunk::new(*b"tEXt", contents.into())
+        }
+        None => {
+            // Keyword end, compression flag and method, empty language tag, empty translated keyword.
+            contents.extend([0, 0, 0, 0, 0]);
+            contents.extend(value.bytes().filter(|b| *b != 0));
+            img_parts::png::PngChunk::new(*b"iTXt", contents.into())
+        }
+    }
 }
 
 /// PNG's "Creation Time" is conventionally RFC 1123 (RFC 2822 dates fit it).
@@ -844,9 +850,8 @@ mod tests {
         assert!(!out.path().join("x.zip").exists());
     }
 
-    #[test]
-    fn a_damaged_png_is_refused_with_a_message_not_written_half() {
-        let metadata = ExportMetadata {
+    fn bare_metadata() -> ExportMetadata {
+        ExportMetadata {
             software: "Moodgrid".into(),
             prompt: "p".into(),
             seed: None,
@@ -859,7 +864,39 @@ mod tests {
             mode: None,
             created: String::new(),
             lineage: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn latin_text_goes_in_text_chunks_every_reader_shows_and_other_scripts_in_utf8_ones() {
+        for (prompt, utf8) in [("café crème, 50% grey", false), ("雨の京都", true)] {
+            let metadata = ExportMetadata {
+                prompt: prompt.into(),
+                ..bare_metadata()
+            };
+            let tagged = png_with_metadata(&png(5), &metadata).unwrap();
+            let reader = png::Decoder::new(std::io::Cursor::new(&tagged[..]))
+                .read_info()
+                .unwrap();
+            let info = reader.info();
+            let latin = info
+                .uncompressed_latin1_text
+                .iter()
+                .find(|c| c.keyword == keyword::PROMPT);
+            let itxt = info.utf8_text.iter().find(|c| c.keyword == keyword::PROMPT);
+            if utf8 {
+                assert!(latin.is_none());
+                assert_eq!(itxt.unwrap().get_text().unwrap(), prompt);
+            } else {
+                assert!(itxt.is_none());
+                assert_eq!(latin.unwrap().text, prompt);
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_png_is_refused_with_a_message_not_written_half() {
+        let metadata = bare_metadata();
         for bad in [
             &b""[..],
             b"\x89PNG\r\n\x1a\n\0\0",
