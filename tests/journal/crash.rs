@@ -16,6 +16,8 @@ async fn killed_mid_poll_then_resumed_every_job_finishes_once() {
     };
     let sim = Simulator::start(slow).await.unwrap();
     let data = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let log_of = |i: usize| logs.path().join(format!("job-{i}.stderr"));
     let mut children: Vec<_> = (0..10)
         .map(|i| {
             Command::new(env!("CARGO_BIN_EXE_moodgrid"))
@@ -30,7 +32,7 @@ async fn killed_mid_poll_then_resumed_every_job_finishes_once() {
                 .env("MOODGRID_DATA_DIR", data.path())
                 .env("MOODGRID_POLL_MS", "40")
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(std::fs::File::create(log_of(i)).unwrap())
                 .spawn()
                 .unwrap()
         })
@@ -38,11 +40,22 @@ async fn killed_mid_poll_then_resumed_every_job_finishes_once() {
     // Wait until the service has all ten, and they are being polled; then pull the plug on every process.
     let deadline = Instant::now() + Duration::from_secs(30);
     while sim.accepted_submissions() < 10 {
-        assert!(
-            Instant::now() < deadline,
-            "only {} submissions arrived",
-            sim.accepted_submissions()
-        );
+        if Instant::now() >= deadline {
+            // What the processes said, to tell a slow machine from a refused start.
+            let said: Vec<String> = (0..10)
+                .map(|i| {
+                    format!(
+                        "{i}: {}",
+                        std::fs::read_to_string(log_of(i)).unwrap_or_default()
+                    )
+                })
+                .collect();
+            panic!(
+                "only {} submissions arrived; the processes said:\n{}",
+                sim.accepted_submissions(),
+                said.join("\n")
+            );
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
