@@ -116,8 +116,7 @@ pub struct Ancestor {
     pub prompt: String,
 }
 
-/// The PNG text keywords the export writes (PNG keywords are Latin-1; values that may hold any script are
-/// written as UTF-8 `iTXt`).
+/// The PNG text keywords the export writes (see `text_chunk` for which chunk type a value gets).
 pub mod keyword {
     pub const PROMPT: &str = "prompt";
     pub const SEED: &str = "seed";
