@@ -1090,6 +1090,11 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
         ),
         "the example name follows the template"
     );
+    // Get seeds asks once (a spinner meanwhile); the line goes once the seed is known.
+    harness.get_by_label("Get seeds").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Get seeds").is_none(), "asked once");
+    frames_until(&mut harness, "the seed", |h| !shows(h, "no seed yet"));
     harness.get_by_label("Export to folder").click();
     frames_until(&mut harness, "the export toast", |h| {
         shows(h, "Exported 1 image to")
@@ -1100,6 +1105,10 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
     assert_eq!(texts[keyword::PROMPT], "a glass harbour at dawn");
     assert_eq!(texts[keyword::ACTION], "upsample2");
     assert_eq!(texts[keyword::MOODGRID_JOB], "2");
+    assert!(
+        texts[keyword::SEED].parse::<u32>().is_ok(),
+        "the seed asked for is in the file"
+    );
     assert!(!texts[keyword::JOB_ID].is_empty());
     let lineage: serde_json::Value = serde_json::from_str(&texts[keyword::LINEAGE]).unwrap();
     assert_eq!(lineage[0]["moodgrid_job"], 1);

@@ -204,6 +204,20 @@ fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> 
         .filter(|job| needs_seed(job))
         .map(|job| job.id)
         .collect();
+    // A seed asked for and refused may be asked for again (its failure had its own toast).
+    let jobs = &app.jobs;
+    app.export.seeds_asked.retain(|id| {
+        let seeds: Vec<&JobRecord> = jobs
+            .children(*id)
+            .into_iter()
+            .filter(|child| child.kind == JobKind::Seed)
+            .collect();
+        let failed = seeds
+            .iter()
+            .any(|s| s.state.is_final() && s.state != JobState::Succeeded);
+        let running = seeds.iter().any(|s| !s.state.is_final());
+        running || !failed
+    });
     if !unseeded.is_empty() {
         ui.horizontal(|ui| {
             ui.label(match unseeded.len() {
