@@ -387,24 +387,7 @@ impl Core {
         job_id: i64,
         update: JobUpdate,
     ) -> Result<JobRecord, LibraryError> {
-        let (before, record) = self
-            .db(move |l| {
-                let before = l.job(job_id)?.state;
-                Ok((before, l.update_job(job_id, &update)?))
-            })
-            .await?;
-        if record.state != before {
-            // The log file's account of every job (Help → Open log folder): each change of state, enough
-            // to follow a job in a bug report. No prompt text (the user's work); keys never reach a record.
-            tracing::info!(
-                job_id,
-                from = before.as_str(),
-                to = record.state.as_str(),
-                remote_id = record.remote_id.as_deref(),
-                message = record.message.as_deref(),
-                "job"
-            );
-        }
+        let record = self.db(move |l| l.update_job(job_id, &update)).await?;
         self.emitter
             .emit(Event::JobChanged(Box::new(record.clone())))
             .await;

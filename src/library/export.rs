@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{ImageFile, ImageRole, JobRecord, Library, LibraryError};
-use crate::domain::export_name::{NameFields, check_template, file_stem};
+use crate::domain::export_name::{NameFields, TemplateError, check_template, file_stem};
 
 /// Which of a job's images are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -167,18 +167,7 @@ impl Library {
                     path: image.path.clone(),
                     source,
                 })?;
-                let stem = file_stem(
-                    &options.template,
-                    &NameFields {
-                        job: job.id,
-                        remote_id: job.remote_id.as_deref(),
-                        prompt: &job.prompt,
-                        seed: seed.as_deref(),
-                        action: &job.action,
-                        image: &metadata.image,
-                        date: metadata.created.get(..10).unwrap_or_default(),
-                    },
-                )?;
+                let stem = file_stem_for(&options.template, &job, &metadata.image)?;
                 let name = sink.write_image(&stem, &bytes, &metadata)?;
                 report.files.push(name);
             }
@@ -218,6 +207,40 @@ fn exported_images(files: Vec<ImageFile>, which: ExportImages) -> Vec<ImageFile>
     images
 }
 
+/// The file name (without extension) `template` gives `image` (`grid`, `1`–`4`, `upscale`) of `job`; also
+/// the Export dialog's example.
+pub fn file_stem_for(
+    template: &str,
+    job: &JobRecord,
+    image: &str,
+) -> Result<String, TemplateError> {
+    let seed = seed_of(job);
+    let date = rfc3339(job.created_at);
+    file_stem(
+        template,
+        &NameFields {
+            job: job.id,
+            remote_id: job.remote_id.as_deref(),
+            prompt: &job.prompt,
+            seed: seed.as_deref(),
+            action: &job.action,
+            image,
+            date: date.get(..10).unwrap_or_default(),
+        },
+    )
+}
+
+/// A library timestamp (ms since the epoch) as RFC 3339; empty if out of range.
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 /// The seed TTAPI reported, else the one the prompt asked for with `--seed`.
 pub fn seed_of(job: &JobRecord) -> Option<String> {
     job.seed.clone().or_else(|| {
@@ -236,14 +259,6 @@ fn metadata(
     seed: Option<String>,
     lineage: Vec<Ancestor>,
 ) -> ExportMetadata {
-    let created =
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(job.created_at) * 1_000_000)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
     ExportMetadata {
         software: format!("Moodgrid {}", env!("CARGO_PKG_VERSION")),
         prompt: job.prompt.clone(),
@@ -259,7 +274,7 @@ fn metadata(
         width: image.record.width,
         height: image.record.height,
         mode: job.mode.map(|m| m.as_str().to_owned()),
-        created,
+        created: rfc3339(job.created_at),
         lineage,
     }
 }

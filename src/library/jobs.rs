@@ -496,6 +496,7 @@ impl Library {
                 ],
             )?;
         }
+        let after = self.job(id)?;
         if let Some(state) = update.state.filter(|s| *s != before.state) {
             let detail = match &update.message {
                 Some(message) => {
@@ -504,8 +505,18 @@ impl Library {
                 None => format!("{} → {}", before.state.as_str(), state.as_str()),
             };
             self.log_event(Some(id), "state", &detail)?;
+            // The same change in the window's log file (Help → Open log folder), enough to follow a job in a
+            // bug report. No prompt text (the user's work); keys never reach a job row.
+            tracing::info!(
+                job_id = id,
+                from = before.state.as_str(),
+                to = state.as_str(),
+                remote_id = after.remote_id.as_deref(),
+                message = update.message.as_deref(),
+                "job"
+            );
         }
-        self.job(id)
+        Ok(after)
     }
 
     pub fn log_event(

@@ -14,8 +14,8 @@ use rusqlite::Connection;
 
 pub use boards::{RenderedBoard, StoredBoard, render_board};
 pub use export::{
-    Ancestor, ExportImages, ExportMetadata, ExportOptions, ExportReport, ExportTarget, keyword,
-    png_with_metadata, seed_of,
+    Ancestor, ExportImages, ExportMetadata, ExportOptions, ExportReport, ExportTarget,
+    file_stem_for, keyword, png_with_metadata, seed_of,
 };
 pub use jobs::{
     FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,

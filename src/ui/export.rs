@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use super::app::MoodgridApp;
 use super::pending::{Pending, take_ready};
 use super::toasts::ToastKind;
-use crate::domain::export_name::{
-    DEFAULT_TEMPLATE, NameFields, PLACEHOLDERS, check_template, file_stem,
-};
+use crate::domain::export_name::{DEFAULT_TEMPLATE, PLACEHOLDERS, check_template};
 use crate::engine::{Command, EngineError, NewSubmission};
 use crate::library::{
     ExportImages, ExportOptions, ExportReport, ExportTarget, JobKind, JobRecord, JobState,
@@ -290,24 +288,9 @@ fn example_name(template: &str, job: Option<&JobRecord>) -> Result<String, Strin
         Some(crate::domain::OutputShape::Single) => "upscale",
         _ => "grid",
     };
-    let date =
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(job.created_at) * 1_000_000)
-            .map(|t| t.date().to_string())
-            .unwrap_or_default();
-    file_stem(
-        template,
-        &NameFields {
-            job: job.id,
-            remote_id: job.remote_id.as_deref(),
-            prompt: &job.prompt,
-            seed: job.seed.as_deref(),
-            action: &job.action,
-            image,
-            date: &date,
-        },
-    )
-    .map(|stem| format!("{stem}.png"))
-    .map_err(|e| e.to_string())
+    crate::library::file_stem_for(template, job, image)
+        .map(|stem| format!("{stem}.png"))
+        .map_err(|e| e.to_string())
 }
 
 fn start(app: &mut MoodgridApp, jobs: Vec<i64>, zip: bool) {
