@@ -32,6 +32,7 @@ pub fn dir() -> Option<PathBuf> {
 pub fn init_stderr() {
     tracing_subscriber::fmt()
         .with_env_filter(stderr_filter())
+        .with_ansi(stderr_colours())
         .with_writer(std::io::stderr)
         .init();
 }
@@ -58,6 +59,7 @@ pub fn init_window() -> Option<WorkerGuard> {
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
+                .with_ansi(stderr_colours())
                 .with_writer(std::io::stderr)
                 .with_filter(stderr_filter()),
         )
@@ -71,7 +73,34 @@ pub fn init_window() -> Option<WorkerGuard> {
     Some(guard)
 }
 
+/// Colour codes only for a person at a terminal, and never when `NO_COLOR` is set (no-color.org): a log
+/// piped to a file or read by a script carries none.
+fn stderr_colours() -> bool {
+    use std::io::IsTerminal as _;
+    colours_wanted(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn colours_wanted(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 // Quiet by default so stdout stays machine-readable; RUST_LOG=info (or debug) shows the engine at work.
 fn stderr_filter() -> EnvFilter {
     EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_only_on_a_terminal_without_no_color() {
+        assert!(colours_wanted(true, None));
+        assert!(colours_wanted(true, Some("".as_ref())));
+        assert!(!colours_wanted(true, Some("1".as_ref())));
+        assert!(!colours_wanted(false, None));
+    }
 }

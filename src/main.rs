@@ -8,6 +8,8 @@ use clap::Parser as _;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Before any thread exists: see `clock`.
+    moodgrid::clock::init();
     let cli = moodgrid::cli::Cli::parse();
     // The window also keeps a log file (Help → Open log folder); commands log to stderr only.
     let _log_file = if cli.opens_window() {

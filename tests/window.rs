@@ -28,6 +28,7 @@ fn open_with(data: &Path, keys: Arc<KeyStore>, sim: SimConfig) -> Window {
             backend: Backend::Simulator(sim),
             timing: Timing::scaled(Duration::from_millis(30)),
             keys,
+            stop_on_interrupt: false,
         },
         settings: Settings::default(),
         settings_problem: None,

@@ -40,6 +40,7 @@ pub fn open_on(
             backend,
             timing,
             keys: Arc::new(KeyStore::in_store(keyring_core::mock::Store::new()?)),
+            stop_on_interrupt: false,
         },
         settings: Settings::default(),
         settings_problem: None,
@@ -172,7 +173,6 @@ pub fn library_of_finished_jobs(dir: &Path, jobs: usize) -> Result<(), Box<dyn s
         library.update_job(
             job.id,
             &JobUpdate {
-                state: Some(JobState::Succeeded),
                 remote_id: Some(format!("bench-{n}")),
                 components: Some(
                     ["upsample1", "upsample2", "upsample3", "upsample4", "reroll"]
@@ -180,7 +180,7 @@ pub fn library_of_finished_jobs(dir: &Path, jobs: usize) -> Result<(), Box<dyn s
                         .to_vec(),
                 ),
                 size: Some((512, 512)),
-                ..JobUpdate::default()
+                ..JobUpdate::transition(JobState::Queued, JobState::Succeeded)
             },
         )?;
         let grid = grids[n % PICTURES].clone();

@@ -49,7 +49,7 @@ Environment:
   RUST_LOG               log detail on stderr (warn by default; info or debug show the engine at work)
 
 Exit codes: 0 done, 1 the job failed, 2 usage or invalid input, 3 key, balance or account,
-4 network or service unavailable.";
+4 network or service unavailable, 130 stopped with Ctrl+C (jobs kept; `moodgrid resume` continues them).";
 
 #[derive(Debug, Args)]
 struct GlobalArgs {
@@ -475,14 +475,24 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Command::Resume { follow } => {
             let library = open_library(&global)?;
             let mut engine = start_engine(&global)?;
-            let jobs = engine
+            let resumed = engine
                 .resume_blocking()
                 .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
-            if jobs.is_empty() {
+            if resumed.driving.is_empty() && resumed.following.is_empty() {
                 eprintln!("Nothing to resume: every job has finished.");
                 return Ok(Exit::Success);
             }
-            eprintln!("Resuming {} job(s).", jobs.len());
+            if !resumed.driving.is_empty() {
+                eprintln!("Resuming {} job(s).", resumed.driving.len());
+            }
+            if !resumed.following.is_empty() {
+                eprintln!(
+                    "Following {} job(s) another Moodgrid process is driving (taken over if it exits).",
+                    resumed.following.len()
+                );
+            }
+            let mut jobs = resumed.driving;
+            jobs.extend(resumed.following);
             finish(&library, &mut engine, jobs, follow)
         }
     }
@@ -530,6 +540,21 @@ fn finish(
     };
     let show_progress = follow.wait && std::io::stderr().is_terminal();
     let followed = wait::follow(engine, &jobs, until, show_progress);
+    if followed.interrupted {
+        let unfinished: Vec<String> = jobs
+            .iter()
+            .filter_map(|job| library.job(job.id).ok())
+            .filter(|job| !job.state.is_final())
+            .map(|job| format!("#{} ({})", job.id, job.state.as_str()))
+            .collect();
+        if !unfinished.is_empty() {
+            eprintln!(
+                "moodgrid: stopped; {} kept as it is. `moodgrid resume --wait` continues it.",
+                unfinished.join(", ")
+            );
+        }
+        return Ok(Exit::Interrupted);
+    }
     let mut worst = Exit::Success;
     for job in &jobs {
         let record = library.job(job.id).unwrap_or_else(|_| {
@@ -661,6 +686,7 @@ fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
         backend,
         timing,
         keys: Arc::new(KeyStore::platform()),
+        stop_on_interrupt: true,
     };
     let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).map_err(|e| {
         Failure(
@@ -704,6 +730,7 @@ fn open_window(global: &GlobalArgs) -> Result<Exit, Failure> {
             backend,
             timing: Timing::from_env().unwrap_or_default(),
             keys: Arc::new(KeyStore::platform()),
+            stop_on_interrupt: false,
         },
         settings,
         settings_problem,

@@ -13,6 +13,8 @@ pub enum Exit {
     Usage = 2,
     Account = 3,
     Unavailable = 4,
+    /// Stopped with Ctrl+C (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 impl Exit {

@@ -30,6 +30,8 @@ fn reached(job: &JobRecord, until: Until) -> bool {
 pub struct Followed {
     pub last: HashMap<i64, JobRecord>,
     pub stalled: HashMap<i64, (Exit, String)>,
+    /// Ctrl+C stopped the engine; the jobs keep their journaled state.
+    pub interrupted: bool,
 }
 
 pub fn follow(
@@ -49,7 +51,10 @@ pub fn follow(
     let mut followed = Followed {
         last: HashMap::new(),
         stalled: HashMap::new(),
+        interrupted: false,
     };
+    // What each job last said while waiting to be sent again: said once, again only when it changes.
+    let mut waiting: HashMap<i64, String> = HashMap::new();
     let mut open: Vec<i64> = Vec::new();
     for job in jobs {
         let bar = bars.add(ProgressBar::new(100));
@@ -87,11 +92,30 @@ pub fn follow(
                     .insert(job_id, (Exit::for_failure(kind), message));
                 open.retain(|id| *id != job_id);
             }
+            Event::Waiting {
+                job_id,
+                reason,
+                until_ms,
+                // Said once, and again only when the reason changes.
+            } if progress.contains_key(&job_id) && waiting.get(&job_id) != Some(&reason) => {
+                say(
+                    &bars,
+                    format!(
+                        "moodgrid: job #{job_id}: {reason}; retrying until {}; Ctrl+C leaves the job queued",
+                        crate::clock::hh_mm(until_ms)
+                    ),
+                );
+                waiting.insert(job_id, reason);
+            }
+            Event::Interrupted => {
+                followed.interrupted = true;
+                break;
+            }
             Event::Notice(message) => {
-                let _ = bars.println(format!("note: {message}"));
+                say(&bars, format!("moodgrid: note: {message}"));
             }
             Event::Fatal(message) => {
-                let _ = bars.println(format!("error: {message}"));
+                say(&bars, format!("moodgrid: {message}"));
                 break;
             }
             _ => {}
@@ -101,4 +125,10 @@ pub fn follow(
         bar.finish_and_clear();
     }
     followed
+}
+
+/// A line on stderr above the progress bars, or alone when there are none (not a terminal): indicatif's own
+/// `println` says nothing when its bars are hidden.
+fn say(bars: &MultiProgress, line: String) {
+    bars.suspend(|| eprintln!("{line}"));
 }

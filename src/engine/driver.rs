@@ -1,32 +1,47 @@
 //! One task per job, moving it through its states and persisting every step before taking the next:
 //! queued → submitting → pending/running → downloading → succeeded (or failed, rejected, abandoned,
 //! unconfirmed). Each step re-reads the job, so a restart resumes exactly where the last write left it.
+//! A driver first claims its job in the library (`library::leases`): across every process on the library,
+//! one engine drives a job at a time, and every write names the state it replaces.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{Instant, sleep};
 
 use super::prepare::{Outgoing, outgoing};
-use super::{Core, EngineError, Event, SIMULATOR_BACKEND};
-use crate::api::{ApiError, DEFAULT_MAX_DOWNLOAD_BYTES, ErrorKind, FetchListQuery, Job};
+use super::{Core, EngineError, Event};
+use crate::api::{ApiError, DEFAULT_MAX_DOWNLOAD_BYTES, ErrorKind, FetchListQuery, Job, ListedJob};
 use crate::domain::JobStatus;
 use crate::library::{
-    FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, LibraryError,
-    now_ms,
+    Claim, FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate,
+    LibraryError, now_ms,
 };
 
-/// Why a driver stopped without finishing the job: it stays unfinished and resumes later.
+/// Why a driver stopped without finishing the job: it stays unfinished and resumes later. `lost` means
+/// another engine changed the job first: not a failure to report, that engine carries on.
 struct Stall {
     kind: FailureKind,
     message: String,
+    lost: bool,
 }
 
 impl From<LibraryError> for Stall {
     fn from(error: LibraryError) -> Stall {
         Stall {
             kind: FailureKind::Unavailable,
+            lost: matches!(error, LibraryError::Conflict { .. }),
             message: error.to_string(),
+        }
+    }
+}
+
+impl Stall {
+    fn new(kind: FailureKind, message: String) -> Stall {
+        Stall {
+            kind,
+            message,
+            lost: false,
         }
     }
 }
@@ -40,10 +55,13 @@ fn account_or_unavailable(error: &ApiError) -> FailureKind {
     }
 }
 
+/// What a job that an offline engine cannot continue ends with.
+pub(crate) const SIMULATOR_CLOSED: &str = "the offline simulator that ran this job has closed";
+
 /// Ends a job that will not succeed, saying why.
 async fn end(
     core: &Core,
-    job_id: i64,
+    job: &JobRecord,
     state: JobState,
     kind: FailureKind,
     message: String,
@@ -51,13 +69,14 @@ async fn end(
     let update = JobUpdate {
         failure_kind: Some(kind),
         message: Some(message),
-        ..JobUpdate::state(state)
+        ..JobUpdate::transition(job.state, state)
     };
-    core.update(job_id, update).await?;
+    core.update(job, update).await?;
     Ok(())
 }
 
-/// Starts driving a job unless it already has a driver.
+/// Starts driving a job unless this engine already does, or another live engine does (then the watcher
+/// follows it, and takes it over if that engine goes away).
 pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
     if !core
         .driving
@@ -68,43 +87,77 @@ pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
         return;
     }
     tokio::spawn(async move {
-        let outcome = drive(&core, job_id).await;
+        let owner = core.owner.clone();
+        let outcome = match core.db(move |l| l.claim_job(job_id, &owner)).await {
+            Ok(Claim::Claimed { job, .. }) => drive(&core, job).await,
+            Ok(Claim::HeldBy(_) | Claim::Finished(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        };
         core.driving
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&job_id);
-        if let Err(stall) = outcome {
-            if core.emitter.is_closed() {
-                // Nobody listens any more: the process is ending and its last tasks were cut short. The
-                // job keeps its state and resumes next time; this is no stall to report.
-                return;
-            }
-            tracing::warn!(job_id, message = %stall.message, "job stalled");
-            core.emitter
-                .emit(Event::Stalled {
-                    job_id,
-                    kind: stall.kind,
-                    message: stall.message,
-                })
-                .await;
+        let Err(stall) = outcome else {
+            return;
+        };
+        // The job stays as it is, claimed by nobody: another engine (a window, `resume`) may try it later.
+        let owner = core.owner.clone();
+        let _ = core.db(move |l| l.release_job(job_id, &owner)).await;
+        if stall.lost {
+            tracing::info!(job_id, reason = %stall.message, "another engine drives this job now");
+            return;
         }
+        core.stalled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job_id, Instant::now());
+        if core.emitter.is_closed() {
+            // Nobody listens any more: the process is ending and its last tasks were cut short. The
+            // job keeps its state and resumes next time; this is no stall to report.
+            return;
+        }
+        // Info, not warn: the user is told through the event (the CLI's stderr line, the window's notice).
+        tracing::info!(job_id, message = %stall.message, "job stalled");
+        core.emitter
+            .emit(Event::Stalled {
+                job_id,
+                kind: stall.kind,
+                message: stall.message,
+            })
+            .await;
     });
 }
 
-async fn drive(core: &Arc<Core>, job_id: i64) -> Result<(), Stall> {
-    let mut slot: Option<OwnedSemaphorePermit> = None;
+/// What a driver remembers between the steps of one job (the library holds everything that must survive).
+#[derive(Default)]
+struct Patience {
+    /// When a submission first failed without reaching the service, in this run.
+    unreachable_since: Option<Instant>,
+    failures: u32,
+}
+
+async fn drive(core: &Arc<Core>, claimed: JobRecord) -> Result<(), Stall> {
+    let job_id = claimed.id;
+    // An offline job that was sent belongs to the simulator that ran it; once that is gone (its engine
+    // exited or its claim lapsed, which is how this one could claim it), nothing can continue it.
+    if claimed.instance != core.owner.instance
+        && claimed.state != JobState::Queued
+        && !claimed.state.is_final()
+    {
+        return end(
+            core,
+            &claimed,
+            JobState::Failed,
+            FailureKind::Job,
+            SIMULATOR_CLOSED.into(),
+        )
+        .await;
+    }
+    let mut patience = Patience::default();
     loop {
         let job = core.db(move |l| l.job(job_id)).await?;
-        // A job holds one of the account's in-progress slots from submission until the service is done.
-        if job.state == JobState::Queued || job.state.occupies_slot() {
-            if slot.is_none() {
-                slot = core.slots.clone().acquire_owned().await.ok();
-            }
-        } else {
-            slot = None;
-        }
         match job.state {
-            JobState::Queued => submit(core, job).await?,
+            JobState::Queued => submit(core, job, &mut patience).await?,
             JobState::Submitting | JobState::Uncertain => reconcile(core, job).await?,
             JobState::Pending | JobState::Running => poll(core, job).await?,
             JobState::Downloading => return download(core, job).await,
@@ -140,10 +193,7 @@ fn classify(error: &ApiError) -> SubmitFailure {
     }
 }
 
-/// Consecutive certain-not-sent failures after which the job waits for a later resume.
-const SUBMIT_ATTEMPTS_BEFORE_STALL: u32 = 8;
-
-async fn submit(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
+async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Result<(), Stall> {
     let paused = *core.paused_until.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(until) = paused.filter(|u| *u > Instant::now()) {
         tokio::time::sleep_until(until).await;
@@ -157,31 +207,27 @@ async fn submit(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
         Err(EngineError::Invalid(message)) => {
             return end(
                 core,
-                job.id,
+                &job,
                 JobState::Rejected,
                 FailureKind::Invalid,
                 message,
             )
             .await;
         }
-        Err(other) => {
-            return Err(Stall {
-                kind: FailureKind::Unavailable,
-                message: other.to_string(),
-            });
+        Err(other) => return Err(Stall::new(FailureKind::Unavailable, other.to_string())),
+    };
+    // Written (and synced) before sending: a crash from here on is reconciled, never blindly re-sent. It
+    // waits while the account has its cap of jobs in flight, counted over every process on the library.
+    let job = loop {
+        let (id, owner, cap) = (job.id, core.owner.clone(), core.timing.max_in_progress);
+        match core
+            .db(move |l| l.begin_submission(id, &owner, cap))
+            .await?
+        {
+            Some(job) => break job,
+            None => sleep(core.timing.slot_check).await,
         }
     };
-    // Written before sending: a crash from here on is reconciled, never blindly re-sent.
-    let job = core
-        .update(
-            job.id,
-            JobUpdate {
-                submitted: true,
-                count_attempt: true,
-                ..JobUpdate::state(JobState::Submitting)
-            },
-        )
-        .await?;
     let client = &core.client;
     let result = match &request {
         Outgoing::Imagine(r) => client.imagine(r).await,
@@ -197,97 +243,176 @@ async fn submit(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
                 remote_id: Some(remote_id),
                 remote_status: Some("PENDING_QUEUE".into()),
                 progress: Some(0),
-                ..JobUpdate::state(JobState::Pending)
+                ..JobUpdate::transition(job.state, JobState::Pending)
             };
-            core.update(job.id, update).await?;
+            core.update(&job, update).await?;
             return Ok(());
         }
         Err(error) => error,
     };
-    // Where the job goes next, and for a certain-not-sent failure, how long to wait before sending again.
-    let (next, retry_after) = match classify(&error) {
+    let asked = match classify(&error) {
         SubmitFailure::Refused(kind) => {
-            return end(core, job.id, JobState::Rejected, kind, error.to_string()).await;
+            return end(core, &job, JobState::Rejected, kind, error.to_string()).await;
         }
-        SubmitFailure::Uncertain => (JobState::Uncertain, None),
+        SubmitFailure::Uncertain => {
+            let update = JobUpdate {
+                message: Some(error.to_string()),
+                ..JobUpdate::transition(job.state, JobState::Uncertain)
+            };
+            core.update(&job, update).await?;
+            return Ok(());
+        }
         SubmitFailure::QueueFull => {
             let wait = core.timing.backoff(job.submit_attempts.min(6), None);
             *core.paused_until.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some(Instant::now() + wait);
-            (JobState::Queued, None)
+            let update = JobUpdate {
+                message: Some(error.to_string()),
+                ..JobUpdate::transition(job.state, JobState::Queued)
+            };
+            core.update(&job, update).await?;
+            return Ok(());
         }
-        SubmitFailure::Retry(asked) => (JobState::Queued, Some(asked)),
+        SubmitFailure::Retry(asked) => asked,
     };
-    core.update(
-        job.id,
-        JobUpdate {
-            message: Some(error.to_string()),
-            ..JobUpdate::state(next)
-        },
-    )
-    .await?;
-    if let Some(asked) = retry_after {
-        if job.submit_attempts >= SUBMIT_ATTEMPTS_BEFORE_STALL {
-            return Err(Stall {
-                kind: account_or_unavailable(&error),
-                message: error.to_string(),
-            });
-        }
-        sleep(core.timing.backoff(job.submit_attempts, asked)).await;
+    // Certainly not sent: wait and send again, visibly, for a bounded time.
+    let since = *patience.unreachable_since.get_or_insert_with(Instant::now);
+    patience.failures += 1;
+    let give_up_at = since + core.timing.unreachable_patience;
+    let wait = core.timing.backoff(patience.failures, asked);
+    let giving_up = Instant::now() + wait > give_up_at;
+    let reason = waiting_reason(&error);
+    let message = if giving_up {
+        reason.clone()
+    } else {
+        format!(
+            "{reason}; sending again in {} s",
+            wait.as_secs_f64().ceil() as u64
+        )
+    };
+    let update = JobUpdate {
+        message: Some(message.clone()),
+        ..JobUpdate::transition(job.state, JobState::Queued)
+    };
+    core.update(&job, update).await?;
+    if giving_up {
+        return Err(Stall::new(account_or_unavailable(&error), message));
     }
+    let until_ms = now_ms()
+        + give_up_at
+            .saturating_duration_since(Instant::now())
+            .as_millis() as i64;
+    core.emitter
+        .emit(Event::Waiting {
+            job_id: job.id,
+            reason,
+            until_ms,
+        })
+        .await;
+    sleep(wait).await;
     Ok(())
 }
 
-/// The answer to a submission was lost: look for the job in the account's history instead of sending it
-/// again (which would charge twice). Found → adopted; never found → `unconfirmed`, for the user to decide.
-async fn reconcile(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
-    if job.state == JobState::Submitting {
-        core.update(
-            job.id,
-            JobUpdate {
-                message: Some("the answer to the submission was not seen".into()),
-                ..JobUpdate::state(JobState::Uncertain)
-            },
-        )
-        .await?;
+/// Why a job is waiting to be sent again, in the user's words.
+fn waiting_reason(error: &ApiError) -> String {
+    match error {
+        ApiError::RateLimited { retry_after } => match retry_after {
+            Some(asked) => format!(
+                "TTAPI asked Moodgrid to wait {} s before sending (HTTP 429)",
+                asked.min(&super::MAX_RETRY_AFTER).as_secs()
+            ),
+            None => "TTAPI asked Moodgrid to slow down (HTTP 429)".into(),
+        },
+        other => other.to_string(),
     }
-    for delay in core.timing.reconcile_delays.clone() {
+}
+
+/// The answer to a submission was lost: look for the job in the account's history rather than sending it
+/// again blindly (which could charge twice). Found → adopted. Still missing after a grace period → sent
+/// again, once, and the job's history says so. Missing after that → `unconfirmed`, for the user to decide.
+async fn reconcile(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
+    let job = if job.state == JobState::Submitting {
+        let update = JobUpdate {
+            message: Some("the answer to the submission was not seen".into()),
+            ..JobUpdate::transition(job.state, JobState::Uncertain)
+        };
+        core.update(&job, update).await?
+    } else {
+        job
+    };
+    let id = job.id;
+    let resent = core
+        .db(move |l| Ok(l.events(id)?.iter().any(|(kind, _)| kind == RESENT)))
+        .await?;
+    let mut looks = core.timing.reconcile_delays.clone();
+    if !resent {
+        looks.push(core.timing.resend_grace);
+    }
+    // Only a look that worked and found nothing, after the grace period, allows a re-send.
+    let mut missing_after_grace = false;
+    for delay in looks {
         sleep(delay).await;
+        missing_after_grace = false;
         match find_in_history(core, &job).await {
             Ok(Some(remote_id)) => {
                 let update = JobUpdate {
                     remote_id: Some(remote_id),
                     message: Some("confirmed through the account's job list".into()),
-                    ..JobUpdate::state(JobState::Pending)
+                    ..JobUpdate::transition(job.state, JobState::Pending)
                 };
-                core.update(job.id, update).await?;
+                core.update(&job, update).await?;
                 return Ok(());
             }
-            Ok(None) => {}
+            Ok(None) => missing_after_grace = true,
             Err(e) if e.is_transient() => {}
-            Err(e) => {
-                return Err(Stall {
-                    kind: account_or_unavailable(&e),
-                    message: e.to_string(),
-                });
-            }
+            Err(e) => return Err(Stall::new(account_or_unavailable(&e), e.to_string())),
         }
     }
-    let message = "TTAPI never confirmed this submission and its job list has no matching job, so it was not \
-                   charged; submit it again if you still want it";
+    if !resent && missing_after_grace {
+        let looked =
+            core.timing.reconcile_delays.iter().sum::<Duration>() + core.timing.resend_grace;
+        let note = format!(
+            "not in TTAPI's job list {} s after it was sent, so it never started: sent again (once)",
+            looked.as_secs()
+        );
+        core.db(move |l| l.log_event(Some(id), RESENT, &note))
+            .await?;
+        let update = JobUpdate {
+            message: Some("sent again: TTAPI's job list never showed the first submission".into()),
+            ..JobUpdate::transition(job.state, JobState::Queued)
+        };
+        core.update(&job, update).await?;
+        return Ok(());
+    }
     end(
         core,
-        job.id,
+        &job,
         JobState::Unconfirmed,
         FailureKind::Unavailable,
-        message.into(),
+        UNCONFIRMED.into(),
     )
     .await
 }
 
-/// The newest job in the account's history that matches this one and no local job has claimed.
+/// The event that records the one automatic re-send of a job whose submission was lost.
+const RESENT: &str = "resent";
+
+/// Said of a job whose submission may or may not have reached TTAPI: never "not charged" without proof.
+pub(crate) const UNCONFIRMED: &str =
+    "TTAPI may have run this job; check your history before sending it again";
+
+/// The newest job in the account's history that matches this one and no local job has claimed. Blend and
+/// describe have no prompt to compare, so for them only rows of the same action and mode count that are
+/// newer than every row this library sent before the job (fetch-list has no timestamps), and only while
+/// the job is within its own timeout.
 async fn find_in_history(core: &Arc<Core>, job: &JobRecord) -> Result<Option<String>, ApiError> {
     let wanted_prompt = job.prompt.trim().to_owned();
+    let promptless = wanted_prompt.is_empty();
+    let sent_at = job.submitted_at.unwrap_or(job.created_at);
+    if promptless && now_ms() > sent_at + i64::from(job.timeout_secs) * 1000 {
+        return Ok(None);
+    }
+    let wanted_mode = job.mode.map(|m| m.as_str());
     for status in ["PENDING_QUEUE", "ON_QUEUE", "SUCCESS", "FAILED"] {
         let query = FetchListQuery {
             limit: FetchListQuery::MAX_LIMIT,
@@ -299,29 +424,48 @@ async fn find_in_history(core: &Arc<Core>, job: &JobRecord) -> Result<Option<Str
             let Some(remote_id) = row.job_id.clone() else {
                 continue;
             };
-            let same_action = row.action.as_deref() == Some(job.action.as_str());
-            let row_prompt = row.prompt.as_deref().unwrap_or("").trim();
-            // Exact: a prefix match would take job 10 for job 1. A prompt TTAPI rewrote (translation) is
-            // not found, and the job ends `unconfirmed` for the user to check: safe, never charged twice.
-            let same_prompt = wanted_prompt.is_empty() || row_prompt == wanted_prompt;
-            if same_action && same_prompt {
-                let candidate = remote_id.clone();
-                let known = core
-                    .db(move |l| l.is_known_remote_id(&candidate))
-                    .await
-                    .unwrap_or(true);
-                if !known {
-                    return Ok(Some(remote_id));
+            let candidate = remote_id.clone();
+            let known = core
+                .db(move |l| l.job_by_remote_id(&candidate))
+                .await
+                .map_err(|e| ApiError::BadResponse {
+                    status: 200,
+                    reason: e.to_string(),
+                })?;
+            if let Some(known) = known {
+                if promptless && known.submitted_at.is_some_and(|at| at < sent_at) {
+                    // Newest first: everything from here on was sent before this job.
+                    break;
                 }
+                continue;
+            }
+            if matches_job(&row, &job.action, &wanted_prompt, wanted_mode) {
+                return Ok(Some(remote_id));
             }
         }
     }
     Ok(None)
 }
 
+fn matches_job(row: &ListedJob, action: &str, prompt: &str, mode: Option<&str>) -> bool {
+    if row.action.as_deref() != Some(action) {
+        return false;
+    }
+    if prompt.is_empty() {
+        // No prompt to compare: the mode must agree where both are known.
+        return match (row.model.as_deref(), mode) {
+            (Some(row_mode), Some(mode)) => row_mode.eq_ignore_ascii_case(mode),
+            _ => true,
+        };
+    }
+    // Exact: a prefix match would take job 10 for job 1. A prompt TTAPI rewrote (translation) is not found,
+    // and the job ends `unconfirmed` for the user to check: never charged twice.
+    row.prompt.as_deref().unwrap_or("").trim() == prompt
+}
+
 async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
     let Some(remote_id) = job.remote_id.clone() else {
-        core.update(job.id, JobUpdate::state(JobState::Uncertain))
+        core.update(&job, JobUpdate::transition(job.state, JobState::Uncertain))
             .await?;
         return Ok(());
     };
@@ -330,16 +474,34 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
         + i64::from(job.timeout_secs) * 1000
         + core.timing.timeout_margin.as_millis() as i64;
     let mut failures = 0u32;
+    // Answers that cannot be read (not JSON, HTML, too large): how many in a row, since when.
+    let mut unreadable: Option<(u32, Instant)> = None;
     loop {
         if now_ms() > deadline {
             let message = format!(
                 "no result from TTAPI within {} s (the job's timeout plus a margin)",
                 (deadline - started) / 1000
             );
-            return end(core, job.id, JobState::Abandoned, FailureKind::Job, message).await;
+            return end(core, &job, JobState::Abandoned, FailureKind::Job, message).await;
         }
         let remote = match core.client.fetch(&remote_id).await {
             Ok(remote) => remote,
+            Err(error @ ApiError::BadResponse { .. }) => {
+                let (count, since) = unreadable.get_or_insert((0, Instant::now()));
+                *count += 1;
+                if *count >= core.timing.unreadable_polls
+                    && since.elapsed() >= core.timing.unreadable_patience
+                {
+                    let message = format!(
+                        "TTAPI's answers about this job could not be read {count} times in a row over {:.1} s \
+                         ({error}); the job continues on the next resume",
+                        since.elapsed().as_secs_f64()
+                    );
+                    return Err(Stall::new(FailureKind::Unavailable, message));
+                }
+                sleep(core.timing.poll_after(job.mode, job.progress)).await;
+                continue;
+            }
             Err(error) if error.is_transient() => {
                 failures += 1;
                 let asked = match &error {
@@ -350,22 +512,22 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
                 continue;
             }
             Err(error @ (ApiError::Rejected { .. } | ApiError::NotFound { .. })) => {
-                let message = if job.backend == SIMULATOR_BACKEND {
-                    "the offline simulator that ran this job was stopped before it finished"
-                        .to_owned()
+                let message = if job.instance.is_some() {
+                    SIMULATOR_CLOSED.to_owned()
                 } else {
                     format!("TTAPI no longer knows this job: {error}")
                 };
-                return end(core, job.id, JobState::Failed, FailureKind::Job, message).await;
+                return end(core, &job, JobState::Failed, FailureKind::Job, message).await;
             }
             Err(error) => {
-                return Err(Stall {
-                    kind: account_or_unavailable(&error),
-                    message: error.to_string(),
-                });
+                return Err(Stall::new(
+                    account_or_unavailable(&error),
+                    error.to_string(),
+                ));
             }
         };
         failures = 0;
+        unreadable = None;
         let data = &remote.data;
         match remote.status {
             JobStatus::Success => {
@@ -382,13 +544,13 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
                     prompt: (job.kind == JobKind::Describe)
                         .then(|| data.prompt.clone())
                         .flatten(),
-                    ..JobUpdate::state(JobState::Downloading)
+                    ..JobUpdate::transition(job.state, JobState::Downloading)
                 };
-                core.update(job.id, update).await?;
+                core.update(&job, update).await?;
                 if let (JobKind::Seed, Some(seed), Some(parent)) =
                     (job.kind, data.seed.clone(), job.parent_id)
                 {
-                    core.update(
+                    core.annotate(
                         parent,
                         JobUpdate {
                             seed: Some(seed),
@@ -405,7 +567,7 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
                 } else {
                     remote.message.clone()
                 };
-                return end(core, job.id, JobState::Failed, FailureKind::Job, message).await;
+                return end(core, &job, JobState::Failed, FailureKind::Job, message).await;
             }
             _ => {
                 job = record_progress(core, job, &remote).await?;
@@ -433,11 +595,11 @@ async fn record_progress(
         return Ok(job);
     }
     core.update(
-        job.id,
+        &job,
         JobUpdate {
             remote_status: Some(wire.to_owned()),
             progress,
-            ..JobUpdate::state(state)
+            ..JobUpdate::transition(job.state, state)
         },
     )
     .await
@@ -464,11 +626,16 @@ pub(crate) async fn refresh(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, 
             progress: remote.data.progress,
             ..JobUpdate::default()
         };
-        let record = core.update(job_id, update).await?;
+        let record = core.annotate(job_id, update).await?;
         spawn(core.clone(), job_id);
         Ok(record)
     } else {
-        Ok(record_progress(core, job, &remote).await?)
+        let update = JobUpdate {
+            remote_status: Some(remote.status.as_wire().to_owned()),
+            progress: remote.data.progress,
+            ..JobUpdate::default()
+        };
+        Ok(core.annotate(job_id, update).await?)
     }
 }
 
@@ -503,13 +670,29 @@ async fn download(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
     // it is saved, while the split images follow one by one beside it.
     let main: Vec<_> = missing.next().into_iter().collect();
     let rest: Vec<_> = missing.collect();
-    tokio::try_join!(
+    let saved = tokio::try_join!(
         save_in_turn(core, job_id, main),
         save_in_turn(core, job_id, rest)
-    )?;
-    core.update(job.id, JobUpdate::state(JobState::Succeeded))
-        .await?;
-    Ok(())
+    );
+    match saved {
+        Ok(_) => {
+            core.update(&job, JobUpdate::transition(job.state, JobState::Succeeded))
+                .await?;
+            Ok(())
+        }
+        // Images Moodgrid will never accept: the job ends, keeping its TTAPI id, and no resume tries again.
+        Err(stall) if stall.kind == FailureKind::Job => {
+            end(
+                core,
+                &job,
+                JobState::Failed,
+                FailureKind::Job,
+                stall.message,
+            )
+            .await
+        }
+        Err(stall) => Err(stall),
+    }
 }
 
 /// Saves `images` one after the other.
@@ -524,6 +707,9 @@ async fn save_in_turn(
     Ok(())
 }
 
+/// Downloads and stores one image. A network failure is tried again up to `download_attempts` times and
+/// then leaves the job for a later resume; an image refused by Moodgrid's limits (too large, too many
+/// pixels, not an image, damaged) is tried `image_attempts` times, then fails the job (kind `Job`).
 async fn save_image(
     core: &Arc<Core>,
     job_id: i64,
@@ -532,51 +718,66 @@ async fn save_image(
     url: String,
 ) -> Result<(), Stall> {
     let mut last_error = String::new();
+    let mut refusals = 0;
     for attempt in 0..core.timing.download_attempts {
         if attempt > 0 {
             sleep(core.timing.backoff(attempt, None)).await;
         }
         let bytes = match core.client.download(&url, DEFAULT_MAX_DOWNLOAD_BYTES).await {
-            Ok(bytes) => bytes,
+            Ok(bytes) => Ok(bytes),
             Err(error) if error.is_transient() => {
                 last_error = error.to_string();
                 continue;
             }
+            Err(error @ ApiError::TooLarge { .. }) => Err(error.to_string()),
             Err(error) => {
-                return Err(Stall {
-                    kind: FailureKind::Unavailable,
-                    message: format!("could not download {url}: {error}"),
-                });
+                return Err(Stall::new(
+                    FailureKind::Unavailable,
+                    format!("could not download {url}: {error}"),
+                ));
             }
         };
-        let source_url = url.clone();
-        let stored = core
-            .db(move |l| {
-                let image = l.store().put(&bytes)?;
-                l.add_image(&ImageRecord::stored(
-                    job_id,
-                    role,
-                    ordinal,
-                    image,
-                    Some(source_url),
-                ))?;
-                l.image_files(job_id)
-            })
-            .await;
-        match stored {
-            Ok(files) => {
-                core.emitter.emit(Event::ImageSaved { job_id, files }).await;
-                return Ok(());
+        let refused = match bytes {
+            Ok(bytes) => {
+                let source_url = url.clone();
+                let stored = core
+                    .db(move |l| {
+                        let image = l.store().put(&bytes)?;
+                        l.add_image(&ImageRecord::stored(
+                            job_id,
+                            role,
+                            ordinal,
+                            image,
+                            Some(source_url),
+                        ))?;
+                        l.image_files(job_id)
+                    })
+                    .await;
+                match stored {
+                    Ok(files) => {
+                        core.emitter.emit(Event::ImageSaved { job_id, files }).await;
+                        return Ok(());
+                    }
+                    Err(LibraryError::Image(e)) => e.to_string(),
+                    Err(other) => return Err(other.into()),
+                }
             }
-            // A damaged transfer reads as a damaged image: fetch it again.
-            Err(LibraryError::Image(e)) => {
-                last_error = format!("the downloaded image is unreadable: {e}")
-            }
-            Err(other) => return Err(other.into()),
+            Err(refused) => refused,
+        };
+        // A damaged transfer reads as a damaged image, so it is fetched again, a few times.
+        refusals += 1;
+        last_error = refused;
+        if refusals >= core.timing.image_attempts {
+            return Err(Stall::new(
+                FailureKind::Job,
+                format!(
+                    "TTAPI's image could not be kept after {refusals} tries: {last_error} ({url})"
+                ),
+            ));
         }
     }
-    Err(Stall {
-        kind: FailureKind::Unavailable,
-        message: format!("could not download {url}: {last_error}"),
-    })
+    Err(Stall::new(
+        FailureKind::Unavailable,
+        format!("could not download {url}: {last_error}"),
+    ))
 }

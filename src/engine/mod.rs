@@ -6,16 +6,17 @@ mod driver;
 mod prepare;
 mod timing;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 pub use prepare::{
     DescribeSource, NewSubmission, PreparedSource, SourceImage, prepare_source, read_source_file,
 };
-pub use timing::Timing;
+pub use timing::{MAX_RETRY_AFTER, Timing};
 
 use crate::api::{
     AccountInfo, ApiError, ApiKey, BaseUrl, ClientOptions, PromptVerdict, TtapiClient,
@@ -23,7 +24,7 @@ use crate::api::{
 use crate::domain::board::Board;
 use crate::library::{
     ExportOptions, ExportReport, ExportTarget, FailureKind, ImageFile, JobRecord, JobUpdate,
-    Library, LibraryError, StoredBoard, StoredImage,
+    Library, LibraryError, Owner, StoredBoard, StoredImage,
 };
 use crate::secrets::{KeyStatus, KeyStore, KeyringError};
 use crate::settings::{Settings, SettingsError};
@@ -57,6 +58,9 @@ pub struct EngineConfig {
     pub timing: Timing,
     /// Where `Backend::Detect` and the Settings commands find the key: the OS keyring, or a test's mock.
     pub keys: Arc<KeyStore>,
+    /// Stop on Ctrl+C (SIGINT) with [`Event::Interrupted`], releasing every job claim: for the CLI. The
+    /// window closes through its own event loop.
+    pub stop_on_interrupt: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,9 +98,10 @@ pub enum Command {
     LoadImages {
         job_ids: Vec<i64>,
     },
-    /// Resumes every unfinished job of this backend; replies with the jobs resumed.
+    /// Resumes every unfinished job of this backend that no other live engine drives, and from then on takes
+    /// over the jobs of engines that go away; replies with what it drives and what it follows.
     ResumeAll {
-        reply: oneshot::Sender<Result<Vec<JobRecord>, EngineError>>,
+        reply: oneshot::Sender<Result<Resumed, EngineError>>,
     },
     /// Stores the key in the keyring, replacing any earlier one.
     StoreKey {
@@ -170,6 +175,15 @@ pub enum Command {
     Shutdown,
 }
 
+/// The answer to [`Command::ResumeAll`].
+#[derive(Debug, Clone, Default)]
+pub struct Resumed {
+    /// Jobs this engine now drives.
+    pub driving: Vec<JobRecord>,
+    /// Jobs another live Moodgrid process drives: followed through the library, taken over if it exits.
+    pub following: Vec<JobRecord>,
+}
+
 /// An image the user brings in: a file on disk, or encoded bytes (pasted pixels) with a name to show.
 #[derive(Debug, Clone)]
 pub enum ImageInput {
@@ -214,6 +228,14 @@ pub enum Event {
         kind: FailureKind,
         message: String,
     },
+    /// A submission could not reach the service (`reason`) and is tried again until `until_ms` (Unix ms).
+    Waiting {
+        job_id: i64,
+        reason: String,
+        until_ms: i64,
+    },
+    /// Ctrl+C stopped the engine (with `stop_on_interrupt`); every claim was released, nothing is lost.
+    Interrupted,
     /// Something the user should know that concerns no single job.
     Notice(String),
     /// The newest jobs, newest first (answer to `LoadJobs`).
@@ -231,14 +253,20 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     events: mpsc::Receiver<Event>,
+    /// Stops the engine even when the command queue is full.
+    stop: watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
+
+/// How long a stopping engine waits for its blocking library calls before its thread ends anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl EngineHandle {
     /// Starts the engine thread and returns at once; `Event::Ready` or `Event::Fatal` follows.
     pub fn start(config: EngineConfig, waker: Waker) -> std::io::Result<EngineHandle> {
         let (commands, command_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, events) = mpsc::channel(EVENT_CAPACITY);
+        let (stop, stopped) = watch::channel(false);
         let thread = std::thread::Builder::new()
             .name("moodgrid-engine".into())
             .spawn(move || {
@@ -260,15 +288,19 @@ impl EngineHandle {
                 runtime.block_on(run(
                     config,
                     command_rx,
+                    stopped,
                     Emitter {
                         events: event_tx,
                         waker,
                     },
                 ));
+                // Drivers still running are cut short here; their jobs keep their journaled state.
+                runtime.shutdown_timeout(SHUTDOWN_GRACE);
             })?;
         Ok(EngineHandle {
             commands,
             events,
+            stop,
             thread: Some(thread),
         })
     }
@@ -311,7 +343,7 @@ impl EngineHandle {
         answer.blocking_recv().map_err(|_| EngineError::Stopped)?
     }
 
-    pub fn resume_blocking(&self) -> Result<Vec<JobRecord>, EngineError> {
+    pub fn resume_blocking(&self) -> Result<Resumed, EngineError> {
         let (reply, answer) = oneshot::channel();
         self.send_blocking(Command::ResumeAll { reply })?;
         answer.blocking_recv().map_err(|_| EngineError::Stopped)?
@@ -320,7 +352,7 @@ impl EngineHandle {
 
 impl Drop for EngineHandle {
     fn drop(&mut self) {
-        let _ = self.commands.try_send(Command::Shutdown);
+        let _ = self.stop.send(true);
         self.events.close();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -355,13 +387,22 @@ pub(crate) struct Core {
     pub backend: String,
     pub timing: Timing,
     pub emitter: Emitter,
-    /// One permit per job the account may have in progress.
-    pub slots: Arc<Semaphore>,
+    /// This engine as the library knows it: job claims are made in its name.
+    pub owner: Owner,
     /// Submissions wait until then after the service said its queue is full (499).
     pub paused_until: Mutex<Option<tokio::time::Instant>>,
-    /// Jobs that have a driver right now, so none gets two.
+    /// Jobs that have a driver in this engine right now, so none gets two.
     pub driving: Mutex<HashSet<i64>>,
+    /// Jobs this engine stalled, and when: not taken up again before [`STALL_COOL_DOWN`].
+    pub stalled: Mutex<HashMap<i64, tokio::time::Instant>>,
+    /// Set by `ResumeAll`: this engine also takes over the jobs of engines that went away.
+    pub adopting: AtomicBool,
 }
+
+/// How long a job this engine stalled is left alone before the watcher takes it up again.
+const STALL_COOL_DOWN: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the watcher looks for what other processes changed.
+const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Core {
     /// Runs a library call on a blocking thread (SQLite and file IO never run on the async workers).
@@ -381,8 +422,33 @@ impl Core {
             })
     }
 
-    /// Stores an update and tells the listeners.
+    /// Stores an update of a job this engine drives, if the job is still as `job` says and still this
+    /// engine's, and tells the listeners. [`LibraryError::Conflict`] when another engine got there first.
     pub(crate) async fn update(
+        &self,
+        job: &JobRecord,
+        mut update: JobUpdate,
+    ) -> Result<JobRecord, LibraryError> {
+        let job_id = job.id;
+        update.from = Some(job.state);
+        update.owner = Some(self.owner.id.clone());
+        self.store_update(job_id, update).await
+    }
+
+    /// Stores fields of a job that change no state (a seed found later, where the service says it stands).
+    pub(crate) async fn annotate(
+        &self,
+        job_id: i64,
+        update: JobUpdate,
+    ) -> Result<JobRecord, LibraryError> {
+        debug_assert!(
+            update.state.is_none(),
+            "a change of state goes through update"
+        );
+        self.store_update(job_id, update).await
+    }
+
+    async fn store_update(
         &self,
         job_id: i64,
         update: JobUpdate,
@@ -395,7 +461,12 @@ impl Core {
     }
 }
 
-async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitter: Emitter) {
+async fn run(
+    config: EngineConfig,
+    mut commands: mpsc::Receiver<Command>,
+    mut stopped: watch::Receiver<bool>,
+    emitter: Emitter,
+) {
     let data_dir = config.data_dir.clone();
     let library = match tokio::task::spawn_blocking(move || Library::open(&data_dir)).await {
         Ok(Ok(library)) => Arc::new(library),
@@ -424,10 +495,10 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
         Backend::Simulator(sim) => (Backend::Simulator(sim), Some("started offline".to_owned())),
         service => (service, None),
     };
-    let (base, key, backend) = match backend {
+    let (base, key, backend, instance) = match backend {
         Backend::Service { base, key } => {
             let label = base.to_string();
-            (base, key, label)
+            (base, key, label, None)
         }
         Backend::Simulator(sim_config) => match Simulator::start(sim_config).await {
             Ok(sim) => {
@@ -435,7 +506,8 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
                 _simulator = Some(sim);
                 let key =
                     ApiKey::new("offline-simulator").expect("a non-empty literal is a valid key");
-                (base, key, SIMULATOR_BACKEND.to_owned())
+                let instance = format!("sim-{}", uuid::Uuid::new_v4().simple());
+                (base, key, SIMULATOR_BACKEND.to_owned(), Some(instance))
             }
             Err(e) => {
                 return emitter
@@ -459,11 +531,13 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
         library,
         client,
         backend: backend.clone(),
-        slots: Arc::new(Semaphore::new(config.timing.max_in_progress)),
+        owner: Owner::new(instance, config.timing.lease),
         timing: config.timing,
         emitter: emitter.clone(),
         paused_until: Mutex::new(None),
         driving: Mutex::new(HashSet::new()),
+        stalled: Mutex::new(HashMap::new()),
+        adopting: AtomicBool::new(false),
     });
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
@@ -473,7 +547,29 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
         "engine ready"
     );
     emitter.emit(Event::Ready { backend, offline }).await;
-    while let Some(command) = commands.recv().await {
+    let renewing = tokio::spawn(renew_leases(core.clone()));
+    let watching = tokio::spawn(watch_library(core.clone()));
+    let interrupted = async {
+        if config.stop_on_interrupt {
+            let _ = tokio::signal::ctrl_c().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(interrupted);
+    loop {
+        let command = tokio::select! {
+            command = commands.recv() => command,
+            _ = stopped.wait_for(|stop| *stop) => None,
+            () = &mut interrupted => {
+                release_claims(&core).await;
+                emitter.emit(Event::Interrupted).await;
+                None
+            }
+        };
+        let Some(command) = command else {
+            break;
+        };
         match command {
             Command::Submit { submission, reply } => {
                 let result = prepare::create(&core, submission).await;
@@ -632,9 +728,92 @@ async fn run(config: EngineConfig, mut commands: mpsc::Receiver<Command>, emitte
             Command::Shutdown => break,
         }
     }
+    renewing.abort();
+    watching.abort();
+    release_claims(&core).await;
 }
 
-async fn resume_all(core: &Arc<Core>) -> Result<Vec<JobRecord>, EngineError> {
+/// A clean exit: every claim of this engine ends now, so other processes need not wait for them to lapse.
+async fn release_claims(core: &Arc<Core>) {
+    let owner = core.owner.clone();
+    match core.db(move |l| l.release_leases(&owner)).await {
+        Ok(released) if released > 0 => tracing::info!(released, "job claims released"),
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not release job claims; they lapse by themselves")
+        }
+    }
+}
+
+/// Keeps this engine's claims alive for as long as it runs.
+async fn renew_leases(core: Arc<Core>) {
+    loop {
+        tokio::time::sleep(core.owner.renewal()).await;
+        let owner = core.owner.clone();
+        if let Err(e) = core.db(move |l| l.renew_leases(&owner)).await {
+            tracing::warn!(error = %e, "could not renew job claims");
+        }
+    }
+}
+
+/// Follows what other processes do to the library: their jobs' changes reach this engine's listeners (so
+/// the window shows a CLI's job live), and, once `ResumeAll` was asked, jobs whose engine went away are
+/// taken over.
+async fn watch_library(core: Arc<Core>) {
+    let mut seen_version = None;
+    let mut seen: HashMap<i64, i64> = HashMap::new();
+    let mut since = crate::library::now_ms();
+    let mut next_adoption = tokio::time::Instant::now();
+    loop {
+        tokio::time::sleep(WATCH_INTERVAL).await;
+        let version = core.db(|l| l.data_version()).await.ok();
+        if version != seen_version {
+            seen_version = version;
+            // Clocks of two processes differ a little: look back a bit, and skip what was already told.
+            let from = since - 2_000;
+            let changed = core.db(move |l| l.jobs_changed_since(from)).await;
+            for job in changed.unwrap_or_default() {
+                since = since.max(job.updated_at);
+                let mine = job.owner.as_deref() == Some(core.owner.id.as_str());
+                if mine || seen.get(&job.id) == Some(&job.updated_at) {
+                    continue;
+                }
+                seen.insert(job.id, job.updated_at);
+                core.emitter.emit(Event::JobChanged(Box::new(job))).await;
+            }
+            seen.retain(|_, updated| *updated >= since - 2_000);
+        }
+        let now = tokio::time::Instant::now();
+        if core.adopting.load(Ordering::Relaxed) && now >= next_adoption {
+            next_adoption = now + core.owner.renewal() / 2;
+            adopt_orphans(&core).await;
+        }
+    }
+}
+
+/// Takes up unfinished jobs of this backend that no live engine drives (their engine exited or died).
+async fn adopt_orphans(core: &Arc<Core>) {
+    let backend = core.backend.clone();
+    let Ok(unfinished) = core.db(move |l| l.unfinished_jobs(&backend)).await else {
+        return;
+    };
+    let now = crate::library::now_ms();
+    let cooled = |id: i64| {
+        core.stalled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .is_none_or(|at| at.elapsed() >= STALL_COOL_DOWN)
+    };
+    for job in unfinished {
+        if !job.is_driven_by_other(&core.owner.id, now) && cooled(job.id) {
+            driver::spawn(core.clone(), job.id);
+        }
+    }
+}
+
+async fn resume_all(core: &Arc<Core>) -> Result<Resumed, EngineError> {
+    core.adopting.store(true, Ordering::Relaxed);
     let backend = core.backend.clone();
     let (mine, elsewhere) = core
         .db(move |l| {
@@ -644,7 +823,11 @@ async fn resume_all(core: &Arc<Core>) -> Result<Vec<JobRecord>, EngineError> {
             ))
         })
         .await?;
-    for job in &mine {
+    let now = crate::library::now_ms();
+    let (following, driving): (Vec<JobRecord>, Vec<JobRecord>) = mine
+        .into_iter()
+        .partition(|job| job.is_driven_by_other(&core.owner.id, now));
+    for job in &driving {
         driver::spawn(core.clone(), job.id);
     }
     if !elsewhere.is_empty() {
@@ -657,5 +840,5 @@ async fn resume_all(core: &Arc<Core>) -> Result<Vec<JobRecord>, EngineError> {
             )))
             .await;
     }
-    Ok(mine)
+    Ok(Resumed { driving, following })
 }

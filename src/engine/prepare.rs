@@ -15,7 +15,7 @@ use crate::domain::mask::MaskOp;
 use crate::domain::{BlendDimensions, Mode};
 use crate::imaging;
 use crate::library::{
-    ImageRecord, ImageRole, JobKind, JobRecord, JobState, Library, LibraryError, NewJob,
+    ImageRole, JobKind, JobRecord, JobState, Library, LibraryError, NewJob, Owner, StoredImage,
 };
 
 /// An image the user gave, with a name to quote in messages.
@@ -124,9 +124,12 @@ pub(crate) async fn create(
 ) -> Result<JobRecord, EngineError> {
     let backend = core.backend.clone();
     let library = core.library.clone();
-    let job = tokio::task::spawn_blocking(move || create_blocking(&library, &backend, submission))
-        .await
-        .map_err(|e| invalid(format!("could not prepare the job: {e}")))??;
+    let owner = core.owner.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        create_blocking(&library, &backend, &owner, submission)
+    })
+    .await
+    .map_err(|e| invalid(format!("could not prepare the job: {e}")))??;
     core.emitter
         .emit(super::Event::JobChanged(Box::new(job.clone())))
         .await;
@@ -136,6 +139,7 @@ pub(crate) async fn create(
 fn create_blocking(
     library: &Library,
     backend: &str,
+    owner: &Owner,
     submission: NewSubmission,
 ) -> Result<JobRecord, EngineError> {
     let new = |kind,
@@ -158,7 +162,7 @@ fn create_blocking(
     };
     let mut inputs: Vec<(ImageRole, u32, Vec<u8>)> = Vec::new();
     let job = match submission {
-        NewSubmission::Retry { job } => return retry(library, backend, job),
+        NewSubmission::Retry { job } => return retry(library, backend, owner, job),
         NewSubmission::Imagine {
             prompt,
             mode,
@@ -288,16 +292,17 @@ fn create_blocking(
         .into_iter()
         .map(|(role, ordinal, bytes)| library.store().put(&bytes).map(|s| (role, ordinal, s)))
         .collect::<Result<_, LibraryError>>()?;
-    let record = library.insert_job(&job)?;
-    for (role, ordinal, image) in stored {
-        library.add_image(&ImageRecord::stored(record.id, role, ordinal, image, None))?;
-    }
-    Ok(record)
+    Ok(library.create_job(&job, Some(owner), &stored)?)
 }
 
 /// Copies a finished job's request into a new queued job (a retry after a failure, or a blend run again);
 /// its input files are shared, not copied (the store is content-addressed).
-fn retry(library: &Library, backend: &str, id: i64) -> Result<JobRecord, EngineError> {
+fn retry(
+    library: &Library,
+    backend: &str,
+    owner: &Owner,
+    id: i64,
+) -> Result<JobRecord, EngineError> {
     let failed = library.job(id)?;
     if !failed.state.is_final() {
         return Err(invalid(format!(
@@ -308,12 +313,22 @@ fn retry(library: &Library, backend: &str, id: i64) -> Result<JobRecord, EngineE
     if let Some(parent) = failed.parent_id {
         usable_parent(library, backend, parent)?;
     }
-    let inputs: Vec<ImageRecord> = library
+    let inputs: Vec<_> = library
         .images(id)?
         .into_iter()
         .filter(|i| !i.role.is_output())
+        .map(|i| {
+            let image = StoredImage {
+                hash: i.hash,
+                width: i.width,
+                height: i.height,
+                bytes: i.bytes,
+                relative_path: i.path,
+            };
+            (i.role, i.ordinal, image)
+        })
         .collect();
-    let record = library.insert_job(&NewJob {
+    let new = NewJob {
         backend: backend.to_owned(),
         kind: failed.kind,
         action: failed.action.clone(),
@@ -327,14 +342,8 @@ fn retry(library: &Library, backend: &str, id: i64) -> Result<JobRecord, EngineE
         mode: failed.mode,
         parent_id: failed.parent_id,
         timeout_secs: failed.timeout_secs,
-    })?;
-    for input in inputs {
-        library.add_image(&ImageRecord {
-            job_id: record.id,
-            ..input
-        })?;
-    }
-    Ok(record)
+    };
+    Ok(library.create_job(&new, Some(owner), &inputs)?)
 }
 
 /// A user's image, ready to send, with its pixel size and what was done to it to fit.

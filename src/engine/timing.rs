@@ -19,7 +19,28 @@ pub struct Timing {
     pub max_in_progress: usize,
     /// Tries per image download before the job is left for a later resume.
     pub download_attempts: u32,
+    /// Tries per image that arrives but is refused by Moodgrid's limits (too many pixels, not an image,
+    /// damaged) before the job fails with the reason.
+    pub image_attempts: u32,
+    /// How often a queued job looks for a free place under the account's in-flight cap.
+    pub slot_check: Duration,
+    /// How long a submission that cannot reach the service (refused connection, 429, 503) is tried again,
+    /// visibly, before the job waits for a later resume.
+    pub unreachable_patience: Duration,
+    /// Unreadable answers to fetch (HTML, not JSON, too large) end in a stall after this many in a row…
+    pub unreadable_polls: u32,
+    /// …spread over at least this long.
+    pub unreadable_patience: Duration,
+    /// After the reconcile looks found nothing, one more look this much later; if the job is still not in
+    /// the account's list, it is sent again, once.
+    pub resend_grace: Duration,
+    /// How long this engine's job claims hold without renewal (`library::LEASE`): another process takes a
+    /// job over this long after its engine died.
+    pub lease: Duration,
 }
+
+/// The longest `Retry-After` Moodgrid honours; a service asking for more is asked again after this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 impl Default for Timing {
     fn default() -> Self {
@@ -36,6 +57,13 @@ impl Default for Timing {
             timeout_margin: Duration::from_secs(120),
             max_in_progress: 10,
             download_attempts: 8,
+            image_attempts: 3,
+            slot_check: Duration::from_secs(1),
+            unreachable_patience: Duration::from_secs(600),
+            unreadable_polls: 5,
+            unreadable_patience: Duration::from_secs(60),
+            resend_grace: Duration::from_secs(20),
+            lease: crate::library::LEASE,
         }
     }
 }
@@ -49,6 +77,12 @@ impl Timing {
             retry_base: poll,
             retry_max: poll * 20,
             reconcile_delays: vec![poll * 2, poll * 5, poll * 10],
+            slot_check: poll,
+            unreachable_patience: poll * 200,
+            unreadable_patience: poll * 20,
+            resend_grace: poll * 10,
+            // Never below 2 s: a busy machine must still renew in time.
+            lease: (poll * 50).max(Duration::from_secs(2)),
             ..Timing::default()
         }
     }
@@ -64,7 +98,10 @@ impl Timing {
 
     /// For the embedded simulator: asking it costs nothing, so progress can be followed closely.
     pub fn local() -> Timing {
-        Timing::scaled(Duration::from_millis(500))
+        Timing {
+            lease: crate::library::LEASE,
+            ..Timing::scaled(Duration::from_millis(500))
+        }
     }
 
     /// The wait before the next fetch of a job in `mode` at `progress`.
@@ -87,7 +124,7 @@ impl Timing {
             .saturating_mul(1u32 << failures.min(16))
             .min(self.retry_max);
         let jittered = exponential.mul_f64(0.5 + 0.5 * fastrand::f64());
-        jittered.max(asked.unwrap_or_default())
+        jittered.max(asked.unwrap_or_default().min(MAX_RETRY_AFTER))
     }
 }
 
@@ -127,5 +164,10 @@ mod tests {
             );
         }
         assert!(t.backoff(0, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
+        // A service asking for an hour is asked again after five minutes.
+        assert_eq!(
+            t.backoff(0, Some(Duration::from_secs(3600))),
+            MAX_RETRY_AFTER
+        );
     }
 }

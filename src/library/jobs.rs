@@ -1,6 +1,6 @@
 //! Job rows: what the user asked for, where the remote job stands, and its images.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
@@ -151,6 +151,19 @@ pub struct JobRecord {
     pub submitted_at: Option<i64>,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// The engine driving the job now (see `library::leases`), and until when its claim holds unless renewed.
+    pub owner: Option<String>,
+    pub lease_until: Option<i64>,
+    /// The embedded simulator instance that runs an offline job; `None` for jobs on a real service.
+    pub instance: Option<String>,
+}
+
+impl JobRecord {
+    /// Another engine drives it and its claim has not lapsed.
+    pub fn is_driven_by_other(&self, owner: &str, now: i64) -> bool {
+        self.owner.as_deref().is_some_and(|o| o != owner)
+            && self.lease_until.is_some_and(|until| until > now)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -217,6 +230,12 @@ pub struct NewJob {
 #[derive(Debug, Clone, Default)]
 pub struct JobUpdate {
     pub state: Option<JobState>,
+    /// The state the writer believes the job is in. A change of state needs it and applies only if the row
+    /// is still in that state (and still held by `owner`, when given): a lost race is an error, never a
+    /// silent overwrite.
+    pub from: Option<JobState>,
+    /// The engine that believes it drives the job.
+    pub owner: Option<String>,
     pub remote_id: Option<String>,
     pub remote_status: Option<String>,
     pub progress: Option<u8>,
@@ -234,17 +253,19 @@ pub struct JobUpdate {
 }
 
 impl JobUpdate {
-    pub fn state(state: JobState) -> JobUpdate {
+    /// A change of state from `from` to `to`.
+    pub fn transition(from: JobState, to: JobState) -> JobUpdate {
         JobUpdate {
-            state: Some(state),
+            state: Some(to),
+            from: Some(from),
             ..JobUpdate::default()
         }
     }
 }
 
-const JOB_COLUMNS: &str = "id, remote_id, backend, kind, action, prompt, params, mode, state, remote_status, progress, \
+pub(super) const JOB_COLUMNS: &str = "id, remote_id, backend, kind, action, prompt, params, mode, state, remote_status, progress, \
     message, failure_kind, components, seed, quota, width, height, image_url, image_urls, parent_id, timeout_secs, \
-    submit_attempts, created_at, submitted_at, updated_at, finished_at";
+    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, message.into())
@@ -254,7 +275,7 @@ fn json_list(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
-fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
+pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
     let kind: String = row.get(3)?;
     let state: String = row.get(8)?;
     let mode: Option<String> = row.get(7)?;
@@ -296,7 +317,54 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         submitted_at: row.get(24)?,
         updated_at: row.get(25)?,
         finished_at: row.get(26)?,
+        owner: row.get(27)?,
+        lease_until: row.get(28)?,
+        instance: row.get(29)?,
     })
+}
+
+pub(super) fn job_in(conn: &Connection, id: i64) -> Result<JobRecord, LibraryError> {
+    conn.query_row(
+        &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+        [id],
+        job_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| LibraryError::NotFound(format!("#{id}")))
+}
+
+pub(super) fn log_event_in(
+    conn: &Connection,
+    job_id: Option<i64>,
+    kind: &str,
+    detail: &str,
+) -> Result<(), LibraryError> {
+    conn.execute(
+        "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![job_id, now_ms(), kind, detail],
+    )?;
+    Ok(())
+}
+
+pub(super) fn add_image_in(conn: &Connection, image: &ImageRecord) -> Result<(), LibraryError> {
+    conn.execute(
+            "INSERT INTO images (job_id, role, ordinal, hash, width, height, bytes, path, source_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (job_id, role, ordinal) DO UPDATE SET hash = excluded.hash, width = excluded.width,
+                height = excluded.height, bytes = excluded.bytes, path = excluded.path, source_url = excluded.source_url",
+            params![
+                image.job_id,
+                image.role.as_str(),
+                image.ordinal,
+                image.hash,
+                image.width,
+                image.height,
+                image.bytes as i64,
+                image.path,
+                image.source_url
+            ],
+        )?;
+    Ok(())
 }
 
 fn image_from_row(row: &Row<'_>) -> rusqlite::Result<ImageRecord> {
@@ -317,42 +385,13 @@ fn image_from_row(row: &Row<'_>) -> rusqlite::Result<ImageRecord> {
 }
 
 impl Library {
-    /// Writes a new job in state `Queued`, before anything is sent, and logs it.
+    /// Writes a new job in state `Queued`, claimed by nobody, and logs it.
     pub fn insert_job(&self, new: &NewJob) -> Result<JobRecord, LibraryError> {
-        let now = now_ms();
-        let id = {
-            let conn = self.conn();
-            conn.execute(
-                "INSERT INTO jobs (backend, kind, action, prompt, params, mode, state, parent_id, timeout_secs, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-                params![
-                    new.backend,
-                    new.kind.as_str(),
-                    new.action,
-                    new.prompt,
-                    new.params.to_string(),
-                    new.mode.map(Mode::as_str),
-                    JobState::Queued.as_str(),
-                    new.parent_id,
-                    new.timeout_secs,
-                    now
-                ],
-            )?;
-            conn.last_insert_rowid()
-        };
-        self.log_event(Some(id), "created", &new.action)?;
-        self.job(id)
+        self.create_job(new, None, &[])
     }
 
     pub fn job(&self, id: i64) -> Result<JobRecord, LibraryError> {
-        self.conn()
-            .query_row(
-                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
-                [id],
-                job_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| LibraryError::NotFound(format!("#{id}")))
+        job_in(&self.conn(), id)
     }
 
     /// A job by its remote id or a unique prefix of it (as users copy ids), or `#N` for a local id.
@@ -428,94 +467,113 @@ impl Library {
         Ok(jobs.into_iter().filter(|j| !j.state.is_final()).collect())
     }
 
-    pub fn is_known_remote_id(&self, remote_id: &str) -> Result<bool, LibraryError> {
-        let found: Option<i64> = self
+    /// The local job that TTAPI knows as `remote_id`, if any.
+    pub fn job_by_remote_id(&self, remote_id: &str) -> Result<Option<JobRecord>, LibraryError> {
+        Ok(self
             .conn()
             .query_row(
-                "SELECT id FROM jobs WHERE remote_id = ?1",
+                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE remote_id = ?1"),
                 [remote_id],
-                |r| r.get(0),
+                job_from_row,
             )
-            .optional()?;
-        Ok(found.is_some())
+            .optional()?)
     }
 
-    /// Applies an update, stamps `updated_at` (and `finished_at` on a final state), logs state changes.
+    /// Applies an update, stamps `updated_at` (and `finished_at` on a final state, which also ends any claim
+    /// on the job), logs state changes. With `from` (and `owner`), it applies only if the row still matches:
+    /// otherwise nothing is written and [`LibraryError::Conflict`] says what the row holds now.
     pub fn update_job(&self, id: i64, update: &JobUpdate) -> Result<JobRecord, LibraryError> {
-        let before = self.job(id)?;
-        let now = now_ms();
-        {
-            let conn = self.conn();
-            conn.execute(
-                "UPDATE jobs SET
-                    state = COALESCE(?2, state),
-                    remote_id = COALESCE(?3, remote_id),
-                    remote_status = COALESCE(?4, remote_status),
-                    progress = COALESCE(?5, progress),
-                    message = COALESCE(?6, message),
-                    failure_kind = COALESCE(?7, failure_kind),
-                    components = COALESCE(?8, components),
-                    seed = COALESCE(?9, seed),
-                    quota = COALESCE(?10, quota),
-                    width = COALESCE(?11, width),
-                    height = COALESCE(?12, height),
-                    image_url = COALESCE(?13, image_url),
-                    image_urls = COALESCE(?14, image_urls),
-                    submitted_at = CASE WHEN ?15 THEN ?16 ELSE submitted_at END,
-                    submit_attempts = submit_attempts + ?17,
-                    prompt = COALESCE(?18, prompt),
-                    updated_at = ?16,
-                    finished_at = CASE WHEN ?19 THEN COALESCE(finished_at, ?16) ELSE finished_at END
-                 WHERE id = ?1",
-                params![
-                    id,
-                    update.state.map(JobState::as_str),
-                    update.remote_id,
-                    update.remote_status,
-                    update.progress,
-                    update.message,
-                    update.failure_kind.map(FailureKind::as_str),
-                    update
-                        .components
-                        .as_ref()
-                        .map(|c| serde_json::to_string(c).unwrap_or_default()),
-                    update.seed,
-                    update.quota,
-                    update.size.map(|s| s.0),
-                    update.size.map(|s| s.1),
-                    update.image_url,
-                    update
-                        .image_urls
-                        .as_ref()
-                        .map(|c| serde_json::to_string(c).unwrap_or_default()),
-                    update.submitted,
-                    now,
-                    u32::from(update.count_attempt),
-                    update.prompt,
-                    update.state.is_some_and(JobState::is_final),
-                ],
-            )?;
+        if update.state.is_some() && update.from.is_none() {
+            return Err(LibraryError::Unguarded(id));
         }
-        let after = self.job(id)?;
-        if let Some(state) = update.state.filter(|s| *s != before.state) {
-            let detail = match &update.message {
-                Some(message) => {
-                    format!("{} → {}: {message}", before.state.as_str(), state.as_str())
-                }
-                None => format!("{} → {}", before.state.as_str(), state.as_str()),
+        let now = now_ms();
+        let conn = self.conn();
+        let tx = super::write_transaction(&conn)?;
+        let changed = tx.execute(
+            "UPDATE jobs SET
+                state = COALESCE(?2, state),
+                remote_id = COALESCE(?3, remote_id),
+                remote_status = COALESCE(?4, remote_status),
+                progress = COALESCE(?5, progress),
+                message = COALESCE(?6, message),
+                failure_kind = COALESCE(?7, failure_kind),
+                components = COALESCE(?8, components),
+                seed = COALESCE(?9, seed),
+                quota = COALESCE(?10, quota),
+                width = COALESCE(?11, width),
+                height = COALESCE(?12, height),
+                image_url = COALESCE(?13, image_url),
+                image_urls = COALESCE(?14, image_urls),
+                submitted_at = CASE WHEN ?15 THEN ?16 ELSE submitted_at END,
+                submit_attempts = submit_attempts + ?17,
+                prompt = COALESCE(?18, prompt),
+                updated_at = ?16,
+                finished_at = CASE WHEN ?19 THEN COALESCE(finished_at, ?16) ELSE finished_at END,
+                owner = CASE WHEN ?19 THEN NULL ELSE owner END,
+                lease_until = CASE WHEN ?19 THEN NULL ELSE lease_until END
+             WHERE id = ?1 AND (?20 IS NULL OR state = ?20) AND (?21 IS NULL OR owner = ?21)",
+            params![
+                id,
+                update.state.map(JobState::as_str),
+                update.remote_id,
+                update.remote_status,
+                update.progress,
+                update.message,
+                update.failure_kind.map(FailureKind::as_str),
+                update
+                    .components
+                    .as_ref()
+                    .map(|c| serde_json::to_string(c).unwrap_or_default()),
+                update.seed,
+                update.quota,
+                update.size.map(|s| s.0),
+                update.size.map(|s| s.1),
+                update.image_url,
+                update
+                    .image_urls
+                    .as_ref()
+                    .map(|c| serde_json::to_string(c).unwrap_or_default()),
+                update.submitted,
+                now,
+                u32::from(update.count_attempt),
+                update.prompt,
+                update.state.is_some_and(JobState::is_final),
+                update.from.map(JobState::as_str),
+                update.owner,
+            ],
+        )?;
+        let after = job_in(&tx, id)?;
+        if changed == 0 {
+            let conflict = LibraryError::Conflict {
+                id,
+                expected: update.from.map_or("any", JobState::as_str),
+                found: after.state.as_str(),
+                owner: after.owner.clone(),
             };
-            self.log_event(Some(id), "state", &detail)?;
+            // Journaled too: a lost race is part of the job's history, never a silent overwrite.
+            log_event_in(&tx, Some(id), "conflict", &conflict.to_string())?;
+            tx.commit()?;
+            tracing::warn!(job_id = id, %conflict, "job update refused");
+            return Err(conflict);
+        }
+        if let Some((from, to)) = update.from.zip(update.state).filter(|(f, t)| f != t) {
+            let detail = match &update.message {
+                Some(message) => format!("{} → {}: {message}", from.as_str(), to.as_str()),
+                None => format!("{} → {}", from.as_str(), to.as_str()),
+            };
+            log_event_in(&tx, Some(id), "state", &detail)?;
             // The same change in the window's log file (Help → Open log folder), enough to follow a job in a
             // bug report. No prompt text (the user's work); keys never reach a job row.
             tracing::info!(
                 job_id = id,
-                from = before.state.as_str(),
-                to = state.as_str(),
+                from = from.as_str(),
+                to = to.as_str(),
                 remote_id = after.remote_id.as_deref(),
                 message = update.message.as_deref(),
                 "job"
             );
         }
+        tx.commit()?;
         Ok(after)
     }
 
@@ -525,11 +583,7 @@ impl Library {
         kind: &str,
         detail: &str,
     ) -> Result<(), LibraryError> {
-        self.conn().execute(
-            "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![job_id, now_ms(), kind, detail],
-        )?;
-        Ok(())
+        log_event_in(&self.conn(), job_id, kind, detail)
     }
 
     pub fn events(&self, job_id: i64) -> Result<Vec<(String, String)>, LibraryError> {
@@ -543,24 +597,7 @@ impl Library {
     }
 
     pub fn add_image(&self, image: &ImageRecord) -> Result<(), LibraryError> {
-        self.conn().execute(
-            "INSERT INTO images (job_id, role, ordinal, hash, width, height, bytes, path, source_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (job_id, role, ordinal) DO UPDATE SET hash = excluded.hash, width = excluded.width,
-                height = excluded.height, bytes = excluded.bytes, path = excluded.path, source_url = excluded.source_url",
-            params![
-                image.job_id,
-                image.role.as_str(),
-                image.ordinal,
-                image.hash,
-                image.width,
-                image.height,
-                image.bytes as i64,
-                image.path,
-                image.source_url
-            ],
-        )?;
-        Ok(())
+        add_image_in(&self.conn(), image)
     }
 
     /// A job's images with absolute paths, in the order of [`Library::images`].
@@ -624,11 +661,10 @@ mod tests {
             (JobState::Queued, None, Some("a cat"))
         );
         let update = JobUpdate {
-            state: Some(JobState::Pending),
             remote_id: Some("abc-123".into()),
             submitted: true,
             count_attempt: true,
-            ..JobUpdate::default()
+            ..JobUpdate::transition(JobState::Queued, JobState::Pending)
         };
         let job = library.update_job(job.id, &update).unwrap();
         assert_eq!(job.remote_id.as_deref(), Some("abc-123"));
@@ -639,7 +675,7 @@ mod tests {
                 job.id,
                 &JobUpdate {
                     components: Some(vec!["upsample1".into()]),
-                    ..JobUpdate::state(JobState::Succeeded)
+                    ..JobUpdate::transition(JobState::Pending, JobState::Succeeded)
                 },
             )
             .unwrap();
@@ -709,11 +745,17 @@ mod tests {
         let library = Library::open(dir.path()).unwrap();
         let running = library.insert_job(&new_job("a")).unwrap();
         library
-            .update_job(running.id, &JobUpdate::state(JobState::Running))
+            .update_job(
+                running.id,
+                &JobUpdate::transition(JobState::Queued, JobState::Running),
+            )
             .unwrap();
         let done = library.insert_job(&new_job("b")).unwrap();
         library
-            .update_job(done.id, &JobUpdate::state(JobState::Succeeded))
+            .update_job(
+                done.id,
+                &JobUpdate::transition(JobState::Queued, JobState::Succeeded),
+            )
             .unwrap();
         let mut elsewhere = new_job("c");
         elsewhere.backend = "simulator".into();

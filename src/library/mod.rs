@@ -4,6 +4,7 @@
 mod boards;
 mod export;
 mod jobs;
+mod leases;
 mod schema;
 mod store;
 
@@ -20,6 +21,7 @@ pub use export::{
 pub use jobs::{
     FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
 };
+pub use leases::{Claim, LEASE, Owner};
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 
 pub const DATABASE_FILE: &str = "moodgrid.sqlite3";
@@ -55,6 +57,18 @@ pub enum LibraryError {
     },
     #[error("{0}")]
     Template(#[from] crate::domain::export_name::TemplateError),
+    /// A guarded update found the job no longer as its writer believed: another process (or an earlier
+    /// step) changed it first. Nothing was written.
+    #[error("job #{id} is {found}{}, not {expected}", owner.as_deref().map(|o| format!(" (driven by {o})")).unwrap_or_default())]
+    Conflict {
+        id: i64,
+        expected: &'static str,
+        found: &'static str,
+        owner: Option<String>,
+    },
+    /// A change of state without the state it replaces: a programming error, refused.
+    #[error("job #{0}: a change of state must name the state it replaces")]
+    Unguarded(i64),
     #[error("no job matches `{0}`")]
     NotFound(String),
     #[error("`{0}` matches several jobs; give more of the id")]
@@ -107,6 +121,16 @@ impl Library {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// A transaction that takes the write lock at its start (waiting out `busy_timeout`). A deferred one that
+/// reads first and writes later fails at once with "database is locked" when another process wrote in
+/// between (SQLite cannot upgrade a stale WAL snapshot), which is exactly when a job is contended.
+fn write_transaction(conn: &Connection) -> Result<rusqlite::Transaction<'_>, LibraryError> {
+    Ok(rusqlite::Transaction::new_unchecked(
+        conn,
+        rusqlite::TransactionBehavior::Immediate,
+    )?)
 }
 
 /// Milliseconds since the Unix epoch, the library's timestamp unit.

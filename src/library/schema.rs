@@ -76,6 +76,17 @@ const MIGRATIONS: &[&str] = &[
         updated_at  INTEGER NOT NULL
     );
     "#,
+    // 3: who drives each job. `owner` is the engine driving it and `lease_until` when its claim lapses unless
+    // renewed (a dead process's jobs are taken over after that); `instance` is the embedded simulator that
+    // ran an offline job (another offline process cannot continue it). `updated_at` is indexed because every
+    // engine watches for rows other processes changed.
+    r#"
+    ALTER TABLE jobs ADD COLUMN owner TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+    ALTER TABLE jobs ADD COLUMN instance TEXT;
+    CREATE INDEX jobs_by_updated ON jobs(updated_at);
+    CREATE INDEX jobs_by_owner ON jobs(owner);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

@@ -36,7 +36,69 @@ pub struct FaultConfig {
     pub include_downloads: bool,
     /// Only requests whose path starts with one of these get faults (empty: all paths).
     pub only_paths: Vec<String>,
+    /// Share processed at once, but answered only after `slow_by` (a submission in flight for a while).
+    pub slow_answer_rate: f64,
+    /// What every image download (`/cdn/`) answers instead of the image, when set.
+    pub bad_image: Option<BadBody>,
+    /// What every `fetch` answers instead of the job, when set.
+    pub bad_fetch: Option<BadBody>,
     pub seed: u64,
+}
+
+/// A body that Moodgrid must refuse, with a bounded, stated outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadBody {
+    /// A valid PNG header claiming 20000×20000 pixels.
+    HugePng,
+    /// An HTML page (a proxy's or a CDN's error page served with 200).
+    Html,
+    /// 64 MB of JSON-looking text, more than any answer may be.
+    Oversized,
+}
+
+impl BadBody {
+    fn response(self) -> Response {
+        match self {
+            BadBody::HugePng => (
+                [(header::CONTENT_TYPE, "image/png")],
+                huge_png_header(20_000, 20_000),
+            )
+                .into_response(),
+            BadBody::Html => (
+                [(header::CONTENT_TYPE, "text/html")],
+                "<!DOCTYPE html><html><head><title>Access denied</title></head><body>Access denied</body></html>",
+            )
+                .into_response(),
+            BadBody::Oversized => {
+                let chunk = Bytes::from(vec![b' '; 1024 * 1024]);
+                let body = futures_util::stream::iter(
+                    std::iter::once(Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{\"status\":\"SUCCESS\",\"data\":\"")))
+                        .chain(std::iter::repeat_n(chunk, 64).map(Ok)),
+                );
+                ([(header::CONTENT_TYPE, "application/json")], Body::from_stream(body))
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// A PNG that says it is `width`×`height` and holds no pixels: signature, IHDR, an empty IDAT and IEND.
+/// Any reader learns the size (and should refuse it) before it would allocate the pixels.
+fn huge_png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(b"IHDR", ihdr.as_slice()), (b"IDAT", &[]), (b"IEND", &[])] {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = png.len();
+        png.extend_from_slice(kind);
+        png.extend_from_slice(data);
+        let crc = crc32fast::hash(&png[start..]);
+        png.extend_from_slice(&crc.to_be_bytes());
+    }
+    png
 }
 
 impl Default for FaultConfig {
@@ -52,6 +114,9 @@ impl Default for FaultConfig {
             latency_jitter: Duration::ZERO,
             include_downloads: true,
             only_paths: Vec::new(),
+            slow_answer_rate: 0.0,
+            bad_image: None,
+            bad_fetch: None,
             seed: 1,
         }
     }
@@ -86,6 +151,8 @@ impl FaultConfig {
             InjectedFault::LostResponse
         } else if hit(self.slow_rate) {
             InjectedFault::Slow(self.slow_by)
+        } else if hit(self.slow_answer_rate) {
+            InjectedFault::SlowAnswer(self.slow_by)
         } else {
             InjectedFault::None
         }
@@ -99,6 +166,20 @@ pub(crate) async fn inject(
 ) -> Response {
     let config = &shared.config.faults;
     let path = request.uri().path().to_owned();
+    let bad_body = if path.starts_with("/cdn/") {
+        config.bad_image
+    } else if path == "/midjourney/v1/fetch" {
+        config.bad_fetch
+    } else {
+        None
+    };
+    if let Some(bad) = bad_body {
+        shared
+            .state()
+            .fault_log
+            .push((path, InjectedFault::BadBody(bad)));
+        return bad.response();
+    }
     let spared = (path.starts_with("/cdn/") && !config.include_downloads)
         || (!config.only_paths.is_empty()
             && !config
@@ -125,6 +206,12 @@ pub(crate) async fn inject(
             tokio::time::sleep(extra).await;
             next.run(request).await
         }
+        InjectedFault::SlowAnswer(extra) => {
+            let answer = next.run(request).await;
+            tokio::time::sleep(extra).await;
+            answer
+        }
+        InjectedFault::BadBody(bad) => bad.response(),
         InjectedFault::ServerError(502) => (
             StatusCode::BAD_GATEWAY,
             [(header::CONTENT_TYPE, "text/html")],

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use faults::FaultConfig;
+pub use faults::{BadBody, FaultConfig};
 pub use state::InjectedFault;
 use state::SimState;
 

@@ -218,6 +218,10 @@ pub enum InjectedFault {
     /// The request was processed, then the connection was cut before the answer arrived.
     LostResponse,
     Slow(Duration),
+    /// Processed at once, answered after the delay.
+    SlowAnswer(Duration),
+    /// Answered with a body Moodgrid must refuse (see `FaultConfig::bad_image`, `bad_fetch`).
+    BadBody(super::faults::BadBody),
 }
 
 #[derive(Debug, Default)]

@@ -87,6 +87,8 @@ pub struct MoodgridApp {
     /// Submitted, not yet written by the engine; `true` opens the new job once it exists.
     submissions: Vec<(Pending<Result<JobRecord, EngineError>>, bool)>,
     pub(super) toasts: Toasts,
+    /// Jobs whose submission cannot reach the service: why, and until when (Unix ms) the engine keeps trying.
+    pub(super) waiting: std::collections::HashMap<i64, (String, i64)>,
     title: String,
 }
 
@@ -138,6 +140,7 @@ impl MoodgridApp {
             trouble: None,
             submissions: Vec::new(),
             toasts,
+            waiting: std::collections::HashMap::new(),
             title: String::new(),
         })
     }
@@ -408,6 +411,15 @@ impl MoodgridApp {
                 Event::Stalled {
                     message, job_id, ..
                 } => self.toasts.push(ToastKind::Error, message, Some(job_id)),
+                Event::Waiting {
+                    job_id,
+                    reason,
+                    until_ms,
+                } => {
+                    self.waiting.insert(job_id, (reason, until_ms));
+                }
+                // Only engines started with `stop_on_interrupt` (the CLI's) send it.
+                Event::Interrupted => {}
                 Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
                 Event::Jobs(jobs) => self.jobs.replace_all(jobs),
                 Event::ImageSaved { job_id, files } => self.jobs.set_images(job_id, files),

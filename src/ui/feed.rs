@@ -6,6 +6,7 @@ use egui::{RichText, ScrollArea};
 use super::app::MoodgridApp;
 use super::{short, state_text};
 use crate::library::JobRecord;
+use crate::library::JobState;
 
 const ROW_HEIGHT: f32 = 64.0;
 const THUMB: f32 = 56.0;
@@ -62,6 +63,22 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                 let title = short(&super::job_title(job), 48);
                 ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
                 ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
+                if let (JobState::Queued, Some((reason, until))) =
+                    (job.state, app.waiting.get(&job.id))
+                {
+                    // The same words the CLI prints: why it is not sent, and until when it is tried again.
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!(
+                                "{reason}; retrying until {}",
+                                crate::clock::hh_mm(*until)
+                            ))
+                            .small()
+                            .color(ui.visuals().warn_fg_color),
+                        )
+                        .truncate(),
+                    );
+                }
                 if !job.state.is_final() {
                     ui.add(
                         egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0)
@@ -72,7 +89,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
         })
         .response
         .interact(egui::Sense::click_and_drag());
-    if job.state == crate::library::JobState::Succeeded {
+    if job.state == JobState::Succeeded {
         super::board::drag_source(ui, &response, vec![job.id]);
     }
     if selected {

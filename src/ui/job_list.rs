@@ -289,6 +289,9 @@ mod tests {
             submitted_at: None,
             updated_at: id,
             finished_at: None,
+            owner: None,
+            lease_until: None,
+            instance: None,
         }
     }
 

@@ -129,7 +129,7 @@ async fn a_job_past_its_timeout_and_margin_is_abandoned_not_polled_forever() {
         )
     });
     let resumed = tokio::task::block_in_place(|| engine.resume_blocking().unwrap());
-    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed.driving.len(), 1);
     let ended =
         tokio::task::block_in_place(|| until_final(&mut engine, HashSet::from([running.id])));
     assert_eq!(ended[0].state, JobState::Abandoned);

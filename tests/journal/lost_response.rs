@@ -57,7 +57,7 @@ async fn a_lost_answer_is_reconciled_through_the_job_list() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_submission_the_service_never_got_is_reported_unconfirmed_not_resent() {
+async fn a_submission_the_service_never_got_is_sent_again_once_then_reported_unconfirmed() {
     let sim = Simulator::start(faulty_imagine(FaultConfig {
         reset_rate: 1.0,
         ..FaultConfig::default()
@@ -73,12 +73,26 @@ async fn a_submission_the_service_never_got_is_reported_unconfirmed_not_resent()
     .await;
     let job = one_job(&output, 4);
     assert_eq!(job["state"], "unconfirmed");
-    assert!(job["message"].as_str().unwrap().contains("not charged"));
+    // Never "not charged" without proof: the user is told to check.
+    assert_eq!(
+        job["message"],
+        "TTAPI may have run this job; check your history before sending it again"
+    );
     assert_eq!(sim.accepted_submissions(), 0);
     let imagine_requests = sim
         .fault_log()
         .iter()
         .filter(|(path, _)| path == "/midjourney/v1/imagine")
         .count();
-    assert_eq!(imagine_requests, 1, "sent once, never again");
+    assert_eq!(
+        imagine_requests, 2,
+        "sent again once, after the job list still lacked it; never a third time"
+    );
+    let library = moodgrid::library::Library::open(data.path()).unwrap();
+    let events = library.events(job["localId"].as_i64().unwrap()).unwrap();
+    assert_eq!(
+        events.iter().filter(|(kind, _)| kind == "resent").count(),
+        1,
+        "the job's history records the re-send: {events:?}"
+    );
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod boards;
+mod bounded;
 mod commands;
 mod crash;
 mod engine_faults;
@@ -15,6 +16,7 @@ mod hygiene;
 mod lost_response;
 #[path = "../support/png_text.rs"]
 mod png_text;
+mod shared_library;
 mod sources;
 
 use std::path::Path;
@@ -91,6 +93,7 @@ pub fn start_engine(base: BaseUrl, data: &Path, timing: Timing) -> EngineHandle 
         keys: std::sync::Arc::new(moodgrid::secrets::KeyStore::in_store(
             keyring_core::mock::Store::new().unwrap(),
         )),
+        stop_on_interrupt: false,
     };
     let mut engine = EngineHandle::start(config, std::sync::Arc::new(|| {})).unwrap();
     assert!(matches!(engine.recv_blocking(), Some(Event::Ready { .. })));

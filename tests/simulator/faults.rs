@@ -100,7 +100,9 @@ async fn each_injected_fault_surfaces_as_its_own_error() {
                     charged += u64::from(*is_submit);
                 }
             }
-            InjectedFault::Slow(_) => panic!("no slow faults were configured: {context}"),
+            InjectedFault::Slow(_) | InjectedFault::SlowAnswer(_) | InjectedFault::BadBody(_) => {
+                panic!("no slow or bad-body faults were configured: {context}")
+            }
         }
     }
     let injected = |want: fn(&InjectedFault) -> bool| log.iter().filter(|(_, f)| want(f)).count();

@@ -1,0 +1,434 @@
+//! Which engine drives which job, across every process that opens the library (windows, CLI commands,
+//! `resume`). A claim is a compare-and-set on the job row: an owner id and a lease expiry, renewed while the
+//! engine lives, ended at once on a clean exit, and taken over by another engine only once it has lapsed.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, params};
+
+use super::jobs::{ImageRecord, ImageRole, JobRecord, JobState, NewJob, job_in, log_event_in};
+use super::{Library, LibraryError, StoredImage, now_ms};
+use crate::domain::Mode;
+
+/// How long a claim holds without renewal: a process that died is taken over this long after its last
+/// renewal. A living engine renews every third of it.
+pub const LEASE: Duration = Duration::from_secs(30);
+
+/// One engine, as the library knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    /// Unique per engine start: the process id (for people reading the database) and a random part.
+    pub id: String,
+    /// The embedded simulator this engine runs, when it is offline: only it can continue the jobs it ran.
+    pub instance: Option<String>,
+    /// How long this engine's claims hold without renewal ([`LEASE`]; shorter in tests).
+    pub lease: Duration,
+}
+
+impl Owner {
+    pub fn new(instance: Option<String>, lease: Duration) -> Owner {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        Owner {
+            id: format!("pid{}-{}", std::process::id(), &random[..8]),
+            instance,
+            lease,
+        }
+    }
+
+    /// How often this engine renews its claims: three chances before one lapses.
+    pub fn renewal(&self) -> Duration {
+        self.lease / 3
+    }
+
+    fn lease_end(&self, now: i64) -> i64 {
+        now + self.lease.as_millis() as i64
+    }
+}
+
+/// The outcome of trying to claim a job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// This engine drives it now. `took_over` names the engine whose lapsed claim it replaced.
+    Claimed {
+        job: JobRecord,
+        took_over: Option<String>,
+    },
+    /// Another engine's claim is live: follow the job, do not drive it.
+    HeldBy(JobRecord),
+    /// Nothing more will happen to it.
+    Finished(JobRecord),
+}
+
+const IN_FLIGHT_STATES: &str = "'submitting','uncertain','pending','running'";
+
+fn final_states() -> String {
+    use strum::VariantArray as _;
+    JobState::VARIANTS
+        .iter()
+        .filter(|s| s.is_final())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Library {
+    /// Writes a new job in state `queued`, claimed by `owner` when given, with its "created" event and its
+    /// input images, as one transaction: a job is never half written.
+    pub fn create_job(
+        &self,
+        new: &NewJob,
+        owner: Option<&Owner>,
+        inputs: &[(ImageRole, u32, StoredImage)],
+    ) -> Result<JobRecord, LibraryError> {
+        let now = now_ms();
+        let conn = self.conn();
+        let tx = super::write_transaction(&conn)?;
+        tx.execute(
+            "INSERT INTO jobs (backend, kind, action, prompt, params, mode, state, parent_id, timeout_secs,
+                               created_at, updated_at, owner, lease_until, instance)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
+            params![
+                new.backend,
+                new.kind.as_str(),
+                new.action,
+                new.prompt,
+                new.params.to_string(),
+                new.mode.map(Mode::as_str),
+                JobState::Queued.as_str(),
+                new.parent_id,
+                new.timeout_secs,
+                now,
+                owner.map(|o| &o.id),
+                owner.map(|o| o.lease_end(now)),
+                owner.and_then(|o| o.instance.as_ref()),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        log_event_in(&tx, Some(id), "created", &new.action)?;
+        for (role, ordinal, image) in inputs {
+            let record = ImageRecord::stored(id, *role, *ordinal, image.clone(), None);
+            super::jobs::add_image_in(&tx, &record)?;
+        }
+        let job = job_in(&tx, id)?;
+        tx.commit()?;
+        Ok(job)
+    }
+
+    /// Claims a job for `owner` unless another engine's claim is still live. A queued job (never sent) moves
+    /// to `owner`'s simulator instance; a sent one keeps the instance that ran it.
+    pub fn claim_job(&self, id: i64, owner: &Owner) -> Result<Claim, LibraryError> {
+        let now = now_ms();
+        let conn = self.conn();
+        let tx = super::write_transaction(&conn)?;
+        let before = job_in(&tx, id)?;
+        if before.state.is_final() {
+            return Ok(Claim::Finished(before));
+        }
+        let changed = tx.execute(
+            &format!(
+                "UPDATE jobs SET owner = ?2, lease_until = ?3,
+                    instance = CASE WHEN state = 'queued' THEN ?4 ELSE instance END
+                 WHERE id = ?1 AND state NOT IN ({})
+                   AND (owner IS NULL OR owner = ?2 OR lease_until IS NULL OR lease_until <= ?5)",
+                final_states()
+            ),
+            params![id, owner.id, owner.lease_end(now), owner.instance, now],
+        )?;
+        let job = job_in(&tx, id)?;
+        if changed == 0 {
+            return Ok(if job.state.is_final() {
+                Claim::Finished(job)
+            } else {
+                Claim::HeldBy(job)
+            });
+        }
+        let took_over = before.owner.filter(|o| *o != owner.id);
+        if let Some(previous) = &took_over {
+            log_event_in(
+                &tx,
+                Some(id),
+                "takeover",
+                &format!(
+                    "{} took over from {previous}, whose claim had lapsed",
+                    owner.id
+                ),
+            )?;
+            tracing::info!(job_id = id, from = %previous, to = %owner.id, "job taken over");
+        }
+        tx.commit()?;
+        Ok(Claim::Claimed { job, took_over })
+    }
+
+    /// Extends every claim of `owner`; returns how many it holds.
+    pub fn renew_leases(&self, owner: &Owner) -> Result<usize, LibraryError> {
+        Ok(self.conn().execute(
+            "UPDATE jobs SET lease_until = ?2 WHERE owner = ?1",
+            params![owner.id, owner.lease_end(now_ms())],
+        )?)
+    }
+
+    /// Gives up one claim (the job stays as it is, for another engine or a later resume).
+    pub fn release_job(&self, id: i64, owner: &Owner) -> Result<(), LibraryError> {
+        self.conn().execute(
+            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ?1 AND owner = ?2",
+            params![id, owner.id],
+        )?;
+        Ok(())
+    }
+
+    /// Gives up every claim of `owner` (a clean exit), so nobody waits for them to lapse.
+    pub fn release_leases(&self, owner: &Owner) -> Result<usize, LibraryError> {
+        Ok(self.conn().execute(
+            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = ?1",
+            params![owner.id],
+        )?)
+    }
+
+    /// Moves `owner`'s queued job to `submitting` if the account has fewer than `cap` jobs in flight, counted
+    /// over every live engine on this library (the same backend and simulator instance). Written with
+    /// `synchronous = FULL`, so the record is on disk before the request leaves. `Ok(None)`: the cap is
+    /// reached, try again later. [`LibraryError::Conflict`]: the job is no longer queued or no longer ours.
+    pub fn begin_submission(
+        &self,
+        id: i64,
+        owner: &Owner,
+        cap: usize,
+    ) -> Result<Option<JobRecord>, LibraryError> {
+        let now = now_ms();
+        let conn = self.conn();
+        let synced = Synced::new(&conn)?;
+        let tx = super::write_transaction(&conn)?;
+        let changed = tx.execute(
+            &format!(
+                "UPDATE jobs SET state = 'submitting', submitted_at = ?3, submit_attempts = submit_attempts + 1,
+                    updated_at = ?3, lease_until = ?4
+                 WHERE id = ?1 AND state = 'queued' AND owner = ?2
+                   AND (SELECT COUNT(*) FROM jobs AS other
+                        WHERE other.backend = jobs.backend AND other.instance IS jobs.instance
+                          AND other.state IN ({IN_FLIGHT_STATES})
+                          AND other.owner IS NOT NULL AND other.lease_until > ?3) < ?5"
+            ),
+            params![id, owner.id, now, owner.lease_end(now), cap as i64],
+        )?;
+        let job = job_in(&tx, id)?;
+        if changed == 0 {
+            if job.state == JobState::Queued && job.owner.as_deref() == Some(owner.id.as_str()) {
+                return Ok(None);
+            }
+            let conflict = LibraryError::Conflict {
+                id,
+                expected: JobState::Queued.as_str(),
+                found: job.state.as_str(),
+                owner: job.owner.clone(),
+            };
+            tracing::warn!(job_id = id, %conflict, "submission not started");
+            return Err(conflict);
+        }
+        log_event_in(&tx, Some(id), "state", "queued → submitting")?;
+        tx.commit()?;
+        drop(synced);
+        tracing::info!(job_id = id, from = "queued", to = "submitting", "job");
+        Ok(Some(job))
+    }
+
+    /// Jobs of `backend` in flight under a live claim, across every process.
+    pub fn jobs_in_flight(&self, backend: &str) -> Result<usize, LibraryError> {
+        let count: i64 = self.conn().query_row(
+            &format!(
+                "SELECT COUNT(*) FROM jobs WHERE backend = ?1 AND state IN ({IN_FLIGHT_STATES})
+                   AND owner IS NOT NULL AND lease_until > ?2"
+            ),
+            params![backend, now_ms()],
+            |r| r.get(0),
+        )?;
+        Ok(count as usize)
+    }
+
+    /// Jobs written at or after `since` (ms), oldest change first: how an engine follows what other
+    /// processes do to the library.
+    pub fn jobs_changed_since(&self, since: i64) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {} FROM jobs WHERE updated_at >= ?1 ORDER BY updated_at, id LIMIT 1000",
+            super::jobs::JOB_COLUMNS
+        ))?;
+        let jobs = statement
+            .query_map([since], super::jobs::job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
+    /// SQLite's counter of commits by other connections: unchanged means nothing to look at.
+    pub fn data_version(&self) -> Result<i64, LibraryError> {
+        Ok(self
+            .conn()
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+}
+
+/// `synchronous = FULL` for as long as it lives: the next commit is on disk (WAL synced) before it returns.
+/// The rest of the library runs at NORMAL, where a power cut may lose the last commits but never corrupts.
+struct Synced<'a>(&'a Connection);
+
+impl<'a> Synced<'a> {
+    fn new(conn: &'a Connection) -> Result<Synced<'a>, LibraryError> {
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(Synced(conn))
+    }
+}
+
+impl Drop for Synced<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.pragma_update(None, "synchronous", "NORMAL") {
+            tracing::warn!(error = %e, "could not return the library to synchronous=NORMAL");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{JobKind, JobUpdate};
+
+    fn new_job(prompt: &str) -> NewJob {
+        NewJob {
+            backend: "test".into(),
+            kind: JobKind::Imagine,
+            action: "imagine".into(),
+            prompt: prompt.into(),
+            params: serde_json::json!({"prompt": prompt}),
+            mode: None,
+            parent_id: None,
+            timeout_secs: 300,
+        }
+    }
+
+    #[test]
+    fn a_live_claim_is_respected_and_a_lapsed_one_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let (a, b) = (Owner::new(None, LEASE), Owner::new(None, LEASE));
+        let job = library.create_job(&new_job("x"), Some(&a), &[]).unwrap();
+        assert_eq!(job.owner.as_deref(), Some(a.id.as_str()));
+        assert!(matches!(
+            library.claim_job(job.id, &b).unwrap(),
+            Claim::HeldBy(_)
+        ));
+        // Renewing is what a living owner does; it keeps the claim.
+        assert_eq!(library.renew_leases(&a).unwrap(), 1);
+        assert!(matches!(
+            library.claim_job(job.id, &b).unwrap(),
+            Claim::HeldBy(_)
+        ));
+        // The owner died: its lease lapses.
+        library
+            .conn()
+            .execute("UPDATE jobs SET lease_until = 1 WHERE id = ?1", [job.id])
+            .unwrap();
+        match library.claim_job(job.id, &b).unwrap() {
+            Claim::Claimed { job, took_over } => {
+                assert_eq!(took_over.as_deref(), Some(a.id.as_str()));
+                assert_eq!(job.owner.as_deref(), Some(b.id.as_str()));
+            }
+            other => panic!("{other:?}"),
+        }
+        let events = library.events(job.id).unwrap();
+        assert!(
+            events.iter().any(|(kind, _)| kind == "takeover"),
+            "{events:?}"
+        );
+        // The old owner wakes up: its guarded writes are refused, not applied.
+        let stale = JobUpdate {
+            owner: Some(a.id.clone()),
+            ..JobUpdate::transition(JobState::Queued, JobState::Pending)
+        };
+        assert!(matches!(
+            library.update_job(job.id, &stale),
+            Err(LibraryError::Conflict { .. })
+        ));
+        assert_eq!(library.job(job.id).unwrap().state, JobState::Queued);
+    }
+
+    #[test]
+    fn a_clean_exit_releases_claims_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let (a, b) = (Owner::new(None, LEASE), Owner::new(None, LEASE));
+        let job = library.create_job(&new_job("x"), Some(&a), &[]).unwrap();
+        assert_eq!(library.release_leases(&a).unwrap(), 1);
+        assert!(matches!(
+            library.claim_job(job.id, &b).unwrap(),
+            Claim::Claimed {
+                took_over: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_in_flight_cap_counts_every_live_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let (a, b) = (Owner::new(None, LEASE), Owner::new(None, LEASE));
+        let first = library.create_job(&new_job("1"), Some(&a), &[]).unwrap();
+        let second = library.create_job(&new_job("2"), Some(&b), &[]).unwrap();
+        let started = library.begin_submission(first.id, &a, 1).unwrap().unwrap();
+        assert_eq!(started.state, JobState::Submitting);
+        assert_eq!(started.submit_attempts, 1);
+        assert_eq!(
+            library.begin_submission(second.id, &b, 1).unwrap(),
+            None,
+            "another process's job in flight fills the cap of 1"
+        );
+        assert_eq!(library.jobs_in_flight("test").unwrap(), 1);
+        // Sending twice is refused: the job is no longer queued.
+        assert!(matches!(
+            library.begin_submission(first.id, &a, 10),
+            Err(LibraryError::Conflict { .. })
+        ));
+        // Once the first has ended, the second may go.
+        library
+            .update_job(
+                first.id,
+                &JobUpdate {
+                    owner: Some(a.id.clone()),
+                    ..JobUpdate::transition(JobState::Submitting, JobState::Failed)
+                },
+            )
+            .unwrap();
+        assert!(
+            library
+                .begin_submission(second.id, &b, 1)
+                .unwrap()
+                .is_some()
+        );
+        let ended = library.job(first.id).unwrap();
+        assert_eq!((ended.owner, ended.lease_until), (None, None));
+    }
+
+    #[test]
+    fn a_job_is_created_whole_with_its_inputs_and_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let png = crate::imaging::encode_png(&image::RgbaImage::new(8, 8)).unwrap();
+        let stored = library.store().put(&png).unwrap();
+        let owner = Owner::new(Some("sim-1".into()), LEASE);
+        let job = library
+            .create_job(
+                &new_job("x"),
+                Some(&owner),
+                &[(ImageRole::Source, 1, stored)],
+            )
+            .unwrap();
+        assert_eq!(job.instance.as_deref(), Some("sim-1"));
+        assert_eq!(library.images(job.id).unwrap().len(), 1);
+        assert_eq!(library.events(job.id).unwrap()[0].0, "created");
+        assert!(
+            library
+                .jobs_changed_since(job.updated_at)
+                .unwrap()
+                .iter()
+                .any(|j| j.id == job.id)
+        );
+    }
+}

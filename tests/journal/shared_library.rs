@@ -1,0 +1,256 @@
+//! Several real `moodgrid` processes on one library against one simulator: every job is sent exactly once
+//! (counted in the simulator's own record), finishes, and has its images stored once. Jobs queued while
+//! the service was down are left queued by Ctrl+C; the owner killed with SIGKILL mid-submission is taken
+//! over after its claim lapses, reconciled, never sent twice.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use moodgrid::library::{ImageRole, JobState, Library};
+use moodgrid::sim::{FaultConfig, SimConfig, Simulator};
+
+use super::{KEY, json_lines};
+
+/// A `moodgrid` process on `base` and `data`, its output piped.
+fn spawn(base: &str, data: &Path, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_moodgrid"))
+        .args(args)
+        .env("TTAPI_API_KEY", KEY)
+        .env("TTAPI_BASE_URL", base)
+        .env("MOODGRID_DATA_DIR", data)
+        .env("MOODGRID_POLL_MS", "40")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_all(children: Vec<Child>) -> Vec<Output> {
+    tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect()
+    })
+    .await
+    .unwrap()
+}
+
+/// A port on 127.0.0.1 with nothing listening (yet).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Makes `count` jobs with the service down: each command says at once that it cannot reach the service
+/// and until when it retries; Ctrl+C leaves its job queued and says how to continue.
+async fn queue_while_down(base: &str, data: &Path, count: usize) -> Vec<String> {
+    let prompts: Vec<String> = (0..count)
+        .map(|i| format!("shared library job {i}"))
+        .collect();
+    for prompt in &prompts {
+        let mut child = spawn(base, data, &["imagine", prompt, "--wait"]);
+        let library = Library::open(data).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        // Until the job has been tried and is waiting: its message says when it is sent again.
+        loop {
+            let waiting = library.recent_jobs(1).unwrap().first().is_some_and(|j| {
+                j.prompt == *prompt
+                    && j.message
+                        .as_deref()
+                        .is_some_and(|m| m.contains("sending again"))
+            });
+            if waiting {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{prompt} was never tried");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let output = tokio::task::spawn_blocking(move || {
+            let _ = child.stdout.take();
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(130), "{stderr}");
+        assert!(
+            stderr.contains("Could not reach TTAPI")
+                && stderr.contains("retrying until")
+                && stderr.contains("Ctrl+C leaves the job queued"),
+            "the wait is said at once: {stderr}"
+        );
+        assert!(
+            stderr.contains("(queued) kept as it is") && stderr.contains("moodgrid resume"),
+            "{stderr}"
+        );
+    }
+    let library = Library::open(data).unwrap();
+    for job in library.recent_jobs(100).unwrap() {
+        assert_eq!(job.state, JobState::Queued, "{job:?}");
+        assert_eq!(job.owner, None, "Ctrl+C released the claim at once");
+    }
+    prompts
+}
+
+/// Every prompt was sent exactly once, every job succeeded with its five images stored.
+fn assert_each_sent_once(sim: &Simulator, data: &Path, prompts: &[String]) {
+    let mut sent: HashMap<String, usize> = HashMap::new();
+    for job in sim.jobs() {
+        *sent.entry(job.prompt).or_default() += 1;
+    }
+    for prompt in prompts {
+        assert_eq!(sent.get(prompt), Some(&1), "{prompt}: {sent:?}");
+    }
+    assert_eq!(sim.accepted_submissions(), prompts.len() as u64);
+    let library = Library::open(data).unwrap();
+    for job in library.recent_jobs(100).unwrap() {
+        assert_eq!(job.state, JobState::Succeeded, "{job:?}");
+        let images = library.images(job.id).unwrap();
+        assert_eq!(images.len(), 5, "{images:?}");
+        assert_eq!(images[0].role, ImageRole::Grid);
+        for image in images {
+            assert!(library.root().join(&image.path).is_file());
+        }
+        let remote = job.remote_id.clone().unwrap();
+        assert!(sim.jobs().iter().any(|j| j.id == remote));
+    }
+}
+
+async fn resume_together(processes: usize, faults: FaultConfig) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let data = tempfile::tempdir().unwrap();
+    let prompts = queue_while_down(&base, data.path(), 6).await;
+    let sim = Simulator::start_on(
+        SimConfig {
+            faults,
+            ..SimConfig::fast()
+        },
+        port,
+    )
+    .await
+    .unwrap();
+    let resumers: Vec<Child> = (0..processes)
+        .map(|_| spawn(&base, data.path(), &["resume", "--wait", "--json"]))
+        .collect();
+    let outputs = wait_all(resumers).await;
+    for output in &outputs {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        for job in json_lines(output) {
+            assert_eq!(job["status"], "SUCCESS", "{job}");
+        }
+    }
+    assert_each_sent_once(&sim, data.path(), &prompts);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_resumes_at_once_send_each_queued_job_once() {
+    resume_together(2, FaultConfig::default()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_resumes_under_faults_send_each_queued_job_once() {
+    // Refusals that certainly did not arrive (429) and answers lost after the job was made: the first are
+    // sent again, the second found in the job list. Fetches and downloads are left alone.
+    let faults = FaultConfig {
+        rate_limit_rate: 0.2,
+        lost_response_rate: 0.2,
+        only_paths: vec!["/midjourney/v1/imagine".into()],
+        seed: 17,
+        ..FaultConfig::default()
+    };
+    resume_together(4, faults).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_killed_mid_submission_is_taken_over_and_reconciled_not_resent() {
+    // The service makes the job at once but answers only after 30 s: the owner is killed in between.
+    let sim = Simulator::start(SimConfig {
+        faults: FaultConfig {
+            slow_answer_rate: 1.0,
+            slow_by: Duration::from_secs(30),
+            only_paths: vec!["/midjourney/v1/imagine".into()],
+            ..FaultConfig::default()
+        },
+        ..SimConfig::fast()
+    })
+    .await
+    .unwrap();
+    let base = sim.base_url().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let mut owner = spawn(
+        &base,
+        data.path(),
+        &["imagine", "killed while sending", "--wait"],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sim.accepted_submissions() == 0 {
+        assert!(Instant::now() < deadline, "the submission never arrived");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    let library = Library::open(data.path()).unwrap();
+    let orphan = library.recent_jobs(1).unwrap().remove(0);
+    assert_eq!(orphan.state, JobState::Submitting);
+    assert!(
+        orphan.owner.is_some(),
+        "a killed process cannot release its claim"
+    );
+
+    let started = Instant::now();
+    let output = wait_all(vec![spawn(
+        &base,
+        data.path(),
+        &["resume", "--wait", "--json"],
+    )])
+    .await
+    .remove(0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Following 1 job(s) another Moodgrid process is driving"),
+        "the dead owner's claim still looked live: {stderr}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "taken over only once the claim lapsed"
+    );
+    let job = json_lines(&output).remove(0);
+    assert_eq!(job["status"], "SUCCESS", "{job}");
+    assert_eq!(sim.accepted_submissions(), 1, "never sent a second time");
+    let imagine_requests = sim
+        .fault_log()
+        .iter()
+        .filter(|(path, _)| path == "/midjourney/v1/imagine")
+        .count();
+    assert_eq!(imagine_requests, 1);
+    let story: Vec<String> = library
+        .events(orphan.id)
+        .unwrap()
+        .into_iter()
+        .map(|(kind, detail)| format!("{kind}: {detail}"))
+        .collect();
+    assert!(
+        story.iter().any(|e| e.starts_with("takeover:")),
+        "{story:?}"
+    );
+    assert!(
+        story
+            .iter()
+            .any(|e| e.contains("confirmed through the account's job list")),
+        "{story:?}"
+    );
+}
