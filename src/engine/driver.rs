@@ -394,6 +394,31 @@ async fn reconcile(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
     .await
 }
 
+/// One page of the account's job list, asked again after a transient failure (a look is several requests,
+/// and one failed request must not make the whole look fail), a bounded number of times.
+async fn list_patiently(
+    core: &Arc<Core>,
+    query: &FetchListQuery,
+) -> Result<Vec<ListedJob>, ApiError> {
+    let mut failures = 0;
+    loop {
+        match core.client.fetch_list(query).await {
+            Err(e) if e.is_transient() && failures < LIST_ATTEMPTS => {
+                failures += 1;
+                let asked = match &e {
+                    ApiError::RateLimited { retry_after } => *retry_after,
+                    _ => None,
+                };
+                sleep(core.timing.backoff(failures, asked)).await;
+            }
+            answer => return answer,
+        }
+    }
+}
+
+/// Tries of one request for the account's job list before the look counts as failed.
+const LIST_ATTEMPTS: u32 = 6;
+
 /// The event that records the one automatic re-send of a job whose submission was lost.
 const RESENT: &str = "resent";
 
@@ -420,7 +445,7 @@ async fn find_in_history(core: &Arc<Core>, job: &JobRecord) -> Result<Option<Str
             order: Some("desc".into()),
             ..FetchListQuery::default()
         };
-        for row in core.client.fetch_list(&query).await? {
+        for row in list_patiently(core, &query).await? {
             let Some(remote_id) = row.job_id.clone() else {
                 continue;
             };

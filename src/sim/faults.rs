@@ -159,6 +159,9 @@ impl FaultConfig {
     }
 }
 
+/// The largest request body the fault layer reads to decide (a blend of five 4 MB images, in base64).
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 pub(crate) async fn inject(
     State(shared): State<Arc<Shared>>,
     request: Request,
@@ -174,10 +177,7 @@ pub(crate) async fn inject(
         None
     };
     if let Some(bad) = bad_body {
-        shared
-            .state()
-            .fault_log
-            .push((path, InjectedFault::BadBody(bad)));
+        shared.state().log_fault(path, InjectedFault::BadBody(bad));
         return bad.response();
     }
     let spared = (path.starts_with("/cdn/") && !config.include_downloads)
@@ -189,13 +189,27 @@ pub(crate) async fn inject(
     if spared {
         return next.run(request).await;
     }
-    let (fault, jitter) = {
-        let mut rng = shared.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
-        let fault = config.roll(&mut rng);
-        let jitter = config.latency_jitter.mul_f64(rng.f64());
-        (fault, jitter)
+    // The dice for a request come from what it is (method, path, query, body) and how many times the same
+    // request came before, not from arrival order: each job meets the same faults however requests from
+    // many jobs interleave, so a run replays exactly from its seed.
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return failed(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
     };
-    shared.state().fault_log.push((path, fault.clone()));
+    let identity = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(
+            &(parts.method.as_str(), parts.uri.to_string(), &body[..]),
+            &mut hasher,
+        );
+        std::hash::Hasher::finish(&hasher)
+    };
+    let occurrence = shared.fault_occurrence(identity);
+    let mut rng = fastrand::Rng::with_seed(config.seed ^ identity ^ occurrence.rotate_left(32));
+    let fault = config.roll(&mut rng);
+    let jitter = config.latency_jitter.mul_f64(rng.f64());
+    let request = Request::from_parts(parts, Body::from(body));
+    shared.state().log_fault(path, fault.clone());
     let delay = config.latency + jitter;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

@@ -84,10 +84,29 @@ pub(crate) struct Shared {
     /// `http://127.0.0.1:PORT`, the prefix of every image URL.
     origin: String,
     state: Mutex<SimState>,
-    fault_rng: Mutex<fastrand::Rng>,
+    /// How many times each request (by identity) has come: its fault dice differ per occurrence.
+    fault_occurrences: Mutex<std::collections::HashMap<u64, u64>>,
 }
 
+/// Distinct requests remembered for their fault dice; past this the count starts again (memory stays
+/// bounded over a long session; only the replay of very long runs changes).
+const MAX_REMEMBERED_REQUESTS: usize = 100_000;
+
 impl Shared {
+    /// The number of earlier arrivals of the request with this identity.
+    fn fault_occurrence(&self, identity: u64) -> u64 {
+        let mut seen = self
+            .fault_occurrences
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_REMEMBERED_REQUESTS {
+            seen.clear();
+        }
+        let count = seen.entry(identity).or_default();
+        *count += 1;
+        *count - 1
+    }
+
     /// A poisoned lock means a handler panicked mid-update; the simulator keeps serving what it has.
     fn state(&self) -> MutexGuard<'_, SimState> {
         self.state
@@ -128,7 +147,7 @@ impl Simulator {
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            fault_rng: Mutex::new(fastrand::Rng::with_seed(config.faults.seed)),
+            fault_occurrences: Mutex::new(std::collections::HashMap::new()),
             state: Mutex::new(SimState {
                 balance: config.balance,
                 ..SimState::default()

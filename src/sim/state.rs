@@ -235,7 +235,17 @@ pub struct SimState {
     pub fault_log: Vec<(String, InjectedFault)>,
 }
 
+/// Fault decisions kept for `Simulator::fault_log`; the oldest go first past this (bounded memory).
+const FAULT_LOG_LIMIT: usize = 100_000;
+
 impl SimState {
+    pub fn log_fault(&mut self, path: String, fault: InjectedFault) {
+        if self.fault_log.len() >= FAULT_LOG_LIMIT {
+            self.fault_log.drain(..FAULT_LOG_LIMIT / 2);
+        }
+        self.fault_log.push((path, fault));
+    }
+
     /// Applies what time has decided since the last look: refunds for failed jobs, seeds revealed.
     pub fn settle(&mut self, now: Instant) {
         let mut reveal = Vec::new();

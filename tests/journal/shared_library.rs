@@ -56,34 +56,26 @@ async fn queue_while_down(base: &str, data: &Path, count: usize) -> Vec<String> 
         .collect();
     for prompt in &prompts {
         let mut child = spawn(base, data, &["imagine", prompt, "--wait"]);
-        let library = Library::open(data).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        // Until the job has been tried and is waiting: its message says when it is sent again.
-        loop {
-            let waiting = library.recent_jobs(1).unwrap().first().is_some_and(|j| {
-                j.prompt == *prompt
-                    && j.message
-                        .as_deref()
-                        .is_some_and(|m| m.contains("sending again"))
-            });
-            if waiting {
-                break;
+        // Ctrl+C once the command has said it is waiting (it says so at once), then read the rest.
+        let (code, stderr) = tokio::task::spawn_blocking(move || {
+            use std::io::BufRead as _;
+            let mut said = String::new();
+            let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+            while let Some(Ok(line)) = lines.next() {
+                if line.contains("retrying until") {
+                    Command::new("kill")
+                        .args(["-INT", &child.id().to_string()])
+                        .status()
+                        .unwrap();
+                }
+                said.push_str(&line);
+                said.push('\n');
             }
-            assert!(Instant::now() < deadline, "{prompt} was never tried");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        let output = tokio::task::spawn_blocking(move || {
-            let _ = child.stdout.take();
-            child.wait_with_output().unwrap()
+            (child.wait().unwrap().code(), said)
         })
         .await
         .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(130), "{stderr}");
+        assert_eq!(code, Some(130), "{stderr}");
         assert!(
             stderr.contains("Could not reach TTAPI")
                 && stderr.contains("retrying until")
