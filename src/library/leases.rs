@@ -208,7 +208,7 @@ impl Library {
                           AND other.state IN ({IN_FLIGHT_STATES})
                           AND other.owner IS NOT NULL AND other.lease_until > ?3) < ?5"
             ),
-            params![id, owner.id, now, owner.lease_end(now), cap as i64],
+            params![id, owner.id, now, owner.lease_end(now), i64::try_from(cap).unwrap_or(i64::MAX)],
         )?;
         let job = job_in(&tx, id)?;
         if changed == 0 {

@@ -14,10 +14,12 @@ mod export;
 mod help;
 mod hygiene;
 mod lost_response;
+mod offline_instances;
 #[path = "../support/png_text.rs"]
 mod png_text;
 mod shared_library;
 mod sources;
+mod window_and_cli;
 
 use std::path::Path;
 use std::process::{Command, Output};
