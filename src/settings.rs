@@ -19,6 +19,8 @@ pub struct Settings {
     pub default_mode: Mode,
     /// Ask `promptCheck` before every imagine, so a banned word costs no quota.
     pub check_prompts: bool,
+    /// Hosts other than TTAPI's that the user agreed to send the key to (see `BaseUrl::needs_consent`).
+    pub trusted_hosts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             base_url: DEFAULT_BASE_URL.to_owned(),
             default_mode: Mode::default(),
             check_prompts: false,
+            trusted_hosts: Vec::new(),
         }
     }
 }
@@ -51,6 +54,18 @@ pub enum SettingsError {
 }
 
 impl Settings {
+    /// Whether the key may go to `base`: one of TTAPI's hosts, this machine, or a host the user trusted.
+    pub fn may_send_key_to(&self, base: &BaseUrl) -> bool {
+        !base.needs_consent() || self.trusted_hosts.iter().any(|h| h == base.as_str())
+    }
+
+    /// Records the user's consent to send the key to `base`.
+    pub fn trust(&mut self, base: &BaseUrl) {
+        if !self.may_send_key_to(base) {
+            self.trusted_hosts.push(base.as_str().to_owned());
+        }
+    }
+
     pub fn path(data_dir: &Path) -> PathBuf {
         data_dir.join(FILE_NAME)
     }
@@ -100,6 +115,7 @@ mod tests {
             base_url: "https://hold.ttapi.io".into(),
             default_mode: Mode::Relax,
             check_prompts: true,
+            trusted_hosts: vec!["https://proxy.example.com".into()],
         };
         changed.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), changed);
@@ -118,6 +134,18 @@ mod tests {
         let partial = Settings::load(dir.path()).unwrap();
         assert_eq!(partial.default_mode, Mode::Turbo);
         assert_eq!(partial.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn the_key_goes_to_a_custom_host_only_once_it_is_trusted() {
+        let mut settings = Settings::default();
+        let proxy = BaseUrl::parse("https://proxy.example.com").unwrap();
+        assert!(settings.may_send_key_to(&BaseUrl::official()));
+        assert!(!settings.may_send_key_to(&proxy));
+        settings.trust(&proxy);
+        settings.trust(&proxy);
+        assert!(settings.may_send_key_to(&proxy));
+        assert_eq!(settings.trusted_hosts, ["https://proxy.example.com"]);
     }
 
     #[test]

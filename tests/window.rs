@@ -298,6 +298,45 @@ fn settings_store_a_key_in_the_keyring_and_connect_with_it() {
     assert_eq!(KeyStore::in_store(store).load().unwrap(), None);
 }
 
+/// A host outside TTAPI gets the key only after the user says so, once; Cancel changes nothing.
+#[test]
+fn a_custom_host_outside_ttapi_needs_consent_before_the_key_goes_there() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the banner", |h| shows(h, "Offline demo"));
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "the settings", |h| shows(h, "No key stored"));
+    harness.get_by_label("Custom").click_accesskit();
+    harness.step();
+    type_into(&mut harness, "Host", "https://proxy.example.com");
+    harness.get_by_label("Apply host").click_accesskit();
+    frames_until(&mut harness, "the question", |h| {
+        shows(h, "https://proxy.example.com is not one of TTAPI's hosts")
+    });
+    harness.get_by_label("Cancel").click_accesskit();
+    frames_until(&mut harness, "the question gone", |h| {
+        !shows(h, "Trust this host and connect")
+    });
+    let settings = Settings::load(data.path()).unwrap();
+    assert_eq!(settings.base_url, moodgrid::api::DEFAULT_BASE_URL);
+    assert!(settings.trusted_hosts.is_empty());
+
+    harness.get_by_label("Apply host").click_accesskit();
+    frames_until(&mut harness, "the question again", |h| {
+        shows(h, "Trust this host and connect")
+    });
+    harness
+        .get_by_label("Trust this host and connect")
+        .click_accesskit();
+    frames_until(&mut harness, "the consent saved", |_| {
+        Settings::load(data.path()).is_ok_and(|s| s.base_url == "https://proxy.example.com")
+    });
+    assert_eq!(
+        Settings::load(data.path()).unwrap().trusted_hosts,
+        ["https://proxy.example.com"]
+    );
+}
+
 #[test]
 fn cjk_prompts_render_with_a_system_fallback_font() {
     const PROMPT: &str = "夜の東京 네온 霓虹灯";

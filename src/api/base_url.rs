@@ -69,6 +69,11 @@ impl BaseUrl {
     pub fn as_str(&self) -> &str {
         self.0.as_str().trim_end_matches('/')
     }
+
+    /// The host is neither one of TTAPI's nor this machine: the key goes there only with the user's consent.
+    pub fn needs_consent(&self) -> bool {
+        !is_loopback(&self.0) && !KNOWN_HOSTS.iter().any(|(known, _)| *known == self.as_str())
+    }
 }
 
 /// Whether a URL points at this machine (where plain http cannot be sniffed by anyone else).
@@ -96,6 +101,17 @@ impl fmt::Display for BaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_hosts_outside_ttapi_and_this_machine_need_consent() {
+        let needs = |url: &str| BaseUrl::parse(url).unwrap().needs_consent();
+        assert!(!needs("https://api.ttapi.io"));
+        assert!(!needs("https://hold.ttapi.org/"));
+        assert!(!needs("http://127.0.0.1:8787"));
+        assert!(!needs("http://localhost:9000"));
+        assert!(needs("https://ttapi-proxy.example.com"));
+        assert!(needs("https://api.ttapi.io.evil.example"));
+    }
 
     #[test]
     fn https_hosts_and_loopback_http_are_accepted() {

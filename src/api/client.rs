@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::base_url::{BaseUrl, is_loopback};
 use super::error::{ApiError, NetworkPhase};
+use super::guard;
 use super::key::ApiKey;
 use super::wire::{
     AccountInfo, ActionRequest, BlendRequest, DescribeRequest, Envelope, FetchListQuery,
@@ -26,6 +27,8 @@ const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// Largest image download accepted by default (a 4096² PNG of noise is about 50 MB).
 pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 96 * 1024 * 1024;
 const EXCERPT_CHARS: usize = 160;
+/// How much of an error answer to an image download is read.
+const ERROR_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -47,7 +50,12 @@ impl Default for ClientOptions {
 
 #[derive(Clone)]
 pub struct TtapiClient {
+    /// For the service: carries the key, follows redirects within its origin only.
     http: reqwest::Client,
+    /// For images: no key, public https addresses only, every redirect hop checked.
+    images: reqwest::Client,
+    /// The service is on this machine (the simulator): its images are too.
+    local_service: bool,
     base: BaseUrl,
     key: ApiKey,
     options: ClientOptions,
@@ -71,13 +79,31 @@ impl TtapiClient {
         key: ApiKey,
         options: ClientOptions,
     ) -> Result<TtapiClient, ApiError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .user_agent(concat!("moodgrid/", env!("CARGO_PKG_VERSION")))
+        let local_service = is_loopback(&base.join(""));
+        let builder = || {
+            let builder = reqwest::Client::builder()
+                .connect_timeout(options.connect_timeout)
+                .user_agent(concat!("moodgrid/", env!("CARGO_PKG_VERSION")));
+            // Traffic to this machine never goes through HTTP(S)_PROXY.
+            if local_service {
+                builder.no_proxy()
+            } else {
+                builder
+            }
+        };
+        let http = builder()
+            .redirect(guard::same_origin_only(&base.join("")))
             .build()
             .map_err(|e| network_error(&e, None))?;
+        let mut images = builder().redirect(guard::checked_hops(local_service));
+        if let Some(resolver) = guard::download_resolver(local_service) {
+            images = images.dns_resolver(resolver);
+        }
+        let images = images.build().map_err(|e| network_error(&e, None))?;
         Ok(TtapiClient {
             http,
+            images,
+            local_service,
             base,
             key,
             options,
@@ -193,19 +219,10 @@ impl TtapiClient {
             status: 200,
             reason: format!("the image address `{}` is not a URL", excerpt(url, "")),
         })?;
-        let allowed =
-            parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback(&parsed));
-        if !allowed {
-            return Err(ApiError::BadResponse {
-                status: 200,
-                reason: format!(
-                    "refusing to download from `{}` (not https)",
-                    parsed.as_str()
-                ),
-            });
-        }
+        guard::check_download(&parsed, self.local_service)
+            .map_err(|refused| ApiError::NotAllowed(refused.0))?;
         let mut response = self
-            .http
+            .images
             .get(parsed)
             .timeout(self.options.download_timeout)
             .send()
@@ -214,7 +231,7 @@ impl TtapiClient {
         let status = response.status();
         if !status.is_success() {
             let retry_after = response_headers_retry_after(Some(response.headers()));
-            let body = response.bytes().await.unwrap_or_default();
+            let body = read_prefix(response, ERROR_BODY_BYTES).await;
             return Err(error_for_status(status, retry_after, &body, ""));
         }
         if response.content_length().is_some_and(|len| len > max_bytes) {
@@ -345,6 +362,20 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Byte
     Ok(Bytes::from(buffer))
 }
 
+/// The first `cap` bytes of a body (an error page is read only as far as its message could go).
+async fn read_prefix(mut response: reqwest::Response, cap: usize) -> Bytes {
+    let mut buffer = Vec::new();
+    while buffer.len() < cap {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                buffer.extend_from_slice(&chunk[..chunk.len().min(cap - buffer.len())])
+            }
+            _ => break,
+        }
+    }
+    Bytes::from(buffer)
+}
+
 fn response_headers_retry_after(headers: Option<&HeaderMap>) -> Option<Duration> {
     headers?
         .get(RETRY_AFTER)?
@@ -364,6 +395,14 @@ fn missing_data(status: u16) -> ApiError {
 }
 
 fn network_error(error: &reqwest::Error, phase: Option<NetworkPhase>) -> ApiError {
+    // A redirect or an address the guard refused: nothing was sent there.
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<guard::Refused>() {
+            return ApiError::NotAllowed(refused.0.clone());
+        }
+        source = cause.source();
+    }
     let phase = phase.unwrap_or(if error.is_connect() {
         NetworkPhase::Connect
     } else if error.is_timeout() {

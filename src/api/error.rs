@@ -45,6 +45,10 @@ pub enum ApiError {
     BadResponse { status: u16, reason: String },
     #[error("The download is larger than the {limit_bytes}-byte limit")]
     TooLarge { limit_bytes: u64 },
+    /// An address Moodgrid will not send to or download from (another origin for the key, a private
+    /// network for images). Nothing was sent there.
+    #[error("Not sent: {0}")]
+    NotAllowed(String),
 }
 
 fn suffix(message: &str) -> String {
@@ -71,6 +75,7 @@ pub enum ErrorKind {
     Network,
     BadResponse,
     TooLarge,
+    NotAllowed,
 }
 
 impl ApiError {
@@ -89,6 +94,7 @@ impl ApiError {
             ApiError::Network { .. } => ErrorKind::Network,
             ApiError::BadResponse { .. } => ErrorKind::BadResponse,
             ApiError::TooLarge { .. } => ErrorKind::TooLarge,
+            ApiError::NotAllowed(_) => ErrorKind::NotAllowed,
         }
     }
 

@@ -4,6 +4,7 @@
 mod base_url;
 mod client;
 mod error;
+pub mod guard;
 mod key;
 mod lenient;
 pub mod wire;

@@ -62,6 +62,9 @@ struct GlobalArgs {
     /// Use the embedded simulator even if a key is set.
     #[arg(long, global = true)]
     offline: bool,
+    /// Agree to send the key to a host that is not one of TTAPI's (remembered in settings.json).
+    #[arg(long, global = true)]
+    trust_host: bool,
 }
 
 #[derive(Debug, Args, Clone, Copy)]
@@ -638,8 +641,12 @@ fn base_url(global: &GlobalArgs, settings: &Settings) -> Result<BaseUrl, Failure
     }
 }
 
+/// The saved settings; a damaged file is said and the defaults used, so no command is held up by it.
 fn settings(global: &GlobalArgs) -> Result<Settings, Failure> {
-    Settings::load(&data_dir(global)?).map_err(|e| Failure(Exit::Usage, e.to_string()))
+    Ok(Settings::load(&data_dir(global)?).unwrap_or_else(|e| {
+        eprintln!("moodgrid: warning: {e}; using the defaults");
+        Settings::default()
+    }))
 }
 
 /// The backend: the embedded simulator with `--offline` or without a key, else the real service.
@@ -649,10 +656,30 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
     }
     let (found, keyring_problem) = crate::secrets::find_key(&KeyStore::platform());
     match (found, &global.base_url) {
-        (Some((key, _)), _) => Ok(Backend::Service {
-            base: base_url(global, &settings(global)?)?,
-            key,
-        }),
+        (Some((key, _)), _) => {
+            let mut settings = settings(global)?;
+            let base = base_url(global, &settings)?;
+            if !settings.may_send_key_to(&base) {
+                if !global.trust_host {
+                    return Err(Failure(
+                        Exit::Usage,
+                        format!(
+                            "{base} is not one of TTAPI's hosts, so Moodgrid sends your key there only with your \
+                             consent: run again with --trust-host, or add \"{base}\" to trusted_hosts in {}",
+                            Settings::path(&data_dir(global)?).display()
+                        ),
+                    ));
+                }
+                settings.trust(&base);
+                settings
+                    .save(&data_dir(global)?)
+                    .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
+                eprintln!(
+                    "moodgrid: {base} is trusted with your TTAPI key from now on (settings.json)"
+                );
+            }
+            Ok(Backend::Service { base, key })
+        }
         (None, Some(url)) => Err(Failure(
             Exit::Account,
             format!("no API key for {url}: set TTAPI_API_KEY or store one in Settings"),
@@ -708,16 +735,22 @@ fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
 fn open_window(global: &GlobalArgs) -> Result<Exit, Failure> {
     let data_dir = data_dir(global)?;
     // A damaged settings file must not keep the window shut: the defaults apply and the user is told.
-    let (settings, settings_problem) = match Settings::load(&data_dir) {
+    let (settings, mut settings_problem) = match Settings::load(&data_dir) {
         Ok(settings) => (settings, None),
         Err(e) => (Settings::default(), Some(e.to_string())),
     };
+    let base = base_url(global, &settings)?;
     let backend = if global.offline {
         Backend::Simulator(SimConfig::default())
+    } else if !settings.may_send_key_to(&base) {
+        // The key is not sent to a host the user has not confirmed; Settings asks.
+        settings_problem = Some(format!(
+            "{base} is not one of TTAPI's hosts and you have not confirmed it, so Moodgrid started offline. \
+             Choose it again in Settings → Service to trust it."
+        ));
+        Backend::Simulator(SimConfig::default())
     } else {
-        Backend::Detect {
-            base: base_url(global, &settings)?,
-        }
+        Backend::Detect { base }
     };
     // Exports go to the user's Pictures folder (read here, before the window: it is a file read on Linux).
     let export_folder = directories::UserDirs::new()

@@ -185,7 +185,9 @@ fn classify(error: &ApiError) -> SubmitFailure {
         ApiError::Unauthorized
         | ApiError::InsufficientBalance { .. }
         | ApiError::Blocked { .. } => SubmitFailure::Refused(FailureKind::Account),
-        ApiError::NotFound { .. } => SubmitFailure::Refused(FailureKind::Unavailable),
+        ApiError::NotFound { .. } | ApiError::NotAllowed(_) => {
+            SubmitFailure::Refused(FailureKind::Unavailable)
+        }
         ApiError::QueueFull { .. } => SubmitFailure::QueueFull,
         ApiError::RateLimited { retry_after } => SubmitFailure::Retry(*retry_after),
         e if e.may_have_been_processed() => SubmitFailure::Uncertain,
@@ -754,7 +756,9 @@ async fn save_image(
                 last_error = error.to_string();
                 continue;
             }
-            Err(error @ ApiError::TooLarge { .. }) => Err(error.to_string()),
+            Err(error @ (ApiError::TooLarge { .. } | ApiError::NotAllowed(_))) => {
+                Err(error.to_string())
+            }
             Err(error) => {
                 return Err(Stall::new(
                     FailureKind::Unavailable,

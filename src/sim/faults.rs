@@ -42,6 +42,8 @@ pub struct FaultConfig {
     pub bad_image: Option<BadBody>,
     /// What every `fetch` answers instead of the job, when set.
     pub bad_fetch: Option<BadBody>,
+    /// Every API request is answered `307 Temporary Redirect` to this origin (same path), when set.
+    pub redirect_to: Option<String>,
     pub seed: u64,
 }
 
@@ -117,6 +119,7 @@ impl Default for FaultConfig {
             slow_answer_rate: 0.0,
             bad_image: None,
             bad_fetch: None,
+            redirect_to: None,
             seed: 1,
         }
     }
@@ -176,6 +179,14 @@ pub(crate) async fn inject(
     } else {
         None
     };
+    if let Some(origin) = config
+        .redirect_to
+        .as_deref()
+        .filter(|_| !path.starts_with("/cdn/"))
+    {
+        let target = format!("{origin}{}", request.uri());
+        return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response();
+    }
     if let Some(bad) = bad_body {
         shared.state().log_fault(path, InjectedFault::BadBody(bad));
         return bad.response();

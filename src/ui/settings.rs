@@ -30,6 +30,8 @@ pub struct SettingsPanel {
     key_message: Option<Result<String, String>>,
     host_input: String,
     host_problem: Option<String>,
+    /// A host outside TTAPI's waiting for the user's consent before the key goes there.
+    host_to_trust: Option<BaseUrl>,
 }
 
 impl SettingsPanel {
@@ -49,6 +51,7 @@ impl SettingsPanel {
             key_message: None,
             host_input: settings.base_url.clone(),
             host_problem: None,
+            host_to_trust: None,
         }
     }
 
@@ -320,19 +323,52 @@ fn host_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
     });
+    if let Some(base) = app.settings_panel.host_to_trust.clone() {
+        let mut answer = None;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!(
+                "{base} is not one of TTAPI's hosts. Moodgrid will send your TTAPI key to it with every \
+                 request. Continue only if it is a proxy you run or trust."
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Trust this host and connect").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        match answer {
+            Some(true) => {
+                app.settings.trust(&base);
+                app.settings_panel.host_to_trust = None;
+                use_host(app, base);
+            }
+            Some(false) => app.settings_panel.host_to_trust = None,
+            None => {}
+        }
+    }
     if apply {
         match BaseUrl::parse(&app.settings_panel.host_input) {
-            Ok(base) => {
+            Ok(base) if !app.settings.may_send_key_to(&base) => {
                 app.settings_panel.host_problem = None;
-                app.settings_panel.host_input = base.as_str().to_owned();
-                app.settings.base_url = base.as_str().to_owned();
-                save_settings(app);
-                app.settings_panel.check_when_ready = true;
-                app.restart_engine(Backend::Detect { base });
+                app.settings_panel.host_to_trust = Some(base);
             }
+            Ok(base) => use_host(app, base),
             Err(e) => app.settings_panel.host_problem = Some(e.to_string()),
         }
     }
+}
+
+/// Saves `base` as the host and reconnects to it.
+fn use_host(app: &mut MoodgridApp, base: BaseUrl) {
+    app.settings_panel.host_problem = None;
+    app.settings_panel.host_input = base.as_str().to_owned();
+    app.settings.base_url = base.as_str().to_owned();
+    save_settings(app);
+    app.settings_panel.check_when_ready = true;
+    app.restart_engine(Backend::Detect { base });
 }
 
 fn preferences_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {

@@ -370,3 +370,75 @@ async fn account_and_network_problems_exit_3_and_4() {
         "never sent, so safe to send later: {job}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_outside_ttapi_needs_consent_and_a_damaged_settings_file_only_warns() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: Vec<&'static str>| {
+        let data = data.path().to_owned();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_moodgrid"))
+                .args(args)
+                .env("TTAPI_API_KEY", super::KEY)
+                .env("MOODGRID_DATA_DIR", data)
+                .env_remove("TTAPI_BASE_URL")
+                .env_remove("RUST_LOG")
+                // Never read: a refusal must not wait for an answer.
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+        })
+    };
+    let settings_file = moodgrid::settings::Settings::path(data.path());
+
+    let refused = run(vec!["--base-url", "https://proxy.example.com", "resume"])
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("https://proxy.example.com is not one of TTAPI's hosts")
+            && stderr.contains("--trust-host")
+            && stderr.contains("trusted_hosts"),
+        "{stderr}"
+    );
+    assert!(!settings_file.exists(), "nothing recorded without consent");
+
+    let trusted = run(vec![
+        "--base-url",
+        "https://proxy.example.com",
+        "--trust-host",
+        "resume",
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        trusted.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    let settings = moodgrid::settings::Settings::load(data.path()).unwrap();
+    assert_eq!(settings.trusted_hosts, ["https://proxy.example.com"]);
+    let again = run(vec!["--base-url", "https://proxy.example.com", "resume"])
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "consent is asked once per host"
+    );
+
+    std::fs::write(&settings_file, "{ damaged").unwrap();
+    let warned = run(vec!["--base-url", "https://api.ttapi.io", "resume"])
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert_eq!(warned.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning")
+            && stderr.contains("settings.json")
+            && stderr.contains("defaults"),
+        "{stderr}"
+    );
+}

@@ -179,3 +179,58 @@ async fn a_closed_port_is_a_connect_error_that_certainly_sent_nothing() {
     assert!(!err.may_have_been_processed());
     assert!(!err.to_string().contains("secret-key-xyz"));
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_refused_and_the_key_never_goes_there() {
+    // The other origin: a listener that must never see a connection.
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let target = format!("http://{}", elsewhere.local_addr().unwrap());
+    let (_sim, client) = start_with(
+        SimConfig {
+            faults: FaultConfig {
+                redirect_to: Some(target.clone()),
+                ..FaultConfig::default()
+            },
+            ..SimConfig::fast()
+        },
+        ClientOptions::default(),
+    )
+    .await;
+    let err = client.info().await.unwrap_err();
+    assert!(matches!(err, ApiError::NotAllowed(_)), "{err:?}");
+    let said = err.to_string();
+    assert!(
+        said.contains(&format!("{target}/midjourney/v1/info")) && said.contains("another address"),
+        "the error names the target: {said}"
+    );
+    assert!(!err.is_transient() && !err.may_have_been_processed());
+    assert_eq!(
+        elsewhere.accept().map_err(|e| e.kind()).err(),
+        Some(std::io::ErrorKind::WouldBlock),
+        "nothing connected to the other origin"
+    );
+}
+
+#[tokio::test]
+async fn an_image_address_in_a_private_network_is_refused_before_connecting() {
+    // A client for the real service (never called): its downloads follow the public-internet rules.
+    let client = moodgrid::api::TtapiClient::new(
+        moodgrid::api::BaseUrl::official(),
+        moodgrid::api::ApiKey::new("k").unwrap(),
+    )
+    .unwrap();
+    for address in [
+        "https://10.20.30.40/cdn/grid.png",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[fe80::1]/grid.png",
+        "http://127.0.0.1:1/grid.png",
+    ] {
+        let started = std::time::Instant::now();
+        let err = client.download(address, 1024).await.expect_err(address);
+        assert!(matches!(err, ApiError::NotAllowed(_)), "{address}: {err:?}");
+        // Refused by the address alone: no connection attempt (which would take the connect timeout to a
+        // silent private address).
+        assert!(started.elapsed() < Duration::from_millis(100), "{address}");
+    }
+}
