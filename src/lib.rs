@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod domain;
 pub mod engine;
+pub mod files;
 pub mod imaging;
 pub mod library;
 pub mod logs;

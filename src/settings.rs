@@ -85,11 +85,8 @@ impl Settings {
     pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
         let path = Settings::path(data_dir);
         let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(data_dir)?;
-            let mut file = tempfile::NamedTempFile::new_in(data_dir)?;
-            serde_json::to_writer_pretty(&mut file, self).map_err(std::io::Error::other)?;
-            file.persist(&path).map_err(|e| e.error)?;
-            Ok(())
+            let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+            crate::files::write_atomically(&path, &json)
         };
         write().map_err(|source| SettingsError::Write {
             path: path.clone(),

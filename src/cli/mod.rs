@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::BaseUrl;
+use crate::domain::terminal_text::printable;
 use crate::domain::{BlendDimensions, Mode};
 use crate::engine::{
     Backend, DescribeSource, EngineConfig, EngineHandle, Event, NewSubmission, SourceImage, Timing,
@@ -319,7 +320,7 @@ pub fn run(cli: Cli) -> i32 {
     match dispatch(cli) {
         Ok(exit) => exit as i32,
         Err(Failure(exit, message)) => {
-            eprintln!("moodgrid: {message}");
+            eprintln!("moodgrid: {}", printable(&message));
             exit as i32
         }
     }
@@ -571,15 +572,21 @@ fn finish(
         let mut exit = Exit::for_job(&record);
         if let Some((stall_exit, message)) = followed.stalled.get(&job.id) {
             eprintln!(
-                "moodgrid: {}: {message}",
-                record.remote_id.as_deref().unwrap_or("job")
+                "moodgrid: {}",
+                printable(&format!(
+                    "{}: {message}",
+                    record.remote_id.as_deref().unwrap_or("job")
+                ))
             );
             exit = exit.max(*stall_exit);
         } else if exit != Exit::Success {
             eprintln!(
-                "moodgrid: {}: {}",
-                record.remote_id.as_deref().unwrap_or("job"),
-                record.message.as_deref().unwrap_or("failed")
+                "moodgrid: {}",
+                printable(&format!(
+                    "{}: {}",
+                    record.remote_id.as_deref().unwrap_or("job"),
+                    record.message.as_deref().unwrap_or("failed")
+                ))
             );
         }
         worst = worst.max(exit);
@@ -607,8 +614,8 @@ fn read_image(path: &Path) -> Result<SourceImage, Failure> {
 /// is thresholded by the engine, as the window's editor does; the user is told.
 fn read_mask(path: &Path) -> Result<SourceImage, Failure> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure(Exit::Usage, format!("cannot read {name}: {e}")))?;
+    let bytes = crate::files::read_limited(path, crate::imaging::MAX_MASK_FILE_BYTES, "a mask")
+        .map_err(|refused| Failure(Exit::Usage, refused))?;
     if let Ok(image) = crate::imaging::decode_rgba(&bytes)
         && !crate::imaging::is_black_and_white(&image)
     {
@@ -816,7 +823,7 @@ fn run_board(global: &GlobalArgs, command: BoardCommand) -> Result<Exit, Failure
             };
             let rendered = crate::library::render_board(library.root(), &stored.board, scale)
                 .map_err(|e| Failure(Exit::Usage, e.to_string()))?;
-            std::fs::write(&output, &rendered.png).map_err(|e| {
+            crate::files::write_atomically(&output, &rendered.png).map_err(|e| {
                 Failure(
                     Exit::Unavailable,
                     format!("could not write {}: {e}", output.display()),

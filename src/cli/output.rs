@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::domain::terminal_text::printable;
 use crate::library::{FailureKind, ImageRole, JobRecord, JobState, Library};
 
 /// The documented exit codes.
@@ -134,7 +135,7 @@ pub fn print_job(library: &Library, job: &JobRecord, as_json: bool) {
     if as_json {
         println!("{}", job_json(library, job));
     } else {
-        println!("{}", job_line(library, job));
+        println!("{}", printable(&job_line(library, job)));
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::output::{Exit, status_word};
+use crate::domain::terminal_text::printable;
 use crate::engine::{EngineHandle, Event};
 use crate::library::{JobRecord, JobState};
 
@@ -130,5 +131,5 @@ pub fn follow(
 /// A line on stderr above the progress bars, or alone when there are none (not a terminal): indicatif's own
 /// `println` says nothing when its bars are hidden.
 fn say(bars: &MultiProgress, line: String) {
-    bars.suspend(|| eprintln!("{line}"));
+    bars.suspend(|| eprintln!("{}", printable(&line)));
 }

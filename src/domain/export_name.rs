@@ -126,9 +126,31 @@ fn sanitize(raw: &str) -> String {
         }
     }
     let trimmed = out.trim_matches(|c| c == '-' || c == '.' || c == '_');
-    trimmed[..trimmed.floor_char_boundary(MAX_STEM_BYTES)]
-        .trim_end_matches(['-', '.'])
-        .to_owned()
+    let stem = trimmed[..trimmed.floor_char_boundary(MAX_STEM_BYTES)].trim_end_matches(['-', '.']);
+    if is_reserved_on_windows(stem) {
+        // `nul.tar` is the device too: the mark goes before the first dot.
+        let split = stem.find('.').unwrap_or(stem.len());
+        format!("{}_{}", &stem[..split], &stem[split..])
+    } else {
+        stem.to_owned()
+    }
+}
+
+/// Names Windows keeps for devices, whatever follows the first dot (`nul.png` is the null device there).
+fn is_reserved_on_windows(stem: &str) -> bool {
+    let base = stem.split('.').next().unwrap_or(stem).to_uppercase();
+    let port = |prefix: &str| {
+        base.strip_prefix(prefix).is_some_and(|n| {
+            n.chars().count() == 1
+                && n.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³'))
+        })
+    };
+    matches!(
+        base.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || port("COM")
+        || port("LPT")
 }
 
 fn placeholder_list() -> String {
@@ -152,6 +174,20 @@ mod tests {
             action: "upsample2",
             image: "2",
             date: "2026-11-26",
+        }
+    }
+
+    #[test]
+    fn windows_device_names_are_never_a_file_name() {
+        for reserved in [
+            "con", "NUL", "Aux", "prn", "com1", "LPT9", "nul.tar", "COM²",
+        ] {
+            let made = sanitize(reserved);
+            assert!(made.contains('_'), "{reserved} → {made}");
+            assert!(!is_reserved_on_windows(&made), "{reserved} → {made}");
+        }
+        for fine in ["console", "nullable", "com10", "lpt", "auxiliary"] {
+            assert_eq!(sanitize(fine), fine);
         }
     }
 

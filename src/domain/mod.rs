@@ -9,6 +9,7 @@ pub mod mask;
 pub mod mode;
 pub mod prompt;
 pub mod status;
+pub mod terminal_text;
 
 pub use action::{Action, OutputShape, PanDirection, UpscaleKind};
 pub use mode::{BlendDimensions, Mode};

@@ -20,6 +20,9 @@ pub use upload::{
 pub const MAX_DECODE_PIXELS: u64 = 64 * 1024 * 1024;
 /// Largest side length accepted.
 pub const MAX_SIDE: u32 = 16_384;
+/// Largest mask file read (`--mask`, the editor's import): a black and white PNG of the largest upscale
+/// is far smaller.
+pub const MAX_MASK_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImageError {

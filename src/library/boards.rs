@@ -78,6 +78,10 @@ struct BoardFile {
 }
 
 const BOARD_FILE_VERSION: u32 = 1;
+/// Largest board file imported (its images are embedded; 300 upscales fit with room to spare).
+pub const MAX_BOARD_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// Most items (images and notes) an imported board may hold, and most images it may embed.
+pub const MAX_BOARD_ITEMS: usize = 2_000;
 
 impl Library {
     /// The board and its images as one JSON file (images embedded), for another machine or library.
@@ -112,8 +116,21 @@ impl Library {
     /// Stores the images of an exported board (each checked like any image) and adds the board.
     pub fn import_board(&self, file: &[u8]) -> Result<i64, LibraryError> {
         let bad = |reason: String| LibraryError::BadBoard { id: 0, reason };
+        if file.len() as u64 > MAX_BOARD_FILE_BYTES {
+            return Err(bad(format!(
+                "the file is {} MB; a board file may be at most {} MB",
+                (file.len() as u64).div_ceil(1024 * 1024),
+                MAX_BOARD_FILE_BYTES / (1024 * 1024)
+            )));
+        }
         let parsed: BoardFile = serde_json::from_slice(file)
             .map_err(|e| bad(format!("not a Moodgrid board file ({e})")))?;
+        let items = parsed.board.items().len().max(parsed.images.len());
+        if items > MAX_BOARD_ITEMS {
+            return Err(bad(format!(
+                "the board holds {items} items; Moodgrid imports boards of up to {MAX_BOARD_ITEMS}"
+            )));
+        }
         if parsed.moodgrid_board != BOARD_FILE_VERSION {
             return Err(bad(format!(
                 "board file version {} is not one this build reads ({BOARD_FILE_VERSION})",
@@ -178,6 +195,7 @@ pub fn render_board(root: &Path, board: &Board, scale: f32) -> Result<RenderedBo
 
 #[cfg(test)]
 mod tests {
+    use super::{BOARD_FILE_VERSION, MAX_BOARD_ITEMS};
     use crate::domain::board::{Board, Content, V2};
     use crate::library::Library;
 
@@ -307,5 +325,32 @@ mod tests {
             "the other library's jobs mean nothing here"
         );
         assert!(other.import_board(b"{\"not\": \"a board\"}").is_err());
+    }
+
+    #[test]
+    fn a_board_with_too_many_items_is_refused_before_anything_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let mut board = Board::new("crowded");
+        for n in 0..=MAX_BOARD_ITEMS {
+            let note = Content::Note {
+                text: n.to_string(),
+                width: 10.0,
+                height: 10.0,
+            };
+            board.add(note, V2 { x: 0.0, y: 0.0 });
+        }
+        let file = serde_json::to_vec(&serde_json::json!({
+            "moodgrid_board": BOARD_FILE_VERSION,
+            "board": board,
+            "images": {},
+        }))
+        .unwrap();
+        let refused = library.import_board(&file).unwrap_err().to_string();
+        assert!(
+            refused.contains("Moodgrid imports boards of up to 2000"),
+            "{refused}"
+        );
+        assert!(library.boards().unwrap().is_empty());
     }
 }

@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-pub use boards::{RenderedBoard, StoredBoard, render_board};
+pub use boards::{MAX_BOARD_FILE_BYTES, MAX_BOARD_ITEMS, RenderedBoard, StoredBoard, render_board};
 pub use export::{
     Ancestor, ExportImages, ExportMetadata, ExportOptions, ExportReport, ExportTarget,
     file_stem_for, keyword, png_with_metadata, seed_of,

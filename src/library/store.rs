@@ -2,7 +2,6 @@
 //! thumbnails beside them (`….256.jpg`, `….512.jpg`). Every write goes to a temporary file that is renamed
 //! into place, so a crash leaves either the whole file or none.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -112,17 +111,10 @@ fn hex(digest: &[u8]) -> String {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), LibraryError> {
-    let io = |source| LibraryError::Io {
+    crate::files::write_atomically(path, bytes).map_err(|source| LibraryError::Io {
         path: path.to_owned(),
         source,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    temp.write_all(bytes).map_err(io)?;
-    temp.as_file().sync_all().map_err(io)?;
-    temp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }
 
 /// The thumbnail of `size` of an original stored at `original` (thumbnails sit beside their original).

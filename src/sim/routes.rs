@@ -304,7 +304,7 @@ fn store_render(shared: &Shared, job_id: &str, result: Result<Output, ImageError
         Ok(output) => {
             let mut store = |name: &str, (bytes, width, height): (Bytes, u32, u32)| {
                 let key = format!("{job_id}/{name}.png");
-                state.assets.insert(key.clone(), bytes);
+                state.keep_asset(key.clone(), bytes);
                 AssetRef { key, width, height }
             };
             let main = output.main.map(|m| {
@@ -367,8 +367,8 @@ fn asset(shared: &Shared, asset: &AssetRef) -> Result<Bytes, Refusal> {
         .cloned()
         .ok_or_else(|| {
             refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the job's image is missing",
+                StatusCode::BAD_REQUEST,
+                "the job's image has expired from the simulator's memory; start from a newer job",
             )
         })
 }

@@ -229,16 +229,43 @@ pub struct SimState {
     pub jobs: HashMap<String, SimJob>,
     /// Job ids in submission order.
     pub order: Vec<String>,
+    /// Rendered images by key; the oldest are dropped past [`ASSET_BUDGET_BYTES`] (see `keep_asset`).
     pub assets: HashMap<String, Bytes>,
+    /// Asset keys, oldest first, and their total size.
+    pub asset_order: std::collections::VecDeque<String>,
+    pub asset_bytes: usize,
     pub balance: f64,
     pub accepted_submissions: u64,
     pub fault_log: Vec<(String, InjectedFault)>,
 }
 
+/// Rendered images kept in memory. Past this, the oldest go, as a CDN's links expire: a long offline
+/// session stays bounded (the app has saved them long before), and an action on such an old image fails
+/// with a message instead.
+pub const ASSET_BUDGET_BYTES: usize = 512 * 1024 * 1024;
+
 /// Fault decisions kept for `Simulator::fault_log`; the oldest go first past this (bounded memory).
 const FAULT_LOG_LIMIT: usize = 100_000;
 
 impl SimState {
+    /// Keeps a rendered image, dropping the oldest ones beyond the budget.
+    pub fn keep_asset(&mut self, key: String, bytes: Bytes) {
+        self.asset_bytes += bytes.len();
+        if let Some(old) = self.assets.insert(key.clone(), bytes) {
+            self.asset_bytes -= old.len();
+        } else {
+            self.asset_order.push_back(key);
+        }
+        while self.asset_bytes > ASSET_BUDGET_BYTES {
+            let Some(oldest) = self.asset_order.pop_front() else {
+                break;
+            };
+            if let Some(dropped) = self.assets.remove(&oldest) {
+                self.asset_bytes -= dropped.len();
+            }
+        }
+    }
+
     pub fn log_fault(&mut self, path: String, fault: InjectedFault) {
         if self.fault_log.len() >= FAULT_LOG_LIMIT {
             self.fault_log.drain(..FAULT_LOG_LIMIT / 2);
@@ -292,6 +319,19 @@ impl SimState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendered_images_stay_within_the_memory_budget_oldest_dropped_first() {
+        let mut state = SimState::default();
+        let image = Bytes::from(vec![7u8; 64 * 1024 * 1024]);
+        for n in 0..12 {
+            state.keep_asset(format!("job-{n}/grid.png"), image.clone());
+        }
+        assert!(state.asset_bytes <= ASSET_BUDGET_BYTES);
+        assert_eq!(state.assets.len(), ASSET_BUDGET_BYTES / image.len());
+        assert!(!state.assets.contains_key("job-0/grid.png"));
+        assert!(state.assets.contains_key("job-11/grid.png"));
+    }
 
     fn job(queued: u64, runs: u64) -> SimJob {
         SimJob {

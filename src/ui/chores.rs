@@ -236,9 +236,7 @@ impl Chores {
                 };
             }
             let target = library.join("exports").join(&file_name);
-            let written = std::fs::create_dir_all(library.join("exports"))
-                .and_then(|()| std::fs::write(&target, &png));
-            match written {
+            match crate::files::write_atomically(&target, &png) {
                 Ok(()) => ChoreResult::Done(format!(
                     "No file dialog here, so the board image went to {}{missing}",
                     target.display()
@@ -336,11 +334,13 @@ impl Chores {
             let Some(file) = pollster::block_on(dialog.pick_file()) else {
                 return ChoreResult::Nothing;
             };
-            match std::fs::read(file.path()) {
+            match crate::files::read_limited(
+                file.path(),
+                crate::library::MAX_BOARD_FILE_BYTES,
+                "a board file",
+            ) {
                 Ok(bytes) => ChoreResult::BoardFile { bytes },
-                Err(e) => {
-                    ChoreResult::Failed(format!("Could not read {}: {e}", file.path().display()))
-                }
+                Err(refused) => ChoreResult::Failed(refused),
             }
         });
     }
@@ -382,7 +382,7 @@ fn mask_png((width, height): (u32, u32), mask: Vec<u8>) -> Result<Vec<u8>, Strin
 
 fn read_mask(path: &Path, (width, height): (u32, u32)) -> Result<Vec<u8>, String> {
     let name = path.display();
-    let bytes = std::fs::read(path).map_err(|e| format!("Could not read {name}: {e}"))?;
+    let bytes = crate::files::read_limited(path, crate::imaging::MAX_MASK_FILE_BYTES, "a mask")?;
     let image = crate::imaging::decode_rgba(&bytes).map_err(|e| format!("{name}: {e}"))?;
     if image.dimensions() != (width, height) {
         return Err(format!(
@@ -419,7 +419,7 @@ fn save_with_dialog(
         return ChoreResult::Nothing;
     };
     let target = target.path().to_owned();
-    match std::fs::write(&target, bytes) {
+    match crate::files::write_atomically(&target, bytes) {
         Ok(()) => ChoreResult::Done(format!("{what} saved to {}", target.display())),
         Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
     }
