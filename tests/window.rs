@@ -175,6 +175,64 @@ fn imagine_then_u2_from_the_window() {
     );
 }
 
+/// Jobs in the library, read from disk (what was really written, whatever the window shows).
+fn stored_jobs(data: &Path) -> Vec<moodgrid::library::JobRecord> {
+    moodgrid::library::Library::open(data)
+        .unwrap()
+        .recent_jobs(100)
+        .unwrap()
+}
+
+#[test]
+fn a_double_click_a_held_key_or_a_second_upscale_start_no_second_job() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    // Imagine double-clicked: two clicks in two frames.
+    type_into(&mut harness, "Prompt", "a kite over dunes");
+    harness.get_by_label("Imagine").click();
+    harness.step();
+    harness.get_by_label("Imagine").click();
+    harness.step();
+    // Ctrl+Enter held down: the first press and its repeats.
+    harness.get_by(text_field("Prompt")).focus();
+    harness.step();
+    for _ in 0..5 {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+        harness.step();
+    }
+    frames_until(&mut harness, "the grid", |h| enabled(h, "U1"));
+    assert_eq!(
+        stored_jobs(data.path()).len(),
+        1,
+        "one job for all those presses"
+    );
+
+    // U2, then U2 again later: the second opens the first upscale instead of paying for it twice.
+    harness.get_by_label("U2").click();
+    frames_until(&mut harness, "the upscale", |h| {
+        enabled(h, "Upscale (Subtle)")
+    });
+    harness.get_by_label_contains("#1 imagine").click();
+    frames_until(&mut harness, "the grid again", |h| enabled(h, "U2"));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    harness.get_by_label("U2").click();
+    frames_until(&mut harness, "the existing upscale opened", |h| {
+        shows(h, "U2 of this image already exists") && enabled(h, "Run again")
+    });
+    assert_eq!(stored_jobs(data.path()).len(), 2);
+    // Run again is the explicit way to pay for it twice.
+    harness.get_by_label("Run again").click();
+    frames_until(&mut harness, "the second upscale", |_| {
+        stored_jobs(data.path()).len() == 3
+    });
+    let upscales = stored_jobs(data.path())
+        .into_iter()
+        .filter(|j| j.action == "upsample2")
+        .count();
+    assert_eq!(upscales, 2);
+}
+
 #[test]
 fn a_refused_prompt_is_explained_and_retried_and_the_gallery_finds_jobs() {
     let data = tempfile::tempdir().unwrap();

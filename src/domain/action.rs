@@ -180,6 +180,15 @@ impl Action {
         }
     }
 
+    /// U1–U4 and the upscales: the same press on the same parent gives the same picture again, so a second
+    /// one is almost always a mistake (the window opens the existing job instead).
+    pub fn is_upscale(&self) -> bool {
+        matches!(
+            self,
+            Action::Upsample(_) | Action::Upscale(_) | Action::RedoUpscale(_)
+        )
+    }
+
     /// What the child job produces; `None` for strings outside the catalogue.
     pub fn output(&self) -> Option<OutputShape> {
         match self {

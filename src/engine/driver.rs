@@ -632,6 +632,17 @@ async fn record_progress(
     .await
 }
 
+/// Puts an `unconfirmed` job back into reconciliation (the user asked to look again) and drives it.
+pub(crate) async fn look_again(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, EngineError> {
+    let update = JobUpdate {
+        message: Some("looking in the account's job list again".into()),
+        ..JobUpdate::transition(JobState::Unconfirmed, JobState::Uncertain)
+    };
+    let record = core.store_update(job_id, update).await?;
+    spawn(core.clone(), job_id);
+    Ok(record)
+}
+
 /// Asks the service once where a job stands and records it; a job that has ended remotely gets a driver to
 /// finish it (download, final state).
 pub(crate) async fn refresh(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, EngineError> {

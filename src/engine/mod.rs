@@ -90,6 +90,11 @@ pub enum Command {
         job_id: i64,
         reply: oneshot::Sender<Result<JobRecord, EngineError>>,
     },
+    /// Looks for an `unconfirmed` job in the account's job list again; found, it continues as usual.
+    LookAgain {
+        job_id: i64,
+        reply: oneshot::Sender<Result<JobRecord, EngineError>>,
+    },
     /// Reads the newest jobs (for the feed and gallery); answered with [`Event::Jobs`].
     LoadJobs {
         limit: usize,
@@ -325,6 +330,23 @@ impl EngineHandle {
         self.events.blocking_recv()
     }
 
+    /// The next event, waiting at most `timeout` for it (`None` then, or once the engine has stopped).
+    pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<Event> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            match self.events.try_recv() {
+                Ok(event) => return Some(event),
+                Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                Err(mpsc::error::TryRecvError::Empty) if std::time::Instant::now() >= deadline => {
+                    return None;
+                }
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            }
+        }
+    }
+
     /// The next event if one is waiting: for the UI's per-frame drain.
     pub fn try_recv(&mut self) -> Option<Event> {
         self.events.try_recv().ok()
@@ -448,7 +470,8 @@ impl Core {
         self.store_update(job_id, update).await
     }
 
-    async fn store_update(
+    /// Stores an update as given (its own `from`/`owner` guard, if any) and tells the listeners.
+    pub(crate) async fn store_update(
         &self,
         job_id: i64,
         update: JobUpdate,
@@ -583,6 +606,9 @@ async fn run(
                 tokio::spawn(async move {
                     let _ = reply.send(driver::refresh(&core, job_id).await);
                 });
+            }
+            Command::LookAgain { job_id, reply } => {
+                let _ = reply.send(driver::look_again(&core, job_id).await);
             }
             Command::LoadJobs { limit } => {
                 let answer = match core.db(move |l| l.recent_jobs(limit)).await {

@@ -87,6 +87,8 @@ pub struct MoodgridApp {
     /// Submitted, not yet written by the engine; `true` opens the new job once it exists.
     submissions: Vec<(Pending<Result<JobRecord, EngineError>>, bool)>,
     pub(super) toasts: Toasts,
+    /// Drops a press that repeats the one just made (double click, key repeat).
+    submit_guard: super::submit_guard::SubmitGuard,
     /// Jobs whose submission cannot reach the service: why, and until when (Unix ms) the engine keeps trying.
     pub(super) waiting: std::collections::HashMap<i64, (String, i64)>,
     title: String,
@@ -141,6 +143,7 @@ impl MoodgridApp {
             submissions: Vec::new(),
             toasts,
             waiting: std::collections::HashMap::new(),
+            submit_guard: Default::default(),
             title: String::new(),
         })
     }
@@ -232,6 +235,13 @@ impl MoodgridApp {
     }
 
     pub(super) fn submit(&mut self, submission: NewSubmission) {
+        if !self
+            .submit_guard
+            .admit(&submission, std::time::Instant::now())
+        {
+            // The same press again (double click, key repeat): the first one is on its way.
+            return;
+        }
         // Asking for a seed keeps the user on the job the seed is for; a describe's answer shows in its panel.
         let open = !matches!(
             submission,
@@ -249,8 +259,43 @@ impl MoodgridApp {
         }
     }
 
-    /// Presses a component button of a job.
+    /// Presses a component button of a job. An upscale that is running or done for this parent opens that
+    /// job instead: the same upscale again is a second charge for the same picture (its view offers Run
+    /// again for when that is wanted).
     pub(super) fn press(&mut self, job_id: i64, action: String) {
+        if crate::domain::Action::parse(&action).is_upscale()
+            && let Some(existing) = self
+                .jobs
+                .children(job_id)
+                .into_iter()
+                .filter(|child| child.action == action && !ended_without_result(child.state))
+                .map(|child| child.id)
+                .max()
+        {
+            self.open_job(existing);
+            self.toasts.push(
+                ToastKind::Info,
+                format!(
+                    "{} of this image already exists, so it was opened; Run again there makes another",
+                    crate::domain::Action::parse(&action).label()
+                ),
+                Some(existing),
+            );
+            return;
+        }
+        self.run_action(job_id, action);
+    }
+
+    /// Looks for an unconfirmed job in the account's job list once more (adopted if found).
+    pub(super) fn look_again(&mut self, job_id: i64) {
+        let (reply, answer) = Pending::channel();
+        if self.send(Command::LookAgain { job_id, reply }) {
+            self.submissions.push((answer, false));
+        }
+    }
+
+    /// Sends a component action, whether or not it was run before (Run again).
+    pub(super) fn run_action(&mut self, job_id: i64, action: String) {
         self.submit(NewSubmission::Action {
             parent: job_id,
             action,
@@ -617,4 +662,12 @@ fn notice_text(job: &JobRecord) -> String {
             }
         }
     }
+}
+
+/// A job that ended without a picture: pressing its button again is a fresh attempt, not a duplicate.
+fn ended_without_result(state: JobState) -> bool {
+    matches!(
+        state,
+        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed
+    )
 }

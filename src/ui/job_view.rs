@@ -80,6 +80,7 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         ui.separator();
         sources_actions(app, ui, job);
     }
+    run_again(app, ui, job);
     ui.separator();
     buttons(app, ui, job);
     region_actions(app, ui, job);
@@ -215,7 +216,27 @@ fn failure(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord, message: &
                 egui::Label::new(RichText::new(format!("TTAPI said: {message}")).small())
                     .selectable(true),
             );
-            if ui
+            if job.state == JobState::Unconfirmed {
+                // No proof either way: look in the account's job list again, or send it knowingly.
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(app.ready, egui::Button::new("Look again"))
+                        .on_hover_text("Search TTAPI's job list for this submission once more")
+                        .clicked()
+                    {
+                        app.look_again(job.id);
+                    }
+                    if ui
+                        .add_enabled(app.ready, egui::Button::new("Send anyway"))
+                        .on_hover_text(
+                            "Submit it again as a new job; if TTAPI did run the first, you pay twice",
+                        )
+                        .clicked()
+                    {
+                        app.submit(NewSubmission::Retry { job: job.id });
+                    }
+                });
+            } else if ui
                 .button("Retry")
                 .on_hover_text("Submit the same request again as a new job")
                 .clicked()
@@ -223,6 +244,22 @@ fn failure(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord, message: &
                 app.submit(NewSubmission::Retry { job: job.id });
             }
         });
+}
+
+/// An upscale is not repeated by its button (that opens this job); here it can be, on purpose.
+fn run_again(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+    let Some(parent) = job.parent_id else {
+        return;
+    };
+    if job.state == JobState::Succeeded
+        && crate::domain::Action::parse(&job.action).is_upscale()
+        && ui
+            .add_enabled(app.ready, egui::Button::new("Run again"))
+            .on_hover_text("Upscale the same image again, as a new job (charged again)")
+            .clicked()
+    {
+        app.run_action(parent, job.action.clone());
+    }
 }
 
 /// One button per component string, in Midjourney's rows; disabled with the reason until the job succeeded.

@@ -24,6 +24,7 @@ mod prompt_bar;
 mod settings;
 mod shortcuts;
 mod sources;
+mod submit_guard;
 mod textures;
 mod toasts;
 

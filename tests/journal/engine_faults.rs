@@ -162,12 +162,17 @@ async fn at_a_thirty_percent_fail_rate_nineteen_of_twenty_succeed_and_none_is_ch
                 engine.submit_blocking(submission).unwrap().id
             })
             .collect();
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
         while !open.is_empty() {
-            match engine.recv_blocking().unwrap() {
-                Event::JobChanged(job) if job.state.is_final() => {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jobs never ended: {open:?}"
+            );
+            match engine.recv_timeout(Duration::from_secs(1)) {
+                Some(Event::JobChanged(job)) if job.state.is_final() => {
                     open.remove(&job.id);
                 }
-                Event::Stalled { job_id, .. } => {
+                Some(Event::Stalled { job_id, .. }) => {
                     open.remove(&job_id);
                 }
                 _ => {}

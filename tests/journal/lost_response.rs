@@ -96,3 +96,80 @@ async fn a_submission_the_service_never_got_is_sent_again_once_then_reported_unc
         "the job's history records the re-send: {events:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_again_searches_once_more_and_never_sends_a_third_time() {
+    let sim = Simulator::start(faulty_imagine(FaultConfig {
+        reset_rate: 1.0,
+        ..FaultConfig::default()
+    }))
+    .await
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let (base, dir) = (sim.base_url(), data.path().to_owned());
+    let (first, second) = tokio::task::spawn_blocking(move || {
+        let mut engine = super::start_engine(
+            base,
+            &dir,
+            moodgrid::engine::Timing::scaled(std::time::Duration::from_millis(20)),
+        );
+        let until_final = |engine: &mut moodgrid::engine::EngineHandle, id: i64| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            loop {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "job #{id} never ended"
+                );
+                match engine.recv_timeout(std::time::Duration::from_secs(1)) {
+                    Some(moodgrid::engine::Event::JobChanged(job))
+                        if job.id == id && job.state.is_final() =>
+                    {
+                        return *job;
+                    }
+                    Some(moodgrid::engine::Event::Stalled { message, .. }) => {
+                        panic!("job #{id} stalled: {message}")
+                    }
+                    _ => {}
+                }
+            }
+        };
+        let job = engine
+            .submit_blocking(moodgrid::engine::NewSubmission::Imagine {
+                prompt: "cut twice".into(),
+                mode: moodgrid::domain::Mode::Fast,
+                timeout: None,
+            })
+            .unwrap();
+        let first = until_final(&mut engine, job.id);
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        engine
+            .send_blocking(moodgrid::engine::Command::LookAgain {
+                job_id: job.id,
+                reply,
+            })
+            .unwrap();
+        assert_eq!(
+            answer.blocking_recv().unwrap().unwrap().state,
+            moodgrid::library::JobState::Uncertain
+        );
+        (first, until_final(&mut engine, job.id))
+    })
+    .await
+    .unwrap();
+    assert_eq!(first.state, moodgrid::library::JobState::Unconfirmed);
+    assert_eq!(second.state, moodgrid::library::JobState::Unconfirmed);
+    let imagine_requests = sim
+        .fault_log()
+        .iter()
+        .filter(|(path, _)| path == "/midjourney/v1/imagine")
+        .count();
+    assert_eq!(imagine_requests, 2, "looking again sends nothing");
+    let library = moodgrid::library::Library::open(data.path()).unwrap();
+    let events = library.events(first.id).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|(_, detail)| detail.starts_with("unconfirmed → uncertain")),
+        "{events:?}"
+    );
+}

@@ -47,8 +47,9 @@ async fn the_window_follows_a_cli_job_live_and_takes_it_over_when_the_cli_dies()
     let mut followed_cli = cli("driven by the terminal");
     let seen = tokio::task::spawn_blocking(move || {
         let mut seen = Vec::new();
-        while let Some(event) = window.recv_blocking() {
-            if let Event::JobChanged(job) = event {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(Event::JobChanged(job)) = window.recv_timeout(Duration::from_secs(1)) {
                 let done = job.state == JobState::Succeeded;
                 seen.push(*job);
                 if done {
@@ -93,7 +94,7 @@ async fn the_window_follows_a_cli_job_live_and_takes_it_over_when_the_cli_dies()
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             assert!(Instant::now() < deadline, "the window never took it over");
-            if let Some(Event::JobChanged(job)) = window.recv_blocking()
+            if let Some(Event::JobChanged(job)) = window.recv_timeout(Duration::from_secs(1))
                 && job.prompt == "orphaned by the terminal"
                 && job.state.is_final()
             {
