@@ -631,10 +631,11 @@ impl Library {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn new_job(prompt: &str) -> NewJob {
+    /// An imagine job of the backend `test`, for the library's unit tests.
+    pub(in crate::library) fn new_job(prompt: &str) -> NewJob {
         NewJob {
             backend: "test".into(),
             kind: JobKind::Imagine,

@@ -288,20 +288,8 @@ impl Drop for Synced<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::library::{JobKind, JobUpdate};
-
-    fn new_job(prompt: &str) -> NewJob {
-        NewJob {
-            backend: "test".into(),
-            kind: JobKind::Imagine,
-            action: "imagine".into(),
-            prompt: prompt.into(),
-            params: serde_json::json!({"prompt": prompt}),
-            mode: None,
-            parent_id: None,
-            timeout_secs: 300,
-        }
-    }
+    use crate::library::JobUpdate;
+    use crate::library::jobs::tests::new_job;
 
     #[test]
     fn a_live_claim_is_respected_and_a_lapsed_one_taken_over() {

@@ -442,3 +442,27 @@ async fn a_host_outside_ttapi_needs_consent_and_a_damaged_settings_file_only_war
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traffic_to_this_machine_never_goes_through_a_proxy() {
+    let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_moodgrid"));
+    command
+        .args(["imagine", "past the proxy", "--wait", "--json"])
+        .env("TTAPI_API_KEY", super::KEY)
+        .env("TTAPI_BASE_URL", sim.base_url().to_string())
+        .env("MOODGRID_DATA_DIR", data.path())
+        .env("MOODGRID_POLL_MS", "40")
+        // A proxy that refuses every connection: any request sent through it would fail.
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let job = super::one_job(&output, 0);
+    assert_eq!(job["status"], "SUCCESS");
+}

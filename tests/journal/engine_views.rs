@@ -85,3 +85,42 @@ async fn the_engine_answers_the_job_list_and_a_jobs_files() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_with_a_full_command_queue_still_stops_at_once_and_releases_its_claims() {
+    let sim = Simulator::start(SimConfig {
+        run_time: Duration::from_secs(30),
+        ..SimConfig::fast()
+    })
+    .await
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let (base, dir) = (sim.base_url(), data.path().to_owned());
+    let took = tokio::task::spawn_blocking(move || {
+        let engine = start_engine(base, &dir, Timing::scaled(Duration::from_millis(30)));
+        let job = engine
+            .submit_blocking(NewSubmission::Imagine {
+                prompt: "still running when the window closes".into(),
+                mode: Mode::Fast,
+                timeout: None,
+            })
+            .unwrap();
+        // Nobody drains the events and the queue is filled until the engine says it is busy.
+        let mut sent = 0;
+        while engine.try_send(Command::LoadJobs { limit: 1000 }).is_ok() {
+            sent += 1;
+            assert!(sent < 10_000, "the command queue is bounded");
+        }
+        let started = std::time::Instant::now();
+        drop(engine);
+        let took = started.elapsed();
+        let library = moodgrid::library::Library::open(&dir).unwrap();
+        let left = library.job(job.id).unwrap();
+        assert!(!left.state.is_final(), "{left:?}");
+        assert_eq!(left.owner, None, "its claim was released on the way out");
+        took
+    })
+    .await
+    .unwrap();
+    assert!(took < Duration::from_secs(5), "stopping took {took:?}");
+}

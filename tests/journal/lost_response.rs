@@ -56,14 +56,19 @@ async fn a_lost_answer_is_reconciled_through_the_job_list() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_submission_the_service_never_got_is_sent_again_once_then_reported_unconfirmed() {
-    let sim = Simulator::start(faulty_imagine(FaultConfig {
+/// A simulator that cuts every imagine on the wire before it is processed.
+async fn cutting_every_imagine() -> Simulator {
+    Simulator::start(faulty_imagine(FaultConfig {
         reset_rate: 1.0,
         ..FaultConfig::default()
     }))
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_the_service_never_got_is_sent_again_once_then_reported_unconfirmed() {
+    let sim = cutting_every_imagine().await;
     let data = tempfile::tempdir().unwrap();
     let output = moodgrid(
         &sim,
@@ -99,12 +104,7 @@ async fn a_submission_the_service_never_got_is_sent_again_once_then_reported_unc
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn look_again_searches_once_more_and_never_sends_a_third_time() {
-    let sim = Simulator::start(faulty_imagine(FaultConfig {
-        reset_rate: 1.0,
-        ..FaultConfig::default()
-    }))
-    .await
-    .unwrap();
+    let sim = cutting_every_imagine().await;
     let data = tempfile::tempdir().unwrap();
     let (base, dir) = (sim.base_url(), data.path().to_owned());
     let (first, second) = tokio::task::spawn_blocking(move || {
