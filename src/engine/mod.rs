@@ -784,7 +784,8 @@ async fn renew_leases(core: Arc<Core>) {
 
 /// Follows what other processes do to the library: their jobs' changes reach this engine's listeners (so
 /// the window shows a CLI's job live), and, once `ResumeAll` was asked, jobs whose engine went away are
-/// taken over.
+/// taken over: at once when another process wrote (a clean exit releases its claims), else every lease/6
+/// (a dead process's lease lapses without a write).
 async fn watch_library(core: Arc<Core>) {
     let mut seen_version = None;
     let mut seen: HashMap<i64, i64> = HashMap::new();
@@ -795,6 +796,8 @@ async fn watch_library(core: Arc<Core>) {
         let version = core.db(|l| l.data_version()).await.ok();
         if version != seen_version {
             seen_version = version;
+            // Another process wrote: perhaps it released its claims on the way out; look now.
+            next_adoption = tokio::time::Instant::now();
             // Clocks of two processes differ a little: look back a bit, and skip what was already told.
             let from = since - 2_000;
             let changed = core.db(move |l| l.jobs_changed_since(from)).await;
