@@ -410,13 +410,21 @@ fn network_error(error: &reqwest::Error, phase: Option<NetworkPhase>) -> ApiErro
     } else {
         NetworkPhase::Interrupted
     });
-    // reqwest's own text is generic ("error sending request"); the innermost cause says what happened.
-    let mut detail = error.to_string();
+    // reqwest's own text is generic ("error sending request for url (…): client error (Connect): …"); the
+    // innermost cause says what happened, and the address where.
+    let mut innermost = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        detail = format!("{detail}: {cause}");
+        innermost = cause.to_string();
         source = cause.source();
     }
+    let detail = match error
+        .url()
+        .and_then(|u| Some((u.host_str()?.to_owned(), u.port_or_known_default()?)))
+    {
+        Some((host, port)) => format!("{innermost} ({host}:{port})"),
+        None => innermost,
+    };
     let detail = match phase {
         NetworkPhase::Timeout => format!("no answer in time ({detail})"),
         _ => detail,

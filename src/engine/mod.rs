@@ -852,12 +852,26 @@ async fn resume_all(core: &Arc<Core>) -> Result<Resumed, EngineError> {
             ))
         })
         .await?;
-    let now = crate::library::now_ms();
-    let (following, driving): (Vec<JobRecord>, Vec<JobRecord>) = mine
-        .into_iter()
-        .partition(|job| job.is_driven_by_other(&core.owner.id, now));
-    for job in &driving {
-        driver::spawn(core.clone(), job.id);
+    // Claimed here, one by one, so that two processes resuming at once split the jobs between them and
+    // each says truly which it drives and which it follows.
+    let owner = core.owner.clone();
+    let claims = core
+        .db(move |l| {
+            mine.into_iter()
+                .map(|job| l.claim_job(job.id, &owner))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    let (mut driving, mut following) = (Vec::new(), Vec::new());
+    for claim in claims {
+        match claim {
+            crate::library::Claim::Claimed { job, .. } => {
+                driver::spawn(core.clone(), job.id);
+                driving.push(job);
+            }
+            crate::library::Claim::HeldBy(job) => following.push(job),
+            crate::library::Claim::Finished(_) => {}
+        }
     }
     if !elsewhere.is_empty() {
         let hosts: HashSet<&str> = elsewhere.iter().map(|j| j.backend.as_str()).collect();

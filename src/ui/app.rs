@@ -502,6 +502,9 @@ impl MoodgridApp {
 
     fn job_changed(&mut self, job: JobRecord) {
         let (id, state) = (job.id, job.state);
+        if state != JobState::Queued {
+            self.waiting.remove(&id);
+        }
         let text = notice_text(&job);
         let previous = self.jobs.upsert(job);
         if previous.is_some_and(|p| !p.is_final()) && state.is_final() {

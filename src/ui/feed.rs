@@ -70,7 +70,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                     ui.add(
                         egui::Label::new(
                             RichText::new(format!(
-                                "{reason}; retrying until {}",
+                                "retrying until {}: {reason}",
                                 crate::clock::hh_mm(*until)
                             ))
                             .small()

@@ -67,6 +67,15 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         ui.add_space(6.0);
         failure(app, ui, job, message);
     }
+    if let (JobState::Queued, Some((reason, until))) = (job.state, app.waiting.get(&job.id)) {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "Not sent yet: {reason}. Moodgrid keeps trying until {}.",
+                crate::clock::hh_mm(*until)
+            ),
+        );
+    }
     if !job.state.is_final() {
         ui.add(
             egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0).show_percentage(),
