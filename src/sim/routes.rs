@@ -251,8 +251,7 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
     };
     state.balance -= quota;
     state.accepted_submissions += 1;
-    state.order.push(id.clone());
-    state.jobs.insert(id, job.clone());
+    state.add_job(job.clone());
     Ok(job)
 }
 

@@ -228,7 +228,7 @@ pub enum InjectedFault {
 pub struct SimState {
     pub jobs: HashMap<String, SimJob>,
     /// Job ids in submission order.
-    pub order: Vec<String>,
+    pub order: std::collections::VecDeque<String>,
     /// Rendered images by key; the oldest are dropped past [`ASSET_BUDGET_BYTES`] (see `keep_asset`).
     pub assets: HashMap<String, Bytes>,
     /// Asset keys, oldest first, and their total size.
@@ -244,10 +244,25 @@ pub struct SimState {
 /// with a message instead.
 pub const ASSET_BUDGET_BYTES: usize = 512 * 1024 * 1024;
 
+/// Jobs remembered; past this the oldest are forgotten (fetching one says it is unknown), so a long
+/// offline session stays bounded. The app has finished with a job long before 50,000 newer ones exist.
+pub const MAX_JOBS: usize = 50_000;
+
 /// Fault decisions kept for `Simulator::fault_log`; the oldest go first past this (bounded memory).
 const FAULT_LOG_LIMIT: usize = 100_000;
 
 impl SimState {
+    /// Records a newly accepted job, forgetting the oldest beyond [`MAX_JOBS`].
+    pub fn add_job(&mut self, job: SimJob) {
+        self.order.push_back(job.id.clone());
+        self.jobs.insert(job.id.clone(), job);
+        while self.order.len() > MAX_JOBS {
+            if let Some(oldest) = self.order.pop_front() {
+                self.jobs.remove(&oldest);
+            }
+        }
+    }
+
     /// Keeps a rendered image, dropping the oldest ones beyond the budget.
     pub fn keep_asset(&mut self, key: String, bytes: Bytes) {
         self.asset_bytes += bytes.len();
@@ -319,6 +334,20 @@ impl SimState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_oldest_jobs_are_forgotten_past_the_limit() {
+        let mut state = SimState::default();
+        for n in 0..MAX_JOBS + 5 {
+            state.add_job(SimJob {
+                id: format!("job-{n}"),
+                ..job(0, 10)
+            });
+        }
+        assert_eq!((state.jobs.len(), state.order.len()), (MAX_JOBS, MAX_JOBS));
+        assert!(!state.jobs.contains_key("job-4"));
+        assert!(state.jobs.contains_key("job-5"));
+    }
 
     #[test]
     fn rendered_images_stay_within_the_memory_budget_oldest_dropped_first() {
