@@ -95,8 +95,8 @@ impl Library {
         })?;
         let mut conn = Connection::open(root.join(DATABASE_FILE))?;
         // Other processes (a second CLI, the window) may hold the lock for a moment: wait, don't fail.
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        set_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut conn)?;
@@ -122,6 +122,27 @@ impl Library {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// Switches a new database to WAL. Several processes creating the library at the same moment contend for
+/// the switch, and SQLite answers "database is locked" at once there rather than calling the busy handler:
+/// asked again for as long as `busy_timeout` would wait.
+fn set_wal(conn: &Connection) -> Result<(), LibraryError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// How long a connection waits for another process's lock before it gives up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A transaction that takes the write lock at its start (waiting out `busy_timeout`). A deferred one that
 /// reads first and writes later fails at once with "database is locked" when another process wrote in
