@@ -70,9 +70,19 @@ impl BaseUrl {
         self.0.as_str().trim_end_matches('/')
     }
 
+    /// The service runs on this machine (the simulator).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.0)
+    }
+
+    /// The origin requests carrying the key may go to.
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
     /// The host is neither one of TTAPI's nor this machine: the key goes there only with the user's consent.
     pub fn needs_consent(&self) -> bool {
-        !is_loopback(&self.0) && !KNOWN_HOSTS.iter().any(|(known, _)| *known == self.as_str())
+        !self.is_loopback() && !KNOWN_HOSTS.iter().any(|(known, _)| *known == self.as_str())
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::base_url::{BaseUrl, is_loopback};
+use super::base_url::BaseUrl;
 use super::error::{ApiError, NetworkPhase};
 use super::guard;
 use super::key::ApiKey;
@@ -79,7 +79,7 @@ impl TtapiClient {
         key: ApiKey,
         options: ClientOptions,
     ) -> Result<TtapiClient, ApiError> {
-        let local_service = is_loopback(&base.join(""));
+        let local_service = base.is_loopback();
         let builder = || {
             let builder = reqwest::Client::builder()
                 .connect_timeout(options.connect_timeout)
@@ -92,7 +92,7 @@ impl TtapiClient {
             }
         };
         let http = builder()
-            .redirect(guard::same_origin_only(&base.join("")))
+            .redirect(guard::same_origin_only(base.url()))
             .build()
             .map_err(|e| network_error(&e, None))?;
         let mut images = builder().redirect(guard::checked_hops(local_service));

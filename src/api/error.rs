@@ -112,6 +112,14 @@ impl ApiError {
         )
     }
 
+    /// How long the service asked to wait before the next request (`Retry-After` of a 429).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The service may have acted on the request even though no usable answer came back.
     pub fn may_have_been_processed(&self) -> bool {
         match self {

@@ -407,11 +407,7 @@ async fn list_patiently(
         match core.client.fetch_list(query).await {
             Err(e) if e.is_transient() && failures < LIST_ATTEMPTS => {
                 failures += 1;
-                let asked = match &e {
-                    ApiError::RateLimited { retry_after } => *retry_after,
-                    _ => None,
-                };
-                sleep(core.timing.backoff(failures, asked)).await;
+                sleep(core.timing.backoff(failures, e.retry_after())).await;
             }
             answer => return answer,
         }
@@ -531,11 +527,7 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
             }
             Err(error) if error.is_transient() => {
                 failures += 1;
-                let asked = match &error {
-                    ApiError::RateLimited { retry_after } => *retry_after,
-                    _ => None,
-                };
-                sleep(core.timing.backoff(failures, asked)).await;
+                sleep(core.timing.backoff(failures, error.retry_after())).await;
                 continue;
             }
             Err(error @ (ApiError::Rejected { .. } | ApiError::NotFound { .. })) => {
