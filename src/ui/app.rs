@@ -56,7 +56,7 @@ pub struct Remembered {
 pub struct MoodgridApp {
     engine: Option<EngineHandle>,
     /// A restarted engine, coming up on a helper thread (the old one is shut down there first).
-    starting: Option<Receiver<std::io::Result<EngineHandle>>>,
+    starting: Option<Receiver<Restarted>>,
     config: EngineConfig,
     waker: Waker,
     pub(super) textures: TextureCache,
@@ -393,7 +393,9 @@ impl MoodgridApp {
 
     /// Starts a new engine with `backend` (after the key or the host changed). The old engine is shut
     /// down first, on a helper thread, so no job ever has two drivers and the UI never waits.
-    pub(super) fn restart_engine(&mut self, backend: Backend) {
+    /// Stops the engine and starts one on `backend`, off the UI thread. `saving` is written to disk between
+    /// the two: a save sent to the stopping engine could be cut short by its shutdown.
+    pub(super) fn restart_engine(&mut self, backend: Backend, saving: Option<Settings>) {
         let old = self.engine.take();
         let config = EngineConfig {
             backend,
@@ -406,7 +408,12 @@ impl MoodgridApp {
             .name("moodgrid-restart".into())
             .spawn(move || {
                 drop(old);
-                let _ = done.send(EngineHandle::start(config, waker.clone()));
+                let saved = match saving {
+                    Some(settings) => settings.save(&config.data_dir),
+                    None => Ok(()),
+                };
+                let engine = EngineHandle::start(config, waker.clone());
+                let _ = done.send(Restarted { engine, saved });
                 waker();
             });
         match spawned {
@@ -422,13 +429,15 @@ impl MoodgridApp {
             return;
         };
         match starting.try_recv() {
-            Ok(Ok(engine)) => {
-                self.engine = Some(engine);
+            Ok(Restarted { engine, saved }) => {
                 self.starting = None;
-            }
-            Ok(Err(e)) => {
-                self.trouble = Some(format!("could not restart the engine: {e}"));
-                self.starting = None;
+                if let Err(e) = saved {
+                    self.toasts.push(ToastKind::Error, e.to_string(), None);
+                }
+                match engine {
+                    Ok(engine) => self.engine = Some(engine),
+                    Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
+                }
             }
             Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => self.starting = None,
@@ -673,4 +682,10 @@ fn ended_without_result(state: JobState) -> bool {
         state,
         JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed
     )
+}
+
+/// What the restart thread hands back: the new engine, and whether the settings it was given reached disk.
+struct Restarted {
+    engine: std::io::Result<EngineHandle>,
+    saved: Result<(), crate::settings::SettingsError>,
 }

@@ -93,10 +93,14 @@ fn receive(app: &mut MoodgridApp) {
             None => Err("the engine restarted before answering".into()),
         });
     }
-    if let Some(outcome) = take_ready(&mut panel.save_answer)
-        && let Some(Err(e)) = outcome
-    {
-        app.toasts.push(ToastKind::Error, e.to_string(), None);
+    match take_ready(&mut panel.save_answer) {
+        Some(Some(Err(e))) => app.toasts.push(ToastKind::Error, e.to_string(), None),
+        Some(None) => app.toasts.push(
+            ToastKind::Error,
+            "The settings may not have been saved (the engine restarted); change them again.",
+            None,
+        ),
+        _ => {}
     }
     let mut restart = false;
     if let Some(outcome) = take_ready(&mut app.settings_panel.store_answer) {
@@ -127,7 +131,7 @@ fn receive(app: &mut MoodgridApp) {
     }
     if restart {
         let base = app.settings.base();
-        app.restart_engine(Backend::Detect { base });
+        app.restart_engine(Backend::Detect { base }, None);
     }
     if app.ready && app.settings_panel.refresh_status && app.settings_panel.status_answer.is_none()
     {
@@ -366,9 +370,8 @@ fn use_host(app: &mut MoodgridApp, base: BaseUrl) {
     app.settings_panel.host_problem = None;
     app.settings_panel.host_input = base.as_str().to_owned();
     app.settings.base_url = base.as_str().to_owned();
-    save_settings(app);
     app.settings_panel.check_when_ready = true;
-    app.restart_engine(Backend::Detect { base });
+    app.restart_engine(Backend::Detect { base }, Some(app.settings.clone()));
 }
 
 fn preferences_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
