@@ -6,17 +6,21 @@
 
 use std::time::{Duration, Instant};
 
-use moodgrid::library::{JobKind, JobState, JobUpdate, LEASE, Library, NewJob, Owner};
+use moodgrid::domain::Mode;
+use moodgrid::library::{JobParams, JobState, JobUpdate, LEASE, Library, NewJob, Owner};
 
 const JOBS: usize = 300;
 
 fn new_job(n: usize) -> NewJob {
     NewJob {
         backend: "bench".into(),
-        kind: JobKind::Imagine,
+        params: JobParams::Imagine {
+            prompt: format!("journal bench {n}"),
+            mode: Mode::Fast,
+            timeout: None,
+        },
         action: "imagine".into(),
         prompt: format!("journal bench {n}"),
-        params: serde_json::json!({ "prompt": format!("journal bench {n}") }),
         mode: None,
         parent_id: None,
         timeout_secs: 300,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use egui::Event;
 use egui_kittest::Harness;
 use moodgrid::engine::{Backend, EngineConfig, Timing};
-use moodgrid::library::{ImageRecord, ImageRole, JobKind, JobState, JobUpdate, Library, NewJob};
+use moodgrid::library::{ImageRecord, ImageRole, JobParams, JobState, JobUpdate, Library, NewJob};
 use moodgrid::secrets::KeyStore;
 use moodgrid::settings::Settings;
 use moodgrid::sim::{SimConfig, render};
@@ -162,10 +162,13 @@ pub fn library_of_finished_jobs(dir: &Path, jobs: usize) -> Result<(), Box<dyn s
         let prompt = format!("study {n} of harbour light, film grain --ar 1:1");
         let job = library.insert_job(&NewJob {
             backend: "simulator".into(),
-            kind: JobKind::Imagine,
+            params: JobParams::Imagine {
+                prompt: prompt.clone(),
+                mode: moodgrid::domain::Mode::Fast,
+                timeout: None,
+            },
             action: "imagine".into(),
             prompt: prompt.clone(),
-            params: serde_json::json!({ "prompt": prompt }),
             mode: None,
             parent_id: None,
             timeout_secs: 300,

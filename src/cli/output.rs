@@ -102,10 +102,7 @@ pub fn job_json(library: &Library, job: &JobRecord) -> Value {
 
 /// One line for people: id, status, action, prompt, then the files.
 pub fn job_line(library: &Library, job: &JobRecord) -> String {
-    let id = job
-        .remote_id
-        .clone()
-        .unwrap_or_else(|| format!("#{}", job.id));
+    let id = job.reference();
     let mut prompt: String = job
         .prompt
         .lines()

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use image::{Rgba, RgbaImage};
-use serde_json::{Value, json};
 
 use super::{Core, EngineError};
 use crate::api::wire::{
@@ -15,7 +14,8 @@ use crate::domain::mask::MaskOp;
 use crate::domain::{BlendDimensions, Mode};
 use crate::imaging;
 use crate::library::{
-    ImageRole, JobKind, JobRecord, JobState, Library, LibraryError, NewJob, Owner, StoredImage,
+    ImageRole, JobKind, JobParams, JobRecord, JobState, Library, LibraryError, NewJob, Owner,
+    StoredImage,
 };
 
 /// An image the user gave, with a name to quote in messages.
@@ -95,10 +95,7 @@ fn options(timeout: Option<u32>) -> Result<JobOptions, EngineError> {
 /// A parent that can be acted on: finished here, with a remote id, on this backend.
 fn usable_parent(library: &Library, backend: &str, parent: i64) -> Result<JobRecord, EngineError> {
     let job = library.job(parent)?;
-    let reference = job
-        .remote_id
-        .clone()
-        .unwrap_or_else(|| format!("#{}", job.id));
+    let reference = job.reference();
     if job.state != JobState::Succeeded {
         return Err(invalid(format!(
             "job {reference} has not succeeded yet (it is {}); wait until it has",
@@ -142,48 +139,29 @@ fn create_blocking(
     owner: &Owner,
     submission: NewSubmission,
 ) -> Result<JobRecord, EngineError> {
-    let new = |kind,
-               action: &str,
-               prompt: &str,
-               params: Value,
-               mode: Option<Mode>,
-               parent_id,
-               timeout: Option<u32>| {
-        NewJob {
-            backend: backend.to_owned(),
-            kind,
-            action: action.to_owned(),
-            prompt: prompt.to_owned(),
-            params,
-            mode,
-            parent_id,
-            timeout_secs: timeout.unwrap_or(mode.unwrap_or_default().default_timeout_secs()),
-        }
-    };
     let mut inputs: Vec<(ImageRole, u32, Vec<u8>)> = Vec::new();
-    let job = match submission {
+    let (params, parent) = match submission {
         NewSubmission::Retry { job } => return retry(library, backend, owner, job),
         NewSubmission::Imagine {
             prompt,
             mode,
             timeout,
         } => {
-            let request = ImagineRequest {
-                prompt: prompt.trim().to_owned(),
+            let prompt = prompt.trim().to_owned();
+            ImagineRequest {
+                prompt: prompt.clone(),
                 mode: Some(mode),
                 options: options(timeout)?,
                 get_u_images: false,
-            };
-            request.validate().map_err(|e| invalid(e.0))?;
-            new(
-                JobKind::Imagine,
-                "imagine",
-                &request.prompt,
-                json!(request),
-                Some(mode),
-                None,
+            }
+            .validate()
+            .map_err(|e| invalid(e.0))?;
+            let params = JobParams::Imagine {
+                prompt,
+                mode,
                 timeout,
-            )
+            };
+            (params, None)
         }
         NewSubmission::Action {
             parent,
@@ -199,19 +177,11 @@ fn create_blocking(
                 };
                 return Err(invalid(format!(
                     "job {} does not offer `{action}` (it offers: {offers})",
-                    parent.remote_id.as_deref().unwrap_or_default()
+                    parent.reference()
                 )));
             }
-            let params = json!({"action": action, "timeout": options(timeout)?.timeout});
-            new(
-                JobKind::Action,
-                &action,
-                &parent.prompt,
-                params,
-                parent.mode,
-                Some(parent.id),
-                timeout,
-            )
+            let timeout = options(timeout)?.timeout;
+            (JobParams::Action { action, timeout }, Some(parent))
         }
         NewSubmission::Blend {
             images,
@@ -228,15 +198,14 @@ fn create_blocking(
                 inputs.push((ImageRole::Source, i as u32 + 1, upload_bytes(&image)?));
             }
             check_request_size(&inputs)?;
-            let params = json!({"dimensions": dimensions, "mode": mode});
-            new(JobKind::Blend, "blend", "", params, Some(mode), None, None)
+            (JobParams::Blend { dimensions, mode }, None)
         }
         NewSubmission::Describe { source } => {
-            let params = match source {
+            let url = match source {
                 DescribeSource::Image(image) => {
                     inputs.push((ImageRole::Source, 1, upload_bytes(&image)?));
                     check_request_size(&inputs)?;
-                    json!({})
+                    None
                 }
                 DescribeSource::Url(url) => {
                     let parsed = reqwest::Url::parse(url.trim())
@@ -244,23 +213,15 @@ fn create_blocking(
                     if !matches!(parsed.scheme(), "http" | "https") {
                         return Err(invalid(format!("`{url}` is not an http(s) address")));
                     }
-                    json!({"url": parsed.as_str()})
+                    Some(parsed.to_string())
                 }
             };
-            new(JobKind::Describe, "describe", "", params, None, None, None)
+            (JobParams::Describe { url }, None)
         }
-        NewSubmission::Seed { parent } => {
-            let parent = usable_parent(library, backend, parent)?;
-            new(
-                JobKind::Seed,
-                "seed",
-                &parent.prompt,
-                json!({}),
-                parent.mode,
-                Some(parent.id),
-                None,
-            )
-        }
+        NewSubmission::Seed { parent } => (
+            JobParams::Seed,
+            Some(usable_parent(library, backend, parent)?),
+        ),
         NewSubmission::Inpaint {
             parent,
             mask,
@@ -276,17 +237,14 @@ fn create_blocking(
             let prompt = prompt
                 .filter(|p| !p.trim().is_empty())
                 .unwrap_or_else(|| parent.prompt.clone());
-            new(
-                JobKind::Inpaint,
-                "inpaint",
-                &prompt,
-                json!({"prompt": prompt, "mask_ops": strokes}),
-                parent.mode,
-                Some(parent.id),
-                None,
-            )
+            let params = JobParams::Inpaint {
+                prompt,
+                mask_ops: strokes,
+            };
+            (params, Some(parent))
         }
     };
+    let job = NewJob::asking(backend, params, parent.as_ref());
     // Inputs are stored before the row so that a job never points at a missing file.
     let stored: Vec<_> = inputs
         .into_iter()
@@ -328,9 +286,13 @@ fn retry(
             (i.role, i.ordinal, image)
         })
         .collect();
+    let params = failed
+        .params
+        .clone()
+        .map_err(|e| invalid(format!("job #{id} cannot be run again: {e}")))?;
     let new = NewJob {
         backend: backend.to_owned(),
-        kind: failed.kind,
+        params,
         action: failed.action.clone(),
         // A describe job's prompt is its answer, not its input.
         prompt: if failed.kind == JobKind::Describe {
@@ -338,7 +300,6 @@ fn retry(
         } else {
             failed.prompt.clone()
         },
-        params: failed.params.clone(),
         mode: failed.mode,
         parent_id: failed.parent_id,
         timeout_secs: failed.timeout_secs,
@@ -439,11 +400,7 @@ pub fn black_and_white_mask(mask: &SourceImage, size: (u32, u32)) -> Result<Vec<
 
 /// The request for a stored job, reading its input files back.
 pub(crate) fn outgoing(library: &Library, job: &JobRecord) -> Result<Outgoing, EngineError> {
-    let timeout = job
-        .params
-        .get("timeout")
-        .and_then(Value::as_u64)
-        .map(|t| t as u32);
+    let params = job.params.clone().map_err(|e| invalid(e.to_string()))?;
     let parent_remote = || -> Result<String, EngineError> {
         let parent = job
             .parent_id
@@ -464,46 +421,48 @@ pub(crate) fn outgoing(library: &Library, job: &JobRecord) -> Result<Outgoing, E
             })
             .collect()
     };
-    Ok(match job.kind {
-        JobKind::Imagine => Outgoing::Imagine(
-            serde_json::from_value(job.params.clone())
-                .map_err(|e| invalid(format!("stored request unreadable: {e}")))?,
-        ),
-        JobKind::Action => Outgoing::Action(ActionRequest {
-            job_id: parent_remote()?,
-            action: job.action.clone(),
-            options: JobOptions {
-                timeout,
-                hook_url: None,
-            },
+    let with_timeout = |timeout| JobOptions {
+        timeout,
+        hook_url: None,
+    };
+    Ok(match params {
+        JobParams::Imagine {
+            prompt,
+            mode,
+            timeout,
+        } => Outgoing::Imagine(ImagineRequest {
+            prompt,
+            mode: Some(mode),
+            options: with_timeout(timeout),
+            get_u_images: false,
         }),
-        JobKind::Blend => Outgoing::Blend(BlendRequest {
+        JobParams::Action { action, timeout } => Outgoing::Action(ActionRequest {
+            job_id: parent_remote()?,
+            action,
+            options: with_timeout(timeout),
+        }),
+        JobParams::Blend { dimensions, mode } => Outgoing::Blend(BlendRequest {
             img_base64_array: read(ImageRole::Source)?
                 .iter()
                 .map(|bytes| imaging::to_data_uri(bytes))
                 .collect::<Result<_, _>>()?,
-            dimensions: serde_json::from_value(job.params["dimensions"].clone()).ok(),
-            mode: job.mode,
+            dimensions: Some(dimensions),
+            mode: Some(mode),
             options: JobOptions::default(),
         }),
-        JobKind::Describe => {
+        JobParams::Describe { url } => {
             let base64 = read(ImageRole::Source)?
                 .first()
                 .map(|b| imaging::to_data_uri(b))
                 .transpose()?;
-            let url = job
-                .params
-                .get("url")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
             Outgoing::Describe(DescribeRequest {
                 base64,
                 url,
                 options: JobOptions::default(),
             })
         }
-        JobKind::Seed => Outgoing::Seed(JobRequest::new(parent_remote()?)),
-        JobKind::Inpaint => {
+        JobParams::Seed => Outgoing::Seed(JobRequest::new(parent_remote()?)),
+        JobParams::Inpaint { prompt, .. } => {
             let mask = read(ImageRole::Mask)?
                 .into_iter()
                 .next()
@@ -511,7 +470,7 @@ pub(crate) fn outgoing(library: &Library, job: &JobRecord) -> Result<Outgoing, E
             Outgoing::Inpaint(InpaintRequest {
                 job_id: parent_remote()?,
                 mask: imaging::to_base64(&mask),
-                prompt: Some(job.prompt.clone()),
+                prompt: Some(prompt),
                 options: JobOptions::default(),
             })
         }

@@ -261,10 +261,13 @@ mod tests {
         let job = library
             .insert_job(&crate::library::NewJob {
                 backend: "test".into(),
-                kind: crate::library::JobKind::Imagine,
+                params: crate::library::JobParams::Imagine {
+                    prompt: "rust".into(),
+                    mode: crate::domain::Mode::Fast,
+                    timeout: None,
+                },
                 action: "imagine".into(),
                 prompt: "rust".into(),
-                params: serde_json::json!({}),
                 mode: None,
                 parent_id: None,
                 timeout_secs: 300,

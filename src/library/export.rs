@@ -567,20 +567,26 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::library::{ImageRecord, JobKind, JobUpdate, NewJob};
+    use crate::library::{ImageRecord, JobParams, JobUpdate, NewJob};
 
     fn job(library: &Library, action: &str, prompt: &str, parent: Option<i64>) -> JobRecord {
         library
             .insert_job(&NewJob {
                 backend: "test".into(),
-                kind: if parent.is_some() {
-                    JobKind::Action
+                params: if parent.is_some() {
+                    JobParams::Action {
+                        action: action.into(),
+                        timeout: None,
+                    }
                 } else {
-                    JobKind::Imagine
+                    JobParams::Imagine {
+                        prompt: prompt.into(),
+                        mode: crate::domain::Mode::Fast,
+                        timeout: None,
+                    }
                 },
                 action: action.into(),
                 prompt: prompt.into(),
-                params: serde_json::json!({}),
                 mode: None,
                 parent_id: parent,
                 timeout_secs: 300,

@@ -1,9 +1,9 @@
 //! Job rows: what the user asked for, where the remote job stands, and its images.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::Value;
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
+use super::params::{JobParams, ParamsError};
 use super::{Library, LibraryError, now_ms};
 use crate::domain::Mode;
 
@@ -128,8 +128,9 @@ pub struct JobRecord {
     pub kind: JobKind,
     pub action: String,
     pub prompt: String,
-    /// The request as submitted, without image payloads (those are `Source`/`Mask` images).
-    pub params: Value,
+    /// What the job asked, without image payloads (those are `Source`/`Mask` images). An error when the row
+    /// was written by a newer Moodgrid or is damaged: the job still shows, it cannot be re-sent.
+    pub params: Result<JobParams, ParamsError>,
     pub mode: Option<Mode>,
     pub state: JobState,
     pub remote_status: Option<String>,
@@ -159,6 +160,13 @@ pub struct JobRecord {
 }
 
 impl JobRecord {
+    /// How the job is named to people: its TTAPI id, or `#N` (its local number) before it has one.
+    pub fn reference(&self) -> String {
+        self.remote_id
+            .clone()
+            .unwrap_or_else(|| format!("#{}", self.id))
+    }
+
     /// Another engine drives it and its claim has not lapsed.
     pub fn is_driven_by_other(&self, owner: &str, now: i64) -> bool {
         self.owner.as_deref().is_some_and(|o| o != owner)
@@ -217,13 +225,57 @@ pub struct ImageFile {
 #[derive(Debug, Clone)]
 pub struct NewJob {
     pub backend: String,
-    pub kind: JobKind,
+    /// Also the job's kind.
+    pub params: JobParams,
     pub action: String,
     pub prompt: String,
-    pub params: Value,
     pub mode: Option<Mode>,
     pub parent_id: Option<i64>,
     pub timeout_secs: u32,
+}
+
+impl NewJob {
+    /// The row for `params` on `backend`: the columns people see follow from what was asked, and a
+    /// follow-up (an action, a seed, an inpaint) takes its prompt and mode from `parent`.
+    pub fn asking(backend: &str, params: JobParams, parent: Option<&JobRecord>) -> NewJob {
+        let from_parent = |field: fn(&JobRecord) -> String| parent.map(field).unwrap_or_default();
+        let (action, prompt, mode, timeout) = match &params {
+            JobParams::Imagine {
+                prompt,
+                mode,
+                timeout,
+            } => ("imagine".to_owned(), prompt.clone(), Some(*mode), *timeout),
+            JobParams::Action { action, timeout } => (
+                action.clone(),
+                from_parent(|p| p.prompt.clone()),
+                parent.and_then(|p| p.mode),
+                *timeout,
+            ),
+            JobParams::Blend { mode, .. } => ("blend".to_owned(), String::new(), Some(*mode), None),
+            JobParams::Describe { .. } => ("describe".to_owned(), String::new(), None, None),
+            JobParams::Seed => (
+                "seed".to_owned(),
+                from_parent(|p| p.prompt.clone()),
+                parent.and_then(|p| p.mode),
+                None,
+            ),
+            JobParams::Inpaint { prompt, .. } => (
+                "inpaint".to_owned(),
+                prompt.clone(),
+                parent.and_then(|p| p.mode),
+                None,
+            ),
+        };
+        NewJob {
+            backend: backend.to_owned(),
+            params,
+            action,
+            prompt,
+            mode,
+            parent_id: parent.map(|p| p.id),
+            timeout_secs: timeout.unwrap_or(mode.unwrap_or_default().default_timeout_secs()),
+        }
+    }
 }
 
 /// A change to a job row; `None` fields are left as they are.
@@ -289,7 +341,7 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
             .map_err(|_| conversion_error(3, format!("unknown job kind `{kind}`")))?,
         action: row.get(4)?,
         prompt: row.get(5)?,
-        params: serde_json::from_str(&params).unwrap_or(Value::Null),
+        params: JobParams::from_stored(&params),
         mode: mode.and_then(|m| m.parse().ok()),
         state: state
             .parse()
@@ -638,10 +690,13 @@ pub(super) mod tests {
     pub(in crate::library) fn new_job(prompt: &str) -> NewJob {
         NewJob {
             backend: "test".into(),
-            kind: JobKind::Imagine,
+            params: JobParams::Imagine {
+                prompt: prompt.into(),
+                mode: Mode::Fast,
+                timeout: None,
+            },
             action: "imagine".into(),
             prompt: prompt.into(),
-            params: serde_json::json!({"prompt": prompt}),
             mode: Some(Mode::Fast),
             parent_id: None,
             timeout_secs: 300,
@@ -657,9 +712,9 @@ pub(super) mod tests {
             (
                 job.state,
                 job.remote_id.as_deref(),
-                job.params["prompt"].as_str()
+                job.params.as_ref().map(JobParams::kind)
             ),
-            (JobState::Queued, None, Some("a cat"))
+            (JobState::Queued, None, Ok(JobKind::Imagine))
         );
         let update = JobUpdate {
             remote_id: Some("abc-123".into()),

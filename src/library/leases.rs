@@ -89,10 +89,10 @@ impl Library {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
             params![
                 new.backend,
-                new.kind.as_str(),
+                new.params.kind().as_str(),
                 new.action,
                 new.prompt,
-                new.params.to_string(),
+                new.params.to_stored(),
                 new.mode.map(Mode::as_str),
                 JobState::Queued.as_str(),
                 new.parent_id,

@@ -5,6 +5,7 @@ mod boards;
 mod export;
 mod jobs;
 mod leases;
+mod params;
 mod schema;
 mod store;
 
@@ -22,6 +23,7 @@ pub use jobs::{
     FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
 };
 pub use leases::{Claim, LEASE, Owner};
+pub use params::{JobParams, PARAMS_VERSION, ParamsError};
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 
 pub const DATABASE_FILE: &str = "moodgrid.sqlite3";

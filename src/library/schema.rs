@@ -4,9 +4,16 @@ use rusqlite::Connection;
 
 use super::LibraryError;
 
-const MIGRATIONS: &[&str] = &[
+/// One step of the schema: SQL, or Rust where rows must be rewritten by code.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>),
+}
+
+const MIGRATIONS: &[Migration] = &[
     // 1: jobs, their images, and the event log.
-    r#"
+    Migration::Sql(
+        r#"
     CREATE TABLE jobs (
         id              INTEGER PRIMARY KEY,
         remote_id       TEXT UNIQUE,
@@ -66,8 +73,10 @@ const MIGRATIONS: &[&str] = &[
     -- The log is append-only: history is never rewritten.
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     "#,
+    ),
     // 2: moodboards, each a JSON scene (see `domain::board`), saved whole on every edit.
-    r#"
+    Migration::Sql(
+        r#"
     CREATE TABLE boards (
         id          INTEGER PRIMARY KEY,
         name        TEXT NOT NULL,
@@ -76,17 +85,22 @@ const MIGRATIONS: &[&str] = &[
         updated_at  INTEGER NOT NULL
     );
     "#,
+    ),
     // 3: who drives each job. `owner` is the engine driving it and `lease_until` when its claim lapses unless
     // renewed (a dead process's jobs are taken over after that); `instance` is the embedded simulator that
     // ran an offline job (another offline process cannot continue it). `updated_at` is indexed because every
     // engine watches for rows other processes changed.
-    r#"
+    Migration::Sql(
+        r#"
     ALTER TABLE jobs ADD COLUMN owner TEXT;
     ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
     ALTER TABLE jobs ADD COLUMN instance TEXT;
     CREATE INDEX jobs_by_updated ON jobs(updated_at);
     CREATE INDEX jobs_by_owner ON jobs(owner);
     "#,
+    ),
+    // 4: `params` becomes one typed, versioned value per kind (`library::params`).
+    Migration::Code(super::params::convert_unversioned),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {
@@ -101,8 +115,11 @@ pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {
             known,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.execute_batch(sql)?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(step) => step(&tx)?,
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
     tx.commit()?;

@@ -121,6 +121,7 @@ pub struct SimJobSummary {
     pub id: String,
     pub action: String,
     pub prompt: String,
+    pub mode: Mode,
     /// `PENDING_QUEUE`, `ON_QUEUE`, `SUCCESS` or `FAILED`.
     pub status: String,
     /// When it became SUCCESS, and when a fetch first told a client so (what latency is measured from).
@@ -207,6 +208,7 @@ impl Simulator {
                 id: job.id.clone(),
                 action: job.action.clone(),
                 prompt: job.prompt.clone(),
+                mode: job.mode,
                 status: job.phase(now).wire().to_owned(),
                 succeeded_at: job.succeeded_at().filter(|at| *at <= now),
                 success_reported_at: job.success_reported_at,

@@ -268,7 +268,9 @@ mod tests {
             kind,
             action: kind.as_str().into(),
             prompt: prompt.into(),
-            params: serde_json::Value::Null,
+            params: Err(crate::library::ParamsError::Unreadable(
+                "not needed here".into(),
+            )),
             mode: Some(Mode::Fast),
             state,
             remote_status: None,

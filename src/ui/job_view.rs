@@ -14,7 +14,7 @@ use crate::domain::failure::explain_failure;
 use crate::domain::mask::MaskOp;
 use crate::domain::{Mode, prompt};
 use crate::engine::NewSubmission;
-use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
+use crate::library::{ImageFile, ImageRole, JobKind, JobParams, JobRecord, JobState};
 
 const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
 
@@ -336,12 +336,13 @@ fn region_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
             .on_hover_text("Reopen the mask this job was made with")
             .clicked()
     {
-        let ops = job
-            .params
-            .get("mask_ops")
-            .cloned()
-            .and_then(|ops| serde_json::from_value::<Vec<MaskOp>>(ops).ok())
-            .unwrap_or_default();
+        let ops = match &job.params {
+            Ok(JobParams::Inpaint {
+                mask_ops: Some(ops),
+                ..
+            }) => ops.clone(),
+            _ => Vec::new(),
+        };
         open_editor(app, parent, ops);
     }
 }
@@ -418,11 +419,7 @@ fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
             ui.ctx().copy_text(job.prompt.clone());
         }
         if ui.button("Copy job id").clicked() {
-            ui.ctx().copy_text(
-                job.remote_id
-                    .clone()
-                    .unwrap_or_else(|| format!("#{}", job.id)),
-            );
+            ui.ctx().copy_text(job.reference());
         }
     });
 }

@@ -15,6 +15,7 @@ mod help;
 mod hygiene;
 mod lost_response;
 mod offline_instances;
+mod old_library;
 #[path = "../support/png_text.rs"]
 mod png_text;
 mod shared_library;
