@@ -9,14 +9,15 @@ use std::path::Path;
 /// the kind of file in the message: "a mask", "a board file").
 pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, String> {
     let name = path.display();
-    let file = std::fs::File::open(path).map_err(|e| format!("Could not read {name}: {e}"))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("{name}: cannot read the file ({e})"))?;
     let size = file
         .metadata()
-        .map_err(|e| format!("Could not read {name}: {e}"))?
+        .map_err(|e| format!("{name}: cannot read the file ({e})"))?
         .len();
     let too_large = || {
         format!(
-            "{name} is {} MB; {what} may be at most {} MB",
+            "{name}: the file is {} MB; {what} may be at most {} MB",
             size.div_ceil(1024 * 1024),
             limit / (1024 * 1024)
         )
@@ -28,7 +29,7 @@ pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, Stri
     // `take`: the file may grow between the size check and the read.
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("Could not read {name}: {e}"))?;
+        .map_err(|e| format!("{name}: cannot read the file ({e})"))?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
@@ -58,7 +59,7 @@ mod tests {
         std::fs::write(&path, vec![0u8; 3 * 1024 * 1024]).unwrap();
         let refused = super::read_limited(&path, 2 * 1024 * 1024, "a mask").unwrap_err();
         assert!(
-            refused.contains("is 3 MB; a mask may be at most 2 MB"),
+            refused.contains("mask.png: the file is 3 MB; a mask may be at most 2 MB"),
             "{refused}"
         );
         assert_eq!(

@@ -11,6 +11,7 @@ pub mod files;
 pub mod imaging;
 pub mod library;
 pub mod logs;
+pub mod places;
 pub mod secrets;
 pub mod settings;
 pub mod sim;

@@ -20,12 +20,7 @@ pub fn dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(DIR_ENV).filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    let dirs = directories::ProjectDirs::from("io.github", "moodgrid", "Moodgrid")?;
-    Some(
-        dirs.state_dir()
-            .unwrap_or_else(|| dirs.data_local_dir())
-            .join("logs"),
-    )
+    crate::places::default_log_dir()
 }
 
 /// Logging for the command line: stderr only, `RUST_LOG` (warn by default).

@@ -98,6 +98,14 @@ impl ApiError {
         }
     }
 
+    /// The account must change before anything can succeed (key, balance, ban): a person has to act.
+    pub fn is_account_problem(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::Unauthorized | ErrorKind::InsufficientBalance | ErrorKind::Blocked
+        )
+    }
+
     /// Worth trying the same request again later (after a backoff). Submissions additionally need
     /// [`ApiError::may_have_been_processed`] to be false, or they risk charging twice.
     pub fn is_transient(&self) -> bool {

@@ -505,12 +505,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
 fn engine_exit(error: &crate::engine::EngineError) -> Exit {
     match error {
         crate::engine::EngineError::Invalid(_) => Exit::Usage,
-        crate::engine::EngineError::Api(api) if !api.is_transient() => match api.kind() {
-            crate::api::ErrorKind::Unauthorized
-            | crate::api::ErrorKind::InsufficientBalance
-            | crate::api::ErrorKind::Blocked => Exit::Account,
-            _ => Exit::Unavailable,
-        },
+        crate::engine::EngineError::Api(api) if api.is_account_problem() => Exit::Account,
         _ => Exit::Unavailable,
     }
 }
@@ -614,11 +609,9 @@ fn read_image(path: &Path) -> Result<SourceImage, Failure> {
 /// is thresholded by the engine, as the window's editor does; the user is told.
 fn read_mask(path: &Path) -> Result<SourceImage, Failure> {
     let name = path.display().to_string();
-    let bytes = crate::files::read_limited(path, crate::imaging::MAX_MASK_FILE_BYTES, "a mask")
-        .map_err(|refused| Failure(Exit::Usage, refused))?;
-    if let Ok(image) = crate::imaging::decode_rgba(&bytes)
-        && !crate::imaging::is_black_and_white(&image)
-    {
+    let (bytes, image) =
+        crate::imaging::read_mask_file(path).map_err(|refused| Failure(Exit::Usage, refused))?;
+    if !crate::imaging::is_black_and_white(&image) {
         eprintln!(
             "moodgrid: {name} is not pure black and white; pixels at least half bright are repainted"
         );
@@ -630,8 +623,7 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {
     if let Some(dir) = &global.data_dir {
         return Ok(dir.clone());
     }
-    directories::ProjectDirs::from("io.github", "moodgrid", "Moodgrid")
-        .map(|dirs| dirs.data_dir().to_owned())
+    crate::places::default_data_dir()
         .ok_or_else(|| Failure(Exit::Usage, "no home directory: pass --data-dir".into()))
 }
 

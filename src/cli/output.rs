@@ -103,17 +103,7 @@ pub fn job_json(library: &Library, job: &JobRecord) -> Value {
 /// One line for people: id, status, action, prompt, then the files.
 pub fn job_line(library: &Library, job: &JobRecord) -> String {
     let id = job.reference();
-    let mut prompt: String = job
-        .prompt
-        .lines()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(60)
-        .collect();
-    if job.prompt.chars().count() > 60 || job.prompt.lines().count() > 1 {
-        prompt.push('…');
-    }
+    let prompt = crate::domain::prompt::first_line(&job.prompt, 60);
     let mut line = format!("{id}  {:<13} {:<16} {prompt}", status_word(job), job.action);
     if let Some(message) = job
         .message

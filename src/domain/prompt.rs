@@ -1,5 +1,16 @@
 //! Reading Midjourney parameters out of a prompt.
 
+/// The first line of `text`, cut to `chars` characters with an ellipsis when anything was left out: how a
+/// prompt is shown in one line (a list row, a title).
+pub fn first_line(text: &str, chars: usize) -> String {
+    let first = text.lines().next().unwrap_or("");
+    if first.chars().count() > chars || text.lines().count() > 1 {
+        format!("{}…", first.chars().take(chars).collect::<String>())
+    } else {
+        first.to_owned()
+    }
+}
+
 /// The `--ar W:H` (or `--aspect W:H`) ratio of a prompt, if it has a well-formed one.
 pub fn aspect_ratio(prompt: &str) -> Option<(u32, u32)> {
     let mut words = prompt.split_whitespace();
@@ -77,6 +88,15 @@ pub fn describe_prompts(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prompt_in_one_line_is_its_first_line_cut_with_an_ellipsis_when_anything_is_left_out() {
+        assert_eq!(first_line("a cat", 10), "a cat");
+        assert_eq!(first_line("a cat on a mat", 5), "a cat…");
+        assert_eq!(first_line("a cat\n--ar 3:2", 10), "a cat…");
+        assert_eq!(first_line("東京の夜景", 2), "東京…");
+        assert_eq!(first_line("", 5), "");
+    }
 
     #[test]
     fn image_prompts_go_in_front_once() {

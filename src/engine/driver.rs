@@ -11,7 +11,7 @@ use tokio::time::{Instant, sleep};
 
 use super::prepare::{Outgoing, outgoing};
 use super::{Core, EngineError, Event};
-use crate::api::{ApiError, DEFAULT_MAX_DOWNLOAD_BYTES, ErrorKind, FetchListQuery, Job, ListedJob};
+use crate::api::{ApiError, DEFAULT_MAX_DOWNLOAD_BYTES, FetchListQuery, Job, ListedJob};
 use crate::domain::JobStatus;
 use crate::library::{
     Claim, FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate,
@@ -47,11 +47,10 @@ impl Stall {
 }
 
 fn account_or_unavailable(error: &ApiError) -> FailureKind {
-    match error.kind() {
-        ErrorKind::Unauthorized | ErrorKind::InsufficientBalance | ErrorKind::Blocked => {
-            FailureKind::Account
-        }
-        _ => FailureKind::Unavailable,
+    if error.is_account_problem() {
+        FailureKind::Account
+    } else {
+        FailureKind::Unavailable
     }
 }
 
@@ -179,12 +178,10 @@ enum SubmitFailure {
 
 fn classify(error: &ApiError) -> SubmitFailure {
     match error {
+        e if e.is_account_problem() => SubmitFailure::Refused(FailureKind::Account),
         ApiError::InvalidRequest(_) | ApiError::Rejected { .. } | ApiError::TooLarge { .. } => {
             SubmitFailure::Refused(FailureKind::Invalid)
         }
-        ApiError::Unauthorized
-        | ApiError::InsufficientBalance { .. }
-        | ApiError::Blocked { .. } => SubmitFailure::Refused(FailureKind::Account),
         ApiError::NotFound { .. } | ApiError::NotAllowed(_) => {
             SubmitFailure::Refused(FailureKind::Unavailable)
         }

@@ -338,16 +338,8 @@ pub fn read_source_file(path: &std::path::Path) -> Result<PreparedSource, Engine
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let unreadable = |e: std::io::Error| invalid(format!("{name}: cannot read the file ({e})"));
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    if size > imaging::MAX_SOURCE_FILE_BYTES {
-        return Err(invalid(format!(
-            "{name}: the file is {}, more than the {} Moodgrid reads",
-            imaging::megabytes(size as usize),
-            imaging::megabytes(imaging::MAX_SOURCE_FILE_BYTES as usize)
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = crate::files::read_limited(path, imaging::MAX_SOURCE_FILE_BYTES, "an image")
+        .map_err(invalid)?;
     prepare_source(name, &bytes)
 }
 

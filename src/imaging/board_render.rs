@@ -347,12 +347,7 @@ mod tests {
             },
             V2::new(250.0, 50.0),
         );
-        let font = egui::FontDefinitions::default();
-        let fonts: Vec<&[u8]> = font
-            .font_data
-            .values()
-            .map(|d| (*d.font).as_ref())
-            .collect();
+        let fonts = crate::imaging::fonts::WINDOW_FONTS;
         let blank = render(&board, 1.0, load, &fonts).unwrap();
         assert_eq!(blank.missing, ["gone"]);
         assert_eq!(at(&blank.image, 50, 50), [90, 90, 90], "a grey stand-in");

@@ -1,4 +1,4 @@
-//! Fonts found on the system and bundled with egui, for drawing text outside the window (board notes in a
+//! Fonts found on the system and bundled with egui (as bytes, from `epaint_default_fonts`), for drawing text outside the window (board notes in a
 //! rendered PNG) and for the window's CJK fallback. On Debian and Ubuntu, `fonts-noto-cjk` (preferred),
 //! `fonts-wqy-microhei` or `fonts-droid-fallback` provide the CJK one.
 
@@ -27,17 +27,19 @@ pub fn read_cjk_fallback() -> Option<(PathBuf, Vec<u8>)> {
     })
 }
 
-/// The fonts board notes are rendered with (Render PNG): egui's own proportional fonts in their fallback
-/// order, so a render matches the window, then the CJK fallback when one is installed. Disk IO: call it off the UI thread.
+/// The window's proportional fonts, in egui's fallback order (Ubuntu Light, then egui's icons): what a
+/// board note is drawn with on screen.
+pub const WINDOW_FONTS: [&[u8]; 2] = [
+    epaint_default_fonts::UBUNTU_LIGHT,
+    epaint_default_fonts::EGUI_ICONS,
+];
+
+/// The fonts board notes are rendered with (Render PNG): the window's, so a render matches the canvas,
+/// then the CJK fallback when one is installed. Disk IO: call it off the UI thread.
 pub fn note_fonts() -> Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> {
-    let definitions = egui::FontDefinitions::default();
-    let mut fonts: Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> = definitions
-        .families
-        .get(&egui::FontFamily::Proportional)
-        .into_iter()
-        .flatten()
-        .filter_map(|name| definitions.font_data.get(name))
-        .map(|data| data.font.clone())
+    let mut fonts: Vec<std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>> = WINDOW_FONTS
+        .iter()
+        .map(|bytes| std::sync::Arc::new(*bytes) as std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>)
         .collect();
     if let Some((_, bytes)) = read_cjk_fallback() {
         fonts.push(std::sync::Arc::new(bytes));

@@ -3,6 +3,7 @@
 
 pub mod board_render;
 pub mod fonts;
+pub mod png_text;
 mod upload;
 
 use std::io::Cursor;
@@ -119,6 +120,14 @@ pub fn is_repaint_pixel(p: &image::Rgba<u8>) -> bool {
 }
 
 /// Whether every pixel is already pure black or pure white (opaque), i.e. thresholding changes nothing.
+/// A mask file the user chose: its bytes as they are (a mask is never re-encoded or resized: it must match
+/// the image) and its pixels, refused before reading past [`MAX_MASK_FILE_BYTES`]. Errors name the file.
+pub fn read_mask_file(path: &std::path::Path) -> Result<(Vec<u8>, RgbaImage), String> {
+    let bytes = crate::files::read_limited(path, MAX_MASK_FILE_BYTES, "a mask")?;
+    let image = decode_rgba(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((bytes, image))
+}
+
 pub fn is_black_and_white(image: &RgbaImage) -> bool {
     image.pixels().all(|p| {
         p[3] == 255

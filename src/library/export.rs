@@ -1,5 +1,5 @@
 //! Exporting jobs' original images for use elsewhere, each carrying what made it: the prompt, the seed, the
-//! TTAPI job id and the jobs it came from. PNGs get the facts as text chunks inserted into the file as
+//! TTAPI job id and the jobs it came from. PNGs get the facts as text chunks (`imaging::png_text`) inserted into the file as
 //! received (the pixels and the other chunks are left byte for byte); other formats are copied as they are,
 //! with a JSON file of the same name beside them. The files go into a folder or one zip file.
 
@@ -282,8 +282,6 @@ fn metadata(
 /// The PNG `bytes` with `metadata` inserted as text chunks right after the header, where every reader
 /// finds them before the pixels.
 pub fn png_with_metadata(bytes: &[u8], metadata: &ExportMetadata) -> Result<Vec<u8>, String> {
-    let mut png = img_parts::png::Png::from_bytes(bytes.to_vec().into())
-        .map_err(|e| format!("not a readable PNG: {e}"))?;
     let lineage = serde_json::to_string(&metadata.lineage).map_err(|e| e.to_string())?;
     let everything = serde_json::to_string(metadata).map_err(|e| e.to_string())?;
     let moodgrid_job = metadata.moodgrid_job.to_string();
@@ -299,40 +297,7 @@ pub fn png_with_metadata(bytes: &[u8], metadata: &ExportMetadata) -> Result<Vec<
         (keyword::CREATION_TIME, created.as_deref()),
         (keyword::METADATA, Some(everything.as_str())),
     ];
-    // An unknown fact (no seed yet) gets no chunk rather than an empty one.
-    let chunks: Vec<_> = facts
-        .into_iter()
-        .filter_map(|(keyword, value)| value.map(|v| text_chunk(keyword, v)))
-        .collect();
-    let after_header = png.chunks().len().min(1);
-    png.chunks_mut().splice(after_header..after_header, chunks);
-    Ok(png.encoder().bytes().to_vec())
-}
-
-/// A `tEXt` chunk when the value fits Latin-1, as most prompts do: every PNG reader shows those (ImageMagick 6
-/// ignores `iTXt`). Otherwise an uncompressed `iTXt` chunk, UTF-8, no language tag, for prompts in other
-/// scripts. NUL, the chunks' separator, is dropped.
-fn text_chunk(keyword: &str, value: &str) -> img_parts::png::PngChunk {
-    let mut contents = Vec::with_capacity(keyword.len() + 5 + value.len());
-    contents.extend(keyword.bytes());
-    let latin1: Option<Vec<u8>> = value
-        .chars()
-        .filter(|c| *c != '\0')
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect();
-    match latin1 {
-        Some(bytes) => {
-            contents.push(0);
-            contents.extend(bytes);
-            img_parts::png::PngChunk::new(*b"tEXt", contents.into())
-        }
-        None => {
-            // Keyword end, compression flag and method, empty language tag, empty translated keyword.
-            contents.extend([0, 0, 0, 0, 0]);
-            contents.extend(value.bytes().filter(|b| *b != 0));
-            img_parts::png::PngChunk::new(*b"iTXt", contents.into())
-        }
-    }
+    crate::imaging::png_text::with_text(bytes, &facts)
 }
 
 /// PNG's "Creation Time" is conventionally RFC 1123 (RFC 2822 dates fit it).
@@ -884,33 +849,6 @@ mod tests {
             mode: None,
             created: String::new(),
             lineage: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn latin_text_goes_in_text_chunks_every_reader_shows_and_other_scripts_in_utf8_ones() {
-        for (prompt, utf8) in [("café crème, 50% grey", false), ("雨の京都", true)] {
-            let metadata = ExportMetadata {
-                prompt: prompt.into(),
-                ..bare_metadata()
-            };
-            let tagged = png_with_metadata(&png(5), &metadata).unwrap();
-            let reader = png::Decoder::new(std::io::Cursor::new(&tagged[..]))
-                .read_info()
-                .unwrap();
-            let info = reader.info();
-            let latin = info
-                .uncompressed_latin1_text
-                .iter()
-                .find(|c| c.keyword == keyword::PROMPT);
-            let itxt = info.utf8_text.iter().find(|c| c.keyword == keyword::PROMPT);
-            if utf8 {
-                assert!(latin.is_none());
-                assert_eq!(itxt.unwrap().get_text().unwrap(), prompt);
-            } else {
-                assert!(itxt.is_none());
-                assert_eq!(latin.unwrap().text, prompt);
-            }
         }
     }
 

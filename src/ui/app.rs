@@ -24,6 +24,7 @@ use super::toasts::{ToastKind, Toasts};
 use super::{Launch, fonts};
 use crate::domain::Action;
 use crate::domain::failure::explain_failure;
+use crate::domain::prompt::first_line;
 use crate::engine::{
     Backend, Command, EngineConfig, EngineError, EngineHandle, Event, NewSubmission, Waker,
 };
@@ -658,7 +659,7 @@ impl MoodgridApp {
 
 /// The toast for a job that has just finished.
 fn notice_text(job: &JobRecord) -> String {
-    let title = super::short(&super::job_title(job), 48);
+    let title = first_line(&super::job_title(job), 48);
     let what = if job.kind == crate::library::JobKind::Describe || title == job.action {
         title
     } else {

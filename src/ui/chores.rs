@@ -381,12 +381,11 @@ fn mask_png((width, height): (u32, u32), mask: Vec<u8>) -> Result<Vec<u8>, Strin
 }
 
 fn read_mask(path: &Path, (width, height): (u32, u32)) -> Result<Vec<u8>, String> {
-    let name = path.display();
-    let bytes = crate::files::read_limited(path, crate::imaging::MAX_MASK_FILE_BYTES, "a mask")?;
-    let image = crate::imaging::decode_rgba(&bytes).map_err(|e| format!("{name}: {e}"))?;
+    let (_, image) = crate::imaging::read_mask_file(path)?;
     if image.dimensions() != (width, height) {
         return Err(format!(
-            "{name} is {}×{}; the mask must be {width}×{height}, the image's size",
+            "{} is {}×{}; the mask must be {width}×{height}, the image's size",
+            path.display(),
             image.width(),
             image.height()
         ));

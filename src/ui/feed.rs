@@ -4,7 +4,8 @@
 use egui::{RichText, ScrollArea};
 
 use super::app::MoodgridApp;
-use super::{short, state_text};
+use super::state_text;
+use crate::domain::prompt::first_line;
 use crate::library::JobRecord;
 use crate::library::JobState;
 
@@ -52,7 +53,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                     ui.add(
                         egui::Image::new(&texture)
                             .fit_to_exact_size(super::fit(aspect, THUMB))
-                            .alt_text(short(&super::job_title(job), 40)),
+                            .alt_text(first_line(&super::job_title(job), 40)),
                     );
                 }
                 None => {
@@ -60,7 +61,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                 }
             }
             ui.vertical(|ui| {
-                let title = short(&super::job_title(job), 48);
+                let title = first_line(&super::job_title(job), 48);
                 ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
                 ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
                 if let (JobState::Queued, Some((reason, until))) =

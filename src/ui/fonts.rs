@@ -23,3 +23,18 @@ pub fn install(ctx: &egui::Context, bytes: Vec<u8>) {
         ],
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    /// Board renders (`imaging::fonts`) draw notes with the fonts the canvas uses: egui's proportional
+    /// family, in order. An egui upgrade that changes it fails here rather than making renders differ.
+    #[test]
+    fn board_renders_use_the_windows_proportional_fonts_in_order() {
+        let definitions = egui::FontDefinitions::default();
+        let window: Vec<&[u8]> = definitions.families[&egui::FontFamily::Proportional]
+            .iter()
+            .map(|name| (*definitions.font_data[name].font).as_ref())
+            .collect();
+        assert_eq!(window, crate::imaging::fonts::WINDOW_FONTS.to_vec());
+    }
+}

@@ -9,8 +9,9 @@ use egui::{Key, RichText, ScrollArea, Sense, vec2};
 use super::app::MoodgridApp;
 use super::job_list::{GalleryFilter, KINDS, StateFilter};
 use super::sources::{SourceInput, SourceTarget, add_sources};
-use super::{short, state_text};
+use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
+use crate::domain::prompt::first_line;
 use crate::library::JobState;
 
 const TILE: f32 = 168.0;
@@ -216,7 +217,11 @@ fn send_marked(app: &mut MoodgridApp, target: SourceTarget) {
 
 fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     let job = app.jobs.at(index).clone();
-    let name = format!("Job #{}: {}", job.id, short(&super::job_title(&job), 40));
+    let name = format!(
+        "Job #{}: {}",
+        job.id,
+        first_line(&super::job_title(&job), 40)
+    );
     let (rect, response) = ui.allocate_exact_size(vec2(TILE, ROW_HEIGHT), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
     if !ui.is_rect_visible(rect) {

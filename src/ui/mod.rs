@@ -157,16 +157,6 @@ fn dialog(
     open && !ctx.input(|i| i.key_pressed(egui::Key::Escape))
 }
 
-/// The first line of `text`, cut to `chars` characters with an ellipsis when anything was left out.
-fn short(text: &str, chars: usize) -> String {
-    let first = text.lines().next().unwrap_or("");
-    if first.chars().count() > chars || text.lines().count() > 1 {
-        format!("{}…", first.chars().take(chars).collect::<String>())
-    } else {
-        first.to_owned()
-    }
-}
-
 /// What a job is called on screen: its prompt; for a describe job its first answer; else its action.
 fn job_title(job: &JobRecord) -> String {
     if job.kind == crate::library::JobKind::Describe {

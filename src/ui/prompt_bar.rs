@@ -7,6 +7,7 @@ use super::app::{MoodgridApp, SETTINGS_SHORTCUT, View};
 use super::pending::{Pending, take_ready};
 use crate::api::{ApiError, PromptVerdict};
 use crate::domain::Mode;
+use crate::domain::prompt::first_line;
 use crate::engine::{Command, NewSubmission};
 
 const PROMPT_ID: &str = "prompt";
@@ -274,7 +275,7 @@ fn history_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     ui.add_enabled_ui(!history.is_empty(), |ui| {
         ui.menu_button("History", |ui| {
             for prompt in history {
-                let shown = super::short(&prompt, 70);
+                let shown = first_line(&prompt, 70);
                 if ui.button(shown).on_hover_text(&prompt).clicked() {
                     app.prompt_bar.prompt = prompt;
                     app.prompt_bar.history_at = None;
