@@ -14,7 +14,8 @@ use crate::api::BaseUrl;
 use crate::domain::terminal_text::printable;
 use crate::domain::{BlendDimensions, Mode};
 use crate::engine::{
-    Backend, DescribeSource, EngineConfig, EngineHandle, Event, NewSubmission, SourceImage, Timing,
+    Backend, DescribeSource, EngineConfig, EngineHandle, Event, NewSubmission, Resolved,
+    SourceImage, Timing,
 };
 use crate::library::{ExportImages, ExportOptions, ExportTarget, JobRecord, Library};
 use crate::secrets::KeyStore;
@@ -648,16 +649,16 @@ fn settings(global: &GlobalArgs) -> Result<Settings, Failure> {
     }))
 }
 
-/// The backend: the embedded simulator with `--offline` or without a key, else the real service.
+/// The backend: the embedded simulator with `--offline` or without a key (`engine::resolve` decides, as for
+/// the window), else the real service, once the user has consented to a host that is not TTAPI's.
 fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
     if global.offline {
         return Ok(Backend::Simulator(SimConfig::default()));
     }
-    let (found, keyring_problem) = crate::secrets::find_key(&KeyStore::platform());
-    match (found, &global.base_url) {
-        (Some((key, _)), _) => {
-            let mut settings = settings(global)?;
-            let base = base_url(global, &settings)?;
+    let mut settings = settings(global)?;
+    let base = base_url(global, &settings)?;
+    match crate::engine::resolve(Backend::Detect { base }, &KeyStore::platform()) {
+        Resolved::Service { base, key } => {
             if !settings.may_send_key_to(&base) {
                 if !global.trust_host {
                     return Err(Failure(
@@ -679,24 +680,16 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
             }
             Ok(Backend::Service { base, key })
         }
-        (None, Some(url)) => Err(Failure(
+        Resolved::Offline { .. } if global.base_url.is_some() => Err(Failure(
             Exit::Account,
-            format!("no API key for {url}: set TTAPI_API_KEY or store one in Settings"),
+            format!(
+                "no API key for {}: set TTAPI_API_KEY or store one in Settings",
+                global.base_url.as_deref().unwrap_or_default()
+            ),
         )),
-        (None, None) => {
-            let keyring = match keyring_problem {
-                Some(
-                    crate::secrets::KeyringError::Unavailable(reason)
-                    | crate::secrets::KeyringError::Refused(reason),
-                ) => {
-                    format!("OS keyring unavailable: {reason}")
-                }
-                None => "none in the OS keyring".to_owned(),
-            };
-            eprintln!(
-                "moodgrid: offline demo on the embedded simulator (no TTAPI key: TTAPI_API_KEY unset, {keyring})"
-            );
-            Ok(Backend::Simulator(SimConfig::default()))
+        Resolved::Offline { sim, why } => {
+            eprintln!("moodgrid: offline demo on the embedded simulator ({why})");
+            Ok(Backend::Simulator(sim))
         }
     }
 }

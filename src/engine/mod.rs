@@ -2,25 +2,27 @@
 //! jobs, persisting every step in the library. The CLI and the window drive it the same way: they send
 //! [`Command`]s and drain [`Event`]s, both over bounded channels.
 
+mod backend;
+mod commands;
 mod driver;
 mod prepare;
+mod sharing;
 mod timing;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+pub use backend::{Backend, Resolved, SIMULATOR_BACKEND, resolve};
 pub use prepare::{
     DescribeSource, NewSubmission, PreparedSource, SourceImage, prepare_source, read_source_file,
 };
 pub use timing::{MAX_RETRY_AFTER, Timing};
 
-use crate::api::{
-    AccountInfo, ApiError, ApiKey, BaseUrl, ClientOptions, PromptVerdict, TtapiClient,
-};
+use crate::api::{AccountInfo, ApiError, ApiKey, BaseUrl, PromptVerdict, TtapiClient};
 use crate::domain::board::Board;
 use crate::library::{
     ExportOptions, ExportReport, ExportTarget, FailureKind, ImageFile, JobRecord, JobUpdate,
@@ -28,28 +30,9 @@ use crate::library::{
 };
 use crate::secrets::{KeyStatus, KeyStore, KeyringError};
 use crate::settings::{Settings, SettingsError};
-use crate::sim::{SimConfig, Simulator};
 
-/// The label stored on jobs run by the embedded simulator.
-pub const SIMULATOR_BACKEND: &str = "simulator";
 const COMMAND_CAPACITY: usize = 64;
 const EVENT_CAPACITY: usize = 256;
-
-/// Which service the engine talks to. Both go through the same client over HTTP.
-#[derive(Debug, Clone)]
-pub enum Backend {
-    Service {
-        base: BaseUrl,
-        key: ApiKey,
-    },
-    /// Starts the embedded simulator inside the engine's runtime.
-    Simulator(SimConfig),
-    /// The service at `base` if `TTAPI_API_KEY` or the OS keyring has a key, else the simulator. Resolved on
-    /// the engine thread, because asking the keyring is IO.
-    Detect {
-        base: BaseUrl,
-    },
-}
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -290,7 +273,7 @@ impl EngineHandle {
                         return;
                     }
                 };
-                runtime.block_on(run(
+                let core = runtime.block_on(run(
                     config,
                     command_rx,
                     stopped,
@@ -301,6 +284,9 @@ impl EngineHandle {
                 ));
                 // Drivers still running are cut short here; their jobs keep their journaled state.
                 runtime.shutdown_timeout(SHUTDOWN_GRACE);
+                if let Some(core) = core {
+                    sharing::release_claims_after_stop(&core);
+                }
             })?;
         Ok(EngineHandle {
             commands,
@@ -415,16 +401,13 @@ pub(crate) struct Core {
     pub paused_until: Mutex<Option<tokio::time::Instant>>,
     /// Jobs that have a driver in this engine right now, so none gets two.
     pub driving: Mutex<HashSet<i64>>,
-    /// Jobs this engine stalled, and when: not taken up again before [`STALL_COOL_DOWN`].
+    /// Jobs this engine stalled, and when: not taken up again before [`sharing::STALL_COOL_DOWN`].
     pub stalled: Mutex<HashMap<i64, tokio::time::Instant>>,
     /// Set by `ResumeAll`: this engine also takes over the jobs of engines that went away.
     pub adopting: AtomicBool,
+    /// Where the Settings commands find and store the key.
+    pub keys: Arc<KeyStore>,
 }
-
-/// How long a job this engine stalled is left alone before the watcher takes it up again.
-const STALL_COOL_DOWN: std::time::Duration = std::time::Duration::from_secs(60);
-/// How often the watcher looks for what other processes changed.
-const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Core {
     /// Runs a library call on a blocking thread (SQLite and file IO never run on the async workers).
@@ -484,94 +467,25 @@ impl Core {
     }
 }
 
+/// The engine's life: open the library, answer `Backend::Detect`, connect, then take commands until told to
+/// stop (or, for the CLI, until Ctrl+C), releasing this engine's job claims on the way out. Returns the
+/// core for the last release once the runtime has stopped (`None` if the engine never started).
 async fn run(
     config: EngineConfig,
     mut commands: mpsc::Receiver<Command>,
     mut stopped: watch::Receiver<bool>,
     emitter: Emitter,
-) {
-    let data_dir = config.data_dir.clone();
-    let library = match tokio::task::spawn_blocking(move || Library::open(&data_dir)).await {
-        Ok(Ok(library)) => Arc::new(library),
-        Ok(Err(e)) => return emitter.emit(Event::Fatal(e.to_string())).await,
-        Err(e) => return emitter.emit(Event::Fatal(e.to_string())).await,
-    };
-    // Kept alive for as long as the engine runs.
-    let mut _simulator = None;
-    let (backend, offline) = match config.backend {
-        Backend::Detect { base } => {
-            let keys = config.keys.clone();
-            let found = tokio::task::spawn_blocking(move || crate::secrets::find_key(&keys))
-                .await
-                .unwrap_or((None, None));
-            match found {
-                (Some((key, _)), _) => (Backend::Service { base, key }, None),
-                (None, problem) => {
-                    let why = problem.map_or(
-                        "no key in TTAPI_API_KEY or the OS keyring".to_owned(),
-                        |e| e.to_string(),
-                    );
-                    (Backend::Simulator(SimConfig::default()), Some(why))
-                }
-            }
-        }
-        Backend::Simulator(sim) => (Backend::Simulator(sim), Some("started offline".to_owned())),
-        service => (service, None),
-    };
-    let (base, key, backend, instance) = match backend {
-        Backend::Service { base, key } => {
-            let label = base.to_string();
-            (base, key, label, None)
-        }
-        Backend::Simulator(sim_config) => match Simulator::start(sim_config).await {
-            Ok(sim) => {
-                let base = sim.base_url();
-                _simulator = Some(sim);
-                let key =
-                    ApiKey::new("offline-simulator").expect("a non-empty literal is a valid key");
-                let instance = format!("sim-{}", uuid::Uuid::new_v4().simple());
-                (base, key, SIMULATOR_BACKEND.to_owned(), Some(instance))
-            }
-            Err(e) => {
-                return emitter
-                    .emit(Event::Fatal(format!(
-                        "could not start the embedded simulator: {e}"
-                    )))
-                    .await;
-            }
-        },
-        Backend::Detect { .. } => {
-            return emitter
-                .emit(Event::Fatal("the backend was not resolved".into()))
-                .await;
+) -> Option<Arc<Core>> {
+    // `_simulator` is the embedded service when offline: it runs for as long as this function does.
+    let (core, _simulator) = match start(&config, emitter.clone()).await {
+        Ok(started) => started,
+        Err(message) => {
+            emitter.emit(Event::Fatal(message)).await;
+            return None;
         }
     };
-    let client = match TtapiClient::with_options(base, key, ClientOptions::default()) {
-        Ok(client) => client,
-        Err(e) => return emitter.emit(Event::Fatal(e.to_string())).await,
-    };
-    let core = Arc::new(Core {
-        library,
-        client,
-        backend: backend.clone(),
-        owner: Owner::new(instance, config.timing.lease),
-        timing: config.timing,
-        emitter: emitter.clone(),
-        paused_until: Mutex::new(None),
-        driving: Mutex::new(HashSet::new()),
-        stalled: Mutex::new(HashMap::new()),
-        adopting: AtomicBool::new(false),
-    });
-    tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
-        %backend,
-        offline = offline.as_deref().unwrap_or("no"),
-        data_dir = %config.data_dir.display(),
-        "engine ready"
-    );
-    emitter.emit(Event::Ready { backend, offline }).await;
-    let renewing = tokio::spawn(renew_leases(core.clone()));
-    let watching = tokio::spawn(watch_library(core.clone()));
+    let renewing = tokio::spawn(sharing::renew_leases(core.clone()));
+    let watching = tokio::spawn(sharing::watch_library(core.clone()));
     let interrupted = async {
         if config.stop_on_interrupt {
             let _ = tokio::signal::ctrl_c().await;
@@ -585,7 +499,7 @@ async fn run(
             command = commands.recv() => command,
             _ = stopped.wait_for(|stop| *stop) => None,
             () = &mut interrupted => {
-                release_claims(&core).await;
+                sharing::release_claims(&core).await;
                 emitter.emit(Event::Interrupted).await;
                 None
             }
@@ -593,295 +507,60 @@ async fn run(
         let Some(command) = command else {
             break;
         };
-        match command {
-            Command::Submit { submission, reply } => {
-                let result = prepare::create(&core, submission).await;
-                if let Ok(job) = &result {
-                    driver::spawn(core.clone(), job.id);
-                }
-                let _ = reply.send(result);
+        if command.runs_in_order() {
+            if commands::handle(core.clone(), command).await.is_break() {
+                break;
             }
-            Command::Fetch { job_id, reply } => {
-                let core = core.clone();
-                tokio::spawn(async move {
-                    let _ = reply.send(driver::refresh(&core, job_id).await);
-                });
-            }
-            Command::LookAgain { job_id, reply } => {
-                let _ = reply.send(driver::look_again(&core, job_id).await);
-            }
-            Command::LoadJobs { limit } => {
-                let answer = match core.db(move |l| l.recent_jobs(limit)).await {
-                    Ok(jobs) => Event::Jobs(jobs),
-                    Err(e) => Event::Notice(format!("could not read the library: {e}")),
-                };
-                emitter.emit(answer).await;
-            }
-            Command::LoadImages { job_ids } => {
-                let answer = match core
-                    .db(move |l| {
-                        job_ids
-                            .into_iter()
-                            .map(|id| Ok((id, l.image_files(id)?)))
-                            .collect()
-                    })
-                    .await
-                {
-                    Ok(images) => Event::Images(images),
-                    Err(e) => Event::Notice(format!("could not read the library's images: {e}")),
-                };
-                emitter.emit(answer).await;
-            }
-            Command::StoreKey { key, reply } => {
-                let keys = config.keys.clone();
-                tokio::spawn(async move {
-                    let saved = tokio::task::spawn_blocking(move || keys.save(&key)).await;
-                    let _ = reply.send(
-                        saved.unwrap_or_else(|e| Err(KeyringError::Unavailable(e.to_string()))),
-                    );
-                });
-            }
-            Command::RemoveKey { reply } => {
-                let keys = config.keys.clone();
-                tokio::spawn(async move {
-                    let removed = tokio::task::spawn_blocking(move || keys.remove()).await;
-                    let _ = reply.send(
-                        removed.unwrap_or_else(|e| Err(KeyringError::Unavailable(e.to_string()))),
-                    );
-                });
-            }
-            Command::KeyStatus { reply } => {
-                let keys = config.keys.clone();
-                tokio::spawn(async move {
-                    if let Ok(status) =
-                        tokio::task::spawn_blocking(move || crate::secrets::key_status(&keys)).await
-                    {
-                        let _ = reply.send(status);
-                    }
-                });
-            }
-            Command::CheckAccount { base, key, reply } => {
-                let client = match key {
-                    Some(key) => TtapiClient::with_options(base, key, ClientOptions::default()),
-                    None => Ok(core.client.clone()),
-                };
-                tokio::spawn(async move {
-                    let answer = match client {
-                        Ok(client) => client.info().await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = reply.send(answer);
-                });
-            }
-            Command::CheckPrompt { prompt, reply } => {
-                let client = core.client.clone();
-                tokio::spawn(async move {
-                    let _ = reply.send(client.prompt_check(&prompt).await);
-                });
-            }
-            Command::SaveSettings { settings, reply } => {
-                let dir = config.data_dir.clone();
-                tokio::spawn(async move {
-                    let saved = tokio::task::spawn_blocking(move || settings.save(&dir)).await;
-                    let _ = reply.send(saved.unwrap_or_else(|e| {
-                        Err(SettingsError::Write {
-                            path: PathBuf::new(),
-                            source: std::io::Error::other(e.to_string()),
-                        })
-                    }));
-                });
-            }
-            Command::ResumeAll { reply } => {
-                let _ = reply.send(resume_all(&core).await);
-            }
-            Command::LoadBoards { reply } => {
-                let _ = reply.send(core.db(|l| l.boards()).await.map_err(EngineError::from));
-            }
-            Command::CreateBoard { board, reply } => {
-                let created = core.db(move |l| l.create_board(&board)).await;
-                let _ = reply.send(created.map_err(EngineError::from));
-            }
-            // Reading, decoding and thumbnailing many images can take seconds: these run beside the
-            // command loop, so a submission sent meanwhile is not held up behind them.
-            Command::ExportBoard { id, reply } => {
-                let core = core.clone();
-                tokio::spawn(async move {
-                    let exported = core.db(move |l| l.export_board(id)).await;
-                    let _ = reply.send(exported.map_err(EngineError::from));
-                });
-            }
-            Command::ExportJobs {
-                job_ids,
-                options,
-                target,
-                reply,
-            } => {
-                let core = core.clone();
-                tokio::spawn(async move {
-                    let exported = core
-                        .db(move |l| l.export_jobs(&job_ids, &options, &target))
-                        .await;
-                    let _ = reply.send(exported.map_err(EngineError::from));
-                });
-            }
-            Command::ImportBoard { file, reply } => {
-                let core = core.clone();
-                tokio::spawn(async move {
-                    let imported = core.db(move |l| l.import_board(&file)).await;
-                    let _ = reply.send(imported.map_err(EngineError::from));
-                });
-            }
-            Command::StoreImages { inputs, reply } => {
-                let core = core.clone();
-                tokio::spawn(async move {
-                    let stored = core
-                        .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
-                        .await;
-                    let _ = reply.send(stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
-                });
-            }
-            Command::DeleteBoard { id, reply } => {
-                let deleted = core.db(move |l| l.delete_board(id)).await;
-                let _ = reply.send(deleted.map_err(EngineError::from));
-            }
-            Command::SaveBoard { id, board } => {
-                if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {
-                    emitter
-                        .emit(Event::Notice(format!("could not save the board: {e}")))
-                        .await;
-                }
-            }
-            Command::Shutdown => break,
+        } else {
+            tokio::spawn(commands::handle(core.clone(), command));
         }
     }
     renewing.abort();
     watching.abort();
-    release_claims(&core).await;
+    sharing::release_claims(&core).await;
+    Some(core)
 }
 
-/// A clean exit: every claim of this engine ends now, so other processes need not wait for them to lapse.
-async fn release_claims(core: &Arc<Core>) {
-    let owner = core.owner.clone();
-    match core.db(move |l| l.release_leases(&owner)).await {
-        Ok(released) if released > 0 => tracing::info!(released, "job claims released"),
-        Ok(_) => {}
-        Err(e) => {
-            tracing::warn!(error = %e, "could not release job claims; they lapse by themselves")
-        }
-    }
-}
-
-/// Keeps this engine's claims alive for as long as it runs.
-async fn renew_leases(core: Arc<Core>) {
-    loop {
-        tokio::time::sleep(core.owner.renewal()).await;
-        let owner = core.owner.clone();
-        if let Err(e) = core.db(move |l| l.renew_leases(&owner)).await {
-            tracing::warn!(error = %e, "could not renew job claims");
-        }
-    }
-}
-
-/// Follows what other processes do to the library: their jobs' changes reach this engine's listeners (so
-/// the window shows a CLI's job live), and, once `ResumeAll` was asked, jobs whose engine went away are
-/// taken over: at once when another process wrote (a clean exit releases its claims), else every lease/6
-/// (a dead process's lease lapses without a write).
-async fn watch_library(core: Arc<Core>) {
-    let mut seen_version = None;
-    let mut seen: HashMap<i64, i64> = HashMap::new();
-    let mut since = crate::library::now_ms();
-    let mut next_adoption = tokio::time::Instant::now();
-    loop {
-        tokio::time::sleep(WATCH_INTERVAL).await;
-        let version = core.db(|l| l.data_version()).await.ok();
-        if version != seen_version {
-            seen_version = version;
-            // Another process wrote: perhaps it released its claims on the way out; look now.
-            next_adoption = tokio::time::Instant::now();
-            // Clocks of two processes differ a little: look back a bit, and skip what was already told.
-            let from = since - 2_000;
-            let changed = core.db(move |l| l.jobs_changed_since(from)).await;
-            for job in changed.unwrap_or_default() {
-                since = since.max(job.updated_at);
-                let mine = job.owner.as_deref() == Some(core.owner.id.as_str());
-                if mine || seen.get(&job.id) == Some(&job.updated_at) {
-                    continue;
-                }
-                seen.insert(job.id, job.updated_at);
-                core.emitter.emit(Event::JobChanged(Box::new(job))).await;
-            }
-            seen.retain(|_, updated| *updated >= since - 2_000);
-        }
-        let now = tokio::time::Instant::now();
-        if core.adopting.load(Ordering::Relaxed) && now >= next_adoption {
-            next_adoption = now + core.owner.renewal() / 2;
-            adopt_orphans(&core).await;
-        }
-    }
-}
-
-/// Takes up unfinished jobs of this backend that no live engine drives (their engine exited or died).
-async fn adopt_orphans(core: &Arc<Core>) {
-    let backend = core.backend.clone();
-    let Ok(unfinished) = core.db(move |l| l.unfinished_jobs(&backend)).await else {
-        return;
-    };
-    let now = crate::library::now_ms();
-    let cooled = |id: i64| {
-        core.stalled
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .is_none_or(|at| at.elapsed() >= STALL_COOL_DOWN)
-    };
-    for job in unfinished {
-        if !job.is_driven_by_other(&core.owner.id, now) && cooled(job.id) {
-            driver::spawn(core.clone(), job.id);
-        }
-    }
-}
-
-async fn resume_all(core: &Arc<Core>) -> Result<Resumed, EngineError> {
-    core.adopting.store(true, Ordering::Relaxed);
-    let backend = core.backend.clone();
-    let (mine, elsewhere) = core
-        .db(move |l| {
-            Ok((
-                l.unfinished_jobs(&backend)?,
-                l.unfinished_elsewhere(&backend)?,
-            ))
+/// Opens the library and connects; says `Ready`. The simulator, when offline, lives as long as the engine.
+async fn start(
+    config: &EngineConfig,
+    emitter: Emitter,
+) -> Result<(Arc<Core>, Option<crate::sim::Simulator>), String> {
+    let data_dir = config.data_dir.clone();
+    let library = tokio::task::spawn_blocking(move || Library::open(&data_dir))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let (backend, keys) = (config.backend.clone(), config.keys.clone());
+    let resolved = tokio::task::spawn_blocking(move || backend::resolve(backend, &keys))
+        .await
+        .map_err(|e| e.to_string())?;
+    let connected = backend::connect(resolved).await?;
+    let core = Arc::new(Core {
+        library: Arc::new(library),
+        client: connected.client,
+        backend: connected.label.clone(),
+        owner: Owner::new(connected.instance, config.timing.lease),
+        timing: config.timing.clone(),
+        emitter: emitter.clone(),
+        paused_until: Mutex::new(None),
+        driving: Mutex::new(HashSet::new()),
+        stalled: Mutex::new(HashMap::new()),
+        adopting: AtomicBool::new(false),
+        keys: config.keys.clone(),
+    });
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        backend = %connected.label,
+        offline = connected.offline.as_deref().unwrap_or("no"),
+        data_dir = %config.data_dir.display(),
+        "engine ready"
+    );
+    emitter
+        .emit(Event::Ready {
+            backend: connected.label,
+            offline: connected.offline,
         })
-        .await?;
-    // Claimed here, one by one, so that two processes resuming at once split the jobs between them and
-    // each says truly which it drives and which it follows.
-    let owner = core.owner.clone();
-    let claims = core
-        .db(move |l| {
-            mine.into_iter()
-                .map(|job| l.claim_job(job.id, &owner))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    let (mut driving, mut following) = (Vec::new(), Vec::new());
-    for claim in claims {
-        match claim {
-            crate::library::Claim::Claimed { job, .. } => {
-                driver::spawn(core.clone(), job.id);
-                driving.push(job);
-            }
-            crate::library::Claim::HeldBy(job) => following.push(job),
-            crate::library::Claim::Finished(_) => {}
-        }
-    }
-    if !elsewhere.is_empty() {
-        let hosts: HashSet<&str> = elsewhere.iter().map(|j| j.backend.as_str()).collect();
-        core.emitter
-            .emit(Event::Notice(format!(
-                "{} unfinished job(s) belong to another backend ({}) and were left alone",
-                elsewhere.len(),
-                hosts.into_iter().collect::<Vec<_>>().join(", ")
-            )))
-            .await;
-    }
-    Ok(Resumed { driving, following })
+        .await;
+    Ok((core, connected.simulator))
 }

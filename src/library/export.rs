@@ -1,7 +1,8 @@
 //! Exporting jobs' original images for use elsewhere, each carrying what made it: the prompt, the seed, the
-//! TTAPI job id and the jobs it came from. PNGs get the facts as text chunks (`imaging::png_text`) inserted into the file as
-//! received (the pixels and the other chunks are left byte for byte); other formats are copied as they are,
-//! with a JSON file of the same name beside them. The files go into a folder or one zip file.
+//! TTAPI job id and the jobs it came from. PNGs get the facts as text chunks (`imaging::png_text`) inserted
+//! into the file as received (the pixels and the other chunks are left byte for byte); other formats are
+//! copied as they are, with a JSON file of the same name beside them. The files go into a folder or one zip
+//! file.
 
 use std::collections::HashSet;
 use std::io::Write as _;

@@ -1,0 +1,211 @@
+//! What the engine does for each [`Command`]: one named handler per command. Whether a command runs in
+//! its turn (holding the next one back) or on a task of its own is [`Command::runs_in_order`].
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use super::{Command, Core, EngineError, Event, driver, prepare, sharing};
+use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
+use crate::library::{Library, LibraryError};
+use crate::secrets::KeyringError;
+use crate::settings::{Settings, SettingsError};
+
+impl Command {
+    /// In order: what must not overtake the commands before it — submissions (jobs are written in the order
+    /// asked), board edits (the last save wins), resuming — and quick library reads whose answers the UI
+    /// expects in order. Everything that waits on the network, the keyring or much disk runs beside the
+    /// loop, so a submission sent meanwhile is not held up behind it.
+    pub(crate) fn runs_in_order(&self) -> bool {
+        match self {
+            Command::Submit { .. }
+            | Command::LookAgain { .. }
+            | Command::LoadJobs { .. }
+            | Command::LoadImages { .. }
+            | Command::ResumeAll { .. }
+            | Command::LoadBoards { .. }
+            | Command::CreateBoard { .. }
+            | Command::DeleteBoard { .. }
+            | Command::SaveBoard { .. }
+            | Command::Shutdown => true,
+            Command::Fetch { .. }
+            | Command::StoreKey { .. }
+            | Command::RemoveKey { .. }
+            | Command::KeyStatus { .. }
+            | Command::CheckAccount { .. }
+            | Command::CheckPrompt { .. }
+            | Command::SaveSettings { .. }
+            | Command::ExportBoard { .. }
+            | Command::ExportJobs { .. }
+            | Command::ImportBoard { .. }
+            | Command::StoreImages { .. } => false,
+        }
+    }
+}
+
+/// Carries out one command. `Break` stops the engine.
+pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()> {
+    match command {
+        Command::Submit { submission, reply } => submit(&core, submission, reply).await,
+        Command::Fetch { job_id, reply } => answer(reply, driver::refresh(&core, job_id).await),
+        Command::LookAgain { job_id, reply } => {
+            answer(reply, driver::look_again(&core, job_id).await);
+        }
+        Command::LoadJobs { limit } => load_jobs(&core, limit).await,
+        Command::LoadImages { job_ids } => load_images(&core, job_ids).await,
+        Command::ResumeAll { reply } => answer(reply, sharing::resume_all(&core).await),
+        Command::StoreKey { key, reply } => answer(reply, store_key(&core, key).await),
+        Command::RemoveKey { reply } => answer(reply, remove_key(&core).await),
+        Command::KeyStatus { reply } => {
+            let keys = core.keys.clone();
+            if let Ok(status) =
+                tokio::task::spawn_blocking(move || crate::secrets::key_status(&keys)).await
+            {
+                answer(reply, status);
+            }
+        }
+        Command::CheckAccount { base, key, reply } => {
+            answer(reply, check_account(&core, base, key).await);
+        }
+        Command::CheckPrompt { prompt, reply } => {
+            answer(reply, core.client.prompt_check(&prompt).await);
+        }
+        Command::SaveSettings { settings, reply } => {
+            answer(reply, save_settings(&core, settings).await);
+        }
+        Command::LoadBoards { reply } => in_library(&core, reply, |l| l.boards()).await,
+        Command::CreateBoard { board, reply } => {
+            in_library(&core, reply, move |l| l.create_board(&board)).await;
+        }
+        Command::ExportBoard { id, reply } => {
+            in_library(&core, reply, move |l| l.export_board(id)).await;
+        }
+        Command::ExportJobs {
+            job_ids,
+            options,
+            target,
+            reply,
+        } => {
+            in_library(&core, reply, move |l| {
+                l.export_jobs(&job_ids, &options, &target)
+            })
+            .await;
+        }
+        Command::ImportBoard { file, reply } => {
+            in_library(&core, reply, move |l| l.import_board(&file)).await;
+        }
+        Command::StoreImages { inputs, reply } => {
+            let stored = core
+                .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
+                .await;
+            answer(reply, stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
+        }
+        Command::DeleteBoard { id, reply } => {
+            in_library(&core, reply, move |l| l.delete_board(id)).await;
+        }
+        Command::SaveBoard { id, board } => {
+            if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {
+                core.emitter
+                    .emit(Event::Notice(format!("could not save the board: {e}")))
+                    .await;
+            }
+        }
+        Command::Shutdown => return ControlFlow::Break(()),
+    }
+    ControlFlow::Continue(())
+}
+
+/// A reply whose asker may have gone away (a closed panel): nothing to do then.
+fn answer<T>(reply: oneshot::Sender<T>, value: T) {
+    let _ = reply.send(value);
+}
+
+/// A library call answered as it is, its error as the engine's.
+async fn in_library<T, F>(core: &Core, reply: oneshot::Sender<Result<T, EngineError>>, work: F)
+where
+    T: Send + 'static,
+    F: FnOnce(&Library) -> Result<T, LibraryError> + Send + 'static,
+{
+    answer(reply, core.db(work).await.map_err(EngineError::from));
+}
+
+/// Writes the job, replies once the row exists, and starts driving it.
+async fn submit(
+    core: &Arc<Core>,
+    submission: super::NewSubmission,
+    reply: oneshot::Sender<Result<crate::library::JobRecord, EngineError>>,
+) {
+    let result = prepare::create(core, submission).await;
+    if let Ok(job) = &result {
+        driver::spawn(core.clone(), job.id);
+    }
+    answer(reply, result);
+}
+
+async fn load_jobs(core: &Core, limit: usize) {
+    let event = match core.db(move |l| l.recent_jobs(limit)).await {
+        Ok(jobs) => Event::Jobs(jobs),
+        Err(e) => Event::Notice(format!("could not read the library: {e}")),
+    };
+    core.emitter.emit(event).await;
+}
+
+async fn load_images(core: &Core, job_ids: Vec<i64>) {
+    let images = core
+        .db(move |l| {
+            job_ids
+                .into_iter()
+                .map(|id| Ok((id, l.image_files(id)?)))
+                .collect()
+        })
+        .await;
+    let event = match images {
+        Ok(images) => Event::Images(images),
+        Err(e) => Event::Notice(format!("could not read the library's images: {e}")),
+    };
+    core.emitter.emit(event).await;
+}
+
+async fn store_key(core: &Core, key: ApiKey) -> Result<(), KeyringError> {
+    let keys = core.keys.clone();
+    tokio::task::spawn_blocking(move || keys.save(&key))
+        .await
+        .unwrap_or_else(|e| Err(KeyringError::Unavailable(e.to_string())))
+}
+
+async fn remove_key(core: &Core) -> Result<bool, KeyringError> {
+    let keys = core.keys.clone();
+    tokio::task::spawn_blocking(move || keys.remove())
+        .await
+        .unwrap_or_else(|e| Err(KeyringError::Unavailable(e.to_string())))
+}
+
+/// `info` for the account behind `key` at `base`, or behind the engine's own key.
+async fn check_account(
+    core: &Core,
+    base: BaseUrl,
+    key: Option<ApiKey>,
+) -> Result<crate::api::AccountInfo, crate::api::ApiError> {
+    match key {
+        Some(key) => {
+            TtapiClient::with_options(base, key, ClientOptions::default())?
+                .info()
+                .await
+        }
+        None => core.client.info().await,
+    }
+}
+
+async fn save_settings(core: &Core, settings: Settings) -> Result<(), SettingsError> {
+    let dir = core.library.root().to_owned();
+    tokio::task::spawn_blocking(move || settings.save(&dir))
+        .await
+        .unwrap_or_else(|e| {
+            Err(SettingsError::Write {
+                path: PathBuf::new(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        })
+}
