@@ -1,0 +1,290 @@
+//! The command line's words: subcommands, flags, their help and the environment they read (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::{BlendDimensions, Mode};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "moodgrid",
+    version,
+    about = "A native desktop studio for the Midjourney API (TTAPI)",
+    long_about = "A native desktop studio for the Midjourney API (TTAPI). Without a subcommand it opens the \
+window. Without a key (TTAPI_API_KEY or the OS keyring) everything runs on the embedded simulator.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub(super) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(super) command: Option<Command>,
+}
+
+const AFTER_HELP: &str = "\
+Environment:
+  TTAPI_API_KEY          the TTAPI key (else the OS keyring; the window's Settings stores it there)
+  TTAPI_BASE_URL         the TTAPI host (same as --base-url)
+  MOODGRID_DATA_DIR      the library folder (same as --data-dir)
+  MOODGRID_POLL_MS       scales every poll and retry interval to this base (tests, diagnostics)
+  MOODGRID_FRAME_REPORT  =1: the window reports its first frame and frame times on stderr
+  MOODGRID_LOG_DIR       where the window writes its daily log files (default: the platform state folder)
+  RUST_LOG               log detail on stderr (warn by default; info or debug show the engine at work)
+
+Exit codes: 0 done, 1 the job failed, 2 usage or invalid input, 3 key, balance or account,
+4 network or service unavailable, 130 stopped with Ctrl+C (jobs kept; `moodgrid resume` continues them).";
+
+#[derive(Debug, Args)]
+pub(super) struct GlobalArgs {
+    /// The TTAPI host (https://api.ttapi.io by default; api.ttapi.org and the hold-account hosts also work).
+    #[arg(long, global = true, env = "TTAPI_BASE_URL")]
+    pub(super) base_url: Option<String>,
+    /// Where the library lives (default: the platform's data directory).
+    #[arg(long, global = true, env = "MOODGRID_DATA_DIR")]
+    pub(super) data_dir: Option<PathBuf>,
+    /// Use the embedded simulator even if a key is set.
+    #[arg(long, global = true)]
+    pub(super) offline: bool,
+    /// Agree to send the key to a host that is not one of TTAPI's (remembered in settings.json).
+    #[arg(long, global = true)]
+    pub(super) trust_host: bool,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub(super) struct Follow {
+    /// Wait until the job has finished and its images are saved (a progress bar shows on a terminal).
+    #[arg(long)]
+    pub(super) wait: bool,
+    /// Print one JSON object per job on stdout.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum ModeArg {
+    Fast,
+    Relax,
+    Turbo,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Fast => Mode::Fast,
+            ModeArg::Relax => Mode::Relax,
+            ModeArg::Turbo => Mode::Turbo,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum DimensionsArg {
+    Portrait,
+    Square,
+    Landscape,
+}
+
+impl From<DimensionsArg> for BlendDimensions {
+    fn from(d: DimensionsArg) -> BlendDimensions {
+        match d {
+            DimensionsArg::Portrait => BlendDimensions::Portrait,
+            DimensionsArg::Square => BlendDimensions::Square,
+            DimensionsArg::Landscape => BlendDimensions::Landscape,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Start a new 2×2 grid from a prompt.
+    Imagine {
+        /// What to imagine, with Midjourney parameters if wanted (--ar 16:9, --seed 42…).
+        prompt: String,
+        /// Midjourney's speed mode.
+        #[arg(long, value_enum, default_value = "fast")]
+        mode: ModeArg,
+        /// Seconds the job may take (300–1200; default 300, relax 600).
+        #[arg(long)]
+        timeout: Option<u32>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Press one of a job's buttons: a component string such as upsample2, variation1, upscale_creative.
+    Action {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        /// The component string, as the job's `components` list offers it.
+        action: String,
+        /// Seconds the job may take (300–1200).
+        #[arg(long)]
+        timeout: Option<u32>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Blend 2–5 image files into a new grid.
+    Blend {
+        /// Two to five PNG, JPEG or WebP files (large ones are downscaled before sending).
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// The shape of the result.
+        #[arg(long, value_enum, default_value = "square")]
+        dimensions: DimensionsArg,
+        /// Midjourney's speed mode.
+        #[arg(long, value_enum, default_value = "fast")]
+        mode: ModeArg,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Get four prompts that describe an image file (or an image URL).
+    Describe {
+        /// A PNG, JPEG or WebP file.
+        #[arg(required_unless_present = "url", conflicts_with = "url")]
+        file: Option<PathBuf>,
+        /// An image on the web instead of a file.
+        #[arg(long)]
+        url: Option<String>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Get the seed of a finished job.
+    Seed {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Repaint the white area of a mask (Vary Region). The mask must be the job image's exact size.
+    Inpaint {
+        /// The upscaled job to repaint: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        /// A black-and-white PNG of the image's size; white is repainted.
+        #[arg(long)]
+        mask: PathBuf,
+        /// What to paint there (default: the job's prompt).
+        #[arg(long)]
+        prompt: Option<String>,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Ask the service where a job stands now.
+    Fetch {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// The library's jobs, newest first.
+    List {
+        /// How many jobs.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per job.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue every unfinished job (after a crash, a restart, or commands run without --wait).
+    Resume {
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Write jobs' images with their prompt, seed, job id and lineage embedded (PNG text chunks; a JSON file
+    /// beside other formats), into a folder or one zip file. Prints each file written.
+    Export {
+        /// The jobs: TTAPI ids, unique prefixes of them, or #N for local ids.
+        #[arg(required = true)]
+        jobs: Vec<String>,
+        /// The folder to write into (created if needed; an existing file is never replaced).
+        #[arg(
+            long,
+            short,
+            value_name = "DIR",
+            required_unless_present = "zip",
+            conflicts_with = "zip"
+        )]
+        to: Option<PathBuf>,
+        /// Write one zip file instead of loose files.
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
+        /// File names, from {prompt} {job} {id} {seed} {action} {image} {date}.
+        #[arg(long, default_value = crate::domain::export_name::DEFAULT_TEMPLATE)]
+        template: String,
+        /// Also a grid's four split images (default: the grid or the upscale only).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Moodboards: list them, or render one to a PNG.
+    #[command(subcommand)]
+    Board(BoardCommand),
+    /// Run the embedded TTAPI simulator as a standalone HTTP server on 127.0.0.1.
+    Sim(SimArgs),
+    /// Print a shell completion script, e.g. `moodgrid completions bash > ~/.local/share/bash-completion/completions/moodgrid`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum BoardCommand {
+    /// Every board, most recently edited first: id, items, name.
+    List,
+    /// Draw a board (by id or name) to a PNG file, as the window's "Render PNG…" does.
+    Render {
+        /// The board's id or name.
+        board: String,
+        /// Output pixels per board unit (1 = the images' own pixels).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// The PNG file to write.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct SimArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the address is printed on stdout).
+    #[arg(long, default_value_t = 8787)]
+    pub(super) port: u16,
+    /// Accept only this TT-API-KEY (default: any non-empty key).
+    #[arg(long)]
+    pub(super) key: Option<String>,
+    /// Extra latency on every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub(super) latency_ms: u64,
+    /// Share of requests (0–1) answered with a 5xx, a 429 or a cut connection.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub(super) fail_rate: f64,
+    /// How long a fast-mode job runs before it succeeds, in seconds (relax ×2, turbo ×½).
+    #[arg(long, default_value_t = 4.0, value_parser = parse_seconds)]
+    pub(super) job_seconds: f64,
+    /// Prompts containing this word fail as banned (repeatable).
+    #[arg(long = "banned-word", default_values_t = ["bannedword".to_owned()])]
+    pub(super) banned_words: Vec<String>,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is outside 0–1"))
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let seconds: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(seconds)
+    } else {
+        Err(format!("{s} is not a duration"))
+    }
+}
+
+impl Cli {
+    /// Whether this command line opens the window (no subcommand).
+    pub fn opens_window(&self) -> bool {
+        self.command.is_none()
+    }
+}

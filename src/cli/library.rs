@@ -1,0 +1,127 @@
+//! The commands that only read the library (`list`, `export`, `board`): they open it directly, start no
+//! engine and send nothing.
+
+use std::path::PathBuf;
+
+use super::args::{BoardCommand, GlobalArgs};
+use super::{Exit, Failure, find, open_library, output};
+use crate::library::{ExportImages, ExportOptions, ExportTarget};
+
+/// `list`: the newest jobs, one line (or one JSON object) each.
+pub(super) fn list(global: &GlobalArgs, limit: usize, json: bool) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let jobs = library
+        .recent_jobs(limit)
+        .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
+    for job in &jobs {
+        output::print_job(&library, job, json);
+    }
+    Ok(Exit::Success)
+}
+
+/// `export`: jobs' images with their facts, to a folder or a zip.
+pub(super) fn export(
+    global: &GlobalArgs,
+    jobs: &[String],
+    to: Option<PathBuf>,
+    zip: Option<PathBuf>,
+    template: String,
+    all: bool,
+) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let ids = jobs
+        .iter()
+        .map(|reference| find(&library, reference).map(|job| job.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let target = match (to, zip) {
+        (_, Some(zip)) => ExportTarget::Zip(zip),
+        (Some(dir), None) => ExportTarget::Folder(dir),
+        (None, None) => {
+            return Err(Failure(Exit::Usage, "give --to DIR or --zip FILE".into()));
+        }
+    };
+    let options = ExportOptions {
+        template,
+        images: if all {
+            ExportImages::All
+        } else {
+            ExportImages::Main
+        },
+    };
+    let report = library
+        .export_jobs(&ids, &options, &target)
+        .map_err(|e| match e {
+            crate::library::LibraryError::Template(_) => Failure(Exit::Usage, e.to_string()),
+            other => Failure(Exit::Unavailable, other.to_string()),
+        })?;
+    output::print_export(&report);
+    Ok(if report.files.is_empty() {
+        Exit::JobFailed
+    } else {
+        Exit::Success
+    })
+}
+
+/// `board list` and `board render`.
+pub(super) fn board(global: &GlobalArgs, command: BoardCommand) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
+    let boards = library.boards().map_err(unavailable)?;
+    match command {
+        BoardCommand::List => {
+            for stored in &boards {
+                println!(
+                    "{:>4}  {:>4} items  {}",
+                    stored.id,
+                    stored.board.items().len(),
+                    stored.board.name
+                );
+            }
+        }
+        BoardCommand::Render {
+            board,
+            scale,
+            output,
+        } => {
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(Failure(
+                    Exit::Usage,
+                    format!("--scale must be above 0, not {scale}"),
+                ));
+            }
+            let wanted = boards
+                .iter()
+                .find(|b| b.id.to_string() == board)
+                .or_else(|| {
+                    boards
+                        .iter()
+                        .find(|b| b.board.name.eq_ignore_ascii_case(&board))
+                });
+            let Some(stored) = wanted else {
+                let names: Vec<&str> = boards.iter().map(|b| b.board.name.as_str()).collect();
+                return Err(Failure(
+                    Exit::Usage,
+                    format!("no board `{board}` (the library has: {})", names.join(", ")),
+                ));
+            };
+            let rendered = crate::library::render_board(library.root(), &stored.board, scale)
+                .map_err(|e| Failure(Exit::Usage, e.to_string()))?;
+            crate::files::write_atomically(&output, &rendered.png).map_err(|e| {
+                Failure(
+                    Exit::Unavailable,
+                    format!("could not write {}: {e}", output.display()),
+                )
+            })?;
+            for file in &rendered.missing {
+                eprintln!("moodgrid: {file} could not be read; it shows as a grey box");
+            }
+            println!(
+                "{} ({} × {} px)",
+                output.display(),
+                rendered.width,
+                rendered.height
+            );
+        }
+    }
+    Ok(Exit::Success)
+}

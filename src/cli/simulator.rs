@@ -1,0 +1,46 @@
+//! `moodgrid sim`: the simulator alone, on a port, for other clients and for trying faults by hand.
+
+use std::time::Duration;
+
+use super::args::SimArgs;
+use super::{Exit, Failure};
+use crate::sim::{FaultConfig, SimConfig, Simulator};
+
+/// Serves until Ctrl+C.
+pub(super) fn run(args: SimArgs) -> Result<Exit, Failure> {
+    let config = SimConfig {
+        api_key: args.key,
+        run_time: Duration::from_secs_f64(args.job_seconds),
+        queue_time: Duration::from_secs_f64(args.job_seconds * 0.15),
+        banned_words: args.banned_words,
+        faults: FaultConfig {
+            latency: Duration::from_millis(args.latency_ms),
+            ..FaultConfig::failing(args.fail_rate)
+        },
+        ..SimConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("moodgrid-sim")
+        .build()
+        .map_err(|e| {
+            Failure(
+                Exit::Unavailable,
+                format!("could not start the async runtime: {e}"),
+            )
+        })?;
+    runtime.block_on(async move {
+        let simulator = Simulator::start_on(config, args.port).await.map_err(|e| {
+            Failure(
+                Exit::Unavailable,
+                format!("could not listen on 127.0.0.1:{}: {e}", args.port),
+            )
+        })?;
+        println!("TTAPI simulator listening on {}", simulator.base_url());
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = simulator.serve_forever() => {}
+        }
+        Ok(Exit::Success)
+    })
+}

@@ -1,0 +1,52 @@
+//! `moodgrid` alone: the window.
+
+use std::sync::Arc;
+
+use super::args::GlobalArgs;
+use super::{Exit, Failure, base_url, data_dir};
+use crate::engine::{Backend, EngineConfig, Timing};
+use crate::secrets::KeyStore;
+use crate::settings::Settings;
+use crate::sim::SimConfig;
+
+/// `moodgrid` alone: the window, on the service when a key is found (asked on the engine thread), else offline.
+pub(super) fn open(global: &GlobalArgs) -> Result<Exit, Failure> {
+    let data_dir = data_dir(global)?;
+    // A damaged settings file must not keep the window shut: the defaults apply and the user is told.
+    let (settings, mut settings_problem) = match Settings::load(&data_dir) {
+        Ok(settings) => (settings, None),
+        Err(e) => (Settings::default(), Some(e.to_string())),
+    };
+    let base = base_url(global, &settings)?;
+    let backend = if global.offline {
+        Backend::Simulator(SimConfig::default())
+    } else if !settings.may_send_key_to(&base) {
+        // The key is not sent to a host the user has not confirmed; Settings asks.
+        settings_problem = Some(format!(
+            "{base} is not one of TTAPI's hosts and you have not confirmed it, so Moodgrid started offline. \
+             Choose it again in Settings → Service to trust it."
+        ));
+        Backend::Simulator(SimConfig::default())
+    } else {
+        Backend::Detect { base }
+    };
+    // Exports go to the user's Pictures folder (read here, before the window: it is a file read on Linux).
+    let export_folder = directories::UserDirs::new()
+        .and_then(|dirs| dirs.picture_dir().map(|p| p.join("Moodgrid")))
+        .unwrap_or_else(|| data_dir.join("exports"));
+    let launch = crate::ui::Launch {
+        export_folder,
+        engine: EngineConfig {
+            data_dir,
+            backend,
+            timing: Timing::from_env().unwrap_or_default(),
+            keys: Arc::new(KeyStore::platform()),
+            stop_on_interrupt: false,
+        },
+        settings,
+        settings_problem,
+    };
+    crate::ui::run(launch)
+        .map_err(|e| Failure(Exit::Unavailable, format!("could not open the window: {e}")))?;
+    Ok(Exit::Success)
+}
