@@ -1248,7 +1248,7 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
     assert_eq!(names.len(), 6, "{names:?}");
     assert!(names.iter().all(|n| n.ends_with(".png")), "{names:?}");
     // The choices are kept for the next export (and, through eframe's storage, the next run).
-    let prefs = &harness.state().export.prefs;
+    let prefs = harness.state().export_prefs();
     assert!(prefs.all_images);
     assert_eq!(prefs.template, "{prompt}-{job}-{image}{action}");
 }

@@ -1,51 +1,33 @@
-//! The window's state and its frame: drains the engine's events, lays out the panels (prompt bar, feed,
-//! job view or gallery, settings) and turns what the user did into engine commands. The panels themselves
-//! live in their own modules and draw from this state.
+//! The window's shell: one frame takes in what the engine and the chores said, lays the panels out, and
+//! carries out the [`Intent`]s they asked of one another. Each panel owns its state and draws with
+//! [`Services`], which every panel shares.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::blend::BlendPanel;
 use super::board::BoardsState;
-use super::chores::{ChoreResult, Chores};
+use super::chores::ChoreResult;
 use super::describe::DescribePanel;
+use super::export::ExportState;
 use super::gallery::GalleryState;
-use super::job_list::JobList;
 use super::job_view::JobViewState;
 use super::mask_editor::MaskEditor;
-use super::pending::{Pending, Poll};
 use super::prompt_bar::PromptBar;
+use super::services::{EngineNews, Intent, Services, View};
 use super::settings::SettingsPanel;
 use super::sources::{SourceInput, SourceTarget, add_sources, source_loaded};
 use super::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
-use super::toasts::{ToastKind, Toasts};
+use super::toasts::ToastKind;
 use super::{Launch, fonts};
 use crate::domain::Action;
-use crate::domain::failure::explain_failure;
-use crate::domain::prompt::first_line;
-use crate::engine::{
-    Backend, Command, EngineConfig, EngineError, EngineHandle, Event, NewSubmission, Waker,
-};
-use crate::library::{JobRecord, JobState};
-use crate::settings::Settings;
+use crate::engine::{EngineHandle, NewSubmission, Waker};
+use crate::library::JobState;
 
-/// Every job is kept in memory for the gallery (10,000 jobs take a few megabytes).
-const JOBS_LIMIT: usize = 1_000_000;
 pub const SETTINGS_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
 pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum View {
-    Job,
-    Gallery,
-    Blend,
-    Describe,
-    Mask,
-    Board,
-}
 
 /// The open view and job, kept between runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -55,43 +37,18 @@ pub struct Remembered {
 }
 
 pub struct MoodgridApp {
-    engine: Option<EngineHandle>,
-    /// A restarted engine, coming up on a helper thread (the old one is shut down there first).
-    starting: Option<Receiver<Restarted>>,
-    config: EngineConfig,
-    waker: Waker,
-    pub(super) textures: TextureCache,
-    pub(super) chores: Chores,
-    pub(super) jobs: JobList,
-    pub(super) selected: Option<i64>,
-    pub(super) view: View,
-    pub(super) prompt_bar: PromptBar,
-    pub(super) settings: Settings,
-    pub(super) settings_panel: SettingsPanel,
+    pub(super) services: Services,
+    prompt_bar: PromptBar,
+    settings_panel: SettingsPanel,
     /// Help → Keyboard shortcuts (F1).
-    pub(super) shortcuts_open: bool,
-    pub(super) gallery: GalleryState,
-    pub(super) job_view: JobViewState,
-    pub(super) blend: BlendPanel,
-    pub(super) describe: DescribePanel,
-    pub(super) mask_editor: Option<MaskEditor>,
-    pub(super) boards: BoardsState,
-    pub export: super::export::ExportState,
-    next_slot: u64,
-    /// Why the app runs on the simulator, when it does.
-    pub(super) offline: Option<String>,
-    /// What jobs of this session are labelled with: the host, or `simulator`.
-    pub(super) backend: String,
-    pub(super) ready: bool,
-    /// A problem that stays until it is solved (the engine could not start…).
-    pub(super) trouble: Option<String>,
-    /// Submitted, not yet written by the engine; `true` opens the new job once it exists.
-    submissions: Vec<(Pending<Result<JobRecord, EngineError>>, bool)>,
-    pub(super) toasts: Toasts,
-    /// Drops a press that repeats the one just made (double click, key repeat).
-    submit_guard: super::submit_guard::SubmitGuard,
-    /// Jobs whose submission cannot reach the service: why, and until when (Unix ms) the engine keeps trying.
-    pub(super) waiting: std::collections::HashMap<i64, (String, i64)>,
+    shortcuts_open: bool,
+    gallery: GalleryState,
+    job_view: JobViewState,
+    blend: BlendPanel,
+    describe: DescribePanel,
+    mask_editor: Option<MaskEditor>,
+    boards: BoardsState,
+    pub(super) export: ExportState,
     title: String,
 }
 
@@ -105,27 +62,18 @@ impl MoodgridApp {
         let wake = waker.clone();
         let textures = TextureCache::new(DEFAULT_BUDGET_BYTES, move || wake())?;
         let engine = EngineHandle::start(launch.engine.clone(), waker.clone())?;
-        let chores = Chores::new(waker.clone());
-        chores.load_cjk_font();
         let default_mode = launch.settings.default_mode;
-        let mut toasts = Toasts::default();
+        let settings_panel = SettingsPanel::new(&launch.settings);
+        let mut services = Services::new(engine, launch.engine, waker, textures, launch.settings);
+        services.chores.load_cjk_font();
         if let Some(problem) = launch.settings_problem {
-            toasts.push(ToastKind::Error, problem, None);
+            services.toasts.push(ToastKind::Error, problem, None);
         }
         Ok(MoodgridApp {
-            engine: Some(engine),
-            starting: None,
-            config: launch.engine,
-            waker,
-            textures,
-            chores,
-            jobs: JobList::default(),
-            selected: None,
-            view: View::Job,
-            prompt_bar: PromptBar::new(launch.settings.default_mode),
-            settings_panel: SettingsPanel::new(&launch.settings),
+            services,
+            prompt_bar: PromptBar::new(default_mode),
+            settings_panel,
             shortcuts_open: false,
-            settings: launch.settings,
             gallery: GalleryState::default(),
             job_view: JobViewState::default(),
             blend: BlendPanel {
@@ -135,184 +83,191 @@ impl MoodgridApp {
             describe: DescribePanel::default(),
             mask_editor: None,
             boards: BoardsState::default(),
-            export: super::export::ExportState::new(launch.export_folder),
-            next_slot: 0,
-            offline: None,
-            backend: String::new(),
-            ready: false,
-            trouble: None,
-            submissions: Vec::new(),
-            toasts,
-            waiting: std::collections::HashMap::new(),
-            submit_guard: Default::default(),
+            export: ExportState::new(launch.export_folder),
             title: String::new(),
         })
     }
 
-    /// One frame: take in what the engine and the chores said, then draw.
+    /// One frame: take in what the engine and the chores said, draw the panels, then carry out what they
+    /// asked of one another.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        self.receive_engine();
-        self.drain_events();
+        if let EngineNews::Ready = self.services.receive() {
+            self.settings_panel
+                .engine_ready(self.services.offline.is_none());
+        }
         self.drain_chores(&ctx);
-        self.textures.begin_frame(&ctx);
+        self.services.textures.begin_frame(&ctx);
         self.update_title(&ctx);
         self.handle_keys(&ctx);
         self.take_dropped_and_pasted(&ctx);
-        egui::Panel::top("prompt_bar").show(ui, |ui| super::prompt_bar::show(self, ui));
+        let MoodgridApp {
+            services,
+            prompt_bar,
+            settings_panel,
+            shortcuts_open,
+            gallery,
+            job_view,
+            blend,
+            describe,
+            mask_editor,
+            boards,
+            export,
+            ..
+        } = self;
+        egui::Panel::top("prompt_bar").show(ui, |ui| {
+            super::navigation::show(services, mask_editor.is_some(), ui);
+            super::prompt_bar::show(prompt_bar, services, ui);
+        });
         egui::Panel::left("feed")
             .default_size(320.0)
             .min_size(260.0)
             .resizable(true)
-            .show(ui, |ui| super::feed::show(self, ui));
-        egui::CentralPanel::default().show(ui, |ui| match self.view {
-            View::Job => super::job_view::show(self, ui),
-            View::Gallery => super::gallery::show(self, ui),
-            View::Blend => super::blend::show(self, ui),
-            View::Describe => super::describe::show(self, ui),
-            View::Mask => super::mask_editor::show(self, ui),
-            View::Board => super::board::show(self, ui),
+            .show(ui, |ui| super::feed::show(services, ui));
+        egui::CentralPanel::default().show(ui, |ui| match services.nav.view {
+            View::Job => super::job_view::show(job_view, services, ui),
+            View::Gallery => super::gallery::show(gallery, services, ui),
+            View::Blend => super::blend::show(blend, services, ui),
+            View::Describe => super::describe::show(describe, services, ui),
+            View::Mask => super::mask_editor::show(mask_editor, services, ui),
+            View::Board => super::board::show(boards, services, ui),
         });
-        self.drop_hint(&ctx);
+        drop_hint(services.nav.view, &ctx);
         super::board::show_drag_preview(&ctx);
-        super::settings::show(self, &ctx);
-        super::shortcuts::show(self, &ctx);
-        super::export::show(self, &ctx);
-        if let Some(job) = self.toasts.show(&ctx) {
-            self.open_job(job);
+        super::settings::show(settings_panel, services, &ctx);
+        super::shortcuts::show(shortcuts_open, &ctx);
+        super::export::show(export, services, &ctx);
+        if let Some(job) = services.toasts.show(&ctx) {
+            services.open_job(job);
         }
-        self.request_images();
-        if self.jobs.running() > 0 || !self.submissions.is_empty() {
+        self.carry_out_intents();
+        self.services.request_images();
+        if self.services.busy() {
             // Progress moves on its own; keep drawing while anything runs.
             ctx.request_repaint_after(std::time::Duration::from_millis(250));
         }
     }
 
-    /// What Export… acts on: the gallery's picks when there are any, else the selected job.
-    pub(super) fn export_selection(&self) -> Vec<i64> {
-        if self.view == View::Gallery && !self.gallery.marked.is_empty() {
-            self.gallery.marked.iter().rev().copied().collect()
-        } else {
-            self.selected.into_iter().collect()
+    /// What the panels asked of one another this frame.
+    fn carry_out_intents(&mut self) {
+        // An intent may lead to another (a board's sources become board items): a few rounds at most.
+        for _ in 0..4 {
+            let intents = self.services.take_intents();
+            if intents.is_empty() {
+                return;
+            }
+            for intent in intents {
+                self.carry_out(intent);
+            }
         }
+    }
+
+    fn carry_out(&mut self, intent: Intent) {
+        let services = &mut self.services;
+        match intent {
+            Intent::OpenJob(job) => {
+                services.nav.selected = Some(job);
+                services.nav.view = View::Job;
+            }
+            Intent::Prompt(edit) => self.prompt_bar.apply(edit),
+            Intent::ImagineNow(prompt) => services.submit(NewSubmission::Imagine {
+                prompt,
+                mode: self.prompt_bar.mode,
+                timeout: None,
+            }),
+            Intent::DefaultMode(mode) => self.prompt_bar.mode = mode,
+            Intent::EditMask { job, ops } => {
+                if let Some(editor) = super::mask_editor::open_on_job(services, job, ops) {
+                    self.mask_editor = Some(editor);
+                    services.nav.view = View::Mask;
+                }
+            }
+            Intent::Sources {
+                target: SourceTarget::Board,
+                inputs,
+                ..
+            } => {
+                services.nav.view = View::Board;
+                super::board::add_inputs(&mut self.boards, services, inputs, None);
+            }
+            Intent::Sources {
+                target,
+                inputs,
+                replace,
+            } => {
+                if replace && target == SourceTarget::Blend {
+                    self.blend.slots.clear();
+                }
+                add_sources(
+                    &mut self.blend,
+                    &mut self.describe,
+                    services,
+                    target,
+                    inputs,
+                );
+            }
+            Intent::AddToBoard { jobs, at, open } => {
+                super::board::add_jobs(&mut self.boards, services, &jobs, at);
+                if open {
+                    services.nav.view = View::Board;
+                } else {
+                    services
+                        .toasts
+                        .push(ToastKind::Info, "Added to the board", None);
+                }
+            }
+            Intent::Export(jobs) => super::export::open(&mut self.export, jobs),
+            Intent::OpenSettings => self.settings_panel.open = true,
+            Intent::ToggleSettings => self.settings_panel.open = !self.settings_panel.open,
+            Intent::ShowShortcuts => self.shortcuts_open = true,
+        }
+    }
+
+    /// What Export… acts on: the gallery's picks when there are any, else the selected job.
+    fn export_selection(&self) -> Vec<i64> {
+        super::gallery::export_selection(&self.gallery, &self.services.nav)
     }
 
     /// What the window reopens with next time (eframe keeps it beside the window's size and position).
     pub fn remembered(&self) -> Remembered {
         Remembered {
-            view: self.view,
-            selected: self.selected,
+            view: self.services.nav.view,
+            selected: self.services.nav.selected,
         }
     }
 
     /// Reopens what was open when the window last closed. The mask editor's work is not kept, so it reopens
     /// on its job instead.
     pub fn restore(&mut self, remembered: Remembered) {
-        self.view = match remembered.view {
+        self.services.nav.view = match remembered.view {
             View::Mask => View::Job,
             view => view,
         };
-        self.selected = remembered.selected;
+        self.services.nav.selected = remembered.selected;
+    }
+
+    /// The export choices kept between runs (template, images, folder).
+    pub fn export_prefs(&self) -> &super::ExportPrefs {
+        &self.export.prefs
     }
 
     /// Whether this frame draws the library's jobs (the feed is filled).
     pub(super) fn shows_library(&self) -> bool {
-        self.ready && !self.jobs.is_empty()
+        self.services.shows_library()
     }
 
-    /// Sends a command without ever blocking. `false` when the engine could not take it.
-    pub(super) fn send(&mut self, command: Command) -> bool {
-        let Some(engine) = &self.engine else {
-            return false;
-        };
-        match engine.try_send(command) {
-            Ok(()) => true,
-            Err(EngineError::Busy) => false,
-            Err(e) => {
-                self.trouble = Some(format!("The engine is not answering: {e}"));
-                false
-            }
-        }
-    }
-
-    pub(super) fn submit(&mut self, submission: NewSubmission) {
-        if !self
-            .submit_guard
-            .admit(&submission, std::time::Instant::now())
-        {
-            // The same press again (double click, key repeat): the first one is on its way.
-            return;
-        }
-        // Asking for a seed keeps the user on the job the seed is for; a describe's answer shows in its panel.
-        let open = !matches!(
-            submission,
-            NewSubmission::Seed { .. } | NewSubmission::Describe { .. }
-        );
-        let (reply, answer) = Pending::channel();
-        if self.send(Command::Submit { submission, reply }) {
-            self.submissions.push((answer, open));
-        } else {
-            self.toasts.push(
-                ToastKind::Error,
-                "The engine is busy or restarting; nothing was sent. Try again in a moment.",
-                None,
-            );
-        }
-    }
-
-    /// Presses a component button of a job. An upscale that is running or done for this parent opens that
-    /// job instead: the same upscale again is a second charge for the same picture (its view offers Run
-    /// again for when that is wanted).
-    pub(super) fn press(&mut self, job_id: i64, action: String) {
-        if crate::domain::Action::parse(&action).is_upscale()
-            && let Some(existing) = self
-                .jobs
-                .children(job_id)
-                .into_iter()
-                .filter(|child| child.action == action && !ended_without_result(child.state))
-                .map(|child| child.id)
-                .max()
-        {
-            self.open_job(existing);
-            self.toasts.push(
-                ToastKind::Info,
-                format!(
-                    "{} of this image already exists, so it was opened; Run again there makes another",
-                    crate::domain::Action::parse(&action).label()
-                ),
-                Some(existing),
-            );
-            return;
-        }
-        self.run_action(job_id, action);
-    }
-
-    /// Looks for an unconfirmed job in the account's job list once more (adopted if found).
-    pub(super) fn look_again(&mut self, job_id: i64) {
-        let (reply, answer) = Pending::channel();
-        if self.send(Command::LookAgain { job_id, reply }) {
-            self.submissions.push((answer, false));
-        }
-    }
-
-    /// Sends a component action, whether or not it was run before (Run again).
-    pub(super) fn run_action(&mut self, job_id: i64, action: String) {
-        self.submit(NewSubmission::Action {
-            parent: job_id,
-            action,
-            timeout: None,
-        });
-    }
-
-    pub(super) fn next_slot_id(&mut self) -> u64 {
-        self.next_slot += 1;
-        self.next_slot
+    /// Uploaded textures and their bytes right now (benchmarks watch memory with it).
+    pub fn texture_stats(&self) -> (usize, usize) {
+        (
+            self.services.textures.resident(),
+            self.services.textures.used_bytes(),
+        )
     }
 
     /// Files dropped on the window and images pasted (Ctrl+V outside a text field) go to the Describe
     /// panel or the board when one is open (on the board, where the pointer is), else to Blend.
     fn take_dropped_and_pasted(&mut self, ctx: &egui::Context) {
-        let target = match self.view {
+        let target = match self.services.nav.view {
             View::Describe => SourceTarget::Describe,
             View::Board => SourceTarget::Board,
             _ => SourceTarget::Blend,
@@ -347,228 +302,57 @@ impl MoodgridApp {
         }
         if target == SourceTarget::Board {
             let pointer = ctx.input(|i| i.pointer.hover_pos());
-            super::board::add_inputs(self, inputs, pointer);
+            super::board::add_inputs(&mut self.boards, &mut self.services, inputs, pointer);
         } else {
-            add_sources(self, target, inputs);
-        }
-    }
-
-    /// While files are dragged over the window, say where they will go.
-    fn drop_hint(&self, ctx: &egui::Context) {
-        if ctx.input(|i| i.raw.hovered_files.is_empty()) {
-            return;
-        }
-        let text = match self.view {
-            View::Describe => "Drop to describe",
-            View::Board => "Drop to add to the board",
-            _ => "Drop to blend",
-        };
-        let painter = ctx.layer_painter(egui::LayerId::new(
-            egui::Order::Foreground,
-            egui::Id::unique("drop_hint"),
-        ));
-        let rect = ctx.content_rect();
-        painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
-        painter.text(
-            rect.center(),
-            egui::Align2::CENTER_CENTER,
-            text,
-            egui::FontId::proportional(28.0),
-            egui::Color32::WHITE,
-        );
-    }
-
-    /// Uploaded textures and their bytes right now (benchmarks watch memory with it).
-    pub fn texture_stats(&self) -> (usize, usize) {
-        (self.textures.resident(), self.textures.used_bytes())
-    }
-
-    pub(super) fn data_dir(&self) -> &std::path::Path {
-        &self.config.data_dir
-    }
-
-    pub(super) fn open_job(&mut self, job_id: i64) {
-        self.selected = Some(job_id);
-        self.view = View::Job;
-    }
-
-    /// Starts a new engine with `backend` (after the key or the host changed). The old engine is shut
-    /// down first, on a helper thread, so no job ever has two drivers and the UI never waits.
-    /// Stops the engine and starts one on `backend`, off the UI thread. `saving` is written to disk between
-    /// the two: a save sent to the stopping engine could be cut short by its shutdown.
-    pub(super) fn restart_engine(&mut self, backend: Backend, saving: Option<Settings>) {
-        let old = self.engine.take();
-        let config = EngineConfig {
-            backend,
-            ..self.config.clone()
-        };
-        self.config = config.clone();
-        let waker = self.waker.clone();
-        let (done, starting) = std::sync::mpsc::sync_channel(1);
-        let spawned = std::thread::Builder::new()
-            .name("moodgrid-restart".into())
-            .spawn(move || {
-                drop(old);
-                let saved = match saving {
-                    Some(settings) => settings.save(&config.data_dir),
-                    None => Ok(()),
-                };
-                let engine = EngineHandle::start(config, waker.clone());
-                let _ = done.send(Restarted { engine, saved });
-                waker();
-            });
-        match spawned {
-            Ok(_) => self.starting = Some(starting),
-            Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
-        }
-        self.ready = false;
-        self.submissions.clear();
-    }
-
-    fn receive_engine(&mut self) {
-        let Some(starting) = &self.starting else {
-            return;
-        };
-        match starting.try_recv() {
-            Ok(Restarted { engine, saved }) => {
-                self.starting = None;
-                if let Err(e) = saved {
-                    self.toasts.push(ToastKind::Error, e.to_string(), None);
-                }
-                match engine {
-                    Ok(engine) => self.engine = Some(engine),
-                    Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
-                }
-            }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => self.starting = None,
-        }
-    }
-
-    fn drain_events(&mut self) {
-        while let Some(event) = self.engine.as_mut().and_then(EngineHandle::try_recv) {
-            match event {
-                Event::Ready { backend, offline } => {
-                    self.ready = true;
-                    self.trouble = None;
-                    self.offline = offline;
-                    self.backend = backend;
-                    self.send(Command::LoadJobs { limit: JOBS_LIMIT });
-                    // Every unfinished job continues; the list of them is not needed here.
-                    let (reply, _) = Pending::channel();
-                    self.send(Command::ResumeAll { reply });
-                    self.settings_panel.engine_ready(self.offline.is_none());
-                }
-                Event::Fatal(message) => {
-                    self.trouble = Some(format!("Moodgrid could not start: {message}"))
-                }
-                Event::JobChanged(job) => self.job_changed(*job),
-                Event::Stalled {
-                    message, job_id, ..
-                } => self.toasts.push(ToastKind::Error, message, Some(job_id)),
-                Event::Waiting {
-                    job_id,
-                    reason,
-                    until_ms,
-                } => {
-                    self.waiting.insert(job_id, (reason, until_ms));
-                }
-                // Only engines started with `stop_on_interrupt` (the CLI's) send it.
-                Event::Interrupted => {}
-                Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
-                Event::Jobs(jobs) => self.jobs.replace_all(jobs),
-                Event::ImageSaved { job_id, files } => self.jobs.set_images(job_id, files),
-                Event::Images(answers) => {
-                    for (job_id, files) in answers {
-                        self.jobs.set_images(job_id, files);
-                    }
-                }
-            }
-        }
-        let mut opened = None;
-        let mut refused = Vec::new();
-        self.submissions
-            .retain_mut(|(answer, open)| match answer.poll() {
-                Poll::Waiting => true,
-                Poll::Ready(Ok(job)) => {
-                    if *open {
-                        opened = Some(job.id);
-                    }
-                    false
-                }
-                Poll::Ready(Err(e)) => {
-                    refused.push(e.to_string());
-                    false
-                }
-                Poll::Lost => false,
-            });
-        if let Some(job_id) = opened {
-            self.open_job(job_id);
-        }
-        for message in refused {
-            self.toasts.push(ToastKind::Error, message, None);
-        }
-    }
-
-    fn job_changed(&mut self, job: JobRecord) {
-        let (id, state) = (job.id, job.state);
-        if state != JobState::Queued {
-            self.waiting.remove(&id);
-        }
-        let text = notice_text(&job);
-        let previous = self.jobs.upsert(job);
-        if previous.is_some_and(|p| !p.is_final()) && state.is_final() {
-            let kind = if state == JobState::Succeeded {
-                ToastKind::Success
-            } else {
-                ToastKind::Error
-            };
-            self.toasts.push(kind, text, Some(id));
-        }
-    }
-
-    /// One engine command per frame for all the images the views asked for.
-    fn request_images(&mut self) {
-        let wanted = self.jobs.take_wanted();
-        if !wanted.is_empty()
-            && !self.send(Command::LoadImages {
-                job_ids: wanted.clone(),
-            })
-        {
-            self.jobs.unask(&wanted);
+            add_sources(
+                &mut self.blend,
+                &mut self.describe,
+                &mut self.services,
+                target,
+                inputs,
+            );
         }
     }
 
     fn drain_chores(&mut self, ctx: &egui::Context) {
-        while let Some(result) = self.chores.try_recv() {
+        while let Some(result) = self.services.chores.try_recv() {
+            let services = &mut self.services;
             match result {
-                ChoreResult::Done(text) => self.toasts.push(ToastKind::Info, text, None),
-                ChoreResult::Failed(text) => self.toasts.push(ToastKind::Error, text, None),
+                ChoreResult::Done(text) => services.toasts.push(ToastKind::Info, text, None),
+                ChoreResult::Failed(text) => services.toasts.push(ToastKind::Error, text, None),
                 ChoreResult::CopyImage(image) => {
                     ctx.copy_image(image);
-                    self.toasts
+                    services
+                        .toasts
                         .push(ToastKind::Info, "Image copied to the clipboard", None);
                 }
                 ChoreResult::Font { path, bytes } => {
                     tracing::debug!("CJK fallback font: {}", path.display());
                     fonts::install(ctx, bytes);
                 }
-                ChoreResult::Picked { target, paths } => add_sources(
-                    self,
+                ChoreResult::Picked { target, paths } => services.ask(Intent::Sources {
                     target,
-                    paths.into_iter().map(SourceInput::File).collect(),
-                ),
+                    inputs: paths.into_iter().map(SourceInput::File).collect(),
+                    replace: false,
+                }),
                 ChoreResult::Source {
                     target,
                     slot,
                     result,
-                } => source_loaded(self, ctx, target, slot, result),
+                } => source_loaded(
+                    &mut self.blend,
+                    &mut self.describe,
+                    ctx,
+                    target,
+                    slot,
+                    result,
+                ),
                 ChoreResult::MaskEncoded {
                     parent,
                     png,
                     prompt,
                     ops,
-                } => self.submit(NewSubmission::Inpaint {
+                } => services.submit(NewSubmission::Inpaint {
                     parent,
                     mask: crate::engine::SourceImage {
                         name: "mask.png".into(),
@@ -582,20 +366,26 @@ impl MoodgridApp {
                         editor.import(&luma);
                     }
                 }
-                ChoreResult::BoardFile { bytes } => super::board::import(self, bytes),
-                ChoreResult::ExportFolder(folder) => super::export::folder_chosen(self, folder),
+                ChoreResult::BoardFile { bytes } => {
+                    super::board::import(&mut self.boards, services, bytes)
+                }
+                ChoreResult::ExportFolder(folder) => {
+                    super::export::folder_chosen(&mut self.export, folder)
+                }
                 ChoreResult::PastedPng { name, png, at } => super::board::store(
-                    self,
+                    &mut self.boards,
+                    services,
                     vec![crate::engine::ImageInput::Bytes { name, bytes: png }],
                     at,
                 ),
                 ChoreResult::Nothing => {}
             }
         }
+        self.carry_out_intents();
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let running = self.jobs.running();
+        let running = self.services.jobs.running();
         let title = if running == 0 {
             "Moodgrid".to_owned()
         } else {
@@ -621,9 +411,15 @@ impl MoodgridApp {
         }
         if ctx.input_mut(|i| i.consume_shortcut(&EXPORT_SHORTCUT)) {
             let jobs = self.export_selection();
-            super::export::open(self, jobs);
+            super::export::open(&mut self.export, jobs);
         }
-        if let Some(job) = self.selected.and_then(|id| self.jobs.get(id)).cloned() {
+        let services = &mut self.services;
+        if let Some(job) = services
+            .nav
+            .selected
+            .and_then(|id| services.jobs.get(id))
+            .cloned()
+        {
             for (n, key) in [
                 (1, Key::Num1),
                 (2, Key::Num2),
@@ -635,12 +431,12 @@ impl MoodgridApp {
                     && job.state == JobState::Succeeded
                     && job.components.contains(&action)
                 {
-                    self.press(job.id, action);
+                    services.press(job.id, action);
                 }
             }
         }
-        match self.view {
-            View::Gallery => super::gallery::handle_keys(self, ctx),
+        match services.nav.view {
+            View::Gallery => super::gallery::handle_keys(&mut self.gallery, services, ctx),
             View::Job => {
                 // Esc closes what is on top first: a dialog or a menu, not the job view under it.
                 if ctx.input(|i| i.key_pressed(Key::Escape))
@@ -649,44 +445,36 @@ impl MoodgridApp {
                     && !self.export.is_open()
                     && !egui::Popup::is_any_open(ctx)
                 {
-                    self.view = View::Gallery;
+                    services.nav.view = View::Gallery;
                 }
             }
             View::Blend | View::Describe | View::Mask | View::Board => {}
         }
+        self.carry_out_intents();
     }
 }
 
-/// The toast for a job that has just finished.
-fn notice_text(job: &JobRecord) -> String {
-    let title = first_line(&super::job_title(job), 48);
-    let what = if job.kind == crate::library::JobKind::Describe || title == job.action {
-        title
-    } else {
-        format!("{} · {title}", job.action)
+/// While files are dragged over the window, say where they will go.
+fn drop_hint(view: View, ctx: &egui::Context) {
+    if ctx.input(|i| i.raw.hovered_files.is_empty()) {
+        return;
+    }
+    let text = match view {
+        View::Describe => "Drop to describe",
+        View::Board => "Drop to add to the board",
+        _ => "Drop to blend",
     };
-    match job.state {
-        JobState::Succeeded => format!("Done: {what}"),
-        _ => {
-            let message = job.message.as_deref().unwrap_or("no reason given");
-            match explain_failure(message) {
-                Some(plain) => format!("Failed: {what}\n{plain}"),
-                None => format!("Failed: {what}\n{message}"),
-            }
-        }
-    }
-}
-
-/// A job that ended without a picture: pressing its button again is a fresh attempt, not a duplicate.
-fn ended_without_result(state: JobState) -> bool {
-    matches!(
-        state,
-        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed
-    )
-}
-
-/// What the restart thread hands back: the new engine, and whether the settings it was given reached disk.
-struct Restarted {
-    engine: std::io::Result<EngineHandle>,
-    saved: Result<(), crate::settings::SettingsError>,
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop_hint"),
+    ));
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(28.0),
+        egui::Color32::WHITE,
+    );
 }

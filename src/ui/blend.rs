@@ -3,7 +3,7 @@
 
 use egui::{RichText, vec2};
 
-use super::app::MoodgridApp;
+use super::services::Services;
 use super::sources::{CardAction, SourceSlot, SourceTarget, card};
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::{BlendDimensions, Mode};
@@ -22,7 +22,7 @@ const DIMENSIONS: [(BlendDimensions, &str); 3] = [
     (BlendDimensions::Landscape, "Landscape"),
 ];
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+pub fn show(blend: &mut BlendPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Blend");
     ui.label(
         RichText::new(format!(
@@ -33,49 +33,48 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     );
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        let room = app.blend.slots.len() < BLEND_MAX_IMAGES;
+        let room = blend.slots.len() < BLEND_MAX_IMAGES;
         if ui
             .add_enabled(room, egui::Button::new("Add images…"))
             .on_disabled_hover_text("A blend takes at most five images")
             .clicked()
         {
-            app.chores
+            services
+                .chores
                 .pick_images(SourceTarget::Blend, "Images to blend");
         }
         if ui
-            .add_enabled(!app.blend.slots.is_empty(), egui::Button::new("Clear"))
+            .add_enabled(!blend.slots.is_empty(), egui::Button::new("Clear"))
             .clicked()
         {
-            app.blend.slots.clear();
+            blend.slots.clear();
         }
     });
     ui.add_space(6.0);
-    slots(app, ui);
+    slots(blend, ui);
     ui.add_space(10.0);
     ui.horizontal(|ui| {
         ui.label("Aspect");
         for (dimensions, label) in DIMENSIONS {
-            ui.radio_value(&mut app.blend.dimensions, dimensions, label);
+            ui.radio_value(&mut blend.dimensions, dimensions, label);
         }
-        aspect_preview(ui, app.blend.dimensions);
+        aspect_preview(ui, blend.dimensions);
     });
     ui.horizontal(|ui| {
-        super::mode_picker(ui, "Blend mode", &mut app.blend.mode);
+        super::mode_picker(ui, "Blend mode", &mut blend.mode);
     });
     ui.add_space(6.0);
-    let ready: Vec<_> = app
-        .blend
+    let ready: Vec<_> = blend
         .slots
         .iter()
         .filter_map(|s| s.ready().map(|source| source.image.clone()))
         .collect();
-    let loading = app
-        .blend
+    let loading = blend
         .slots
         .iter()
         .any(|s| s.ready().is_none() && !is_bad(s));
     let count_ok = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&ready.len());
-    let why_not = if !app.ready {
+    let why_not = if !services.ready {
         Some("Connecting…".to_owned())
     } else if loading {
         Some("Waiting for the images to be checked".to_owned())
@@ -97,10 +96,10 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             ui.label(RichText::new(reason).weak());
         }
         if button.clicked() {
-            app.submit(NewSubmission::Blend {
+            services.submit(NewSubmission::Blend {
                 images: ready,
-                dimensions: app.blend.dimensions,
-                mode: app.blend.mode,
+                dimensions: blend.dimensions,
+                mode: blend.mode,
             });
         }
     });
@@ -110,22 +109,22 @@ fn is_bad(slot: &SourceSlot) -> bool {
     matches!(slot.state, super::sources::SlotState::Bad(_))
 }
 
-fn slots(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    if app.blend.slots.is_empty() {
+fn slots(blend: &mut BlendPanel, ui: &mut egui::Ui) {
+    if blend.slots.is_empty() {
         drop_zone(ui, "Drop two to five images here");
         return;
     }
-    let count = app.blend.slots.len();
+    let count = blend.slots.len();
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
-        for (index, slot) in app.blend.slots.iter().enumerate() {
+        for (index, slot) in blend.slots.iter().enumerate() {
             match card(ui, slot, (index > 0, index + 1 < count)) {
                 CardAction::None => {}
                 other => action = Some((index, other)),
             }
         }
     });
-    let slots = &mut app.blend.slots;
+    let slots = &mut blend.slots;
     match action {
         Some((index, CardAction::Remove)) => {
             slots.remove(index);

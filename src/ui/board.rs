@@ -5,24 +5,22 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, Pos2};
 
-use super::app::MoodgridApp;
-use super::board_canvas::{self, CanvasState};
+use super::board_canvas;
+use super::board_state::{Arrival, Edit, apply, save};
+pub use super::board_state::{BoardsState, DraggedJobs};
 use super::pending::{Pending, take_ready};
-use super::sources::{SourceInput, SourceTarget, add_sources};
+use super::services::{Intent, PromptEdit, Services};
+use super::sources::{SourceInput, SourceTarget};
 use super::toasts::ToastKind;
 use super::{History, REDO, UNDO, history_keys};
 use crate::domain::board::{Board, Content, V2};
-use crate::domain::prompt::with_image_prompts;
-use crate::engine::{Command, EngineError, ImageInput};
-use crate::library::{ImageFile, StoredBoard, StoredImage};
+use crate::engine::{Command, ImageInput};
+use crate::library::ImageFile;
 
 pub(super) const GAP: f32 = 24.0;
 const SELECT_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::A);
 /// Render scales offered for "Render PNG…" (board units to pixels).
 const RENDER_SCALES: [f32; 4] = [0.25, 0.5, 1.0, 2.0];
-
-/// A change to the current board, chosen while drawing and applied after.
-pub(super) type Edit = Box<dyn FnOnce(&mut Board)>;
 
 /// An edit of the selected items.
 type SelectionEdit = fn(&mut Board, &[u64]);
@@ -42,58 +40,7 @@ const SELECTION_ACTIONS: [(&str, SelectionEdit); 9] = [
     ("Delete", |b, s| b.remove(s)),
 ];
 
-/// Jobs being dragged (from the feed or the gallery) towards a board.
-#[derive(Debug, Clone)]
-pub struct DraggedJobs(pub Vec<i64>);
-
-/// Something about to be placed: where on the board, if the user chose (a drop), else beside the rest.
-struct Arrival {
-    content: Content,
-    at: Option<V2>,
-}
-
-type StoreReply = Vec<Result<StoredImage, String>>;
-
-#[derive(Default)]
-pub struct BoardsState {
-    boards: Vec<(i64, Board)>,
-    current: usize,
-    loaded: bool,
-    loading: Option<Pending<Result<Vec<StoredBoard>, EngineError>>>,
-    creating: Option<Pending<Result<i64, EngineError>>>,
-    deleting: Option<Pending<Result<(), EngineError>>>,
-    /// Images waiting for a board to exist.
-    waiting: Vec<Arrival>,
-    /// The user's files on their way into the library, with where they were dropped.
-    storing: Vec<(Pending<StoreReply>, Option<V2>)>,
-    exporting: Option<Pending<Result<Vec<u8>, EngineError>>>,
-    importing: Option<Pending<Result<i64, EngineError>>>,
-    renaming: Option<String>,
-    confirm_delete: bool,
-    pub(super) canvas: CanvasState,
-}
-
-impl BoardsState {
-    pub(super) fn board(&self) -> Option<&Board> {
-        self.boards.get(self.current).map(|(_, b)| b)
-    }
-
-    pub(super) fn board_mut(&mut self) -> Option<&mut Board> {
-        self.boards.get_mut(self.current).map(|(_, b)| b)
-    }
-
-    fn switch_to(&mut self, index: usize) {
-        self.current = index;
-        self.canvas = CanvasState::default();
-    }
-}
-
 /// Adds a job's main image to the current board (making "Board 1" when there is none).
-pub fn add_image(app: &mut MoodgridApp, job: i64, image: &ImageFile) {
-    arrive(app, vec![job_image(job, image)], None);
-    app.toasts.push(ToastKind::Info, "Added to the board", None);
-}
-
 fn job_image(job: i64, image: &ImageFile) -> Content {
     Content::Image {
         hash: image.record.hash.clone(),
@@ -105,55 +52,70 @@ fn job_image(job: i64, image: &ImageFile) -> Content {
 }
 
 /// Adds the main image of each job, at a board point when they were dropped there.
-pub fn add_jobs(app: &mut MoodgridApp, jobs: &[i64], at: Option<V2>) {
+pub fn add_jobs(boards: &mut BoardsState, services: &mut Services, jobs: &[i64], at: Option<V2>) {
     let mut contents = Vec::new();
     for job in jobs {
-        match app.jobs.main_image(*job) {
+        match services.jobs.main_image(*job) {
             Some(image) => contents.push(job_image(*job, &image.clone())),
-            None => app.toasts.push(
+            None => services.toasts.push(
                 ToastKind::Error,
                 format!("Job #{job} has no image to put on a board yet"),
                 Some(*job),
             ),
         }
     }
-    arrive(app, contents, at);
+    arrive(boards, services, contents, at);
 }
 
 /// The user's own files or pasted pixels: kept in the library first (a board must not depend on files
 /// elsewhere), then placed. `screen_at` is where they were dropped.
-pub fn add_inputs(app: &mut MoodgridApp, inputs: Vec<SourceInput>, screen_at: Option<Pos2>) {
-    let at = screen_at.and_then(|p| app.boards.canvas.to_board(p));
+pub fn add_inputs(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    inputs: Vec<SourceInput>,
+    screen_at: Option<Pos2>,
+) {
+    let at = screen_at.and_then(|p| boards.canvas.to_board(p));
     let mut files = Vec::new();
     for input in inputs {
         match input {
             SourceInput::File(path) => files.push(ImageInput::File(path)),
-            SourceInput::Pixels { name, image } => app.chores.encode_pasted(name, image, at),
+            SourceInput::Pixels { name, image } => services.chores.encode_pasted(name, image, at),
         }
     }
-    store(app, files, at);
+    store(boards, services, files, at);
 }
 
 /// Sends images to the library's store; they are placed when it answers.
-pub fn store(app: &mut MoodgridApp, inputs: Vec<ImageInput>, at: Option<V2>) {
+pub fn store(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    inputs: Vec<ImageInput>,
+    at: Option<V2>,
+) {
     if inputs.is_empty() {
         return;
     }
     let (reply, answer) = Pending::channel();
-    if app.send(Command::StoreImages { inputs, reply }) {
-        app.boards.storing.push((answer, at));
+    if services.send(Command::StoreImages { inputs, reply }) {
+        boards.storing.push((answer, at));
     }
 }
 
-fn arrive(app: &mut MoodgridApp, contents: Vec<Content>, at: Option<V2>) {
+fn arrive(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    contents: Vec<Content>,
+    at: Option<V2>,
+) {
     if contents.is_empty() {
         return;
     }
-    app.boards
+    boards
         .waiting
         .extend(contents.into_iter().map(|content| Arrival { content, at }));
-    ensure_loaded(app);
-    place_waiting(app);
+    ensure_loaded(boards, services);
+    place_waiting(boards, services);
 }
 
 /// Starts a drag of jobs towards a board when `response` (a feed row or a gallery tile) starts dragging.
@@ -185,43 +147,43 @@ pub fn show_drag_preview(ctx: &egui::Context) {
     ctx.set_cursor_icon(egui::CursorIcon::Grabbing);
 }
 
-fn ensure_loaded(app: &mut MoodgridApp) {
-    if app.boards.loaded || app.boards.loading.is_some() {
+fn ensure_loaded(boards: &mut BoardsState, services: &mut Services) {
+    if boards.loaded || boards.loading.is_some() {
         return;
     }
     let (reply, answer) = Pending::channel();
-    if app.send(Command::LoadBoards { reply }) {
-        app.boards.loading = Some(answer);
+    if services.send(Command::LoadBoards { reply }) {
+        boards.loading = Some(answer);
     }
 }
 
-fn create_board(app: &mut MoodgridApp) {
-    if app.boards.creating.is_some() {
+fn create_board(boards: &mut BoardsState, services: &mut Services) {
+    if boards.creating.is_some() {
         return;
     }
-    let name = format!("Board {}", app.boards.boards.len() + 1);
+    let name = format!("Board {}", boards.boards.len() + 1);
     let (reply, answer) = Pending::channel();
-    if app.send(Command::CreateBoard {
+    if services.send(Command::CreateBoard {
         board: Board::new(name),
         reply,
     }) {
-        app.boards.creating = Some(answer);
+        boards.creating = Some(answer);
     }
 }
 
 /// Puts waiting images on the current board: where they were dropped (side by side), else to the right
 /// of what is there. Large images land scaled to a comfortable size on screen; the new items are selected.
-fn place_waiting(app: &mut MoodgridApp) {
-    if app.boards.waiting.is_empty() || !app.boards.loaded {
+fn place_waiting(boards: &mut BoardsState, services: &mut Services) {
+    if boards.waiting.is_empty() || !boards.loaded {
         return;
     }
-    if app.boards.boards.is_empty() {
-        create_board(app);
+    if boards.boards.is_empty() {
+        create_board(boards, services);
         return;
     }
-    let waiting = std::mem::take(&mut app.boards.waiting);
-    let comfortable = app.boards.canvas.comfortable_size();
-    let Some(board) = app.boards.board_mut() else {
+    let waiting = std::mem::take(&mut boards.waiting);
+    let comfortable = boards.canvas.comfortable_size();
+    let Some(board) = boards.board_mut() else {
         return;
     };
     let mut added = Vec::new();
@@ -250,108 +212,93 @@ fn place_waiting(app: &mut MoodgridApp) {
         };
         added.push(board.add_scaled(content, center, scale));
     }
-    app.boards.canvas.selection = added;
+    boards.canvas.selection = added;
     if refit {
-        app.boards.canvas.view = None;
+        boards.canvas.view = None;
     }
-    save(app);
-}
-
-pub(super) fn save(app: &mut MoodgridApp) {
-    if let Some((id, board)) = app.boards.boards.get(app.boards.current).cloned() {
-        app.send(Command::SaveBoard { id, board });
-    }
-}
-
-/// Applies an edit to the current board, drops vanished items from the selection, and saves.
-pub(super) fn apply(app: &mut MoodgridApp, edit: impl FnOnce(&mut Board)) {
-    let Some(board) = app.boards.board_mut() else {
-        return;
-    };
-    edit(board);
-    let alive: Vec<u64> = board.items().iter().map(|i| i.id).collect();
-    app.boards.canvas.selection.retain(|id| alive.contains(id));
-    save(app);
+    save(boards, services);
 }
 
 /// Sends an exported file's bytes to the engine, which stores its images and adds the board.
-pub fn import(app: &mut MoodgridApp, file: Vec<u8>) {
+pub fn import(boards: &mut BoardsState, services: &mut Services, file: Vec<u8>) {
     let (reply, answer) = Pending::channel();
-    if app.send(Command::ImportBoard { file, reply }) {
-        app.boards.importing = Some(answer);
+    if services.send(Command::ImportBoard { file, reply }) {
+        boards.importing = Some(answer);
     }
 }
 
 /// Reads the boards again, newest first (after an import or a delete).
-fn reload(app: &mut MoodgridApp) {
-    app.boards.loaded = false;
-    app.boards.switch_to(0);
-    ensure_loaded(app);
+fn reload(boards: &mut BoardsState, services: &mut Services) {
+    boards.loaded = false;
+    boards.switch_to(0);
+    ensure_loaded(boards, services);
 }
 
-fn failed(app: &mut MoodgridApp, what: &str, error: impl std::fmt::Display) {
-    app.toasts
+fn failed(services: &mut Services, what: &str, error: impl std::fmt::Display) {
+    services
+        .toasts
         .push(ToastKind::Error, format!("Could not {what}: {error}"), None);
 }
 
-fn receive(app: &mut MoodgridApp) {
-    if let Some(Some(outcome)) = take_ready(&mut app.boards.exporting) {
+fn receive(boards: &mut BoardsState, services: &mut Services) {
+    if let Some(Some(outcome)) = take_ready(&mut boards.exporting) {
         match outcome {
             Ok(bytes) => {
-                let name = app
-                    .boards
+                let name = boards
                     .board()
                     .map_or("board".to_owned(), |b| b.name.clone());
-                app.chores.save_board_file(name, bytes);
+                services.chores.save_board_file(name, bytes);
             }
-            Err(e) => failed(app, "export the board", e),
+            Err(e) => failed(services, "export the board", e),
         }
     }
-    if let Some(Some(outcome)) = take_ready(&mut app.boards.importing) {
+    if let Some(Some(outcome)) = take_ready(&mut boards.importing) {
         match outcome {
             Ok(_) => {
-                reload(app);
-                app.toasts.push(ToastKind::Info, "Board imported", None);
+                reload(boards, services);
+                services
+                    .toasts
+                    .push(ToastKind::Info, "Board imported", None);
             }
-            Err(e) => failed(app, "import the board", e),
+            Err(e) => failed(services, "import the board", e),
         }
     }
-    if let Some(Some(outcome)) = take_ready(&mut app.boards.deleting) {
+    if let Some(Some(outcome)) = take_ready(&mut boards.deleting) {
         match outcome {
-            Ok(()) => reload(app),
-            Err(e) => failed(app, "delete the board", e),
+            Ok(()) => reload(boards, services),
+            Err(e) => failed(services, "delete the board", e),
         }
     }
-    if let Some(outcome) = take_ready(&mut app.boards.loading) {
+    if let Some(outcome) = take_ready(&mut boards.loading) {
         match outcome {
             Some(Ok(stored)) => {
-                app.boards.boards = stored.into_iter().map(|s| (s.id, s.board)).collect();
-                app.boards.loaded = true;
+                boards.boards = stored.into_iter().map(|s| (s.id, s.board)).collect();
+                boards.loaded = true;
             }
-            Some(Err(e)) => failed(app, "read the boards", e),
+            Some(Err(e)) => failed(services, "read the boards", e),
             None => {}
         }
-        place_waiting(app);
+        place_waiting(boards, services);
     }
-    if let Some(outcome) = take_ready(&mut app.boards.creating) {
+    if let Some(outcome) = take_ready(&mut boards.creating) {
         match outcome {
             Some(Ok(id)) => {
-                let name = format!("Board {}", app.boards.boards.len() + 1);
-                app.boards.boards.insert(0, (id, Board::new(name)));
-                app.boards.switch_to(0);
+                let name = format!("Board {}", boards.boards.len() + 1);
+                boards.boards.insert(0, (id, Board::new(name)));
+                boards.switch_to(0);
             }
-            Some(Err(e)) => failed(app, "create a board", e),
+            Some(Err(e)) => failed(services, "create a board", e),
             None => {}
         }
-        place_waiting(app);
+        place_waiting(boards, services);
     }
-    receive_stored(app);
+    receive_stored(boards, services);
 }
 
 /// Places the user's images the library has kept, and says which could not be kept and why.
-fn receive_stored(app: &mut MoodgridApp) {
+fn receive_stored(boards: &mut BoardsState, services: &mut Services) {
     let mut done = Vec::new();
-    app.boards
+    boards
         .storing
         .retain_mut(|(pending, at)| match pending.poll() {
             super::pending::Poll::Waiting => true,
@@ -372,24 +319,24 @@ fn receive_stored(app: &mut MoodgridApp) {
                     width: stored.width,
                     height: stored.height,
                 }),
-                Err(message) => app.toasts.push(ToastKind::Error, message, None),
+                Err(message) => services.toasts.push(ToastKind::Error, message, None),
             }
         }
-        arrive(app, contents, at);
+        arrive(boards, services, contents, at);
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    ensure_loaded(app);
-    receive(app);
-    if !app.boards.loaded {
+pub fn show(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
+    ensure_loaded(boards, services);
+    receive(boards, services);
+    if !boards.loaded {
         ui.centered_and_justified(|ui| ui.spinner());
         return;
     }
-    toolbar(app, ui);
+    toolbar(boards, services, ui);
     ui.separator();
-    confirm_delete(app, ui.ctx());
-    if app.boards.board().is_none() {
+    confirm_delete(boards, services, ui.ctx());
+    if boards.board().is_none() {
         ui.centered_and_justified(|ui| {
             ui.label(
                 "No board yet: press “New board”, use “Add to board” on any image, \
@@ -397,27 +344,27 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             )
         });
         if let Some(dropped) = ui.response().dnd_release_payload::<DraggedJobs>() {
-            add_jobs(app, &dropped.0, None);
+            add_jobs(boards, services, &dropped.0, None);
         }
         return;
     }
-    board_canvas::show(app, ui);
-    keys(app, ui.ctx());
+    board_canvas::show(boards, services, ui);
+    keys(boards, services, ui.ctx());
 }
 
-fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+fn toolbar(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
     let mut edit: Option<Edit> = None;
     ui.horizontal_wrapped(|ui| {
-        board_choice(app, ui);
+        board_choice(boards, services, ui);
         if ui.button("New board").clicked() {
-            create_board(app);
+            create_board(boards, services);
         }
-        let current = app.boards.boards.get(app.boards.current).map(|(id, _)| *id);
+        let current = boards.boards.get(boards.current).map(|(id, _)| *id);
         if ui
             .add_enabled(current.is_some(), egui::Button::new("Delete board…"))
             .clicked()
         {
-            app.boards.confirm_delete = true;
+            boards.confirm_delete = true;
         }
         ui.separator();
         if ui
@@ -427,17 +374,16 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             && let Some(id) = current
         {
             let (reply, answer) = Pending::channel();
-            if app.send(Command::ExportBoard { id, reply }) {
-                app.boards.exporting = Some(answer);
+            if services.send(Command::ExportBoard { id, reply }) {
+                boards.exporting = Some(answer);
             }
         }
         if ui.button("Import…").clicked() {
-            app.chores.open_board_file();
+            services.chores.open_board_file();
         }
-        render_menu(app, ui);
+        render_menu(boards, services, ui);
         ui.separator();
-        let (can_undo, can_redo) = app
-            .boards
+        let (can_undo, can_redo) = boards
             .board()
             .map_or((false, false), |b| (b.can_undo(), b.can_redo()));
         for (label, enabled, step, shortcut) in [
@@ -457,10 +403,10 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             .on_hover_text("Show everything (0)")
             .clicked()
         {
-            app.boards.canvas.view = None;
+            boards.canvas.view = None;
         }
         if ui.button("100%").on_hover_text("Actual size (1)").clicked() {
-            app.boards.canvas.actual_size();
+            boards.canvas.actual_size();
         }
     });
     ui.horizontal_wrapped(|ui| {
@@ -469,14 +415,15 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             .on_hover_text("Or drop files here, paste with Ctrl+V, or drag jobs from the feed")
             .clicked()
         {
-            app.chores
+            services
+                .chores
                 .pick_images(SourceTarget::Board, "Add images to the board");
         }
         if ui.button("Add note").on_hover_text("N").clicked() {
-            board_canvas::add_note(app);
+            board_canvas::add_note(boards, services);
         }
         ui.separator();
-        let selection = app.boards.canvas.selection.clone();
+        let selection = boards.canvas.selection.clone();
         ui.add_enabled_ui(!selection.is_empty(), |ui| {
             for (label, action) in SELECTION_ACTIONS {
                 if ui.button(label).clicked() {
@@ -485,8 +432,8 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 }
             }
         });
-        let single_image = board_canvas::single_selected_image(app).is_some();
-        let cropping = app.boards.canvas.cropping.is_some();
+        let single_image = board_canvas::single_selected_image(boards).is_some();
+        let cropping = boards.canvas.cropping.is_some();
         if ui
             .add_enabled(
                 single_image || cropping,
@@ -496,19 +443,19 @@ fn toolbar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             .on_disabled_hover_text("Select one image")
             .clicked()
         {
-            board_canvas::toggle_crop(app);
+            board_canvas::toggle_crop(boards);
         }
         ui.separator();
-        job_actions(app, ui);
+        job_actions(boards, services, ui);
     });
     if let Some(edit) = edit {
-        apply(app, edit);
+        apply(boards, services, edit);
     }
 }
 
 /// The board choice, or the name being edited in its place.
-fn board_choice(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    if let Some(name) = &mut app.boards.renaming {
+fn board_choice(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
+    if let Some(name) = &mut boards.renaming {
         let mut output = egui::TextEdit::singleline(name)
             .desired_width(180.0)
             .hint_text("Board name")
@@ -525,37 +472,29 @@ fn board_choice(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             output.state.store(ui.ctx(), field.id);
         }
         if cancel {
-            app.boards.renaming = None;
+            boards.renaming = None;
         } else if done {
             let name = name.trim().to_owned();
-            app.boards.renaming = None;
+            boards.renaming = None;
             if !name.is_empty()
-                && let Some(board) = app.boards.board_mut()
+                && let Some(board) = boards.board_mut()
             {
                 board.name = name;
-                save(app);
+                save(boards, services);
             }
         }
         return;
     }
-    let names: Vec<String> = app
-        .boards
-        .boards
-        .iter()
-        .map(|(_, b)| b.name.clone())
-        .collect();
+    let names: Vec<String> = boards.boards.iter().map(|(_, b)| b.name.clone()).collect();
     if names.is_empty() {
         return;
     }
     egui::ComboBox::from_id_salt("board_choice")
-        .selected_text(names.get(app.boards.current).cloned().unwrap_or_default())
+        .selected_text(names.get(boards.current).cloned().unwrap_or_default())
         .show_ui(ui, |ui| {
             for (index, name) in names.iter().enumerate() {
-                if ui
-                    .selectable_label(index == app.boards.current, name)
-                    .clicked()
-                {
-                    app.boards.switch_to(index);
+                if ui.selectable_label(index == boards.current, name).clicked() {
+                    boards.switch_to(index);
                 }
             }
         });
@@ -564,21 +503,20 @@ fn board_choice(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         .on_hover_text("Give this board a name")
         .clicked()
     {
-        app.boards.renaming = app.boards.board().map(|b| b.name.clone());
+        boards.renaming = boards.board().map(|b| b.name.clone());
     }
 }
 
-fn confirm_delete(app: &mut MoodgridApp, ctx: &egui::Context) {
-    if !app.boards.confirm_delete {
+fn confirm_delete(boards: &mut BoardsState, services: &mut Services, ctx: &egui::Context) {
+    if !boards.confirm_delete {
         return;
     }
-    let Some((id, name, count)) = app
+    let Some((id, name, count)) = boards
         .boards
-        .boards
-        .get(app.boards.current)
+        .get(boards.current)
         .map(|(id, b)| (*id, b.name.clone(), b.items().len()))
     else {
-        app.boards.confirm_delete = false;
+        boards.confirm_delete = false;
         return;
     };
     let modal = egui::Modal::new(egui::Id::unique("delete_board")).show(ctx, |ui| {
@@ -594,24 +532,24 @@ fn confirm_delete(app: &mut MoodgridApp, ctx: &egui::Context) {
         ui.horizontal(|ui| {
             if ui.button("Delete board").clicked() {
                 let (reply, answer) = Pending::channel();
-                if app.send(Command::DeleteBoard { id, reply }) {
-                    app.boards.deleting = Some(answer);
+                if services.send(Command::DeleteBoard { id, reply }) {
+                    boards.deleting = Some(answer);
                 }
-                app.boards.confirm_delete = false;
+                boards.confirm_delete = false;
             }
             if ui.button("Cancel").clicked() {
-                app.boards.confirm_delete = false;
+                boards.confirm_delete = false;
             }
         });
     });
     if modal.should_close() {
-        app.boards.confirm_delete = false;
+        boards.confirm_delete = false;
     }
 }
 
 /// "Render PNG…": the whole board drawn at a chosen scale, on the engine, then saved where the user says.
-fn render_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    let Some(board) = app.boards.board() else {
+fn render_menu(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
+    let Some(board) = boards.board() else {
         return;
     };
     let size = board
@@ -638,16 +576,17 @@ fn render_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(scale) = chosen
-        && let Some(board) = app.boards.board().cloned()
+        && let Some(board) = boards.board().cloned()
     {
-        app.chores
-            .render_board(board, scale, app.data_dir().to_owned());
+        services
+            .chores
+            .render_board(board, scale, services.data_dir().to_owned());
     }
 }
 
 /// Blend, Describe and "Use as image prompt" from the selected images.
-fn job_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    let files = selected_files(app);
+fn job_actions(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
+    let files = selected_files(boards, services);
     let blend_ok = (2..=5).contains(&files.len());
     if ui
         .add_enabled(
@@ -657,25 +596,24 @@ fn job_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         .on_disabled_hover_text("Select two to five images")
         .clicked()
     {
-        app.blend.slots.clear();
-        add_sources(
-            app,
-            SourceTarget::Blend,
-            files.iter().cloned().map(SourceInput::File).collect(),
-        );
+        services.ask(Intent::Sources {
+            target: SourceTarget::Blend,
+            inputs: files.iter().cloned().map(SourceInput::File).collect(),
+            replace: true,
+        });
     }
     if ui
         .add_enabled(files.len() == 1, egui::Button::new("Describe"))
         .on_disabled_hover_text("Select one image")
         .clicked()
     {
-        add_sources(
-            app,
-            SourceTarget::Describe,
-            files.iter().cloned().map(SourceInput::File).collect(),
-        );
+        services.ask(Intent::Sources {
+            target: SourceTarget::Describe,
+            inputs: files.iter().cloned().map(SourceInput::File).collect(),
+            replace: false,
+        });
     }
-    let urls = selected_urls(app);
+    let urls = selected_urls(boards, services);
     let usable = !urls.is_empty() && urls.len() == files.len();
     if ui
         .add_enabled(usable, egui::Button::new("Use as image prompt"))
@@ -686,8 +624,8 @@ fn job_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         )
         .clicked()
     {
-        app.prompt_bar.prompt = with_image_prompts(&app.prompt_bar.prompt, &urls);
-        app.toasts.push(
+        services.ask(Intent::Prompt(PromptEdit::ImagePrompts(urls.clone())));
+        services.toasts.push(
             ToastKind::Info,
             format!("{} image prompt(s) in the prompt bar", urls.len()),
             None,
@@ -696,16 +634,16 @@ fn job_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
 }
 
 /// The original files of the selected images, in the selection's order.
-fn selected_files(app: &MoodgridApp) -> Vec<std::path::PathBuf> {
-    let Some(board) = app.boards.board() else {
+fn selected_files(boards: &BoardsState, services: &Services) -> Vec<std::path::PathBuf> {
+    let Some(board) = boards.board() else {
         return Vec::new();
     };
-    app.boards
+    boards
         .canvas
         .selection
         .iter()
         .filter_map(|id| match &board.item(*id)?.content {
-            Content::Image { file, .. } => Some(app.data_dir().join(file)),
+            Content::Image { file, .. } => Some(services.data_dir().join(file)),
             Content::Note { .. } => None,
         })
         .collect()
@@ -713,12 +651,11 @@ fn selected_files(app: &MoodgridApp) -> Vec<std::path::PathBuf> {
 
 /// The web addresses the current backend gave the selected generated images (their job's images must be
 /// loaded; they are asked for when missing and counted on a later frame).
-fn selected_urls(app: &mut MoodgridApp) -> Vec<String> {
-    let Some(board) = app.boards.board() else {
+fn selected_urls(boards: &mut BoardsState, services: &mut Services) -> Vec<String> {
+    let Some(board) = boards.board() else {
         return Vec::new();
     };
-    let wanted: Vec<(i64, String)> = app
-        .boards
+    let wanted: Vec<(i64, String)> = boards
         .canvas
         .selection
         .iter()
@@ -734,12 +671,18 @@ fn selected_urls(app: &mut MoodgridApp) -> Vec<String> {
     // An address from another backend (the offline simulator's, say) would not load at this one.
     let wanted: Vec<(i64, String)> = wanted
         .into_iter()
-        .filter(|(job, _)| app.jobs.get(*job).is_some_and(|j| j.backend == app.backend))
+        .filter(|(job, _)| {
+            services
+                .jobs
+                .get(*job)
+                .is_some_and(|j| j.backend == services.backend)
+        })
         .collect();
     wanted
         .into_iter()
         .filter_map(|(job, hash)| {
-            app.jobs
+            services
+                .jobs
                 .images(job)?
                 .iter()
                 .find(|i| i.record.hash == hash)?
@@ -757,7 +700,7 @@ fn step_history(board: &mut Board, step: History) {
     };
 }
 
-fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
+fn keys(boards: &mut BoardsState, services: &mut Services, ctx: &egui::Context) {
     if ctx.egui_wants_keyboard_input() {
         return;
     }
@@ -769,14 +712,14 @@ fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
         )
     });
     if let Some(step) = history {
-        apply(app, |b| step_history(b, step));
+        apply(boards, services, |b| step_history(b, step));
     }
-    if delete && !app.boards.canvas.selection.is_empty() {
-        let s = app.boards.canvas.selection.clone();
-        apply(app, move |b| b.remove(&s));
+    if delete && !boards.canvas.selection.is_empty() {
+        let s = boards.canvas.selection.clone();
+        apply(boards, services, move |b| b.remove(&s));
     }
-    if select_all && let Some(board) = app.boards.board() {
-        app.boards.canvas.selection = board.items().iter().map(|i| i.id).collect();
+    if select_all && let Some(board) = boards.board() {
+        boards.canvas.selection = board.items().iter().map(|i| i.id).collect();
     }
-    board_canvas::keys(app, ctx);
+    board_canvas::keys(boards, services, ctx);
 }

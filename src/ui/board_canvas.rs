@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use egui::{Color32, CursorIcon, Key, PointerButton, Pos2, Rect, Sense, Stroke, Vec2};
 
-use super::app::MoodgridApp;
-use super::board::{DraggedJobs, Edit, add_jobs, apply};
+use super::board_state::{
+    BoardsState, CanvasState, DraggedJobs, Edit, Gesture, Handle, apply, pos, v2,
+};
+use super::services::{Intent, Services};
 use crate::domain::board::{Board, Content, Crop, Item, V2, View};
 use crate::imaging::board_render::{self, NOTE_FONT, NOTE_MARGIN};
 use crate::library::thumbnail_beside;
@@ -26,92 +28,18 @@ const BACKGROUND: Color32 = rgb(board_render::BACKGROUND);
 const NOTE_COLOR: Color32 = rgb(board_render::NOTE_COLOR);
 const NOTE_TEXT: Color32 = rgb(board_render::NOTE_TEXT);
 
-#[derive(Default)]
-pub struct CanvasState {
-    pub view: Option<View>,
-    pub selection: Vec<u64>,
-    /// The image whose crop is being edited.
-    pub cropping: Option<u64>,
-    gesture: Option<Gesture>,
-    /// A note whose text is being typed, and the text so far.
-    editing: Option<(u64, String)>,
-    /// The canvas's screen rectangle in the last frame (for drops and "100%").
-    rect: Option<Rect>,
-}
-
-impl CanvasState {
-    /// The board point under a screen point, once the canvas has been drawn.
-    pub fn to_board(&self, screen: Pos2) -> Option<V2> {
-        Some(self.view?.to_board(v2(screen)))
-    }
-
-    /// The longest side, in board units, an image dropped now should have: 60% of the visible height.
-    pub fn comfortable_size(&self) -> Option<f32> {
-        Some(self.rect?.height() * 0.6 / self.view?.zoom)
-    }
-
-    /// Zoom 100% about the canvas centre.
-    pub fn actual_size(&mut self) {
-        if let Some(view) = self.view {
-            self.zoom_by(1.0 / view.zoom);
-        }
-    }
-
-    /// Zooms about the canvas centre (the + and - keys).
-    pub fn zoom_by(&mut self, factor: f32) {
-        if let (Some(view), Some(rect)) = (&mut self.view, self.rect) {
-            view.zoom_at(v2(rect.center()), factor);
-        }
-    }
-}
-
-enum Gesture {
-    /// Selected items follow the pointer; the move is recorded once, on release.
-    Move {
-        from: V2,
-        by: V2,
-    },
-    Marquee {
-        from: V2,
-        to: V2,
-    },
-    /// A handle of one item is dragged; `preview` is what release will commit.
-    Handle {
-        original: Box<Item>,
-        handle: Handle,
-        preview: Box<Item>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Handle {
-    /// Scale from corner `n` (clockwise from the top left), the opposite corner fixed.
-    Corner(usize),
-    Rotate,
-    /// Crop edges moved by this handle, on screen: left, top, right, bottom.
-    Crop([bool; 4]),
-}
-
-fn v2(p: Pos2) -> V2 {
-    V2::new(p.x, p.y)
-}
-
-fn pos(v: V2) -> Pos2 {
-    Pos2::new(v.x, v.y)
-}
-
 /// The one selected item when it is an image (crop applies to images only).
-pub fn single_selected_image(app: &MoodgridApp) -> Option<u64> {
-    let [id] = app.boards.canvas.selection[..] else {
+pub fn single_selected_image(boards: &BoardsState) -> Option<u64> {
+    let [id] = boards.canvas.selection[..] else {
         return None;
     };
-    let item = app.boards.board()?.item(id)?;
+    let item = boards.board()?.item(id)?;
     matches!(item.content, Content::Image { .. }).then_some(id)
 }
 
-pub fn toggle_crop(app: &mut MoodgridApp) {
-    let image = single_selected_image(app);
-    let canvas = &mut app.boards.canvas;
+pub fn toggle_crop(boards: &mut BoardsState) {
+    let image = single_selected_image(boards);
+    let canvas = &mut boards.canvas;
     canvas.cropping = match canvas.cropping {
         Some(_) => None,
         None => image,
@@ -119,15 +47,15 @@ pub fn toggle_crop(app: &mut MoodgridApp) {
 }
 
 /// Adds an empty note in the middle of the view and starts typing into it.
-pub fn add_note(app: &mut MoodgridApp) {
-    let canvas = &app.boards.canvas;
+pub fn add_note(boards: &mut BoardsState, services: &mut Services) {
+    let canvas = &boards.canvas;
     let (at, zoom) = match (canvas.view, canvas.rect) {
         (Some(view), Some(rect)) => (view.to_board(v2(rect.center())), view.zoom),
         _ => (V2::default(), 1.0),
     };
     let mut added = None;
     // 240 × 120 screen pixels at the current zoom, so the text is readable as typed.
-    apply(app, |b| {
+    apply(boards, services, |b| {
         added = Some(b.add_scaled(
             Content::Note {
                 text: String::new(),
@@ -139,14 +67,14 @@ pub fn add_note(app: &mut MoodgridApp) {
         ));
     });
     if let Some(id) = added {
-        app.boards.canvas.selection = vec![id];
-        app.boards.canvas.editing = Some((id, String::new()));
+        boards.canvas.selection = vec![id];
+        boards.canvas.editing = Some((id, String::new()));
     }
 }
 
 /// Board keys that need the canvas: 0 fit, 1 100%, + and - zoom, C crop, N note, Esc, Enter, arrows
 /// nudge.
-pub fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
+pub fn keys(boards: &mut BoardsState, services: &mut Services, ctx: &egui::Context) {
     let (zoom_in, zoom_out) = ctx.input(|i| {
         (
             i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals),
@@ -154,10 +82,10 @@ pub fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
         )
     });
     if zoom_in {
-        app.boards.canvas.zoom_by(1.25);
+        boards.canvas.zoom_by(1.25);
     }
     if zoom_out {
-        app.boards.canvas.zoom_by(0.8);
+        boards.canvas.zoom_by(0.8);
     }
     let (fit, actual, crop, note, escape, enter, nudge) = ctx.input(|i| {
         let step = if i.modifiers.shift { 10.0 } else { 1.0 };
@@ -180,7 +108,7 @@ pub fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
             nudge,
         )
     });
-    let canvas = &mut app.boards.canvas;
+    let canvas = &mut boards.canvas;
     if fit {
         canvas.view = None;
     }
@@ -188,12 +116,12 @@ pub fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
         canvas.actual_size();
     }
     if crop {
-        toggle_crop(app);
+        toggle_crop(boards);
     }
     if note {
-        add_note(app);
+        add_note(boards, services);
     }
-    let canvas = &mut app.boards.canvas;
+    let canvas = &mut boards.canvas;
     if escape || enter {
         if canvas.cropping.is_some() {
             canvas.cropping = None;
@@ -206,25 +134,29 @@ pub fn keys(app: &mut MoodgridApp, ctx: &egui::Context) {
         let zoom = canvas.view.map_or(1.0, |v| v.zoom);
         let by = V2::new(nudge.x / zoom, nudge.y / zoom);
         let s = canvas.selection.clone();
-        apply(app, move |b| b.move_by(&s, by));
+        apply(boards, services, move |b| b.move_by(&s, by));
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+pub fn show(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
     let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Board canvas"));
     // The board is taken out while drawing (no per-frame copy) and put back before any edit.
-    let Some(board) = app.boards.board_mut().map(std::mem::take) else {
+    let Some(board) = boards.board_mut().map(std::mem::take) else {
         return;
     };
-    let edit = interact_and_draw(app, ui, &board, rect, &response);
-    if let Some(slot) = app.boards.board_mut() {
+    let edit = interact_and_draw(boards, services, ui, &board, rect, &response);
+    if let Some(slot) = boards.board_mut() {
         *slot = board;
     }
     match edit {
-        Outcome::Edit(edit) => apply(app, edit),
-        Outcome::OpenJob(job) => app.open_job(job),
-        Outcome::Drop(jobs, at) => add_jobs(app, &jobs, Some(at)),
+        Outcome::Edit(edit) => apply(boards, services, edit),
+        Outcome::OpenJob(job) => services.open_job(job),
+        Outcome::Drop(jobs, at) => services.ask(Intent::AddToBoard {
+            jobs,
+            at: Some(at),
+            open: true,
+        }),
         Outcome::Nothing => {}
     }
 }
@@ -237,13 +169,14 @@ enum Outcome {
 }
 
 fn interact_and_draw(
-    app: &mut MoodgridApp,
+    boards: &mut BoardsState,
+    services: &mut Services,
     ui: &mut egui::Ui,
     board: &Board,
     rect: Rect,
     response: &egui::Response,
 ) -> Outcome {
-    let canvas = &mut app.boards.canvas;
+    let canvas = &mut boards.canvas;
     canvas.rect = Some(rect);
     let mut view = *canvas.view.get_or_insert_with(|| fit(board, rect));
     let (scroll, space, shift) = ui.input(|i| {
@@ -272,7 +205,7 @@ fn interact_and_draw(
     {
         outcome = Outcome::Drop(dropped.0.clone(), view.to_board(v2(at)));
     }
-    if !panning && let Some(edit) = gestures(app, ui, board, &view, response, shift) {
+    if !panning && let Some(edit) = gestures(boards, ui, board, &view, response, shift) {
         outcome = Outcome::Edit(edit);
     }
     if response.double_clicked()
@@ -284,14 +217,14 @@ fn interact_and_draw(
         match &item.content {
             Content::Image { job: Some(job), .. } => return Outcome::OpenJob(*job),
             Content::Note { text, .. } => {
-                app.boards.canvas.editing = Some((item.id, text.clone()));
+                boards.canvas.editing = Some((item.id, text.clone()));
             }
             Content::Image { .. } => {}
         }
     }
 
-    draw(app, ui, board, &view, rect);
-    if let Some(edit) = note_editor(app, ui, board, &view) {
+    draw(boards, services, ui, board, &view, rect);
+    if let Some(edit) = note_editor(boards, ui, board, &view) {
         outcome = Outcome::Edit(edit);
     }
     if response.dnd_hover_payload::<DraggedJobs>().is_some() {
@@ -302,7 +235,7 @@ fn interact_and_draw(
             egui::StrokeKind::Inside,
         );
     }
-    if app.boards.canvas.gesture.is_some() {
+    if boards.canvas.gesture.is_some() {
         ui.ctx().request_repaint_after(Duration::from_millis(16));
     }
     outcome
@@ -406,14 +339,14 @@ fn cursor_for(handle: Handle) -> CursorIcon {
 
 /// Selection, moves, marquees and handle drags; returns the edit a finished gesture makes.
 fn gestures(
-    app: &mut MoodgridApp,
+    boards: &mut BoardsState,
     ui: &egui::Ui,
     board: &Board,
     view: &View,
     response: &egui::Response,
     shift: bool,
 ) -> Option<Edit> {
-    let canvas = &mut app.boards.canvas;
+    let canvas = &mut boards.canvas;
     let single = match canvas.selection[..] {
         [id] => board.item(id),
         _ => None,
@@ -531,34 +464,41 @@ fn as_shown(canvas: &CanvasState, item: &Item) -> Item {
     }
 }
 
-fn draw(app: &mut MoodgridApp, ui: &egui::Ui, board: &Board, view: &View, rect: Rect) {
+fn draw(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    ui: &egui::Ui,
+    board: &Board,
+    view: &View,
+    rect: Rect,
+) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, BACKGROUND);
     let selection_color = ui.visuals().selection.stroke.color;
     let mut single = None;
     for item in board.items() {
-        let item = as_shown(&app.boards.canvas, item);
-        let selected = app.boards.canvas.selection.contains(&item.id);
-        let cropping = app.boards.canvas.cropping == Some(item.id);
+        let item = as_shown(&boards.canvas, item);
+        let selected = boards.canvas.selection.contains(&item.id);
+        let cropping = boards.canvas.cropping == Some(item.id);
         if cropping {
             // The whole image, dimmed, around the part that stays.
             let whole = item.cropped(Crop::default());
             let corners = whole.corners().map(|c| pos(view.to_screen(c)));
-            draw_item(app, ui, &painter, view, &whole, corners, 0.3);
+            draw_item(services, ui, &painter, view, &whole, corners, 0.3);
         }
         let corners = item.corners().map(|c| pos(view.to_screen(c)));
         let on_screen = Rect::from_points(&corners);
         if !on_screen.intersects(rect) {
             continue;
         }
-        draw_item(app, ui, &painter, view, &item, corners, 1.0);
+        draw_item(services, ui, &painter, view, &item, corners, 1.0);
         let outline = if selected {
             Stroke::new(2.0, selection_color)
         } else {
             Stroke::new(1.0, Color32::from_black_alpha(90))
         };
         painter.add(egui::Shape::closed_line(corners.to_vec(), outline));
-        if selected && app.boards.canvas.selection.len() == 1 {
+        if selected && boards.canvas.selection.len() == 1 {
             single = Some((item.clone(), cropping));
         }
         // An accessible handle per item (hover only: the canvas takes the clicks).
@@ -599,7 +539,7 @@ fn draw(app: &mut MoodgridApp, ui: &egui::Ui, board: &Board, view: &View, rect: 
             }
         }
     }
-    if let Some(Gesture::Marquee { from, to }) = &app.boards.canvas.gesture {
+    if let Some(Gesture::Marquee { from, to }) = &boards.canvas.gesture {
         let r = Rect::from_two_pos(pos(view.to_screen(*from)), pos(view.to_screen(*to)));
         painter.rect_filled(r, 0.0, ui.visuals().selection.bg_fill.gamma_multiply(0.2));
         painter.rect_stroke(
@@ -625,7 +565,7 @@ fn tiers(original: std::path::PathBuf, hash: &str, longest: f32) -> Vec<std::pat
 /// An image as a textured quad (rotated, cropped, flipped) at the tier its on-screen size needs, with a
 /// smaller tier standing in while that loads; a note as a card with its wrapped text.
 fn draw_item(
-    app: &mut MoodgridApp,
+    services: &mut Services,
     ui: &egui::Ui,
     painter: &egui::Painter,
     view: &View,
@@ -637,7 +577,7 @@ fn draw_item(
         Content::Image { hash, file, .. } => {
             let on_screen = Rect::from_points(&corners);
             let mut wanted = tiers(
-                app.data_dir().join(file),
+                services.data_dir().join(file),
                 hash,
                 on_screen.width().max(on_screen.height())
                     / (item.crop.right - item.crop.left).max(0.01),
@@ -645,8 +585,8 @@ fn draw_item(
             .into_iter();
             let texture = wanted
                 .next()
-                .and_then(|best| app.textures.get(&best))
-                .or_else(|| wanted.find_map(|p| app.textures.peek(&p)));
+                .and_then(|best| services.textures.get(&best))
+                .or_else(|| wanted.find_map(|p| services.textures.peek(&p)));
             let Some(texture) = texture else {
                 painter.add(egui::Shape::convex_polygon(
                     corners.to_vec(),
@@ -710,15 +650,15 @@ fn draw_item(
 
 /// The text field over a note being edited; its text is committed when the field loses focus.
 fn note_editor(
-    app: &mut MoodgridApp,
+    boards: &mut BoardsState,
     ui: &mut egui::Ui,
     board: &Board,
     view: &View,
 ) -> Option<Edit> {
-    let (id, text) = app.boards.canvas.editing.as_mut()?;
+    let (id, text) = boards.canvas.editing.as_mut()?;
     let id = *id;
     let Some(item) = board.item(id) else {
-        app.boards.canvas.editing = None;
+        boards.canvas.editing = None;
         return None;
     };
     let corners = item.corners().map(|c| pos(view.to_screen(c)));
@@ -739,7 +679,7 @@ fn note_editor(
     if !field.lost_focus() {
         return None;
     }
-    let (_, text) = app.boards.canvas.editing.take()?;
+    let (_, text) = boards.canvas.editing.take()?;
     let unchanged = matches!(&item.content, Content::Note { text: t, .. } if *t == text);
     if unchanged {
         return None;

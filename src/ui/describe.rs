@@ -3,8 +3,8 @@
 
 use egui::{RichText, vec2};
 
-use super::app::MoodgridApp;
 use super::blend::drop_zone;
+use super::services::{Intent, PromptEdit, Services};
 use super::sources::{CardAction, SourceSlot, SourceTarget, card};
 use crate::domain::prompt::describe_prompts;
 use crate::engine::{DescribeSource, NewSubmission};
@@ -16,7 +16,7 @@ pub struct DescribePanel {
     pub url: String,
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+pub fn show(describe: &mut DescribePanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Describe");
     ui.label(
         RichText::new(
@@ -28,13 +28,14 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         if ui.button("Choose image…").clicked() {
-            app.chores
+            services
+                .chores
                 .pick_images(SourceTarget::Describe, "Image to describe");
         }
     });
     ui.add_space(6.0);
     let mut remove = false;
-    match &app.describe.slot {
+    match &describe.slot {
         Some(slot) => {
             if let CardAction::Remove = card(ui, slot, (false, false)) {
                 remove = true;
@@ -43,11 +44,10 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         None => drop_zone(ui, "Drop an image here"),
     }
     if remove {
-        app.describe.slot = None;
+        describe.slot = None;
     }
     ui.add_space(6.0);
-    let source = app
-        .describe
+    let source = describe
         .slot
         .as_ref()
         .and_then(|s| s.ready())
@@ -56,7 +56,7 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         if ui
             .add_enabled(
-                app.ready && source.is_some(),
+                services.ready && source.is_some(),
                 egui::Button::new(RichText::new("Describe image").strong())
                     .min_size(vec2(120.0, 28.0)),
             )
@@ -68,15 +68,15 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let label = ui.label("Image URL");
         ui.add(
-            egui::TextEdit::singleline(&mut app.describe.url)
+            egui::TextEdit::singleline(&mut describe.url)
                 .hint_text("https://…")
                 .desired_width(360.0),
         )
         .labelled_by(label.id);
-        let url = app.describe.url.trim().to_owned();
+        let url = describe.url.trim().to_owned();
         if ui
             .add_enabled(
-                app.ready && !url.is_empty(),
+                services.ready && !url.is_empty(),
                 egui::Button::new("Describe URL"),
             )
             .clicked()
@@ -85,11 +85,11 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         }
     });
     if let Some(source) = submit {
-        app.submit(NewSubmission::Describe { source });
+        services.submit(NewSubmission::Describe { source });
     }
     ui.separator();
     // The newest describe jobs, so the results of this panel stay in view.
-    let recent: Vec<JobRecord> = app
+    let recent: Vec<JobRecord> = services
         .jobs
         .recent_of_kind(JobKind::Describe, 3)
         .into_iter()
@@ -102,14 +102,14 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 ui.label(
                     RichText::new(format!("#{} · {}", job.id, super::state_text(&job))).weak(),
                 );
-                cards(app, ui, &job);
+                cards(services, ui, &job);
                 ui.add_space(8.0);
             }
         });
 }
 
 /// The prompts of a describe job as cards, or its progress while it runs.
-pub fn cards(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+pub fn cards(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     if job.state != JobState::Succeeded {
         if !job.state.is_final() {
             ui.add(
@@ -130,18 +130,14 @@ pub fn cards(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                     .on_hover_text("Put it in the prompt bar")
                     .clicked()
                 {
-                    app.prompt_bar.prompt = prompt.clone();
+                    services.ask(Intent::Prompt(PromptEdit::Replace(prompt.clone())));
                 }
                 if ui
-                    .add_enabled(app.ready, egui::Button::new("Imagine"))
+                    .add_enabled(services.ready, egui::Button::new("Imagine"))
                     .on_hover_text("Imagine it now")
                     .clicked()
                 {
-                    app.submit(NewSubmission::Imagine {
-                        prompt: prompt.clone(),
-                        mode: app.prompt_bar.mode,
-                        timeout: None,
-                    });
+                    services.ask(Intent::ImagineNow(prompt.clone()));
                 }
                 if ui.button("Copy").clicked() {
                     ui.ctx().copy_text(prompt.clone());

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use super::app::MoodgridApp;
 use super::pending::{Pending, take_ready};
+use super::services::Services;
 use super::toasts::ToastKind;
 use crate::domain::export_name::{DEFAULT_TEMPLATE, PLACEHOLDERS, check_template};
 use crate::engine::{Command, EngineError, NewSubmission};
@@ -66,25 +66,25 @@ impl ExportState {
 }
 
 /// Opens the dialog for `jobs` (in the order given).
-pub fn open(app: &mut MoodgridApp, jobs: Vec<i64>) {
+pub fn open(export: &mut ExportState, jobs: Vec<i64>) {
     if !jobs.is_empty() {
-        app.export.dialog = Some(jobs);
+        export.dialog = Some(jobs);
     }
 }
 
 /// The folder the user chose with Choose….
-pub fn folder_chosen(app: &mut MoodgridApp, folder: PathBuf) {
-    app.export.prefs.folder = Some(folder);
+pub fn folder_chosen(export: &mut ExportState, folder: PathBuf) {
+    export.prefs.folder = Some(folder);
 }
 
-pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
-    receive(app);
-    let Some(jobs) = app.export.dialog.clone() else {
+pub fn show(export: &mut ExportState, services: &mut Services, ctx: &egui::Context) {
+    receive(export, services);
+    let Some(jobs) = export.dialog.clone() else {
         return;
     };
     let records: Vec<JobRecord> = jobs
         .iter()
-        .filter_map(|id| app.jobs.get(*id))
+        .filter_map(|id| services.jobs.get(*id))
         .cloned()
         .collect();
     let title = match records.len() {
@@ -93,13 +93,13 @@ pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
     };
     let mut action: Option<Action> = None;
     let open = super::dialog(ctx, &title, 560.0, false, |ui| {
-        action = contents(app, ui, &records);
+        action = contents(export, services, ui, &records);
     });
     match action {
-        Some(Action::ExportToFolder) => start(app, jobs, false),
-        Some(Action::ExportAsZip) => start(app, jobs, true),
-        Some(Action::Cancel) => app.export.dialog = None,
-        None if !open => app.export.dialog = None,
+        Some(Action::ExportToFolder) => start(export, services, jobs, false),
+        Some(Action::ExportAsZip) => start(export, services, jobs, true),
+        Some(Action::Cancel) => export.dialog = None,
+        None if !open => export.dialog = None,
         None => {}
     }
 }
@@ -110,11 +110,16 @@ enum Action {
     Cancel,
 }
 
-fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> Option<Action> {
+fn contents(
+    export: &mut ExportState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    records: &[JobRecord],
+) -> Option<Action> {
     let mut action = None;
-    let folder = app.export.folder();
+    let folder = export.folder();
     let mut choose_folder = false;
-    let prefs = &mut app.export.prefs;
+    let prefs = &mut export.prefs;
     egui::Grid::new("export-choices")
         .num_columns(2)
         .spacing([12.0, 8.0])
@@ -190,7 +195,7 @@ fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> 
             ui.end_row();
         });
     if choose_folder {
-        app.chores.choose_export_folder(folder);
+        services.chores.choose_export_folder(folder);
     }
     ui.add_space(4.0);
     ui.weak(
@@ -203,8 +208,8 @@ fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> 
         .map(|job| job.id)
         .collect();
     // A seed asked for and refused may be asked for again (its failure had its own toast).
-    let jobs = &app.jobs;
-    app.export.seeds_asked.retain(|id| {
+    let jobs = &services.jobs;
+    export.seeds_asked.retain(|id| {
         let seeds: Vec<&JobRecord> = jobs
             .children(*id)
             .into_iter()
@@ -222,7 +227,7 @@ fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> 
                 1 => "1 job has no seed yet.".to_owned(),
                 n => format!("{n} jobs have no seed yet."),
             });
-            let asked = &mut app.export.seeds_asked;
+            let asked = &mut export.seeds_asked;
             if unseeded.iter().all(|id| asked.contains(id)) {
                 ui.spinner();
                 ui.weak("asking TTAPI…");
@@ -236,14 +241,14 @@ fn contents(app: &mut MoodgridApp, ui: &mut egui::Ui, records: &[JobRecord]) -> 
                     .filter(|id| asked.insert(*id))
                     .collect();
                 for parent in new {
-                    app.submit(NewSubmission::Seed { parent });
+                    services.submit(NewSubmission::Seed { parent });
                 }
             }
         });
     }
     ui.separator();
-    let exporting = app.export.running.is_some();
-    let usable = check_template(&app.export.prefs.template).is_ok() && !records.is_empty();
+    let exporting = export.running.is_some();
+    let usable = check_template(&export.prefs.template).is_ok() && !records.is_empty();
     ui.horizontal(|ui| {
         if exporting {
             ui.spinner();
@@ -293,8 +298,8 @@ fn example_name(template: &str, job: Option<&JobRecord>) -> Result<String, Strin
         .map_err(|e| e.to_string())
 }
 
-fn start(app: &mut MoodgridApp, jobs: Vec<i64>, zip: bool) {
-    let folder = app.export.folder();
+fn start(export: &mut ExportState, services: &mut Services, jobs: Vec<i64>, zip: bool) {
+    let folder = export.folder();
     let target = if zip {
         let today = time::OffsetDateTime::now_utc().date();
         ExportTarget::Zip(folder.join(format!("moodgrid-export-{today}.zip")))
@@ -302,23 +307,23 @@ fn start(app: &mut MoodgridApp, jobs: Vec<i64>, zip: bool) {
         ExportTarget::Folder(folder)
     };
     let options = ExportOptions {
-        template: app.export.prefs.template.clone(),
-        images: if app.export.prefs.all_images {
+        template: export.prefs.template.clone(),
+        images: if export.prefs.all_images {
             ExportImages::All
         } else {
             ExportImages::Main
         },
     };
     let (reply, answer) = Pending::channel();
-    if app.send(Command::ExportJobs {
+    if services.send(Command::ExportJobs {
         job_ids: jobs,
         options,
         target,
         reply,
     }) {
-        app.export.running = Some(answer);
+        export.running = Some(answer);
     } else {
-        app.toasts.push(
+        services.toasts.push(
             ToastKind::Error,
             "The engine is busy or restarting; nothing was exported. Try again in a moment.",
             None,
@@ -326,8 +331,8 @@ fn start(app: &mut MoodgridApp, jobs: Vec<i64>, zip: bool) {
     }
 }
 
-fn receive(app: &mut MoodgridApp) {
-    let Some(outcome) = take_ready(&mut app.export.running) else {
+fn receive(export: &mut ExportState, services: &mut Services) {
+    let Some(outcome) = take_ready(&mut export.running) else {
         return;
     };
     match outcome {
@@ -335,15 +340,19 @@ fn receive(app: &mut MoodgridApp) {
             let kind = if report.files.is_empty() {
                 ToastKind::Error
             } else {
-                app.export.dialog = None;
+                export.dialog = None;
                 ToastKind::Info
             };
-            app.toasts.push(kind, capitalised(&report.summary()), None);
+            services
+                .toasts
+                .push(kind, capitalised(&report.summary()), None);
         }
-        Some(Err(e)) => app
-            .toasts
-            .push(ToastKind::Error, format!("Could not export: {e}"), None),
-        None => app.toasts.push(
+        Some(Err(e)) => {
+            services
+                .toasts
+                .push(ToastKind::Error, format!("Could not export: {e}"), None)
+        }
+        None => services.toasts.push(
             ToastKind::Error,
             "The engine restarted before the export finished; try again.",
             None,

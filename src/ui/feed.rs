@@ -3,7 +3,7 @@
 
 use egui::{RichText, ScrollArea};
 
-use super::app::MoodgridApp;
+use super::services::Services;
 use super::state_text;
 use crate::domain::prompt::first_line;
 use crate::library::JobRecord;
@@ -14,33 +14,33 @@ const THUMB: f32 = 56.0;
 /// Finished jobs shown under the running ones; the gallery has them all.
 const FINISHED_SHOWN: usize = 300;
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+pub fn show(services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Feed");
-    if app.jobs.is_empty() {
-        ui.label(if app.ready {
+    if services.jobs.is_empty() {
+        ui.label(if services.ready {
             "Nothing yet: type a prompt above."
         } else {
             "Opening the library…"
         });
         return;
     }
-    let order = app.jobs.feed(FINISHED_SHOWN);
+    let order = services.jobs.feed(FINISHED_SHOWN);
     ScrollArea::vertical()
         .id_salt("feed")
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, order.len(), |ui, rows| {
             for index in rows {
-                let job = app.jobs.at(order[index]).clone();
-                if row(app, ui, &job).clicked() {
-                    app.open_job(job.id);
+                let job = services.jobs.at(order[index]).clone();
+                if row(services, ui, &job).clicked() {
+                    services.open_job(job.id);
                 }
             }
         });
 }
 
-fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Response {
-    let selected = app.selected == Some(job.id);
-    let thumb = super::thumbnail(app, job.id, 256);
+fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Response {
+    let selected = services.nav.selected == Some(job.id);
+    let thumb = super::thumbnail(services, job.id, 256);
     let response = ui
         .horizontal(|ui| {
             ui.set_height(ROW_HEIGHT - 4.0);
@@ -65,7 +65,7 @@ fn row(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) -> egui::Respo
                 ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
                 ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
                 if let (JobState::Queued, Some((reason, until))) =
-                    (job.state, app.waiting.get(&job.id))
+                    (job.state, services.waiting.get(&job.id))
                 {
                     // The same words the CLI prints: why it is not sent, and until when it is tried again.
                     ui.add(

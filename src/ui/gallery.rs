@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
-use super::app::MoodgridApp;
 use super::job_list::{GalleryFilter, KINDS, StateFilter};
-use super::sources::{SourceInput, SourceTarget, add_sources};
+use super::services::{Intent, Nav, Services, View};
+use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::prompt::first_line;
@@ -47,13 +47,22 @@ impl GalleryState {
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    filter_bar(app, ui);
+/// What Export… acts on: the gallery's picks when it is open and has any, else the selected job.
+pub fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<i64> {
+    if nav.view == View::Gallery && !gallery.marked.is_empty() {
+        gallery.marked.iter().rev().copied().collect()
+    } else {
+        nav.selected.into_iter().collect()
+    }
+}
+
+pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
+    filter_bar(gallery, services, ui);
     ui.separator();
-    let shown: Vec<usize> = app.gallery.shown(&app.jobs).to_vec();
+    let shown: Vec<usize> = gallery.shown(&services.jobs).to_vec();
     if shown.is_empty() {
         ui.centered_and_justified(|ui| {
-            ui.label(if app.jobs.is_empty() {
+            ui.label(if services.jobs.is_empty() {
                 "No jobs yet: type a prompt above and press Imagine."
             } else {
                 "No job matches these filters."
@@ -65,13 +74,13 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     let columns = ((ui.available_width() + spacing.x) / (TILE + spacing.x))
         .floor()
         .max(1.0) as usize;
-    app.gallery.columns = columns;
+    gallery.columns = columns;
     let rows = shown.len().div_ceil(columns);
     let mut area = ScrollArea::vertical()
         .id_salt("gallery")
         .auto_shrink([false, false]);
-    if let Some(row) = app.gallery.scroll_to_row.take() {
-        let (offset, height) = app.gallery.viewport;
+    if let Some(row) = gallery.scroll_to_row.take() {
+        let (offset, height) = gallery.viewport;
         let top = row as f32 * (ROW_HEIGHT + spacing.y);
         if top < offset {
             area = area.vertical_scroll_offset(top);
@@ -83,25 +92,25 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         for row in visible {
             ui.horizontal(|ui| {
                 for &index in shown.iter().skip(row * columns).take(columns) {
-                    tile(app, ui, index);
+                    tile(gallery, services, ui, index);
                 }
             });
         }
     });
-    app.gallery.viewport = (output.state.clamped_offset().y, output.inner_rect.height());
+    gallery.viewport = (output.state.clamped_offset().y, output.inner_rect.height());
 }
 
-fn filter_bar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
     // Wraps: with picks, the actions would run past a narrow window.
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Filter");
         ui.add(
-            egui::TextEdit::singleline(&mut app.gallery.filter.text)
+            egui::TextEdit::singleline(&mut gallery.filter.text)
                 .hint_text("prompt, action or TTAPI id")
                 .desired_width(240.0),
         )
         .labelled_by(label.id);
-        let filter = &mut app.gallery.filter;
+        let filter = &mut gallery.filter;
         egui::ComboBox::from_label("Kind")
             .selected_text(filter.kind.map_or("Any kind", |k| k.as_str()))
             .show_ui(ui, |ui| {
@@ -117,16 +126,16 @@ fn filter_bar(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                     ui.selectable_value(&mut filter.state, state, state.label());
                 }
             });
-        let total = app.jobs.len();
-        let shown = app.gallery.shown(&app.jobs).len();
+        let total = services.jobs.len();
+        let shown = gallery.shown(&services.jobs).len();
         ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
-        marked_actions(app, ui);
+        marked_actions(gallery, services, ui);
     });
 }
 
 /// What can be done with the jobs picked by Ctrl+click: blend them, or describe one.
-fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    let marked = app.gallery.marked.len();
+fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
+    let marked = gallery.marked.len();
     if marked == 0 {
         ui.label(
             RichText::new("Ctrl+click picks jobs to blend, describe or put on a board")
@@ -137,8 +146,10 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     }
     ui.separator();
     // A job that has just finished may not have its image records here yet; they are asked for now.
-    let picked: Vec<i64> = app.gallery.marked.iter().copied().collect();
-    let loaded = picked.iter().all(|id| app.jobs.main_image(*id).is_some());
+    let picked: Vec<i64> = gallery.marked.iter().copied().collect();
+    let loaded = picked
+        .iter()
+        .all(|id| services.jobs.main_image(*id).is_some());
     let waiting = "Reading the picked jobs' images…";
     let can_blend = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&marked);
     if ui
@@ -153,7 +164,7 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         })
         .clicked()
     {
-        send_marked(app, SourceTarget::Blend);
+        send_marked(gallery, services, SourceTarget::Blend);
     }
     if ui
         .add_enabled(
@@ -163,7 +174,7 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         .on_disabled_hover_text(if loaded { "Pick one job" } else { waiting })
         .clicked()
     {
-        send_marked(app, SourceTarget::Describe);
+        send_marked(gallery, services, SourceTarget::Describe);
     }
     if ui
         .add_enabled(
@@ -174,11 +185,12 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         .on_disabled_hover_text(waiting)
         .clicked()
     {
-        let ids: Vec<i64> = std::mem::take(&mut app.gallery.marked)
-            .into_iter()
-            .collect();
-        app.view = super::app::View::Board;
-        super::board::add_jobs(app, &ids, None);
+        let ids: Vec<i64> = std::mem::take(&mut gallery.marked).into_iter().collect();
+        services.ask(Intent::AddToBoard {
+            jobs: ids,
+            at: None,
+            open: true,
+        });
     }
     if ui
         .button(format!("Export… ({marked})"))
@@ -188,35 +200,37 @@ fn marked_actions(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         ))
         .clicked()
     {
-        let jobs = app.export_selection();
-        super::export::open(app, jobs);
+        let jobs = export_selection(gallery, &services.nav);
+        services.ask(Intent::Export(jobs));
     }
     if ui.small_button("Clear picks").clicked() {
-        app.gallery.marked.clear();
+        gallery.marked.clear();
     }
 }
 
 /// Sends the main image file of each picked job to a panel.
-fn send_marked(app: &mut MoodgridApp, target: SourceTarget) {
-    let ids: Vec<i64> = std::mem::take(&mut app.gallery.marked)
-        .into_iter()
-        .collect();
+fn send_marked(gallery: &mut GalleryState, services: &mut Services, target: SourceTarget) {
+    let ids: Vec<i64> = std::mem::take(&mut gallery.marked).into_iter().collect();
     let mut inputs = Vec::new();
     for id in ids {
-        match app.jobs.main_image(id) {
+        match services.jobs.main_image(id) {
             Some(image) => inputs.push(SourceInput::File(image.path.clone())),
-            None => app.toasts.push(
+            None => services.toasts.push(
                 super::toasts::ToastKind::Error,
                 format!("Job #{id} has no image to send"),
                 Some(id),
             ),
         }
     }
-    add_sources(app, target, inputs);
+    services.ask(Intent::Sources {
+        target,
+        inputs,
+        replace: false,
+    });
 }
 
-fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
-    let job = app.jobs.at(index).clone();
+fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, index: usize) {
+    let job = services.jobs.at(index).clone();
     let name = format!(
         "Job #{}: {}",
         job.id,
@@ -227,8 +241,8 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     if !ui.is_rect_visible(rect) {
         return;
     }
-    let selected = app.selected == Some(job.id);
-    let marked = app.gallery.marked.contains(&job.id);
+    let selected = services.nav.selected == Some(job.id);
+    let marked = gallery.marked.contains(&job.id);
     let visuals = ui.visuals();
     let fill = if selected {
         visuals.selection.bg_fill.gamma_multiply(0.4)
@@ -243,7 +257,7 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
         rect.min + vec2((TILE - THUMB) / 2.0, 6.0),
         vec2(THUMB, THUMB),
     );
-    match super::thumbnail(app, job.id, 256) {
+    match super::thumbnail(services, job.id, 256) {
         Some((texture, aspect)) => {
             let size = super::fit(aspect, THUMB);
             egui::Image::new(&texture)
@@ -297,7 +311,7 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     if job.state == JobState::Succeeded {
         // A picked tile carries every pick along; others go alone.
         let carried = if marked {
-            app.gallery.marked.iter().copied().collect()
+            gallery.marked.iter().copied().collect()
         } else {
             vec![job.id]
         };
@@ -306,26 +320,26 @@ fn tile(app: &mut MoodgridApp, ui: &mut egui::Ui, index: usize) {
     let response = response.on_hover_text(super::job_title(&job));
     let ctrl = ui.input(|i| i.modifiers.command);
     if response.double_clicked() {
-        app.open_job(job.id);
+        services.open_job(job.id);
     } else if response.clicked() && ctrl {
-        let unpicked = app.gallery.marked.remove(&job.id);
+        let unpicked = gallery.marked.remove(&job.id);
         if !unpicked && job.state == JobState::Succeeded {
-            app.gallery.marked.insert(job.id);
+            gallery.marked.insert(job.id);
         } else if !unpicked {
-            app.toasts.push(
+            services.toasts.push(
                 super::toasts::ToastKind::Error,
                 format!("Job #{} has no image to pick", job.id),
                 Some(job.id),
             );
         }
     } else if response.clicked() {
-        app.selected = Some(job.id);
+        services.nav.selected = Some(job.id);
     }
 }
 
 /// Arrow keys step through the filtered jobs (Up/Down by a row), Home/End jump, Enter opens the job.
-pub fn handle_keys(app: &mut MoodgridApp, ctx: &egui::Context) {
-    let columns = app.gallery.columns.max(1) as isize;
+pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &egui::Context) {
+    let columns = gallery.columns.max(1) as isize;
     let steps = [
         (Key::ArrowLeft, -1),
         (Key::ArrowRight, 1),
@@ -339,26 +353,27 @@ pub fn handle_keys(app: &mut MoodgridApp, ctx: &egui::Context) {
         .find(|(key, _)| ctx.input(|i| i.key_pressed(*key)))
         .map(|(_, step)| *step);
     if ctx.input(|i| i.key_pressed(Key::Enter))
-        && let Some(id) = app.selected
+        && let Some(id) = services.nav.selected
     {
-        app.open_job(id);
+        services.open_job(id);
         return;
     }
     let Some(step) = step else { return };
-    let shown = app.gallery.shown(&app.jobs);
+    let shown = gallery.shown(&services.jobs);
     if shown.is_empty() {
         return;
     }
-    let current = app
+    let current = services
+        .nav
         .selected
-        .and_then(|id| shown.iter().position(|&i| app.jobs.at(i).id == id));
+        .and_then(|id| shown.iter().position(|&i| services.jobs.at(i).id == id));
     let next = match current {
         Some(at) => (at as isize)
             .saturating_add(step)
             .clamp(0, shown.len() as isize - 1) as usize,
         None => 0,
     };
-    let id = app.jobs.at(shown[next]).id;
-    app.selected = Some(id);
-    app.gallery.scroll_to_row = Some(next / columns as usize);
+    let id = services.jobs.at(shown[next]).id;
+    services.nav.selected = Some(id);
+    gallery.scroll_to_row = Some(next / columns as usize);
 }

@@ -4,14 +4,11 @@
 
 use egui::{Align, Layout, Rect, RichText, Scene, Vec2, vec2};
 
-use super::app::MoodgridApp;
-use super::mask_editor::MaskEditor;
-use super::sources::{SourceInput, SourceTarget, add_sources};
+use super::services::{Intent, PromptEdit, Services};
+use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
-use super::toasts::ToastKind;
 use crate::domain::buttons::button_rows;
 use crate::domain::failure::explain_failure;
-use crate::domain::mask::MaskOp;
 use crate::domain::{Mode, prompt};
 use crate::engine::NewSubmission;
 use crate::library::{ImageFile, ImageRole, JobKind, JobParams, JobRecord, JobState};
@@ -28,8 +25,13 @@ pub struct JobViewState {
     area: Vec2,
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    let Some(job) = app.selected.and_then(|id| app.jobs.get(id)).cloned() else {
+pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui::Ui) {
+    let Some(job) = services
+        .nav
+        .selected
+        .and_then(|id| services.jobs.get(id))
+        .cloned()
+    else {
         ui.centered_and_justified(|ui| {
             ui.label("Select a job in the feed or the gallery, or imagine something new.")
         });
@@ -43,12 +45,12 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             egui::ScrollArea::vertical()
                 .id_salt("job_details")
                 .auto_shrink([false, false])
-                .show(ui, |ui| details(app, ui, &job));
+                .show(ui, |ui| details(services, ui, &job));
         });
-    image_area(app, ui, &job);
+    image_area(job_view, services, ui, &job);
 }
 
-fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+fn details(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     ui.add_space(4.0);
     let title = if job.kind == JobKind::Describe {
         "Describe".to_owned()
@@ -57,17 +59,17 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     };
     ui.add(egui::Label::new(RichText::new(title).strong().size(15.0)).selectable(true));
     ui.add_space(4.0);
-    facts(app, ui, job);
-    lineage(app, ui, job);
+    facts(services, ui, job);
+    lineage(services, ui, job);
     if let Some(message) = job
         .message
         .as_deref()
         .filter(|_| job.state.is_final() && job.state != JobState::Succeeded)
     {
         ui.add_space(6.0);
-        failure(app, ui, job, message);
+        failure(services, ui, job, message);
     }
-    if let (JobState::Queued, Some((reason, until))) = (job.state, app.waiting.get(&job.id)) {
+    if let (JobState::Queued, Some((reason, until))) = (job.state, services.waiting.get(&job.id)) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
             format!(
@@ -83,21 +85,21 @@ fn details(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     }
     if job.kind == JobKind::Describe {
         ui.separator();
-        super::describe::cards(app, ui, job);
+        super::describe::cards(services, ui, job);
     }
     if matches!(job.kind, JobKind::Blend | JobKind::Describe) && job.state.is_final() {
         ui.separator();
-        sources_actions(app, ui, job);
+        sources_actions(services, ui, job);
     }
-    run_again(app, ui, job);
+    run_again(services, ui, job);
     ui.separator();
-    buttons(app, ui, job);
-    region_actions(app, ui, job);
+    buttons(services, ui, job);
+    region_actions(services, ui, job);
     ui.separator();
-    image_actions(app, ui, job);
+    image_actions(services, ui, job);
 }
 
-fn facts(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+fn facts(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     egui::Grid::new("job_facts")
         .num_columns(2)
         .spacing([12.0, 4.0])
@@ -126,13 +128,13 @@ fn facts(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
             );
             row(ui, "Made on", job.backend.clone());
             ui.label(RichText::new("Seed").weak());
-            seed(app, ui, job);
+            seed(services, ui, job);
             ui.end_row();
         });
 }
 
 /// The seed with Copy and Reuse, or a button that asks the service for it.
-fn seed(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+fn seed(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     ui.horizontal(|ui| {
         if let Some(seed) = &job.seed {
             ui.add(egui::Label::new(seed).selectable(true));
@@ -148,11 +150,11 @@ fn seed(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 .on_hover_text("Add --seed to the prompt bar")
                 .clicked()
             {
-                app.prompt_bar.prompt = prompt::with_seed(&app.prompt_bar.prompt, seed);
+                services.ask(Intent::Prompt(PromptEdit::Seed(seed.clone())));
             }
             return;
         }
-        let asking = app
+        let asking = services
             .jobs
             .children(job.id)
             .iter()
@@ -167,19 +169,19 @@ fn seed(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 .on_hover_text("Ask TTAPI for this job's seed")
                 .on_disabled_hover_text("Only a finished job has a seed");
             if button.clicked() {
-                app.submit(NewSubmission::Seed { parent: job.id });
+                services.submit(NewSubmission::Seed { parent: job.id });
             }
         }
     });
 }
 
 /// A blend or describe keeps its input images: run it again, or take them back to its panel to change.
-fn sources_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+fn sources_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     let (again, panel, target) = match job.kind {
         JobKind::Blend => ("Blend again", "Edit in Blend", SourceTarget::Blend),
         _ => ("Describe again", "Edit in Describe", SourceTarget::Describe),
     };
-    let inputs: Vec<std::path::PathBuf> = app
+    let inputs: Vec<std::path::PathBuf> = services
         .jobs
         .images(job.id)
         .unwrap_or_default()
@@ -190,30 +192,27 @@ fn sources_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
     ui.horizontal(|ui| {
         if job.state == JobState::Succeeded
             && ui
-                .add_enabled(app.ready, egui::Button::new(again))
+                .add_enabled(services.ready, egui::Button::new(again))
                 .on_hover_text("The same images and settings, as a new job")
                 .clicked()
         {
-            app.submit(NewSubmission::Retry { job: job.id });
+            services.submit(NewSubmission::Retry { job: job.id });
         }
         if ui
             .add_enabled(!inputs.is_empty(), egui::Button::new(panel))
             .on_hover_text("Put this job's images back in the panel")
             .clicked()
         {
-            if target == SourceTarget::Blend {
-                app.blend.slots.clear();
-            }
-            add_sources(
-                app,
+            services.ask(Intent::Sources {
                 target,
-                inputs.into_iter().map(SourceInput::File).collect(),
-            );
+                inputs: inputs.into_iter().map(SourceInput::File).collect(),
+                replace: true,
+            });
         }
     });
 }
 
-fn failure(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord, message: &str) {
+fn failure(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord, message: &str) {
     egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
         .show(ui, |ui| {
@@ -229,20 +228,20 @@ fn failure(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord, message: &
                 // No proof either way: look in the account's job list again, or send it knowingly.
                 ui.horizontal(|ui| {
                     if ui
-                        .add_enabled(app.ready, egui::Button::new("Look again"))
+                        .add_enabled(services.ready, egui::Button::new("Look again"))
                         .on_hover_text("Search TTAPI's job list for this submission once more")
                         .clicked()
                     {
-                        app.look_again(job.id);
+                        services.look_again(job.id);
                     }
                     if ui
-                        .add_enabled(app.ready, egui::Button::new("Send anyway"))
+                        .add_enabled(services.ready, egui::Button::new("Send anyway"))
                         .on_hover_text(
                             "Submit it again as a new job; if TTAPI did run the first, you pay twice",
                         )
                         .clicked()
                     {
-                        app.submit(NewSubmission::Retry { job: job.id });
+                        services.submit(NewSubmission::Retry { job: job.id });
                     }
                 });
             } else if ui
@@ -250,29 +249,29 @@ fn failure(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord, message: &
                 .on_hover_text("Submit the same request again as a new job")
                 .clicked()
             {
-                app.submit(NewSubmission::Retry { job: job.id });
+                services.submit(NewSubmission::Retry { job: job.id });
             }
         });
 }
 
 /// An upscale is not repeated by its button (that opens this job); here it can be, on purpose.
-fn run_again(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+fn run_again(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     let Some(parent) = job.parent_id else {
         return;
     };
     if job.state == JobState::Succeeded
         && crate::domain::Action::parse(&job.action).is_upscale()
         && ui
-            .add_enabled(app.ready, egui::Button::new("Run again"))
+            .add_enabled(services.ready, egui::Button::new("Run again"))
             .on_hover_text("Upscale the same image again, as a new job (charged again)")
             .clicked()
     {
-        app.run_action(parent, job.action.clone());
+        services.run_action(parent, job.action.clone());
     }
 }
 
 /// One button per component string, in Midjourney's rows; disabled with the reason until the job succeeded.
-fn buttons(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
+fn buttons(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     let rows = button_rows(&job.components);
     if rows.is_empty() {
         if job.state == JobState::Succeeded {
@@ -281,9 +280,9 @@ fn buttons(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         return;
     }
     let disabled_reason = match job.state {
-        JobState::Succeeded if job.backend != app.backend && app.ready => Some(format!(
+        JobState::Succeeded if job.backend != services.backend && services.ready => Some(format!(
             "Made on {}; Moodgrid is now connected to {}",
-            job.backend, app.backend
+            job.backend, services.backend
         )),
         JobState::Succeeded => None,
         state if state.is_final() => Some(format!(
@@ -309,24 +308,27 @@ fn buttons(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         });
     }
     if let Some(action) = pressed {
-        app.press(job.id, action);
+        services.press(job.id, action);
     }
 }
 
 /// "Vary region" on a single upscaled image opens the mask editor; an inpaint job can reopen its mask.
-fn region_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
-    let upscaled = app
+fn region_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    let upscaled = services
         .jobs
         .main_image(job.id)
         .is_some_and(|i| i.record.role == ImageRole::Upscale);
-    let can_vary = job.state == JobState::Succeeded && upscaled && job.backend == app.backend;
+    let can_vary = job.state == JobState::Succeeded && upscaled && job.backend == services.backend;
     if can_vary
         && ui
             .button("Vary region")
             .on_hover_text("Paint a mask and repaint only that region (inpaint)")
             .clicked()
     {
-        open_editor(app, job.id, Vec::new());
+        services.ask(Intent::EditMask {
+            job: job.id,
+            ops: Vec::new(),
+        });
     }
     if job.kind == JobKind::Inpaint
         && job.state.is_final()
@@ -343,47 +345,25 @@ fn region_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
             }) => ops.clone(),
             _ => Vec::new(),
         };
-        open_editor(app, parent, ops);
+        services.ask(Intent::EditMask { job: parent, ops });
     }
 }
 
-fn open_editor(app: &mut MoodgridApp, job_id: i64, ops: Vec<MaskOp>) {
-    let Some(job) = app.jobs.get(job_id).cloned() else {
-        return;
-    };
-    let Some(image) = app.jobs.main_image(job_id).cloned() else {
-        app.toasts.push(
-            ToastKind::Error,
-            "The image is still loading; try again.",
-            Some(job_id),
-        );
-        return;
-    };
-    let size = (image.record.width, image.record.height);
-    let stand_in = image.thumbnails.last().map(|(_, path)| path.clone());
-    app.mask_editor = Some(MaskEditor::open(
-        &job,
-        image.path.clone(),
-        stand_in,
-        size,
-        ops,
-    ));
-    app.view = super::app::View::Mask;
-}
-
-fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
-    let main: Option<ImageFile> = app.jobs.main_image(job.id).cloned();
+fn image_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    let main: Option<ImageFile> = services.jobs.main_image(job.id).cloned();
     ui.horizontal_wrapped(|ui| {
         ui.add_enabled_ui(main.is_some(), |ui| {
             if ui.button("Copy image").clicked()
                 && let Some(file) = &main
             {
-                app.chores.copy_image(file.path.clone());
+                services.chores.copy_image(file.path.clone());
             }
             if ui.button("Save as…").clicked()
                 && let Some(file) = &main
             {
-                app.chores.save_as(file.path.clone(), suggested_name(job));
+                services
+                    .chores
+                    .save_as(file.path.clone(), suggested_name(job));
             }
             if ui
                 .add_enabled(main.is_some(), egui::Button::new("Export…"))
@@ -393,7 +373,7 @@ fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 ))
                 .clicked()
             {
-                super::export::open(app, vec![job.id]);
+                services.ask(Intent::Export(vec![job.id]));
             }
             if ui
                 .button("Open folder")
@@ -401,16 +381,19 @@ fn image_actions(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 .clicked()
                 && let Some(folder) = main.as_ref().and_then(|f| f.path.parent())
             {
-                app.chores.open_folder(folder.to_owned());
+                services.chores.open_folder(folder.to_owned());
             }
         });
         if ui
             .add_enabled(main.is_some(), egui::Button::new("Add to board"))
             .on_hover_text("Put this image on the current moodboard")
             .clicked()
-            && let Some(file) = &main
         {
-            super::board::add_image(app, job.id, file);
+            services.ask(Intent::AddToBoard {
+                jobs: vec![job.id],
+                at: None,
+                open: false,
+            });
         }
         if ui
             .add_enabled(!job.prompt.is_empty(), egui::Button::new("Copy prompt"))
@@ -444,9 +427,14 @@ fn suggested_name(job: &JobRecord) -> String {
     }
 }
 
-fn lineage(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
-    let parent = job.parent_id.and_then(|id| app.jobs.get(id)).cloned();
-    let children: Vec<JobRecord> = app.jobs.children(job.id).into_iter().cloned().collect();
+fn lineage(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    let parent = job.parent_id.and_then(|id| services.jobs.get(id)).cloned();
+    let children: Vec<JobRecord> = services
+        .jobs
+        .children(job.id)
+        .into_iter()
+        .cloned()
+        .collect();
     if parent.is_none() && children.is_empty() {
         return;
     }
@@ -467,7 +455,7 @@ fn lineage(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         }
     }
     if let Some(id) = open {
-        app.open_job(id);
+        services.open_job(id);
     }
 }
 
@@ -475,8 +463,13 @@ fn link_text(job: &JobRecord) -> String {
     format!("#{} {} · {}", job.id, job.action, state_text(job))
 }
 
-fn image_area(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
-    let Some(file) = app.jobs.main_image(job.id).cloned() else {
+fn image_area(
+    job_view: &mut JobViewState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    job: &JobRecord,
+) {
+    let Some(file) = services.jobs.main_image(job.id).cloned() else {
         ui.centered_and_justified(|ui| {
             if job.state == JobState::Succeeded {
                 ui.spinner();
@@ -488,19 +481,19 @@ fn image_area(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
         });
         return;
     };
-    if app.job_view.showing.as_ref() != Some(&file.path) {
-        app.job_view.showing = Some(file.path.clone());
-        app.job_view.view = None;
+    if job_view.showing.as_ref() != Some(&file.path) {
+        job_view.showing = Some(file.path.clone());
+        job_view.view = None;
     }
     let size = vec2(file.record.width as f32, file.record.height as f32).max(Vec2::splat(1.0));
     let whole = Rect::from_min_size(egui::Pos2::ZERO, size);
     // The full image when it is decoded; the 512 px thumbnail stands in meanwhile.
-    let texture = app.textures.get(&file.path).or_else(|| {
+    let texture = services.textures.get(&file.path).or_else(|| {
         let thumbnail = file.thumbnails.last()?.1.clone();
-        app.textures.get(&thumbnail)
+        services.textures.get(&thumbnail)
     });
-    let mut view = app.job_view.view.unwrap_or(whole);
-    let area = app.job_view.area;
+    let mut view = job_view.view.unwrap_or(whole);
+    let area = job_view.area;
     ui.horizontal(|ui| {
         if ui
             .button("Fit")
@@ -528,7 +521,7 @@ fn image_area(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 .small(),
         );
     });
-    app.job_view.area = ui.available_size();
+    job_view.area = ui.available_size();
     ui.with_layout(Layout::top_down(Align::Center), |ui| {
         Scene::new()
             .zoom_range(ZOOM_RANGE)
@@ -547,5 +540,5 @@ fn image_area(app: &mut MoodgridApp, ui: &mut egui::Ui, job: &JobRecord) {
                 }
             });
     });
-    app.job_view.view = Some(view);
+    job_view.view = Some(view);
 }

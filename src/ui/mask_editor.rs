@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use egui::{Color32, Key, PointerButton, Pos2, Rect, RichText, Sense, Vec2, vec2};
 
-use super::app::MoodgridApp;
+use super::services::Services;
+use super::toasts::ToastKind;
 use crate::domain::mask::{Dirty, Mask, MaskOp, Paint, Point};
 use crate::library::JobRecord;
 
@@ -166,9 +167,32 @@ fn whole(mask: &Mask) -> Dirty {
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+/// An editor on job `job_id`'s main image with `ops` already painted, or `None` (told) while the image
+/// is still loading.
+pub fn open_on_job(services: &mut Services, job_id: i64, ops: Vec<MaskOp>) -> Option<MaskEditor> {
+    let job = services.jobs.get(job_id).cloned()?;
+    let Some(image) = services.jobs.main_image(job_id).cloned() else {
+        services.toasts.push(
+            ToastKind::Error,
+            "The image is still loading; try again.",
+            Some(job_id),
+        );
+        return None;
+    };
+    let size = (image.record.width, image.record.height);
+    let stand_in = image.thumbnails.last().map(|(_, path)| path.clone());
+    Some(MaskEditor::open(
+        &job,
+        image.path.clone(),
+        stand_in,
+        size,
+        ops,
+    ))
+}
+
+pub fn show(mask_editor: &mut Option<MaskEditor>, services: &mut Services, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
-    let Some(editor) = app.mask_editor.as_mut() else {
+    let Some(editor) = mask_editor.as_mut() else {
         ui.centered_and_justified(|ui| ui.label("Open an upscaled image and press “Vary region”."));
         return;
     };
@@ -191,8 +215,8 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             );
         });
     keys(editor, &ctx);
-    canvas(app, ui);
-    let Some(editor) = app.mask_editor.as_ref() else {
+    canvas(mask_editor, services, ui);
+    let Some(editor) = mask_editor.as_ref() else {
         return;
     };
     if editor.stale.is_some() {
@@ -202,7 +226,7 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     let (parent, size) = (editor.parent, editor.size());
     if submit {
         let prompt = editor.prompt.trim().to_owned();
-        app.chores.encode_mask(
+        services.chores.encode_mask(
             parent,
             size,
             editor.mask.black_and_white(),
@@ -211,14 +235,16 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         );
     }
     if export {
-        app.chores.export_mask(size, editor.mask.black_and_white());
+        services
+            .chores
+            .export_mask(size, editor.mask.black_and_white());
     }
     if import {
-        app.chores.import_mask(size);
+        services.chores.import_mask(size);
     }
     if close {
-        app.mask_editor = None;
-        app.open_job(parent);
+        *mask_editor = None;
+        services.open_job(parent);
     }
 }
 
@@ -346,10 +372,10 @@ fn keys(editor: &mut MaskEditor, ctx: &egui::Context) {
     });
 }
 
-fn canvas(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+fn canvas(mask_editor: &mut Option<MaskEditor>, services: &mut Services, ui: &mut egui::Ui) {
     let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Mask canvas"));
-    let Some(editor) = app.mask_editor.as_mut() else {
+    let Some(editor) = mask_editor.as_mut() else {
         return;
     };
     let (w, h) = editor.size();
@@ -416,11 +442,11 @@ fn canvas(app: &mut MoodgridApp, ui: &mut egui::Ui) {
     let image_rect = Rect::from_min_size(origin, size * zoom);
     let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
     let (image, stand_in) = (editor.image.clone(), editor.stand_in.clone());
-    let texture = app
+    let texture = services
         .textures
         .get(&image)
-        .or_else(|| stand_in.and_then(|p| app.textures.get(&p)));
-    let Some(editor) = app.mask_editor.as_mut() else {
+        .or_else(|| stand_in.and_then(|p| services.textures.get(&p)));
+    let Some(editor) = mask_editor.as_mut() else {
         return;
     };
     match texture {

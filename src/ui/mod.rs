@@ -9,6 +9,7 @@ mod app;
 mod blend;
 mod board;
 mod board_canvas;
+mod board_state;
 mod chores;
 mod describe;
 mod export;
@@ -19,8 +20,10 @@ mod gallery;
 mod job_list;
 mod job_view;
 mod mask_editor;
+mod navigation;
 mod pending;
 mod prompt_bar;
+mod services;
 mod settings;
 mod shortcuts;
 mod sources;
@@ -28,8 +31,9 @@ mod submit_guard;
 mod textures;
 mod toasts;
 
-pub use app::{MoodgridApp, Remembered, View};
+pub use app::{MoodgridApp, Remembered};
 pub use export::ExportPrefs;
+pub use services::View;
 pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 
 use crate::engine::EngineConfig;
@@ -214,9 +218,13 @@ fn fit(aspect: f32, side: f32) -> egui::Vec2 {
 
 /// The thumbnail texture (`size` 256 or 512) of a job's main image and that image's aspect ratio, or
 /// `None` while it loads.
-fn thumbnail(app: &mut MoodgridApp, job_id: i64, size: u32) -> Option<(egui::TextureHandle, f32)> {
+fn thumbnail(
+    services: &mut services::Services,
+    job_id: i64,
+    size: u32,
+) -> Option<(egui::TextureHandle, f32)> {
     let (path, aspect) = {
-        let main = app.jobs.main_image(job_id)?;
+        let main = services.jobs.main_image(job_id)?;
         let path = main
             .thumbnails
             .iter()
@@ -226,7 +234,10 @@ fn thumbnail(app: &mut MoodgridApp, job_id: i64, size: u32) -> Option<(egui::Tex
         let aspect = main.record.width as f32 / main.record.height.max(1) as f32;
         (path, aspect)
     };
-    app.textures.get(&path).map(|texture| (texture, aspect))
+    services
+        .textures
+        .get(&path)
+        .map(|texture| (texture, aspect))
 }
 
 /// What an undo/redo shortcut asked for, in every editor alike.

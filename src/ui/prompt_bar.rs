@@ -1,10 +1,10 @@
-//! The bar pinned at the top: the offline banner and view switch, the prompt with its mode, history and
-//! optional prompt check, and the Imagine button.
+//! The prompt under the navigation row: the text with its mode, history and optional prompt check, and
+//! the Imagine button.
 
-use egui::{Color32, Id, Key, KeyboardShortcut, Modifiers, RichText};
+use egui::{Id, Key, KeyboardShortcut, Modifiers, RichText};
 
-use super::app::{MoodgridApp, SETTINGS_SHORTCUT, View};
 use super::pending::{Pending, take_ready};
+use super::services::{PromptEdit, Services};
 use crate::api::{ApiError, PromptVerdict};
 use crate::domain::Mode;
 use crate::domain::prompt::first_line;
@@ -34,6 +34,17 @@ enum Verdict {
 }
 
 impl PromptBar {
+    /// Another panel's change to the prompt.
+    pub fn apply(&mut self, edit: PromptEdit) {
+        self.prompt = match edit {
+            PromptEdit::Replace(prompt) => prompt,
+            PromptEdit::Seed(seed) => crate::domain::prompt::with_seed(&self.prompt, &seed),
+            PromptEdit::ImagePrompts(urls) => {
+                crate::domain::prompt::with_image_prompts(&self.prompt, &urls)
+            }
+        };
+    }
+
     pub fn new(mode: Mode) -> PromptBar {
         PromptBar {
             prompt: String::new(),
@@ -46,100 +57,24 @@ impl PromptBar {
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    receive_verdict(app);
-    ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        if !app.ready {
-            ui.spinner();
-            ui.label(RichText::new("Connecting…").weak());
-        } else if let Some(reason) = app.offline.clone() {
-            let banner = egui::Button::new(
-                RichText::new("Offline demo — add your TTAPI key in Settings to use Midjourney")
-                    .color(Color32::from_rgb(230, 180, 80)),
-            )
-            .frame(false);
-            if ui
-                .add(banner)
-                .on_hover_text(format!("{reason}. Jobs run on the built-in simulator."))
-                .clicked()
-            {
-                app.settings_panel.open = true;
-            }
-        } else {
-            ui.label(RichText::new(format!("Connected to {}", app.backend)).weak());
-        }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.menu_button("Help", |ui| {
-                if ui
-                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
-                    .clicked()
-                {
-                    app.shortcuts_open = true;
-                }
-                match crate::logs::dir() {
-                    Some(dir) => {
-                        if ui
-                            .button("Open log folder")
-                            .on_hover_text(dir.display().to_string())
-                            .clicked()
-                        {
-                            app.chores.open_folder(dir);
-                        }
-                    }
-                    None => {
-                        ui.add_enabled(false, egui::Button::new("Open log folder"))
-                            .on_disabled_hover_text("No home folder: the log goes to stderr only");
-                    }
-                }
-            });
-            let settings = ui
-                .button("Settings")
-                .on_hover_text(ui.ctx().format_shortcut(&SETTINGS_SHORTCUT));
-            if settings.clicked() {
-                app.settings_panel.open = !app.settings_panel.open;
-            }
-            ui.separator();
-            if app.mask_editor.is_some() {
-                ui.selectable_value(&mut app.view, View::Mask, "Mask")
-                    .on_hover_text("The open mask editor");
-            }
-            let boards = ui
-                .selectable_value(&mut app.view, View::Board, "Boards")
-                .on_hover_text("Moodboards of your images and notes");
-            // Dragging jobs over the tab opens the board, so they can be dropped on it.
-            if boards
-                .dnd_hover_payload::<super::board::DraggedJobs>()
-                .is_some()
-            {
-                app.view = View::Board;
-            }
-            ui.selectable_value(&mut app.view, View::Describe, "Describe")
-                .on_hover_text("Four prompts for an image of yours");
-            ui.selectable_value(&mut app.view, View::Blend, "Blend")
-                .on_hover_text("Blend two to five images of yours");
-            ui.selectable_value(&mut app.view, View::Gallery, "Gallery")
-                .on_hover_text("Every job in the library (Enter opens the selected one)");
-            ui.selectable_value(&mut app.view, View::Job, "Job")
-                .on_hover_text("The selected job (Esc goes back to the gallery)");
-        });
-    });
+pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
+    receive_verdict(bar, services);
     ui.add_space(2.0);
     let focused = ui.memory(|m| m.has_focus(Id::unique(PROMPT_ID)));
     let mut submit = false;
     if focused {
         submit |= ui.input_mut(|i| i.consume_shortcut(&SUBMIT));
         if ui.input_mut(|i| i.consume_shortcut(&HISTORY_BACK)) {
-            step_history(app, 1);
+            step_history(bar, services, 1);
         }
         if ui.input_mut(|i| i.consume_shortcut(&HISTORY_FORWARD)) {
-            step_history(app, -1);
+            step_history(bar, services, -1);
         }
     }
     ui.horizontal(|ui| {
         let width = ui.available_width() - 260.0;
         let label = ui.label("Prompt");
-        let edit = egui::TextEdit::multiline(&mut app.prompt_bar.prompt)
+        let edit = egui::TextEdit::multiline(&mut bar.prompt)
             .id(Id::unique(PROMPT_ID))
             .hint_text(
                 "Describe an image… (Ctrl+Enter imagines, Ctrl+Up/Down recalls earlier prompts)",
@@ -148,19 +83,19 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             .desired_width(width.max(200.0));
         let response = ui.add(edit).labelled_by(label.id);
         if response.changed() {
-            app.prompt_bar.history_at = None;
+            bar.history_at = None;
         }
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
-                super::mode_picker(ui, "Mode", &mut app.prompt_bar.mode);
-                history_menu(app, ui);
+                super::mode_picker(ui, "Mode", &mut bar.mode);
+                history_menu(bar, services, ui);
             });
             ui.horizontal(|ui| {
-                let has_prompt = !app.prompt_bar.prompt.trim().is_empty();
-                let busy = app.prompt_bar.checking.is_some();
+                let has_prompt = !bar.prompt.trim().is_empty();
+                let busy = bar.checking.is_some();
                 if ui
                     .add_enabled(
-                        app.ready && has_prompt && !busy,
+                        services.ready && has_prompt && !busy,
                         egui::Button::new("Imagine"),
                     )
                     .on_hover_text("Ctrl+Enter")
@@ -169,11 +104,14 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                     submit = true;
                 }
                 if ui
-                    .add_enabled(app.ready && has_prompt && !busy, egui::Button::new("Check"))
+                    .add_enabled(
+                        services.ready && has_prompt && !busy,
+                        egui::Button::new("Check"),
+                    )
                     .on_hover_text("Ask TTAPI whether the prompt has banned words (free)")
                     .clicked()
                 {
-                    start_check(app, false);
+                    start_check(bar, services, false);
                 }
                 if busy {
                     ui.spinner();
@@ -181,50 +119,50 @@ pub fn show(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             });
         });
     });
-    if submit && app.ready && !app.prompt_bar.prompt.trim().is_empty() {
-        if app.settings.check_prompts {
-            start_check(app, true);
+    if submit && services.ready && !bar.prompt.trim().is_empty() {
+        if services.settings.check_prompts {
+            start_check(bar, services, true);
         } else {
-            imagine(app);
+            imagine(bar, services);
         }
     }
-    verdict_line(app, ui);
-    if let Some(trouble) = &app.trouble {
+    verdict_line(bar, services, ui);
+    if let Some(trouble) = &services.trouble {
         ui.colored_label(ui.visuals().error_fg_color, trouble);
     }
     ui.add_space(4.0);
 }
 
 /// Submits the prompt as it is in the box; it stays there, for the next variation of it.
-fn imagine(app: &mut MoodgridApp) {
-    let prompt = app.prompt_bar.prompt.trim().to_owned();
-    let mode = app.prompt_bar.mode;
-    app.submit(NewSubmission::Imagine {
+fn imagine(bar: &mut PromptBar, services: &mut Services) {
+    let prompt = bar.prompt.trim().to_owned();
+    let mode = bar.mode;
+    services.submit(NewSubmission::Imagine {
         prompt,
         mode,
         timeout: None,
     });
 }
 
-fn start_check(app: &mut MoodgridApp, then_imagine: bool) {
-    let prompt = app.prompt_bar.prompt.trim().to_owned();
+fn start_check(bar: &mut PromptBar, services: &mut Services, then_imagine: bool) {
+    let prompt = bar.prompt.trim().to_owned();
     let (reply, answer) = Pending::channel();
-    if app.send(Command::CheckPrompt {
+    if services.send(Command::CheckPrompt {
         prompt: prompt.clone(),
         reply,
     }) {
-        app.prompt_bar.check = Some(answer);
-        app.prompt_bar.checking = Some((prompt, then_imagine));
+        bar.check = Some(answer);
+        bar.checking = Some((prompt, then_imagine));
     } else if then_imagine {
-        imagine(app);
+        imagine(bar, services);
     }
 }
 
-fn receive_verdict(app: &mut MoodgridApp) {
-    let Some(outcome) = take_ready(&mut app.prompt_bar.check) else {
+fn receive_verdict(bar: &mut PromptBar, services: &mut Services) {
+    let Some(outcome) = take_ready(&mut bar.check) else {
         return;
     };
-    let Some((prompt, then_imagine)) = app.prompt_bar.checking.take() else {
+    let Some((prompt, then_imagine)) = bar.checking.take() else {
         return;
     };
     let verdict = match outcome {
@@ -234,16 +172,16 @@ fn receive_verdict(app: &mut MoodgridApp) {
         None => Verdict::Unavailable("the engine restarted".into()),
     };
     let refused = matches!(verdict, Verdict::Refused(_));
-    app.prompt_bar.verdict = Some((prompt.clone(), verdict));
+    bar.verdict = Some((prompt.clone(), verdict));
     // A check that could not run does not stand in the way: it is only a courtesy.
-    if then_imagine && !refused && app.prompt_bar.prompt.trim() == prompt {
-        imagine(app);
+    if then_imagine && !refused && bar.prompt.trim() == prompt {
+        imagine(bar, services);
     }
 }
 
-fn verdict_line(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    let current = app.prompt_bar.prompt.trim().to_owned();
-    let Some((prompt, verdict)) = &app.prompt_bar.verdict else {
+fn verdict_line(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
+    let current = bar.prompt.trim().to_owned();
+    let Some((prompt, verdict)) = &bar.verdict else {
         return;
     };
     if *prompt != current {
@@ -266,19 +204,19 @@ fn verdict_line(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         }
     });
     if anyway {
-        imagine(app);
+        imagine(bar, services);
     }
 }
 
-fn history_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
-    let history = app.jobs.prompt_history(HISTORY_SHOWN);
+fn history_menu(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
+    let history = services.jobs.prompt_history(HISTORY_SHOWN);
     ui.add_enabled_ui(!history.is_empty(), |ui| {
         ui.menu_button("History", |ui| {
             for prompt in history {
                 let shown = first_line(&prompt, 70);
                 if ui.button(shown).on_hover_text(&prompt).clicked() {
-                    app.prompt_bar.prompt = prompt;
-                    app.prompt_bar.history_at = None;
+                    bar.prompt = prompt;
+                    bar.history_at = None;
                     ui.close();
                 }
             }
@@ -287,16 +225,16 @@ fn history_menu(app: &mut MoodgridApp, ui: &mut egui::Ui) {
 }
 
 /// Ctrl+Up goes to older prompts, Ctrl+Down back to newer ones.
-fn step_history(app: &mut MoodgridApp, older: isize) {
-    let history = app.jobs.prompt_history(usize::MAX);
+fn step_history(bar: &mut PromptBar, services: &mut Services, older: isize) {
+    let history = services.jobs.prompt_history(usize::MAX);
     if history.is_empty() {
         return;
     }
-    let next = match app.prompt_bar.history_at {
+    let next = match bar.history_at {
         None if older > 0 => 0,
         None => return,
         Some(at) => at.saturating_add_signed(older).min(history.len() - 1),
     };
-    app.prompt_bar.history_at = Some(next);
-    app.prompt_bar.prompt = history[next].clone();
+    bar.history_at = Some(next);
+    bar.prompt = history[next].clone();
 }

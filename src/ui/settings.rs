@@ -4,8 +4,8 @@
 
 use egui::RichText;
 
-use super::app::MoodgridApp;
 use super::pending::{Pending, take_ready};
+use super::services::{Intent, Services};
 use super::toasts::ToastKind;
 use crate::api::{AccountInfo, ApiError, ApiKey, BaseUrl, KNOWN_HOSTS};
 use crate::engine::{Backend, Command};
@@ -65,24 +65,23 @@ impl SettingsPanel {
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
-    receive(app);
-    if !app.settings_panel.open {
+pub fn show(panel: &mut SettingsPanel, services: &mut Services, ctx: &egui::Context) {
+    receive(panel, services);
+    if !panel.open {
         return;
     }
     let open = super::dialog(ctx, "Settings", 520.0, true, |ui| {
-        key_section(app, ui);
+        key_section(panel, services, ui);
         ui.separator();
-        host_section(app, ui);
+        host_section(panel, services, ui);
         ui.separator();
-        preferences_section(app, ui);
+        preferences_section(panel, services, ui);
     });
-    app.settings_panel.open &= open;
+    panel.open &= open;
 }
 
 /// Collects the engine's answers, and asks again for what is stale.
-fn receive(app: &mut MoodgridApp) {
-    let panel = &mut app.settings_panel;
+fn receive(panel: &mut SettingsPanel, services: &mut Services) {
     if let Some(status) = take_ready(&mut panel.status_answer) {
         panel.status = status;
     }
@@ -94,8 +93,8 @@ fn receive(app: &mut MoodgridApp) {
         });
     }
     match take_ready(&mut panel.save_answer) {
-        Some(Some(Err(e))) => app.toasts.push(ToastKind::Error, e.to_string(), None),
-        Some(None) => app.toasts.push(
+        Some(Some(Err(e))) => services.toasts.push(ToastKind::Error, e.to_string(), None),
+        Some(None) => services.toasts.push(
             ToastKind::Error,
             "The settings may not have been saved (the engine restarted); change them again.",
             None,
@@ -103,8 +102,7 @@ fn receive(app: &mut MoodgridApp) {
         _ => {}
     }
     let mut restart = false;
-    if let Some(outcome) = take_ready(&mut app.settings_panel.store_answer) {
-        let panel = &mut app.settings_panel;
+    if let Some(outcome) = take_ready(&mut panel.store_answer) {
         panel.key_message = Some(match outcome {
             Some(Ok(())) => {
                 panel.key_input.clear();
@@ -116,8 +114,7 @@ fn receive(app: &mut MoodgridApp) {
             None => Err("the engine restarted before answering".into()),
         });
     }
-    if let Some(outcome) = take_ready(&mut app.settings_panel.remove_answer) {
-        let panel = &mut app.settings_panel;
+    if let Some(outcome) = take_ready(&mut panel.remove_answer) {
         panel.key_message = Some(match outcome {
             Some(Ok(true)) => {
                 restart = true;
@@ -130,20 +127,19 @@ fn receive(app: &mut MoodgridApp) {
         });
     }
     if restart {
-        let base = app.settings.base();
-        app.restart_engine(Backend::Detect { base }, None);
+        let base = services.settings.base();
+        services.restart_engine(Backend::Detect { base }, None);
     }
-    if app.ready && app.settings_panel.refresh_status && app.settings_panel.status_answer.is_none()
-    {
+    if services.ready && panel.refresh_status && panel.status_answer.is_none() {
         let (reply, answer) = Pending::channel();
-        if app.send(Command::KeyStatus { reply }) {
-            app.settings_panel.status_answer = Some(answer);
-            app.settings_panel.refresh_status = false;
+        if services.send(Command::KeyStatus { reply }) {
+            panel.status_answer = Some(answer);
+            panel.refresh_status = false;
         }
     }
-    if app.ready && app.offline.is_none() && app.settings_panel.check_when_ready {
-        app.settings_panel.check_when_ready = false;
-        check_account(app, None);
+    if services.ready && services.offline.is_none() && panel.check_when_ready {
+        panel.check_when_ready = false;
+        check_account(panel, services, None);
     }
 }
 
@@ -161,9 +157,9 @@ fn balance_line(info: &AccountInfo) -> String {
     line
 }
 
-fn key_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("TTAPI key");
-    match &app.settings_panel.status {
+    match &panel.status {
         None => {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -202,26 +198,23 @@ fn key_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             }
         }
     }
-    let has_stored = app
-        .settings_panel
+    let has_stored = panel
         .status
         .as_ref()
         .is_some_and(|s| matches!(s.in_use, Some((KeySource::Keyring, _))));
     ui.horizontal(|ui| {
         let label = ui.label("API key");
         ui.add(
-            egui::TextEdit::singleline(&mut app.settings_panel.key_input)
+            egui::TextEdit::singleline(&mut panel.key_input)
                 .password(true)
                 .hint_text("paste your TT-API-KEY")
                 .desired_width(300.0),
         )
         .labelled_by(label.id);
     });
-    let typed = ApiKey::new(app.settings_panel.key_input.clone());
+    let typed = ApiKey::new(panel.key_input.clone());
     // While the engine restarts nobody could carry out the request.
-    let busy = !app.ready
-        || app.settings_panel.store_answer.is_some()
-        || app.settings_panel.remove_answer.is_some();
+    let busy = !services.ready || panel.store_answer.is_some() || panel.remove_answer.is_some();
     ui.horizontal(|ui| {
         let save_label = if has_stored {
             "Replace key"
@@ -235,47 +228,50 @@ fn key_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
             && let Some(key) = typed.clone()
         {
             let (reply, answer) = Pending::channel();
-            if app.send(Command::StoreKey { key, reply }) {
-                app.settings_panel.store_answer = Some(answer);
+            if services.send(Command::StoreKey { key, reply }) {
+                panel.store_answer = Some(answer);
             }
         }
         if ui
-            .add_enabled(typed.is_some() && app.ready, egui::Button::new("Check key"))
+            .add_enabled(
+                typed.is_some() && services.ready,
+                egui::Button::new("Check key"),
+            )
             .on_hover_text("Ask TTAPI's info endpoint about this key, without storing it")
             .clicked()
         {
-            check_account(app, typed.clone());
+            check_account(panel, services, typed.clone());
         }
         if ui
             .add_enabled(has_stored && !busy, egui::Button::new("Remove key"))
             .clicked()
         {
             let (reply, answer) = Pending::channel();
-            if app.send(Command::RemoveKey { reply }) {
-                app.settings_panel.remove_answer = Some(answer);
+            if services.send(Command::RemoveKey { reply }) {
+                panel.remove_answer = Some(answer);
             }
         }
         if busy {
             ui.spinner();
         }
     });
-    if let Some(message) = &app.settings_panel.key_message {
+    if let Some(message) = &panel.key_message {
         outcome_label(ui, message);
     }
     ui.horizontal(|ui| {
-        let can_check = app.ready && app.offline.is_none();
+        let can_check = services.ready && services.offline.is_none();
         if ui
             .add_enabled(can_check, egui::Button::new("Check account"))
             .on_disabled_hover_text("Connect with a key first")
             .clicked()
         {
-            check_account(app, None);
+            check_account(panel, services, None);
         }
-        if app.settings_panel.account_answer.is_some() {
+        if panel.account_answer.is_some() {
             ui.spinner();
         }
     });
-    if let Some(account) = &app.settings_panel.account {
+    if let Some(account) = &panel.account {
         outcome_label(ui, account);
     }
 }
@@ -288,18 +284,17 @@ fn outcome_label(ui: &mut egui::Ui, outcome: &Result<String, String>) {
 }
 
 /// `info` for `key` (or the engine's own key) at the chosen host.
-fn check_account(app: &mut MoodgridApp, key: Option<ApiKey>) {
-    let base = app.settings.base();
+fn check_account(panel: &mut SettingsPanel, services: &mut Services, key: Option<ApiKey>) {
+    let base = services.settings.base();
     let (reply, answer) = Pending::channel();
-    if app.send(Command::CheckAccount { base, key, reply }) {
-        app.settings_panel.account_answer = Some(answer);
-        app.settings_panel.account = None;
+    if services.send(Command::CheckAccount { base, key, reply }) {
+        panel.account_answer = Some(answer);
+        panel.account = None;
     }
 }
 
-fn host_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+fn host_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Service");
-    let panel = &mut app.settings_panel;
     for (url, name) in KNOWN_HOSTS {
         ui.radio_value(&mut panel.host_input, url.to_owned(), name);
     }
@@ -316,18 +311,18 @@ fn host_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         )
         .labelled_by(label.id);
     });
-    let changed = panel.host_input.trim() != app.settings.base_url;
+    let changed = panel.host_input.trim() != services.settings.base_url;
     let mut apply = false;
     ui.horizontal(|ui| {
         apply = ui
-            .add_enabled(changed && app.ready, egui::Button::new("Apply host"))
+            .add_enabled(changed && services.ready, egui::Button::new("Apply host"))
             .on_hover_text("Save the host and reconnect")
             .clicked();
-        if let Some(problem) = &app.settings_panel.host_problem {
+        if let Some(problem) = &panel.host_problem {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
     });
-    if let Some(base) = app.settings_panel.host_to_trust.clone() {
+    if let Some(base) = panel.host_to_trust.clone() {
         let mut answer = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(format!(
@@ -345,51 +340,51 @@ fn host_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
         });
         match answer {
             Some(true) => {
-                app.settings.trust(&base);
-                app.settings_panel.host_to_trust = None;
-                use_host(app, base);
+                services.settings.trust(&base);
+                panel.host_to_trust = None;
+                use_host(panel, services, base);
             }
-            Some(false) => app.settings_panel.host_to_trust = None,
+            Some(false) => panel.host_to_trust = None,
             None => {}
         }
     }
     if apply {
-        match BaseUrl::parse(&app.settings_panel.host_input) {
-            Ok(base) if !app.settings.may_send_key_to(&base) => {
-                app.settings_panel.host_problem = None;
-                app.settings_panel.host_to_trust = Some(base);
+        match BaseUrl::parse(&panel.host_input) {
+            Ok(base) if !services.settings.may_send_key_to(&base) => {
+                panel.host_problem = None;
+                panel.host_to_trust = Some(base);
             }
-            Ok(base) => use_host(app, base),
-            Err(e) => app.settings_panel.host_problem = Some(e.to_string()),
+            Ok(base) => use_host(panel, services, base),
+            Err(e) => panel.host_problem = Some(e.to_string()),
         }
     }
 }
 
 /// Saves `base` as the host and reconnects to it.
-fn use_host(app: &mut MoodgridApp, base: BaseUrl) {
-    app.settings_panel.host_problem = None;
-    app.settings_panel.host_input = base.as_str().to_owned();
-    app.settings.base_url = base.as_str().to_owned();
-    app.settings_panel.check_when_ready = true;
-    app.restart_engine(Backend::Detect { base }, Some(app.settings.clone()));
+fn use_host(panel: &mut SettingsPanel, services: &mut Services, base: BaseUrl) {
+    panel.host_problem = None;
+    panel.host_input = base.as_str().to_owned();
+    services.settings.base_url = base.as_str().to_owned();
+    panel.check_when_ready = true;
+    services.restart_engine(Backend::Detect { base }, Some(services.settings.clone()));
 }
 
-fn preferences_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
+fn preferences_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Preferences");
-    let before = app.settings.clone();
-    super::mode_picker(ui, "Default mode", &mut app.settings.default_mode);
+    let before = services.settings.clone();
+    super::mode_picker(ui, "Default mode", &mut services.settings.default_mode);
     ui.checkbox(
-        &mut app.settings.check_prompts,
+        &mut services.settings.check_prompts,
         "Check prompts for banned words before imagining (promptCheck, free)",
     );
-    if app.settings != before {
-        if app.settings.default_mode != before.default_mode {
-            app.prompt_bar.mode = app.settings.default_mode;
+    if services.settings != before {
+        if services.settings.default_mode != before.default_mode {
+            services.ask(Intent::DefaultMode(services.settings.default_mode));
         }
-        save_settings(app);
+        save_settings(panel, services);
     }
     ui.add_space(6.0);
-    let dir = app.data_dir().to_owned();
+    let dir = services.data_dir().to_owned();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Library").weak());
         ui.add(
@@ -398,20 +393,20 @@ fn preferences_section(app: &mut MoodgridApp, ui: &mut egui::Ui) {
                 .truncate(),
         );
         if ui.small_button("Open folder").clicked() {
-            app.chores.open_folder(dir.clone());
+            services.chores.open_folder(dir.clone());
         }
     });
 }
 
-fn save_settings(app: &mut MoodgridApp) {
+fn save_settings(panel: &mut SettingsPanel, services: &mut Services) {
     let (reply, answer) = Pending::channel();
-    if app.send(Command::SaveSettings {
-        settings: app.settings.clone(),
+    if services.send(Command::SaveSettings {
+        settings: services.settings.clone(),
         reply,
     }) {
-        app.settings_panel.save_answer = Some(answer);
+        panel.save_answer = Some(answer);
     } else {
-        app.toasts.push(
+        services.toasts.push(
             ToastKind::Error,
             "The settings could not be saved right now (the engine is restarting); change them again.",
             None,

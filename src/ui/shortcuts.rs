@@ -4,7 +4,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::app::{EXPORT_SHORTCUT, MoodgridApp, SETTINGS_SHORTCUT};
+use super::app::{EXPORT_SHORTCUT, SETTINGS_SHORTCUT};
 
 /// F1 opens and closes the list, as in most desktop tools.
 pub const SHORTCUTS_KEY: Key = Key::F1;
@@ -135,11 +135,11 @@ fn keys_text(ctx: &egui::Context, keys: &Keys) -> String {
     }
 }
 
-pub fn show(app: &mut MoodgridApp, ctx: &egui::Context) {
-    if !app.shortcuts_open {
+pub fn show(open: &mut bool, ctx: &egui::Context) {
+    if !*open {
         return;
     }
-    app.shortcuts_open &= super::dialog(ctx, "Keyboard shortcuts", 460.0, false, |ui| {
+    *open &= super::dialog(ctx, "Keyboard shortcuts", 460.0, false, |ui| {
         egui::ScrollArea::vertical()
             .max_height(ctx.content_rect().height() - 200.0)
             .show(ui, |ui| {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use egui::{ColorImage, RichText, TextureHandle, vec2};
 
-use super::app::{MoodgridApp, View};
+use super::blend::BlendPanel;
+use super::describe::DescribePanel;
+use super::services::{Services, View};
 use super::toasts::ToastKind;
 use crate::api::wire::BLEND_MAX_IMAGES;
 use crate::engine::PreparedSource;
@@ -82,18 +84,20 @@ pub enum CardAction {
 
 /// Adds images to a panel: each gets a slot at once and is read, checked and previewed on a chore
 /// thread. Blend keeps at most five; describe keeps one (the newest).
-pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<SourceInput>) {
-    if target == SourceTarget::Board {
-        app.view = View::Board;
-        super::board::add_inputs(app, inputs, None);
-        return;
-    }
-    app.view = match target {
+/// (Images for a board go to the board: the app routes them there.)
+pub fn add_sources(
+    blend: &mut BlendPanel,
+    describe: &mut DescribePanel,
+    services: &mut Services,
+    target: SourceTarget,
+    inputs: Vec<SourceInput>,
+) {
+    services.nav.view = match target {
         SourceTarget::Describe => View::Describe,
         SourceTarget::Blend | SourceTarget::Board => View::Blend,
     };
     for mut input in inputs {
-        let id = app.next_slot_id();
+        let id = services.next_slot_id();
         if let SourceInput::Pixels { name, .. } = &mut input {
             *name = format!("pasted image {id}");
         }
@@ -104,9 +108,9 @@ pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<Sour
         };
         match target {
             SourceTarget::Blend => {
-                let slots = &mut app.blend.slots;
+                let slots = &mut blend.slots;
                 if slots.len() >= BLEND_MAX_IMAGES {
-                    app.toasts.push(
+                    services.toasts.push(
                         ToastKind::Error,
                         format!(
                             "A blend takes at most {BLEND_MAX_IMAGES} images; {} was not added",
@@ -118,24 +122,25 @@ pub fn add_sources(app: &mut MoodgridApp, target: SourceTarget, inputs: Vec<Sour
                 }
                 slots.push(slot);
             }
-            SourceTarget::Describe => app.describe.slot = Some(slot),
+            SourceTarget::Describe => describe.slot = Some(slot),
             SourceTarget::Board => {}
         }
-        app.chores.load_source(target, id, input);
+        services.chores.load_source(target, id, input);
     }
 }
 
 /// A chore finished preparing a source: fill its slot (if the user has not removed it meanwhile).
 pub fn source_loaded(
-    app: &mut MoodgridApp,
+    blend: &mut BlendPanel,
+    describe: &mut DescribePanel,
     ctx: &egui::Context,
     target: SourceTarget,
     id: u64,
     result: Result<(PreparedSource, ColorImage), String>,
 ) {
     let slot = match target {
-        SourceTarget::Blend => app.blend.slots.iter_mut().find(|s| s.id == id),
-        SourceTarget::Describe => app.describe.slot.as_mut().filter(|s| s.id == id),
+        SourceTarget::Blend => blend.slots.iter_mut().find(|s| s.id == id),
+        SourceTarget::Describe => describe.slot.as_mut().filter(|s| s.id == id),
         SourceTarget::Board => None,
     };
     let Some(slot) = slot else { return };

@@ -1,0 +1,467 @@
+//! What every panel shares: the engine (commands out, events in), the job list, the texture cache, the
+//! off-thread chores, the notices, the saved settings, where the user is (the open view and job), and an
+//! outbox of [`Intent`]s for what a panel asks of another panel. A panel's `show` takes its own state and
+//! `&mut Services`, and nothing else.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use super::chores::Chores;
+use super::job_list::JobList;
+use super::pending::{Pending, Poll};
+use super::sources::{SourceInput, SourceTarget};
+use super::textures::TextureCache;
+use super::toasts::{ToastKind, Toasts};
+use crate::domain::board::V2;
+use crate::domain::mask::MaskOp;
+use crate::engine::{
+    Backend, Command, EngineConfig, EngineError, EngineHandle, Event, NewSubmission, Waker,
+};
+use crate::library::{JobRecord, JobState};
+use crate::settings::Settings;
+
+/// Every job is asked for at start (the gallery filters in memory; 10,000 jobs take a few megabytes).
+const JOBS_LIMIT: usize = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum View {
+    Job,
+    Gallery,
+    Blend,
+    Describe,
+    Mask,
+    Board,
+}
+
+/// Where the user is: the view in the middle and the job it is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Nav {
+    pub view: View,
+    pub selected: Option<i64>,
+}
+
+/// What a panel asks of another one, carried out by the app after the panels have drawn.
+pub enum Intent {
+    /// Show job N in the job view.
+    OpenJob(i64),
+    /// Change the prompt in the prompt bar.
+    Prompt(PromptEdit),
+    /// Imagine this prompt now, in the prompt bar's mode (a described prompt).
+    ImagineNow(String),
+    /// The mode new jobs start with changed (Settings).
+    DefaultMode(crate::domain::Mode),
+    /// Open the mask editor on job N, with these operations already painted.
+    EditMask {
+        job: i64,
+        ops: Vec<MaskOp>,
+    },
+    /// Images for Blend or Describe (or a board); `replace` empties Blend's slots first.
+    Sources {
+        target: SourceTarget,
+        inputs: Vec<SourceInput>,
+        replace: bool,
+    },
+    /// Put these jobs' images on the open board, at a board point or the middle of the view; `open` shows
+    /// the board, else the user stays where they are and is told.
+    AddToBoard {
+        jobs: Vec<i64>,
+        at: Option<V2>,
+        open: bool,
+    },
+    /// Open the Export dialog on these jobs.
+    Export(Vec<i64>),
+    OpenSettings,
+    ToggleSettings,
+    ShowShortcuts,
+}
+
+/// A change to the prompt in the bar.
+pub enum PromptEdit {
+    /// A described prompt, used as it is.
+    Replace(String),
+    /// `--seed N` added (or replaced).
+    Seed(String),
+    /// These image addresses put in front of the prompt.
+    ImagePrompts(Vec<String>),
+}
+
+pub struct Services {
+    engine: Option<EngineHandle>,
+    /// A restarted engine, coming up on a helper thread (the old one is shut down there first).
+    starting: Option<Receiver<Restarted>>,
+    config: EngineConfig,
+    waker: Waker,
+    pub textures: TextureCache,
+    pub chores: Chores,
+    pub jobs: JobList,
+    pub toasts: Toasts,
+    pub settings: Settings,
+    pub nav: Nav,
+    /// Why the app runs on the simulator, when it does.
+    pub offline: Option<String>,
+    /// What jobs of this session are labelled with: the host, or `simulator`.
+    pub backend: String,
+    pub ready: bool,
+    /// A problem that stays until it is solved (the engine could not start…).
+    pub trouble: Option<String>,
+    /// Jobs whose submission cannot reach the service: why, and until when (Unix ms) the engine keeps trying.
+    pub waiting: HashMap<i64, (String, i64)>,
+    /// Submitted, not yet written by the engine; `true` opens the new job once it exists.
+    submissions: Vec<(Pending<Result<JobRecord, EngineError>>, bool)>,
+    /// Drops a press that repeats the one just made (double click, key repeat).
+    submit_guard: super::submit_guard::SubmitGuard,
+    intents: Vec<Intent>,
+    next_slot: u64,
+}
+
+/// What happened to the engine this frame that the app reacts to.
+pub enum EngineNews {
+    /// A (re)started engine is ready.
+    Ready,
+    Nothing,
+}
+
+impl Services {
+    pub fn new(
+        engine: EngineHandle,
+        config: EngineConfig,
+        waker: Waker,
+        textures: TextureCache,
+        settings: Settings,
+    ) -> Services {
+        Services {
+            engine: Some(engine),
+            starting: None,
+            config,
+            chores: Chores::new(waker.clone()),
+            waker,
+            textures,
+            jobs: JobList::default(),
+            toasts: Toasts::default(),
+            settings,
+            nav: Nav {
+                view: View::Job,
+                selected: None,
+            },
+            offline: None,
+            backend: String::new(),
+            ready: false,
+            trouble: None,
+            waiting: HashMap::new(),
+            submissions: Vec::new(),
+            submit_guard: Default::default(),
+            intents: Vec::new(),
+            next_slot: 0,
+        }
+    }
+
+    /// Asks another panel (through the app) for something.
+    pub fn ask(&mut self, intent: Intent) {
+        self.intents.push(intent);
+    }
+
+    pub fn open_job(&mut self, job_id: i64) {
+        self.ask(Intent::OpenJob(job_id));
+    }
+
+    pub(super) fn take_intents(&mut self) -> Vec<Intent> {
+        std::mem::take(&mut self.intents)
+    }
+
+    /// Whether this frame draws the library's jobs (the feed is filled).
+    pub fn shows_library(&self) -> bool {
+        self.ready && !self.jobs.is_empty()
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    /// Sends a command without ever blocking. `false` when the engine could not take it.
+    pub fn send(&mut self, command: Command) -> bool {
+        let Some(engine) = &self.engine else {
+            return false;
+        };
+        match engine.try_send(command) {
+            Ok(()) => true,
+            Err(EngineError::Busy) => false,
+            Err(e) => {
+                self.trouble = Some(format!("The engine is not answering: {e}"));
+                false
+            }
+        }
+    }
+
+    pub fn submit(&mut self, submission: NewSubmission) {
+        if !self
+            .submit_guard
+            .admit(&submission, std::time::Instant::now())
+        {
+            // The same press again (double click, key repeat): the first one is on its way.
+            return;
+        }
+        // Asking for a seed keeps the user on the job the seed is for; a describe's answer shows in its panel.
+        let open = !matches!(
+            submission,
+            NewSubmission::Seed { .. } | NewSubmission::Describe { .. }
+        );
+        let (reply, answer) = Pending::channel();
+        if self.send(Command::Submit { submission, reply }) {
+            self.submissions.push((answer, open));
+        } else {
+            self.toasts.push(
+                ToastKind::Error,
+                "The engine is busy or restarting; nothing was sent. Try again in a moment.",
+                None,
+            );
+        }
+    }
+
+    /// Presses a component button of a job. An upscale that is running or done for this parent opens that
+    /// job instead: the same upscale again is a second charge for the same picture (its view offers Run
+    /// again for when that is wanted).
+    pub fn press(&mut self, job_id: i64, action: String) {
+        if crate::domain::Action::parse(&action).is_upscale()
+            && let Some(existing) = self
+                .jobs
+                .children(job_id)
+                .into_iter()
+                .filter(|child| child.action == action && !ended_without_result(child.state))
+                .map(|child| child.id)
+                .max()
+        {
+            self.open_job(existing);
+            self.toasts.push(
+                ToastKind::Info,
+                format!(
+                    "{} of this image already exists, so it was opened; Run again there makes another",
+                    crate::domain::Action::parse(&action).label()
+                ),
+                Some(existing),
+            );
+            return;
+        }
+        self.run_action(job_id, action);
+    }
+
+    /// Looks for an unconfirmed job in the account's job list once more (adopted if found).
+    pub fn look_again(&mut self, job_id: i64) {
+        let (reply, answer) = Pending::channel();
+        if self.send(Command::LookAgain { job_id, reply }) {
+            self.submissions.push((answer, false));
+        }
+    }
+
+    /// Sends a component action, whether or not it was run before (Run again).
+    pub fn run_action(&mut self, job_id: i64, action: String) {
+        self.submit(NewSubmission::Action {
+            parent: job_id,
+            action,
+            timeout: None,
+        });
+    }
+
+    /// A fresh id for an image slot of Blend or Describe.
+    pub fn next_slot_id(&mut self) -> u64 {
+        self.next_slot += 1;
+        self.next_slot
+    }
+
+    /// Stops the engine and starts one on `backend`, off the UI thread (the old engine is shut down first,
+    /// so no job ever has two drivers). `saving` is written to disk between the two: a save sent to the
+    /// stopping engine could be cut short by its shutdown.
+    pub fn restart_engine(&mut self, backend: Backend, saving: Option<Settings>) {
+        let old = self.engine.take();
+        let config = EngineConfig {
+            backend,
+            ..self.config.clone()
+        };
+        self.config = config.clone();
+        let waker = self.waker.clone();
+        let (done, starting) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("moodgrid-restart".into())
+            .spawn(move || {
+                drop(old);
+                let saved = match saving {
+                    Some(settings) => settings.save(&config.data_dir),
+                    None => Ok(()),
+                };
+                let engine = EngineHandle::start(config, waker.clone());
+                let _ = done.send(Restarted { engine, saved });
+                waker();
+            });
+        match spawned {
+            Ok(_) => self.starting = Some(starting),
+            Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
+        }
+        self.ready = false;
+        self.submissions.clear();
+    }
+
+    /// Takes in a restarted engine, the engine's events and the answers to submissions.
+    pub(super) fn receive(&mut self) -> EngineNews {
+        self.receive_engine();
+        let news = self.drain_events();
+        self.drain_submissions();
+        news
+    }
+
+    fn receive_engine(&mut self) {
+        let Some(starting) = &self.starting else {
+            return;
+        };
+        match starting.try_recv() {
+            Ok(Restarted { engine, saved }) => {
+                self.starting = None;
+                if let Err(e) = saved {
+                    self.toasts.push(ToastKind::Error, e.to_string(), None);
+                }
+                match engine {
+                    Ok(engine) => self.engine = Some(engine),
+                    Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
+                }
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => self.starting = None,
+        }
+    }
+
+    fn drain_events(&mut self) -> EngineNews {
+        let mut news = EngineNews::Nothing;
+        while let Some(event) = self.engine.as_mut().and_then(EngineHandle::try_recv) {
+            match event {
+                Event::Ready { backend, offline } => {
+                    self.ready = true;
+                    self.trouble = None;
+                    self.offline = offline;
+                    self.backend = backend;
+                    self.send(Command::LoadJobs { limit: JOBS_LIMIT });
+                    // Every unfinished job continues; the list of them is not needed here.
+                    let (reply, _) = Pending::channel();
+                    self.send(Command::ResumeAll { reply });
+                    news = EngineNews::Ready;
+                }
+                Event::Fatal(message) => {
+                    self.trouble = Some(format!("Moodgrid could not start: {message}"))
+                }
+                Event::JobChanged(job) => self.job_changed(*job),
+                Event::Stalled {
+                    message, job_id, ..
+                } => self.toasts.push(ToastKind::Error, message, Some(job_id)),
+                Event::Waiting {
+                    job_id,
+                    reason,
+                    until_ms,
+                } => {
+                    self.waiting.insert(job_id, (reason, until_ms));
+                }
+                // Only engines started with `stop_on_interrupt` (the CLI's) send it.
+                Event::Interrupted => {}
+                Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
+                Event::Jobs(jobs) => self.jobs.replace_all(jobs),
+                Event::ImageSaved { job_id, files } => self.jobs.set_images(job_id, files),
+                Event::Images(answers) => {
+                    for (job_id, files) in answers {
+                        self.jobs.set_images(job_id, files);
+                    }
+                }
+            }
+        }
+        news
+    }
+
+    fn drain_submissions(&mut self) {
+        let mut opened = None;
+        let mut refused = Vec::new();
+        self.submissions
+            .retain_mut(|(answer, open)| match answer.poll() {
+                Poll::Waiting => true,
+                Poll::Ready(Ok(job)) => {
+                    if *open {
+                        opened = Some(job.id);
+                    }
+                    false
+                }
+                Poll::Ready(Err(e)) => {
+                    refused.push(e.to_string());
+                    false
+                }
+                Poll::Lost => false,
+            });
+        if let Some(job_id) = opened {
+            self.open_job(job_id);
+        }
+        for message in refused {
+            self.toasts.push(ToastKind::Error, message, None);
+        }
+    }
+
+    fn job_changed(&mut self, job: JobRecord) {
+        let (id, state) = (job.id, job.state);
+        if state != JobState::Queued {
+            self.waiting.remove(&id);
+        }
+        let text = notice_text(&job);
+        let previous = self.jobs.upsert(job);
+        if previous.is_some_and(|p| !p.is_final()) && state.is_final() {
+            let kind = if state == JobState::Succeeded {
+                ToastKind::Success
+            } else {
+                ToastKind::Error
+            };
+            self.toasts.push(kind, text, Some(id));
+        }
+    }
+
+    /// Whether anything is on its way (jobs running, submissions unanswered): the frame keeps drawing.
+    pub(super) fn busy(&self) -> bool {
+        self.jobs.running() > 0 || !self.submissions.is_empty()
+    }
+
+    /// One engine command per frame for all the images the views asked for.
+    pub(super) fn request_images(&mut self) {
+        let wanted = self.jobs.take_wanted();
+        if !wanted.is_empty()
+            && !self.send(Command::LoadImages {
+                job_ids: wanted.clone(),
+            })
+        {
+            self.jobs.unask(&wanted);
+        }
+    }
+}
+
+/// The toast for a job that has just finished.
+fn notice_text(job: &JobRecord) -> String {
+    let title = crate::domain::prompt::first_line(&super::job_title(job), 48);
+    let what = if job.kind == crate::library::JobKind::Describe || title == job.action {
+        title
+    } else {
+        format!("{} · {title}", job.action)
+    };
+    match job.state {
+        JobState::Succeeded => format!("Done: {what}"),
+        _ => {
+            let message = job.message.as_deref().unwrap_or("no reason given");
+            match crate::domain::failure::explain_failure(message) {
+                Some(plain) => format!("Failed: {what}\n{plain}"),
+                None => format!("Failed: {what}\n{message}"),
+            }
+        }
+    }
+}
+
+/// A job that ended without a picture: pressing its button again is a fresh attempt, not a duplicate.
+fn ended_without_result(state: JobState) -> bool {
+    matches!(
+        state,
+        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed
+    )
+}
+
+/// What the restart thread hands back: the new engine, and whether the settings it was given reached disk.
+struct Restarted {
+    engine: std::io::Result<EngineHandle>,
+    saved: Result<(), crate::settings::SettingsError>,
+}
