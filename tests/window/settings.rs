@@ -1,0 +1,133 @@
+//! Settings: the key in the OS keyring, and consent before the key goes to a host outside TTAPI.
+
+use std::sync::Arc;
+
+use egui_kittest::kittest::Queryable;
+use moodgrid::secrets::KeyStore;
+use moodgrid::settings::Settings;
+use moodgrid::sim::{SimConfig, Simulator};
+
+use super::harness::*;
+
+/// The Settings window relayouts when the engine's answers arrive, so its buttons are pressed through
+/// their accessibility action rather than at a screen position that may have just moved.
+#[test]
+fn settings_store_a_key_in_the_keyring_and_connect_with_it() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    const KEY: &str = "sk-window-test-0123456789";
+    let service = runtime
+        .block_on(Simulator::start(SimConfig {
+            api_key: Some(KEY.into()),
+            ..SimConfig::fast()
+        }))
+        .unwrap();
+    let host = service.base_url().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let store = keyring_core::mock::Store::new().unwrap();
+    let keys = Arc::new(KeyStore::in_store(store.clone()));
+    let mut harness = open_with(data.path(), keys, SimConfig::fast());
+    frames_until(&mut harness, "the banner", |h| shows(h, "Offline demo"));
+
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "the key status", |h| {
+        shows(h, "No key stored")
+    });
+    harness.get_by_label("Custom").click_accesskit();
+    harness.step();
+    type_into(&mut harness, "Host", &host);
+    harness.get_by_label("Apply host").click_accesskit();
+    type_into(&mut harness, "API key", KEY);
+    // Key operations wait for the restarted engine.
+    frames_until(&mut harness, "the restart on the new host", |h| {
+        enabled(h, "Save key")
+    });
+    assert!(
+        !shows(&harness, KEY),
+        "the key field is masked: the key is not shown"
+    );
+    harness.get_by_label("Save key").click_accesskit();
+    frames_until(&mut harness, "the connection with the stored key", |h| {
+        shows(h, &format!("Connected to {host}")) && shows(h, "Balance:")
+    });
+    assert!(!shows(&harness, "Offline demo"));
+    assert!(shows(&harness, "Stored in the OS keyring: ••••••••6789"));
+    assert_eq!(
+        KeyStore::in_store(store.clone())
+            .load()
+            .unwrap()
+            .unwrap()
+            .expose(),
+        KEY
+    );
+    assert_eq!(Settings::load(data.path()).unwrap().base_url, host);
+
+    // Jobs now go to the keyed service.
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    imagine(&mut harness, "a keyed request");
+    frames_until(&mut harness, "the job on the service", |h| enabled(h, "U1"));
+    assert_eq!(service.accepted_submissions(), 1);
+
+    // The key is nowhere in the data directory: not in settings, not in the journal.
+    for entry in walkdir::WalkDir::new(data.path()) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "{} contains the key",
+            entry.path().display()
+        );
+    }
+
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "Remove key enabled", |h| {
+        enabled(h, "Remove key")
+    });
+    harness.get_by_label("Remove key").click_accesskit();
+    frames_until(&mut harness, "the offline banner again", |h| {
+        shows(h, "Offline demo")
+    });
+    assert_eq!(KeyStore::in_store(store).load().unwrap(), None);
+}
+
+/// A host outside TTAPI gets the key only after the user says so, once; Cancel changes nothing.
+#[test]
+fn a_custom_host_outside_ttapi_needs_consent_before_the_key_goes_there() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the banner", |h| shows(h, "Offline demo"));
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "the settings", |h| shows(h, "No key stored"));
+    harness.get_by_label("Custom").click_accesskit();
+    harness.step();
+    type_into(&mut harness, "Host", "https://proxy.example.com");
+    harness.get_by_label("Apply host").click_accesskit();
+    frames_until(&mut harness, "the question", |h| {
+        shows(h, "https://proxy.example.com is not one of TTAPI's hosts")
+    });
+    harness.get_by_label("Cancel").click_accesskit();
+    frames_until(&mut harness, "the question gone", |h| {
+        !shows(h, "Trust this host and connect")
+    });
+    let settings = Settings::load(data.path()).unwrap();
+    assert_eq!(settings.base_url, moodgrid::api::DEFAULT_BASE_URL);
+    assert!(settings.trusted_hosts.is_empty());
+
+    harness.get_by_label("Apply host").click_accesskit();
+    frames_until(&mut harness, "the question again", |h| {
+        shows(h, "Trust this host and connect")
+    });
+    harness
+        .get_by_label("Trust this host and connect")
+        .click_accesskit();
+    frames_until(&mut harness, "the consent saved", |_| {
+        Settings::load(data.path()).is_ok_and(|s| s.base_url == "https://proxy.example.com")
+    });
+    assert_eq!(
+        Settings::load(data.path()).unwrap().trusted_hosts,
+        ["https://proxy.example.com"]
+    );
+}
