@@ -139,85 +139,28 @@ fn create_blocking(
     owner: &Owner,
     submission: NewSubmission,
 ) -> Result<JobRecord, EngineError> {
-    let mut inputs: Vec<(ImageRole, u32, Vec<u8>)> = Vec::new();
+    let mut inputs = Inputs::new();
     let (params, parent) = match submission {
         NewSubmission::Retry { job } => return retry(library, backend, owner, job),
         NewSubmission::Imagine {
             prompt,
             mode,
             timeout,
-        } => {
-            let prompt = prompt.trim().to_owned();
-            ImagineRequest {
-                prompt: prompt.clone(),
-                mode: Some(mode),
-                options: options(timeout)?,
-                get_u_images: false,
-            }
-            .validate()
-            .map_err(|e| invalid(e.0))?;
-            let params = JobParams::Imagine {
-                prompt,
-                mode,
-                timeout,
-            };
-            (params, None)
-        }
+        } => (imagine(prompt, mode, timeout)?, None),
         NewSubmission::Action {
             parent,
             action,
             timeout,
         } => {
             let parent = usable_parent(library, backend, parent)?;
-            if !parent.components.contains(&action) {
-                let offers = if parent.components.is_empty() {
-                    "none".to_owned()
-                } else {
-                    parent.components.join(", ")
-                };
-                return Err(invalid(format!(
-                    "job {} does not offer `{action}` (it offers: {offers})",
-                    parent.reference()
-                )));
-            }
-            let timeout = options(timeout)?.timeout;
-            (JobParams::Action { action, timeout }, Some(parent))
+            (offered_action(&parent, action, timeout)?, Some(parent))
         }
         NewSubmission::Blend {
             images,
             dimensions,
             mode,
-        } => {
-            if !(BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&images.len()) {
-                return Err(invalid(format!(
-                    "blend takes {BLEND_MIN_IMAGES} to {BLEND_MAX_IMAGES} images, not {}",
-                    images.len()
-                )));
-            }
-            for (i, image) in images.into_iter().enumerate() {
-                inputs.push((ImageRole::Source, i as u32 + 1, upload_bytes(&image)?));
-            }
-            check_request_size(&inputs)?;
-            (JobParams::Blend { dimensions, mode }, None)
-        }
-        NewSubmission::Describe { source } => {
-            let url = match source {
-                DescribeSource::Image(image) => {
-                    inputs.push((ImageRole::Source, 1, upload_bytes(&image)?));
-                    check_request_size(&inputs)?;
-                    None
-                }
-                DescribeSource::Url(url) => {
-                    let parsed = reqwest::Url::parse(url.trim())
-                        .map_err(|_| invalid(format!("`{url}` is not a URL")))?;
-                    if !matches!(parsed.scheme(), "http" | "https") {
-                        return Err(invalid(format!("`{url}` is not an http(s) address")));
-                    }
-                    Some(parsed.to_string())
-                }
-            };
-            (JobParams::Describe { url }, None)
-        }
+        } => (blend(images, dimensions, mode, &mut inputs)?, None),
+        NewSubmission::Describe { source } => (describe(source, &mut inputs)?, None),
         NewSubmission::Seed { parent } => (
             JobParams::Seed,
             Some(usable_parent(library, backend, parent)?),
@@ -229,18 +172,7 @@ fn create_blocking(
             strokes,
         } => {
             let parent = usable_parent(library, backend, parent)?;
-            let size = parent
-                .width
-                .zip(parent.height)
-                .ok_or_else(|| invalid("the job has no image to repaint"))?;
-            inputs.push((ImageRole::Mask, 0, black_and_white_mask(&mask, size)?));
-            let prompt = prompt
-                .filter(|p| !p.trim().is_empty())
-                .unwrap_or_else(|| parent.prompt.clone());
-            let params = JobParams::Inpaint {
-                prompt,
-                mask_ops: strokes,
-            };
+            let params = inpaint(&parent, mask, prompt, strokes, &mut inputs)?;
             (params, Some(parent))
         }
     };
@@ -251,6 +183,107 @@ fn create_blocking(
         .map(|(role, ordinal, bytes)| library.store().put(&bytes).map(|s| (role, ordinal, s)))
         .collect::<Result<_, LibraryError>>()?;
     Ok(library.create_job(&job, Some(owner), &stored)?)
+}
+
+/// The images a submission brings, in the order they are sent: role, ordinal and bytes.
+type Inputs = Vec<(ImageRole, u32, Vec<u8>)>;
+
+fn imagine(prompt: String, mode: Mode, timeout: Option<u32>) -> Result<JobParams, EngineError> {
+    let prompt = prompt.trim().to_owned();
+    ImagineRequest {
+        prompt: prompt.clone(),
+        mode: Some(mode),
+        options: options(timeout)?,
+        get_u_images: false,
+    }
+    .validate()
+    .map_err(|e| invalid(e.0))?;
+    Ok(JobParams::Imagine {
+        prompt,
+        mode,
+        timeout,
+    })
+}
+
+/// A button of the parent, if the parent offers it.
+fn offered_action(
+    parent: &JobRecord,
+    action: String,
+    timeout: Option<u32>,
+) -> Result<JobParams, EngineError> {
+    if !parent.components.contains(&action) {
+        let offers = if parent.components.is_empty() {
+            "none".to_owned()
+        } else {
+            parent.components.join(", ")
+        };
+        return Err(invalid(format!(
+            "job {} does not offer `{action}` (it offers: {offers})",
+            parent.reference()
+        )));
+    }
+    let timeout = options(timeout)?.timeout;
+    Ok(JobParams::Action { action, timeout })
+}
+
+fn blend(
+    images: Vec<SourceImage>,
+    dimensions: BlendDimensions,
+    mode: Mode,
+    inputs: &mut Inputs,
+) -> Result<JobParams, EngineError> {
+    if !(BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&images.len()) {
+        return Err(invalid(format!(
+            "blend takes {BLEND_MIN_IMAGES} to {BLEND_MAX_IMAGES} images, not {}",
+            images.len()
+        )));
+    }
+    for (i, image) in images.into_iter().enumerate() {
+        inputs.push((ImageRole::Source, i as u32 + 1, upload_bytes(&image)?));
+    }
+    check_request_size(inputs)?;
+    Ok(JobParams::Blend { dimensions, mode })
+}
+
+fn describe(source: DescribeSource, inputs: &mut Inputs) -> Result<JobParams, EngineError> {
+    let url = match source {
+        DescribeSource::Image(image) => {
+            inputs.push((ImageRole::Source, 1, upload_bytes(&image)?));
+            check_request_size(inputs)?;
+            None
+        }
+        DescribeSource::Url(url) => {
+            let parsed = reqwest::Url::parse(url.trim())
+                .map_err(|_| invalid(format!("`{url}` is not a URL")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid(format!("`{url}` is not an http(s) address")));
+            }
+            Some(parsed.to_string())
+        }
+    };
+    Ok(JobParams::Describe { url })
+}
+
+/// The parent's image repainted where `mask` is white; the prompt is the parent's unless another is given.
+fn inpaint(
+    parent: &JobRecord,
+    mask: SourceImage,
+    prompt: Option<String>,
+    strokes: Option<Vec<MaskOp>>,
+    inputs: &mut Inputs,
+) -> Result<JobParams, EngineError> {
+    let size = parent
+        .width
+        .zip(parent.height)
+        .ok_or_else(|| invalid("the job has no image to repaint"))?;
+    inputs.push((ImageRole::Mask, 0, black_and_white_mask(&mask, size)?));
+    let prompt = prompt
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| parent.prompt.clone());
+    Ok(JobParams::Inpaint {
+        prompt,
+        mask_ops: strokes,
+    })
 }
 
 /// Copies a finished job's request into a new queued job (a retry after a failure, or a blend run again);
@@ -353,7 +386,7 @@ fn upload_bytes(image: &SourceImage) -> Result<Vec<u8>, EngineError> {
 }
 
 /// Refuses a request whose images together are too large, before anything is written or sent.
-fn check_request_size(inputs: &[(ImageRole, u32, Vec<u8>)]) -> Result<(), EngineError> {
+fn check_request_size(inputs: &Inputs) -> Result<(), EngineError> {
     // Base64 grows the bytes by a third, plus the data-URI prefix.
     imaging::check_request_size(inputs.iter().map(|(_, _, bytes)| bytes.len() * 4 / 3 + 32))
         .map_err(invalid)

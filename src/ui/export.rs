@@ -116,7 +116,6 @@ fn contents(
     ui: &mut egui::Ui,
     records: &[JobRecord],
 ) -> Option<Action> {
-    let mut action = None;
     let folder = export.folder();
     let mut choose_folder = false;
     let prefs = &mut export.prefs;
@@ -134,54 +133,7 @@ fn contents(
             ui.end_row();
 
             let names = ui.label("File names");
-            ui.vertical(|ui| {
-                ui.horizontal(|ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut prefs.template)
-                            .desired_width(360.0)
-                            .hint_text(DEFAULT_TEMPLATE),
-                    )
-                    .labelled_by(names.id);
-                    if ui
-                        .add_enabled(
-                            prefs.template != DEFAULT_TEMPLATE,
-                            egui::Button::new("Reset"),
-                        )
-                        .clicked()
-                    {
-                        prefs.template = DEFAULT_TEMPLATE.to_owned();
-                    }
-                });
-                // The first job that has images to export shows what the names will look like.
-                let example = records
-                    .iter()
-                    .find(|job| {
-                        job.state == JobState::Succeeded
-                            && !matches!(job.kind, JobKind::Seed | JobKind::Describe)
-                    })
-                    .or(records.first());
-                match example_name(&prefs.template, example) {
-                    Ok(example) => {
-                        ui.weak(format!("e.g. {example}"));
-                    }
-                    Err(problem) => {
-                        ui.colored_label(ui.visuals().error_fg_color, problem);
-                    }
-                }
-                ui.horizontal_wrapped(|ui| {
-                    ui.spacing_mut().item_spacing.x = 6.0;
-                    for (name, meaning) in PLACEHOLDERS {
-                        let placeholder = format!("{{{name}}}");
-                        if ui
-                            .small_button(&placeholder)
-                            .on_hover_text(format!("{meaning} (click to add)"))
-                            .clicked()
-                        {
-                            prefs.template.push_str(&placeholder);
-                        }
-                    }
-                });
-            });
+            ui.vertical(|ui| file_names(ui, &mut prefs.template, names.id, records));
             ui.end_row();
 
             ui.label("Folder");
@@ -202,6 +154,66 @@ fn contents(
         "Each PNG carries the prompt, seed, TTAPI job id and the jobs it came from in its text chunks; \
          other formats get a .json file beside them.",
     );
+    missing_seeds(export, services, ui, records);
+    ui.separator();
+    let usable = check_template(&export.prefs.template).is_ok() && !records.is_empty();
+    buttons(ui, export.running.is_some(), usable)
+}
+
+/// The file name template, an example name made with it, and its placeholders to click in.
+fn file_names(ui: &mut egui::Ui, template: &mut String, label: egui::Id, records: &[JobRecord]) {
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(template)
+                .desired_width(360.0)
+                .hint_text(DEFAULT_TEMPLATE),
+        )
+        .labelled_by(label);
+        if ui
+            .add_enabled(template != DEFAULT_TEMPLATE, egui::Button::new("Reset"))
+            .clicked()
+        {
+            *template = DEFAULT_TEMPLATE.to_owned();
+        }
+    });
+    // The first job that has images to export shows what the names will look like.
+    let example = records
+        .iter()
+        .find(|job| {
+            job.state == JobState::Succeeded
+                && !matches!(job.kind, JobKind::Seed | JobKind::Describe)
+        })
+        .or(records.first());
+    match example_name(template, example) {
+        Ok(example) => {
+            ui.weak(format!("e.g. {example}"));
+        }
+        Err(problem) => {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        for (name, meaning) in PLACEHOLDERS {
+            let placeholder = format!("{{{name}}}");
+            if ui
+                .small_button(&placeholder)
+                .on_hover_text(format!("{meaning} (click to add)"))
+                .clicked()
+            {
+                template.push_str(&placeholder);
+            }
+        }
+    });
+}
+
+/// Jobs without a seed yet, and Get seeds (a seed job each) to fill them in before exporting.
+fn missing_seeds(
+    export: &mut ExportState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    records: &[JobRecord],
+) {
     let unseeded: Vec<i64> = records
         .iter()
         .filter(|job| needs_seed(job))
@@ -221,34 +233,37 @@ fn contents(
         let running = seeds.iter().any(|s| !s.state.is_final());
         running || !failed
     });
-    if !unseeded.is_empty() {
-        ui.horizontal(|ui| {
-            ui.label(match unseeded.len() {
-                1 => "1 job has no seed yet.".to_owned(),
-                n => format!("{n} jobs have no seed yet."),
-            });
-            let asked = &mut export.seeds_asked;
-            if unseeded.iter().all(|id| asked.contains(id)) {
-                ui.spinner();
-                ui.weak("asking TTAPI…");
-            } else if ui
-                .button("Get seeds")
-                .on_hover_text("Ask TTAPI for them; export once they have arrived")
-                .clicked()
-            {
-                let new: Vec<i64> = unseeded
-                    .into_iter()
-                    .filter(|id| asked.insert(*id))
-                    .collect();
-                for parent in new {
-                    services.submit(NewSubmission::Seed { parent });
-                }
-            }
-        });
+    if unseeded.is_empty() {
+        return;
     }
-    ui.separator();
-    let exporting = export.running.is_some();
-    let usable = check_template(&export.prefs.template).is_ok() && !records.is_empty();
+    ui.horizontal(|ui| {
+        ui.label(match unseeded.len() {
+            1 => "1 job has no seed yet.".to_owned(),
+            n => format!("{n} jobs have no seed yet."),
+        });
+        let asked = &mut export.seeds_asked;
+        if unseeded.iter().all(|id| asked.contains(id)) {
+            ui.spinner();
+            ui.weak("asking TTAPI…");
+        } else if ui
+            .button("Get seeds")
+            .on_hover_text("Ask TTAPI for them; export once they have arrived")
+            .clicked()
+        {
+            let new: Vec<i64> = unseeded
+                .into_iter()
+                .filter(|id| asked.insert(*id))
+                .collect();
+            for parent in new {
+                services.submit(NewSubmission::Seed { parent });
+            }
+        }
+    });
+}
+
+/// Export to folder, Export as zip, Cancel; a spinner while an export runs.
+fn buttons(ui: &mut egui::Ui, exporting: bool, usable: bool) -> Option<Action> {
+    let mut action = None;
     ui.horizontal(|ui| {
         if exporting {
             ui.spinner();

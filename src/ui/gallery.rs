@@ -12,7 +12,7 @@ use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::prompt::first_line;
-use crate::library::JobState;
+use crate::library::{JobRecord, JobState};
 
 const TILE: f32 = 168.0;
 const THUMB: f32 = 156.0;
@@ -243,10 +243,40 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
     }
     let selected = services.nav.selected == Some(job.id);
     let marked = gallery.marked.contains(&job.id);
+    paint_tile(
+        services,
+        ui,
+        &job,
+        &name,
+        rect,
+        (selected, marked, response.hovered()),
+    );
+    if job.state == JobState::Succeeded {
+        // A picked tile carries every pick along; others go alone.
+        let carried = if marked {
+            gallery.marked.iter().copied().collect()
+        } else {
+            vec![job.id]
+        };
+        super::board::drag_source(ui, &response, carried);
+    }
+    let response = response.on_hover_text(super::job_title(&job));
+    tile_clicked(gallery, services, ui, &job, &response);
+}
+
+/// A tile as drawn: its thumbnail (or an icon while it loads), its caption, and how it is selected or picked.
+fn paint_tile(
+    services: &mut Services,
+    ui: &egui::Ui,
+    job: &JobRecord,
+    name: &str,
+    rect: egui::Rect,
+    (selected, marked, hovered): (bool, bool, bool),
+) {
     let visuals = ui.visuals();
     let fill = if selected {
         visuals.selection.bg_fill.gamma_multiply(0.4)
-    } else if response.hovered() {
+    } else if hovered {
         visuals.widgets.hovered.weak_bg_fill
     } else {
         visuals.faint_bg_color
@@ -261,14 +291,14 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
         Some((texture, aspect)) => {
             let size = super::fit(aspect, THUMB);
             egui::Image::new(&texture)
-                .alt_text(name.clone())
+                .alt_text(name)
                 .paint_at(ui, egui::Rect::from_center_size(image_area.center(), size));
         }
         None => {
             painter.text(
                 image_area.center(),
                 egui::Align2::CENTER_CENTER,
-                super::state_icon(&job),
+                super::state_icon(job),
                 egui::FontId::proportional(22.0),
                 ui.visuals().weak_text_color(),
             );
@@ -277,7 +307,7 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
     let caption = if job.state == JobState::Succeeded {
         format!("#{} {}", job.id, job.action)
     } else {
-        format!("#{} {}", job.id, state_text(&job))
+        format!("#{} {}", job.id, state_text(job))
     };
     let color = if job.state.is_final() && job.state != JobState::Succeeded {
         ui.visuals().error_fg_color
@@ -308,16 +338,16 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
             ui.visuals().hyperlink_color,
         );
     }
-    if job.state == JobState::Succeeded {
-        // A picked tile carries every pick along; others go alone.
-        let carried = if marked {
-            gallery.marked.iter().copied().collect()
-        } else {
-            vec![job.id]
-        };
-        super::board::drag_source(ui, &response, carried);
-    }
-    let response = response.on_hover_text(super::job_title(&job));
+}
+
+/// Double click opens the job, Ctrl+click picks it (or unpicks it), a click selects it.
+fn tile_clicked(
+    gallery: &mut GalleryState,
+    services: &mut Services,
+    ui: &egui::Ui,
+    job: &JobRecord,
+    response: &egui::Response,
+) {
     let ctrl = ui.input(|i| i.modifiers.command);
     if response.double_clicked() {
         services.open_job(job.id);

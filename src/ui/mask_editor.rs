@@ -391,19 +391,49 @@ fn canvas(mask_editor: &mut Option<MaskEditor>, services: &mut Services, ui: &mu
             fit
         }
     };
+    // This frame is drawn where the view was; zoom and pan apply from the next.
     let origin = rect.min + editor.offset;
     let to_image = |pos: Pos2| {
         let v = (pos - origin) / zoom;
         Point::new(v.x, v.y)
     };
-    let to_screen = |p: Point| origin + vec2(p.x, p.y) * zoom;
+    let space = ui.input(|i| i.key_down(Key::Space));
+    zoom_at_pointer(editor, ui, &response, rect, zoom);
+    let panning = response.dragged_by(PointerButton::Middle)
+        || (space && response.dragged_by(PointerButton::Primary));
+    if panning {
+        editor.offset += response.drag_delta();
+    } else {
+        gesture(editor, ui, &response, to_image);
+    }
+    let texture = services.textures.get(&editor.image).or_else(|| {
+        editor
+            .stand_in
+            .as_ref()
+            .and_then(|p| services.textures.get(p))
+    });
+    let view = Rect::from_min_size(origin, size * zoom);
+    paint(editor, ui, rect, view, texture, response.hover_pos());
+    if response.hovered() {
+        ui.ctx().set_cursor_icon(if space {
+            egui::CursorIcon::Grab
+        } else {
+            egui::CursorIcon::Crosshair
+        });
+    }
+}
 
-    // Zoom at the pointer (wheel, or + and -), pan with the middle button or Space + drag.
-    let pointer = response.hover_pos();
-    let (scroll, space, plus, minus) = ui.input(|i| {
+/// Zoom at the pointer: the wheel, or + and - (when no text field has the keyboard).
+fn zoom_at_pointer(
+    editor: &mut MaskEditor,
+    ui: &egui::Ui,
+    response: &egui::Response,
+    rect: Rect,
+    zoom: f32,
+) {
+    let (scroll, plus, minus) = ui.input(|i| {
         (
             i.smooth_scroll_delta.y,
-            i.key_down(Key::Space),
             i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals),
             i.key_pressed(Key::Minus),
         )
@@ -423,38 +453,32 @@ fn canvas(mask_editor: &mut Option<MaskEditor>, services: &mut Services, ui: &mu
         };
     }
     if factor != 1.0 {
-        let anchor = pointer.unwrap_or(rect.center()) - rect.min;
+        let anchor = response.hover_pos().unwrap_or(rect.center()) - rect.min;
         let new_zoom = (zoom * factor).clamp(0.02, 32.0);
         editor.offset = anchor - (anchor - editor.offset) * (new_zoom / zoom);
         editor.zoom = Some(new_zoom);
     }
-    let panning = response.dragged_by(PointerButton::Middle)
-        || (space && response.dragged_by(PointerButton::Primary));
-    if panning {
-        editor.offset += response.drag_delta();
-    } else {
-        gesture(editor, ui, &response, to_image);
-    }
+}
 
-    // Draw: the image (the original once decoded), the mask overlay, the gesture and the brush outline.
+/// Draws the image (the original once decoded) in `view`, the mask overlay (hidden while C is held), the
+/// rectangle or lasso being drawn, and the brush outline at the pointer.
+fn paint(
+    editor: &MaskEditor,
+    ui: &egui::Ui,
+    rect: Rect,
+    view: Rect,
+    texture: Option<egui::TextureHandle>,
+    pointer: Option<Pos2>,
+) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
-    let image_rect = Rect::from_min_size(origin, size * zoom);
     let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-    let (image, stand_in) = (editor.image.clone(), editor.stand_in.clone());
-    let texture = services
-        .textures
-        .get(&image)
-        .or_else(|| stand_in.and_then(|p| services.textures.get(&p)));
-    let Some(editor) = mask_editor.as_mut() else {
-        return;
-    };
     match texture {
         Some(texture) => {
-            painter.image(texture.id(), image_rect, uv, Color32::WHITE);
+            painter.image(texture.id(), view, uv, Color32::WHITE);
         }
         None => {
-            painter.rect_filled(image_rect, 0.0, ui.visuals().faint_bg_color);
+            painter.rect_filled(view, 0.0, ui.visuals().faint_bg_color);
         }
     }
     let comparing = ui.input(|i| i.key_down(Key::C)) && !ui.ctx().egui_wants_keyboard_input();
@@ -464,11 +488,14 @@ fn canvas(mask_editor: &mut Option<MaskEditor>, services: &mut Services, ui: &mu
     {
         painter.image(
             overlay.id(),
-            image_rect,
+            view,
             uv,
             Color32::WHITE.gamma_multiply(editor.opacity),
         );
     }
+    let (w, _) = editor.size();
+    let zoom = view.width() / w as f32;
+    let to_screen = |p: Point| view.min + vec2(p.x, p.y) * zoom;
     let outline = egui::Stroke::new(1.5, Color32::WHITE);
     match &editor.live {
         Some(Live::Rect(a, b)) => {
@@ -497,13 +524,6 @@ fn canvas(mask_editor: &mut Option<MaskEditor>, services: &mut Services, ui: &mu
             editor.radius * zoom + 1.5,
             egui::Stroke::new(1.0, Color32::BLACK),
         );
-    }
-    if response.hovered() {
-        ui.ctx().set_cursor_icon(if space {
-            egui::CursorIcon::Grab
-        } else {
-            egui::CursorIcon::Crosshair
-        });
     }
 }
 

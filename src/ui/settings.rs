@@ -159,45 +159,7 @@ fn balance_line(info: &AccountInfo) -> String {
 
 fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("TTAPI key");
-    match &panel.status {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Asking the OS keyring…");
-            });
-        }
-        Some(status) => {
-            match &status.in_use {
-                Some((KeySource::Environment, masked)) => {
-                    ui.label(format!(
-                        "In use: {masked}, from the {ENV_VAR} environment variable."
-                    ));
-                    ui.label(
-                        RichText::new(format!(
-                            "{ENV_VAR} takes precedence over the keyring; unset it to use a stored key."
-                        ))
-                        .weak(),
-                    );
-                }
-                Some((KeySource::Keyring, masked)) => {
-                    ui.label(format!("Stored in the OS keyring: {masked}"));
-                }
-                None => {
-                    ui.label("No key stored: Moodgrid runs on its offline simulator.");
-                }
-            }
-            if let Some(problem) = &status.keyring_problem {
-                ui.colored_label(ui.visuals().warn_fg_color, problem);
-                ui.label(
-                    RichText::new(format!(
-                        "Moodgrid never writes the key to a file. Without a keyring, start it with the key \
-                         in the environment, e.g. `{ENV_VAR}=your-key moodgrid`."
-                    ))
-                    .weak(),
-                );
-            }
-        }
-    }
+    key_status(ui, panel.status.as_ref());
     let has_stored = panel
         .status
         .as_ref()
@@ -273,6 +235,46 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
     });
     if let Some(account) = &panel.account {
         outcome_label(ui, account);
+    }
+}
+
+/// Which key is in use and where it comes from, or why the keyring cannot help.
+fn key_status(ui: &mut egui::Ui, status: Option<&KeyStatus>) {
+    let Some(status) = status else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Asking the OS keyring…");
+        });
+        return;
+    };
+    match &status.in_use {
+        Some((KeySource::Environment, masked)) => {
+            ui.label(format!(
+                "In use: {masked}, from the {ENV_VAR} environment variable."
+            ));
+            ui.label(
+                RichText::new(format!(
+                    "{ENV_VAR} takes precedence over the keyring; unset it to use a stored key."
+                ))
+                .weak(),
+            );
+        }
+        Some((KeySource::Keyring, masked)) => {
+            ui.label(format!("Stored in the OS keyring: {masked}"));
+        }
+        None => {
+            ui.label("No key stored: Moodgrid runs on its offline simulator.");
+        }
+    }
+    if let Some(problem) = &status.keyring_problem {
+        ui.colored_label(ui.visuals().warn_fg_color, problem);
+        ui.label(
+            RichText::new(format!(
+                "Moodgrid never writes the key to a file. Without a keyring, start it with the key \
+                 in the environment, e.g. `{ENV_VAR}=your-key moodgrid`."
+            ))
+            .weak(),
+        );
     }
 }
 
