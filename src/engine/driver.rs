@@ -165,6 +165,7 @@ async fn drive(core: &Arc<Core>, claimed: JobRecord) -> Result<(), Stall> {
     }
 }
 
+#[derive(Debug, PartialEq)]
 enum SubmitFailure {
     /// Certainly not processed: wait and send again.
     Retry(Option<std::time::Duration>),
@@ -215,28 +216,8 @@ async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Re
         }
         Err(other) => return Err(Stall::new(FailureKind::Unavailable, other.to_string())),
     };
-    // Written (and synced) before sending: a crash from here on is reconciled, never blindly re-sent. It
-    // waits while the account has its cap of jobs in flight, counted over every process on the library.
-    let job = loop {
-        let (id, owner, cap) = (job.id, core.owner.clone(), core.timing.max_in_progress);
-        match core
-            .db(move |l| l.begin_submission(id, &owner, cap))
-            .await?
-        {
-            Some(job) => break job,
-            None => sleep(core.timing.slot_check).await,
-        }
-    };
-    let client = &core.client;
-    let result = match &request {
-        Outgoing::Imagine(r) => client.imagine(r).await,
-        Outgoing::Action(r) => client.action(r).await,
-        Outgoing::Blend(r) => client.blend(r).await,
-        Outgoing::Describe(r) => client.describe(r).await,
-        Outgoing::Seed(r) => client.seed(r).await,
-        Outgoing::Inpaint(r) => client.inpaint(r).await,
-    };
-    let error = match result {
+    let job = begin_submission(core, &job).await?;
+    match send(&core.client, &request).await {
         Ok(remote_id) => {
             let update = JobUpdate {
                 remote_id: Some(remote_id),
@@ -245,20 +226,58 @@ async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Re
                 ..JobUpdate::transition(job.state, JobState::Pending)
             };
             core.update(&job, update).await?;
-            return Ok(());
+            Ok(())
         }
-        Err(error) => error,
-    };
+        Err(error) => submit_failed(core, &job, error, patience).await,
+    }
+}
+
+/// Moves the job to `submitting`, written (and synced) before sending: a crash from here on is reconciled,
+/// never blindly re-sent. It waits while the account has its cap of jobs in flight, counted over every
+/// process on the library.
+async fn begin_submission(core: &Core, job: &JobRecord) -> Result<JobRecord, Stall> {
+    loop {
+        let (id, owner, cap) = (job.id, core.owner.clone(), core.timing.max_in_progress);
+        match core
+            .db(move |l| l.begin_submission(id, &owner, cap))
+            .await?
+        {
+            Some(job) => return Ok(job),
+            None => sleep(core.timing.slot_check).await,
+        }
+    }
+}
+
+/// The request, on its endpoint; the TTAPI job id it was given.
+async fn send(client: &crate::api::TtapiClient, request: &Outgoing) -> Result<String, ApiError> {
+    match request {
+        Outgoing::Imagine(r) => client.imagine(r).await,
+        Outgoing::Action(r) => client.action(r).await,
+        Outgoing::Blend(r) => client.blend(r).await,
+        Outgoing::Describe(r) => client.describe(r).await,
+        Outgoing::Seed(r) => client.seed(r).await,
+        Outgoing::Inpaint(r) => client.inpaint(r).await,
+    }
+}
+
+/// A submission the service did not accept: refused for good, perhaps received (looked up, never re-sent),
+/// the service's queue full (every submission pauses), or certainly not sent (sent again later).
+async fn submit_failed(
+    core: &Core,
+    job: &JobRecord,
+    error: ApiError,
+    patience: &mut Patience,
+) -> Result<(), Stall> {
     let asked = match classify(&error) {
         SubmitFailure::Refused(kind) => {
-            return end(core, &job, JobState::Rejected, kind, error.to_string()).await;
+            return end(core, job, JobState::Rejected, kind, error.to_string()).await;
         }
         SubmitFailure::Uncertain => {
             let update = JobUpdate {
                 message: Some(error.to_string()),
                 ..JobUpdate::transition(job.state, JobState::Uncertain)
             };
-            core.update(&job, update).await?;
+            core.update(job, update).await?;
             return Ok(());
         }
         SubmitFailure::QueueFull => {
@@ -269,18 +288,29 @@ async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Re
                 message: Some(error.to_string()),
                 ..JobUpdate::transition(job.state, JobState::Queued)
             };
-            core.update(&job, update).await?;
+            core.update(job, update).await?;
             return Ok(());
         }
         SubmitFailure::Retry(asked) => asked,
     };
-    // Certainly not sent: wait and send again, visibly, for a bounded time.
+    send_again_later(core, job, &error, asked, patience).await
+}
+
+/// Certainly not sent: back to `queued`, said, and sent again after a backoff, for a bounded time; then
+/// the job stalls (it stays unfinished and resumes later).
+async fn send_again_later(
+    core: &Core,
+    job: &JobRecord,
+    error: &ApiError,
+    asked: Option<Duration>,
+    patience: &mut Patience,
+) -> Result<(), Stall> {
     let since = *patience.unreachable_since.get_or_insert_with(Instant::now);
     patience.failures += 1;
     let give_up_at = since + core.timing.unreachable_patience;
     let wait = core.timing.backoff(patience.failures, asked);
     let giving_up = Instant::now() + wait > give_up_at;
-    let reason = waiting_reason(&error);
+    let reason = waiting_reason(error);
     let message = if giving_up {
         reason.clone()
     } else {
@@ -293,9 +323,9 @@ async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Re
         message: Some(message.clone()),
         ..JobUpdate::transition(job.state, JobState::Queued)
     };
-    core.update(&job, update).await?;
+    core.update(job, update).await?;
     if giving_up {
-        return Err(Stall::new(account_or_unavailable(&error), message));
+        return Err(Stall::new(account_or_unavailable(error), message));
     }
     let until_ms = now_ms()
         + give_up_at
@@ -809,4 +839,191 @@ async fn save_image(
         FailureKind::Unavailable,
         format!("could not download {url}: {last_error}"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicBool;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::api::{ApiKey, ClientOptions, NetworkPhase, TtapiClient};
+    use crate::domain::Mode;
+    use crate::engine::{Emitter, NewSubmission, Timing, prepare};
+    use crate::library::{ImageRole, Library, Owner};
+    use crate::sim::{SimConfig, Simulator};
+
+    #[test]
+    fn each_failure_to_submit_is_retried_looked_up_or_ended_as_its_cause_allows() {
+        let network = |phase| ApiError::Network {
+            phase,
+            detail: "x".into(),
+        };
+        let cases = [
+            (
+                ApiError::Unauthorized,
+                SubmitFailure::Refused(FailureKind::Account),
+            ),
+            (
+                ApiError::InsufficientBalance {
+                    message: String::new(),
+                },
+                SubmitFailure::Refused(FailureKind::Account),
+            ),
+            (
+                ApiError::Rejected {
+                    status: 400,
+                    message: "bad".into(),
+                },
+                SubmitFailure::Refused(FailureKind::Invalid),
+            ),
+            (
+                ApiError::NotAllowed("private".into()),
+                SubmitFailure::Refused(FailureKind::Unavailable),
+            ),
+            (
+                ApiError::QueueFull {
+                    message: String::new(),
+                },
+                SubmitFailure::QueueFull,
+            ),
+            (
+                ApiError::RateLimited {
+                    retry_after: Some(Duration::from_secs(7)),
+                },
+                SubmitFailure::Retry(Some(Duration::from_secs(7))),
+            ),
+            // Never reached the service: sent again. May have reached it: looked up, never re-sent.
+            (network(NetworkPhase::Connect), SubmitFailure::Retry(None)),
+            (network(NetworkPhase::Timeout), SubmitFailure::Uncertain),
+            (network(NetworkPhase::Interrupted), SubmitFailure::Uncertain),
+            (ApiError::GatewayTimeout, SubmitFailure::Uncertain),
+        ];
+        for (error, want) in cases {
+            assert_eq!(classify(&error), want, "{error:?}");
+        }
+    }
+
+    /// A core on the simulator (as a service, with `key`), and the events it emits.
+    async fn core_on(
+        sim: &Simulator,
+        library: Library,
+        key: &str,
+    ) -> (Arc<Core>, mpsc::Receiver<Event>) {
+        let (events, received) = mpsc::channel(256);
+        let timing = Timing::scaled(Duration::from_millis(20));
+        let client = TtapiClient::with_options(
+            sim.base_url(),
+            ApiKey::new(key).unwrap(),
+            ClientOptions::default(),
+        )
+        .unwrap();
+        let core = Arc::new(Core {
+            library: Arc::new(library),
+            client,
+            backend: sim.base_url().to_string(),
+            owner: Owner::new(None, timing.lease),
+            timing,
+            emitter: Emitter {
+                events,
+                waker: Arc::new(|| {}),
+            },
+            paused_until: Mutex::new(None),
+            driving: Mutex::new(HashSet::new()),
+            stalled: Mutex::new(HashMap::new()),
+            adopting: AtomicBool::new(false),
+            keys: Arc::new(crate::secrets::KeyStore::in_store(
+                keyring_core::mock::Store::new().unwrap(),
+            )),
+        });
+        (core, received)
+    }
+
+    /// Drives the job and waits until it has finished (or 20 s have passed).
+    async fn driven(core: &Arc<Core>, id: i64) -> JobRecord {
+        spawn(core.clone(), id);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let job = core.library.job(id).unwrap();
+            if job.state.is_final() || Instant::now() > deadline {
+                return job;
+            }
+            sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn imagine(prompt: &str) -> NewSubmission {
+        NewSubmission::Imagine {
+            prompt: prompt.into(),
+            mode: Mode::Fast,
+            timeout: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_queued_job_is_sent_once_followed_to_the_end_and_its_images_saved() {
+        let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (core, mut events) = core_on(&sim, Library::open(dir.path()).unwrap(), "k").await;
+        let job = prepare::create(&core, imagine("a quiet harbour"))
+            .await
+            .unwrap();
+        assert_eq!(job.state, JobState::Queued);
+        let done = driven(&core, job.id).await;
+        assert_eq!(done.state, JobState::Succeeded, "{:?}", done.message);
+        assert_eq!(sim.accepted_submissions(), 1);
+        assert_eq!(
+            sim.jobs()[0].id,
+            done.remote_id.clone().unwrap(),
+            "bound to the job the service made"
+        );
+        let roles: Vec<ImageRole> = core
+            .library
+            .images(job.id)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.role)
+            .collect();
+        assert_eq!(roles.iter().filter(|r| **r == ImageRole::Grid).count(), 1);
+        assert_eq!(roles.iter().filter(|r| **r == ImageRole::Split).count(), 4);
+        assert_eq!(done.owner, None, "a finished job is nobody's");
+        // The listeners saw it move through its states, ending where the library ends.
+        let mut states = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            if let Event::JobChanged(changed) = event {
+                states.push(changed.state);
+            }
+        }
+        assert_eq!(states.first(), Some(&JobState::Queued), "{states:?}");
+        assert_eq!(states.last(), Some(&JobState::Succeeded), "{states:?}");
+        for passed in [JobState::Pending, JobState::Running, JobState::Downloading] {
+            assert!(states.contains(&passed), "{passed:?} in {states:?}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_key_ends_the_job_rejected_as_an_account_problem_without_sending_again() {
+        let sim = Simulator::start(SimConfig {
+            api_key: Some("the-right-key".into()),
+            ..SimConfig::fast()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (core, _events) =
+            core_on(&sim, Library::open(dir.path()).unwrap(), "a-wrong-key").await;
+        let job = prepare::create(&core, imagine("a lighthouse"))
+            .await
+            .unwrap();
+        let done = driven(&core, job.id).await;
+        assert_eq!(
+            (done.state, done.failure_kind),
+            (JobState::Rejected, Some(FailureKind::Account))
+        );
+        assert_eq!(done.submit_attempts, 1, "asked once, not again");
+        assert_eq!(sim.accepted_submissions(), 0);
+    }
 }
