@@ -1,6 +1,7 @@
 //! Moodgrid: a native desktop studio for the Midjourney API as TTAPI serves it.
-//! Layers, lowest first (each depends only on those below it): `domain`, `imaging`, `api`, `sim`.
-//! See ARCHITECTURE.md.
+//! Layers, lowest first (each depends only on those below it): `domain`, `imaging`, `api`, `sim`, `library`,
+//! `secrets`, `settings`, `engine`, `ui`, `cli`; under all of them the utilities `files`, `places`, `clock`
+//! and `logs`. ARCHITECTURE.md is the map.
 
 pub mod api;
 pub mod cli;

@@ -1,9 +1,13 @@
-//! The window: a thin eframe shell over [`MoodgridApp`], which draws with egui and talks to the engine
-//! only through commands and events. Nothing here waits on the network, the disk or a decoder.
+//! The window: a thin eframe shell ([`MoodgridApp`] in `app`) over panels that own their state and share
+//! `services` (the engine link, the job list, textures, chores, toasts, where the user is). Panels ask one
+//! another for things through `services::Intent`s, which the shell carries out. Nothing on the UI thread
+//! waits on the network, the disk or a decoder.
 //!
-//! `app` owns the state and the frame; each panel has its own module: `prompt_bar`, `feed`, `gallery`,
-//! `job_view`, `blend`, `describe`, `settings`; `sources` holds the user's images on their way into a job. `job_list` is the in-memory model they draw from, `textures` the image cache,
-//! `chores` the off-thread one-offs (clipboard, save dialog, fonts), `toasts` the notices.
+//! Panels: `navigation` (tabs, Help, Settings, banner), `prompt_bar`, `feed`, `gallery`, `job_view`, `blend`,
+//! `describe`, `mask_editor`, `board` (with `board_canvas` and `board_state`), `export`, `settings`,
+//! `shortcuts`. Beside them: `sources` (the user's images on their way into a job), `job_list` (the jobs the
+//! panels draw from), `textures` (the image cache), `chores` (off-thread one-offs), `toasts`, `fonts`,
+//! `pending`, `submit_guard`, `frame_report`.
 
 mod app;
 mod blend;
