@@ -574,39 +574,8 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
         };
         failures = 0;
         unreadable = None;
-        let data = &remote.data;
         match remote.status {
-            JobStatus::Success => {
-                let update = JobUpdate {
-                    remote_status: Some("SUCCESS".into()),
-                    progress: Some(100),
-                    components: Some(data.components.clone()),
-                    seed: data.seed.clone(),
-                    quota: data.quota,
-                    size: data.width.zip(data.height),
-                    image_url: remote.image_url().map(str::to_owned),
-                    image_urls: Some(data.images.clone()),
-                    // Describe answers with its prompts in place of the prompt.
-                    prompt: (job.kind == JobKind::Describe)
-                        .then(|| data.prompt.clone())
-                        .flatten(),
-                    ..JobUpdate::transition(job.state, JobState::Downloading)
-                };
-                core.update(&job, update).await?;
-                if let (JobKind::Seed, Some(seed), Some(parent)) =
-                    (job.kind, data.seed.clone(), job.parent_id)
-                {
-                    core.annotate(
-                        parent,
-                        JobUpdate {
-                            seed: Some(seed),
-                            ..JobUpdate::default()
-                        },
-                    )
-                    .await?;
-                }
-                return Ok(());
-            }
+            JobStatus::Success => return succeeded(core, &job, &remote).await,
             JobStatus::Failed => {
                 let message = if remote.message.is_empty() {
                     "TTAPI reported the job as failed, without a reason".to_owned()
@@ -621,6 +590,39 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
             }
         }
     }
+}
+
+/// The service says the job succeeded: what it made is recorded and its images are next (`downloading`).
+/// A seed job also gives its parent the seed; a describe job's prompts take the place of its prompt.
+async fn succeeded(core: &Core, job: &JobRecord, remote: &Job) -> Result<(), Stall> {
+    let data = &remote.data;
+    let update = JobUpdate {
+        remote_status: Some("SUCCESS".into()),
+        progress: Some(100),
+        components: Some(data.components.clone()),
+        seed: data.seed.clone(),
+        quota: data.quota,
+        size: data.width.zip(data.height),
+        image_url: remote.image_url().map(str::to_owned),
+        image_urls: Some(data.images.clone()),
+        prompt: (job.kind == JobKind::Describe)
+            .then(|| data.prompt.clone())
+            .flatten(),
+        ..JobUpdate::transition(job.state, JobState::Downloading)
+    };
+    core.update(job, update).await?;
+    if let (JobKind::Seed, Some(seed), Some(parent)) = (job.kind, data.seed.clone(), job.parent_id)
+    {
+        core.annotate(
+            parent,
+            JobUpdate {
+                seed: Some(seed),
+                ..JobUpdate::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Stores where a running job stands, writing only when something changed.

@@ -374,18 +374,7 @@ fn gestures(
     if response.clicked_by(PointerButton::Primary)
         && let Some(at) = at
     {
-        match board.hit(at) {
-            Some(id) if shift => {
-                if let Some(i) = canvas.selection.iter().position(|s| *s == id) {
-                    canvas.selection.remove(i);
-                } else {
-                    canvas.selection.push(id);
-                }
-            }
-            Some(id) => canvas.selection = vec![id],
-            None if !shift => canvas.selection.clear(),
-            None => {}
-        }
+        click(canvas, board, at, shift);
     }
     if response.drag_started_by(PointerButton::Primary) {
         let origin = response.ctx.input(|i| i.pointer.press_origin());
@@ -433,6 +422,27 @@ fn gestures(
     if !response.drag_stopped_by(PointerButton::Primary) {
         return None;
     }
+    released(canvas, board, shift)
+}
+
+/// A click selects the item under it (Shift adds or removes it); on the background it clears the selection.
+fn click(canvas: &mut CanvasState, board: &Board, at: V2, shift: bool) {
+    match board.hit(at) {
+        Some(id) if shift => {
+            if let Some(i) = canvas.selection.iter().position(|s| *s == id) {
+                canvas.selection.remove(i);
+            } else {
+                canvas.selection.push(id);
+            }
+        }
+        Some(id) => canvas.selection = vec![id],
+        None if !shift => canvas.selection.clear(),
+        None => {}
+    }
+}
+
+/// The gesture ends on release: a move or a handle becomes one edit (one undo step), a marquee a selection.
+fn released(canvas: &mut CanvasState, board: &Board, shift: bool) -> Option<Edit> {
     match canvas.gesture.take()? {
         Gesture::Move { by, .. } if by != V2::default() => {
             let s = canvas.selection.clone();
