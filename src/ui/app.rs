@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use egui::{Key, KeyboardShortcut, Modifiers};
+use egui::{ColorImage, Key, Modifiers};
 
 use super::blend::BlendPanel;
 use super::board::BoardsState;
@@ -17,17 +17,15 @@ use super::mask_editor::MaskEditor;
 use super::prompt_bar::PromptBar;
 use super::services::{EngineNews, Intent, Services, View};
 use super::settings::SettingsPanel;
-use super::sources::{SourceInput, SourceTarget, add_sources, source_loaded};
+use super::shortcuts::{EXPORT_SHORTCUT, SETTINGS_SHORTCUT};
+use super::sources::{SlotState, SourceInput, SourceSlot, SourceTarget};
 use super::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
 use super::toasts::ToastKind;
 use super::{Launch, fonts};
+use crate::api::wire::BLEND_MAX_IMAGES;
 use crate::domain::Action;
-use crate::engine::{EngineHandle, NewSubmission, Waker};
+use crate::engine::{EngineHandle, NewSubmission, PreparedSource, Waker};
 use crate::library::JobState;
-
-pub const SETTINGS_SHORTCUT: KeyboardShortcut =
-    KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
-pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 
 /// The open view and job, kept between runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -477,4 +475,79 @@ fn drop_hint(view: View, ctx: &egui::Context) {
         egui::FontId::proportional(28.0),
         egui::Color32::WHITE,
     );
+}
+
+/// Adds images to a panel: each gets a slot at once and is read, checked and previewed on a chore
+/// thread. Blend keeps at most five; describe keeps one (the newest).
+/// (Images for a board go to the board: the app routes them there.)
+pub fn add_sources(
+    blend: &mut BlendPanel,
+    describe: &mut DescribePanel,
+    services: &mut Services,
+    target: SourceTarget,
+    inputs: Vec<SourceInput>,
+) {
+    services.nav.view = match target {
+        SourceTarget::Describe => View::Describe,
+        SourceTarget::Blend | SourceTarget::Board => View::Blend,
+    };
+    for mut input in inputs {
+        let id = services.next_slot_id();
+        if let SourceInput::Pixels { name, .. } = &mut input {
+            *name = format!("pasted image {id}");
+        }
+        let slot = SourceSlot {
+            id,
+            name: input.name(),
+            state: SlotState::Loading,
+        };
+        match target {
+            SourceTarget::Blend => {
+                let slots = &mut blend.slots;
+                if slots.len() >= BLEND_MAX_IMAGES {
+                    services.toasts.push(
+                        ToastKind::Error,
+                        format!(
+                            "A blend takes at most {BLEND_MAX_IMAGES} images; {} was not added",
+                            slot.name
+                        ),
+                        None,
+                    );
+                    continue;
+                }
+                slots.push(slot);
+            }
+            SourceTarget::Describe => describe.slot = Some(slot),
+            SourceTarget::Board => {}
+        }
+        services.chores.load_source(target, id, input);
+    }
+}
+
+/// A chore finished preparing a source: fill its slot (if the user has not removed it meanwhile).
+pub fn source_loaded(
+    blend: &mut BlendPanel,
+    describe: &mut DescribePanel,
+    ctx: &egui::Context,
+    target: SourceTarget,
+    id: u64,
+    result: Result<(PreparedSource, ColorImage), String>,
+) {
+    let slot = match target {
+        SourceTarget::Blend => blend.slots.iter_mut().find(|s| s.id == id),
+        SourceTarget::Describe => describe.slot.as_mut().filter(|s| s.id == id),
+        SourceTarget::Board => None,
+    };
+    let Some(slot) = slot else { return };
+    slot.state = match result {
+        Ok((source, preview)) => SlotState::Ready {
+            preview: ctx.load_texture(
+                format!("source-{id}"),
+                preview,
+                egui::TextureOptions::LINEAR,
+            ),
+            source,
+        },
+        Err(message) => SlotState::Bad(message),
+    };
 }

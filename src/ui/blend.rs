@@ -4,7 +4,7 @@
 use egui::{RichText, vec2};
 
 use super::services::Services;
-use super::sources::{CardAction, SourceSlot, SourceTarget, card};
+use super::sources::{CardAction, SourceSlot, SourceTarget, card, drop_zone};
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::{BlendDimensions, Mode};
 use crate::engine::NewSubmission;
@@ -133,23 +133,6 @@ fn slots(blend: &mut BlendPanel, ui: &mut egui::Ui) {
         Some((index, CardAction::MoveRight)) => slots.swap(index, index + 1),
         _ => {}
     }
-}
-
-pub fn drop_zone(ui: &mut egui::Ui, text: &str) {
-    let (rect, _) = ui.allocate_exact_size(
-        vec2(ui.available_width().min(560.0), 120.0),
-        egui::Sense::hover(),
-    );
-    let stroke = egui::Stroke::new(1.5, ui.visuals().weak_text_color());
-    ui.painter()
-        .rect_stroke(rect, 8.0, stroke, egui::StrokeKind::Inside);
-    ui.painter().text(
-        rect.center(),
-        egui::Align2::CENTER_CENTER,
-        text,
-        egui::FontId::proportional(15.0),
-        ui.visuals().weak_text_color(),
-    );
 }
 
 /// A small rectangle of the chosen aspect, so the choice is visible at a glance.

@@ -3,9 +3,8 @@
 
 use egui::{RichText, vec2};
 
-use super::blend::drop_zone;
 use super::services::{Intent, PromptEdit, Services};
-use super::sources::{CardAction, SourceSlot, SourceTarget, card};
+use super::sources::{CardAction, SourceSlot, SourceTarget, card, drop_zone};
 use crate::domain::prompt::describe_prompts;
 use crate::engine::{DescribeSource, NewSubmission};
 use crate::library::{JobKind, JobRecord, JobState};

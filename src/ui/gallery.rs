@@ -196,7 +196,7 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
         .button(format!("Export… ({marked})"))
         .on_hover_text(format!(
             "The picked jobs' images with their prompt, seed and job id ({})",
-            ui.ctx().format_shortcut(&super::app::EXPORT_SHORTCUT)
+            ui.ctx().format_shortcut(&super::shortcuts::EXPORT_SHORTCUT)
         ))
         .clicked()
     {

@@ -369,7 +369,7 @@ fn image_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
                 .add_enabled(main.is_some(), egui::Button::new("Export…"))
                 .on_hover_text(format!(
                     "The original files with the prompt, seed, job id and lineage written in ({})",
-                    ui.ctx().format_shortcut(&super::app::EXPORT_SHORTCUT)
+                    ui.ctx().format_shortcut(&super::shortcuts::EXPORT_SHORTCUT)
                 ))
                 .clicked()
             {

@@ -3,8 +3,8 @@
 
 use egui::{Color32, RichText};
 
-use super::app::SETTINGS_SHORTCUT;
 use super::services::{Intent, Services, View};
+use super::shortcuts::SETTINGS_SHORTCUT;
 
 /// `mask_open`: a mask editor is open, so its tab is offered.
 pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
@@ -84,4 +84,60 @@ pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
                 .on_hover_text("The selected job (Esc goes back to the gallery)");
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::engine::{Backend, EngineConfig, EngineHandle, Timing, Waker};
+    use crate::secrets::KeyStore;
+    use crate::settings::Settings;
+    use crate::sim::SimConfig;
+    use crate::ui::textures::TextureCache;
+
+    /// The navigation row drawn alone, over `Services` on an offline engine: what a panel touches is its
+    /// arguments, so a test needs nothing else.
+    #[test]
+    fn the_offline_banner_asks_for_settings_and_a_tab_changes_the_view() {
+        let data = tempfile::tempdir().unwrap();
+        let config = EngineConfig {
+            data_dir: data.path().to_owned(),
+            backend: Backend::Simulator(SimConfig::fast()),
+            timing: Timing::scaled(std::time::Duration::from_millis(30)),
+            keys: Arc::new(KeyStore::in_store(
+                keyring_core::mock::Store::new().unwrap(),
+            )),
+            stop_on_interrupt: false,
+        };
+        let waker: Waker = Arc::new(|| {});
+        let engine = EngineHandle::start(config.clone(), waker.clone()).unwrap();
+        let textures = TextureCache::new(1 << 20, || {}).unwrap();
+        let mut services = Services::new(engine, config, waker, textures, Settings::default());
+        services.ready = true;
+        services.offline = Some("started offline".into());
+        let mut harness = Harness::new_ui_state(
+            |ui, services: &mut Services| show(services, false, ui),
+            services,
+        );
+        harness.run();
+        assert!(
+            harness.query_by_label("Mask").is_none(),
+            "no Mask tab without an open editor"
+        );
+        harness.get_by_label_contains("Offline demo").click();
+        harness.run();
+        assert!(matches!(
+            harness.state_mut().take_intents()[..],
+            [Intent::OpenSettings]
+        ));
+        harness.get_by_label("Gallery").click();
+        harness.run();
+        assert_eq!(harness.state().nav.view, View::Gallery);
+        assert!(harness.state_mut().take_intents().is_empty());
+    }
 }

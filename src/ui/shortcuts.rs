@@ -4,10 +4,11 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::app::{EXPORT_SHORTCUT, SETTINGS_SHORTCUT};
-
 /// F1 opens and closes the list, as in most desktop tools.
 pub const SHORTCUTS_KEY: Key = Key::F1;
+pub const SETTINGS_SHORTCUT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
+pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 
 /// How a row's keys are written.
 enum Keys {

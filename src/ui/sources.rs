@@ -7,11 +7,6 @@ use std::sync::Arc;
 
 use egui::{ColorImage, RichText, TextureHandle, vec2};
 
-use super::blend::BlendPanel;
-use super::describe::DescribePanel;
-use super::services::{Services, View};
-use super::toasts::ToastKind;
-use crate::api::wire::BLEND_MAX_IMAGES;
 use crate::engine::PreparedSource;
 
 /// Which panel a source is for.
@@ -35,7 +30,7 @@ pub enum SourceInput {
 }
 
 impl SourceInput {
-    fn name(&self) -> String {
+    pub fn name(&self) -> String {
         match self {
             SourceInput::File(path) => path.file_name().map_or_else(
                 || path.display().to_string(),
@@ -80,81 +75,6 @@ pub enum CardAction {
     Remove,
     MoveLeft,
     MoveRight,
-}
-
-/// Adds images to a panel: each gets a slot at once and is read, checked and previewed on a chore
-/// thread. Blend keeps at most five; describe keeps one (the newest).
-/// (Images for a board go to the board: the app routes them there.)
-pub fn add_sources(
-    blend: &mut BlendPanel,
-    describe: &mut DescribePanel,
-    services: &mut Services,
-    target: SourceTarget,
-    inputs: Vec<SourceInput>,
-) {
-    services.nav.view = match target {
-        SourceTarget::Describe => View::Describe,
-        SourceTarget::Blend | SourceTarget::Board => View::Blend,
-    };
-    for mut input in inputs {
-        let id = services.next_slot_id();
-        if let SourceInput::Pixels { name, .. } = &mut input {
-            *name = format!("pasted image {id}");
-        }
-        let slot = SourceSlot {
-            id,
-            name: input.name(),
-            state: SlotState::Loading,
-        };
-        match target {
-            SourceTarget::Blend => {
-                let slots = &mut blend.slots;
-                if slots.len() >= BLEND_MAX_IMAGES {
-                    services.toasts.push(
-                        ToastKind::Error,
-                        format!(
-                            "A blend takes at most {BLEND_MAX_IMAGES} images; {} was not added",
-                            slot.name
-                        ),
-                        None,
-                    );
-                    continue;
-                }
-                slots.push(slot);
-            }
-            SourceTarget::Describe => describe.slot = Some(slot),
-            SourceTarget::Board => {}
-        }
-        services.chores.load_source(target, id, input);
-    }
-}
-
-/// A chore finished preparing a source: fill its slot (if the user has not removed it meanwhile).
-pub fn source_loaded(
-    blend: &mut BlendPanel,
-    describe: &mut DescribePanel,
-    ctx: &egui::Context,
-    target: SourceTarget,
-    id: u64,
-    result: Result<(PreparedSource, ColorImage), String>,
-) {
-    let slot = match target {
-        SourceTarget::Blend => blend.slots.iter_mut().find(|s| s.id == id),
-        SourceTarget::Describe => describe.slot.as_mut().filter(|s| s.id == id),
-        SourceTarget::Board => None,
-    };
-    let Some(slot) = slot else { return };
-    slot.state = match result {
-        Ok((source, preview)) => SlotState::Ready {
-            preview: ctx.load_texture(
-                format!("source-{id}"),
-                preview,
-                egui::TextureOptions::LINEAR,
-            ),
-            source,
-        },
-        Err(message) => SlotState::Bad(message),
-    };
 }
 
 /// One slot as a card: preview, name, pixel size, what was done to fit, or why it cannot be used.
@@ -235,4 +155,22 @@ pub fn card(ui: &mut egui::Ui, slot: &SourceSlot, movable: (bool, bool)) -> Card
         });
     });
     action
+}
+
+/// Where images can be dropped, while a panel has none.
+pub fn drop_zone(ui: &mut egui::Ui, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width().min(560.0), 120.0),
+        egui::Sense::hover(),
+    );
+    let stroke = egui::Stroke::new(1.5, ui.visuals().weak_text_color());
+    ui.painter()
+        .rect_stroke(rect, 8.0, stroke, egui::StrokeKind::Inside);
+    ui.painter().text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(15.0),
+        ui.visuals().weak_text_color(),
+    );
 }
