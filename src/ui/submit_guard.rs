@@ -1,7 +1,7 @@
 //! One press, one job. A double click, a key held down (Ctrl+Enter repeats), or a button pressed again
 //! before the window has redrawn must not start a second paid job. Presses of the same submission within
 //! [`SAME_PRESS`] of the previous one count as that one press (a held key keeps extending it). Upscales
-//! are guarded further where they are pressed (`MoodgridApp::press`): one that exists opens instead.
+//! are guarded further where they are pressed (`Services::press`): one that exists opens instead.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
