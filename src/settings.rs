@@ -21,6 +21,7 @@ pub struct Settings {
     pub check_prompts: bool,
     /// Hosts other than TTAPI's that the user agreed to send the key to (see `BaseUrl::needs_consent`).
     pub trusted_hosts: Vec<String>,
+    pub theme: ThemeChoice,
 }
 
 impl Default for Settings {
@@ -30,6 +31,30 @@ impl Default for Settings {
             default_mode: Mode::default(),
             check_prompts: false,
             trusted_hosts: Vec::new(),
+            theme: ThemeChoice::default(),
+        }
+    }
+}
+
+/// Which look the window has (`ui::theme` draws it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    /// The system's preference; dark where the system says nothing.
+    #[default]
+    System,
+    Dark,
+    Light,
+}
+
+impl ThemeChoice {
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Dark, ThemeChoice::Light];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "Follow the system",
+            ThemeChoice::Dark => "Dark",
+            ThemeChoice::Light => "Light",
         }
     }
 }
@@ -113,6 +138,7 @@ mod tests {
             default_mode: Mode::Relax,
             check_prompts: true,
             trusted_hosts: vec!["https://proxy.example.com".into()],
+            theme: ThemeChoice::Light,
         };
         changed.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), changed);
@@ -131,6 +157,8 @@ mod tests {
         let partial = Settings::load(dir.path()).unwrap();
         assert_eq!(partial.default_mode, Mode::Turbo);
         assert_eq!(partial.base_url, DEFAULT_BASE_URL);
+        // Files from before the theme was a setting follow the system.
+        assert_eq!(partial.theme, ThemeChoice::System);
     }
 
     #[test]

@@ -60,6 +60,8 @@ impl MoodgridApp {
         let wake = waker.clone();
         let textures = TextureCache::new(DEFAULT_BUDGET_BYTES, move || wake())?;
         let engine = EngineHandle::start(launch.engine.clone(), waker.clone())?;
+        super::theme::install(ctx);
+        super::theme::choose(ctx, launch.settings.theme);
         let default_mode = launch.settings.default_mode;
         let settings_panel = SettingsPanel::new(&launch.settings);
         let mut services = Services::new(engine, launch.engine, waker, textures, launch.settings);

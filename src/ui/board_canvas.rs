@@ -27,6 +27,8 @@ const fn rgb([r, g, b]: [u8; 3]) -> Color32 {
 const BACKGROUND: Color32 = rgb(board_render::BACKGROUND);
 const NOTE_COLOR: Color32 = rgb(board_render::NOTE_COLOR);
 const NOTE_TEXT: Color32 = rgb(board_render::NOTE_TEXT);
+/// Selection, drop targets and the marquee: the canvas is dark in both themes (it looks like the render).
+const SELECTION: Color32 = super::theme::DARK.accent;
 
 /// The one selected item when it is an image (crop applies to images only).
 pub fn single_selected_image(boards: &BoardsState) -> Option<u64> {
@@ -231,7 +233,7 @@ fn interact_and_draw(
         ui.painter().rect_stroke(
             rect.shrink(2.0),
             4.0,
-            Stroke::new(3.0, ui.visuals().selection.stroke.color),
+            Stroke::new(3.0, SELECTION),
             egui::StrokeKind::Inside,
         );
     }
@@ -484,7 +486,7 @@ fn draw(
 ) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, BACKGROUND);
-    let selection_color = ui.visuals().selection.stroke.color;
+    let selection_color = SELECTION;
     let mut single = None;
     for item in board.items() {
         let item = as_shown(&boards.canvas, item);
@@ -551,11 +553,11 @@ fn draw(
     }
     if let Some(Gesture::Marquee { from, to }) = &boards.canvas.gesture {
         let r = Rect::from_two_pos(pos(view.to_screen(*from)), pos(view.to_screen(*to)));
-        painter.rect_filled(r, 0.0, ui.visuals().selection.bg_fill.gamma_multiply(0.2));
+        painter.rect_filled(r, 0.0, SELECTION.gamma_multiply(0.2));
         painter.rect_stroke(
             r,
             0.0,
-            ui.visuals().selection.stroke,
+            Stroke::new(1.0, SELECTION),
             egui::StrokeKind::Middle,
         );
     }

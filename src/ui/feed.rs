@@ -97,7 +97,7 @@ fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Res
         ui.painter().rect_stroke(
             response.rect,
             4.0,
-            ui.visuals().selection.stroke,
+            egui::Stroke::new(1.5, super::theme::palette(ui).accent),
             egui::StrokeKind::Inside,
         );
     }

@@ -111,21 +111,18 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         )
         .labelled_by(label.id);
         let filter = &mut gallery.filter;
-        egui::ComboBox::from_label("Kind")
-            .selected_text(filter.kind.map_or("Any kind", |k| k.as_str()))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut filter.kind, None, "Any kind");
-                for kind in KINDS {
-                    ui.selectable_value(&mut filter.kind, Some(kind), kind.as_str());
-                }
-            });
-        egui::ComboBox::from_label("State")
-            .selected_text(filter.state.label())
-            .show_ui(ui, |ui| {
-                for state in StateFilter::ALL {
-                    ui.selectable_value(&mut filter.state, state, state.label());
-                }
-            });
+        let kind = filter.kind.map_or("Any kind", |k| k.as_str());
+        super::labelled_combo(ui, "Kind", kind, |ui| {
+            ui.selectable_value(&mut filter.kind, None, "Any kind");
+            for kind in KINDS {
+                ui.selectable_value(&mut filter.kind, Some(kind), kind.as_str());
+            }
+        });
+        super::labelled_combo(ui, "State", filter.state.label(), |ui| {
+            for state in StateFilter::ALL {
+                ui.selectable_value(&mut filter.state, state, state.label());
+            }
+        });
         let total = services.jobs.len();
         let shown = gallery.shown(&services.jobs).len();
         ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
@@ -325,7 +322,7 @@ fn paint_tile(
         let stroke = if marked {
             egui::Stroke::new(3.0, ui.visuals().hyperlink_color)
         } else {
-            ui.visuals().selection.stroke
+            egui::Stroke::new(1.5, super::theme::palette(ui).accent)
         };
         painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
     }

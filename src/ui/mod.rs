@@ -33,6 +33,7 @@ mod shortcuts;
 mod sources;
 mod submit_guard;
 mod textures;
+pub mod theme;
 mod toasts;
 
 pub use app::{MoodgridApp, Remembered};
@@ -202,13 +203,28 @@ fn state_icon(job: &JobRecord) -> &'static str {
 
 /// A combo box of Midjourney's speed modes.
 fn mode_picker(ui: &mut egui::Ui, label: &str, mode: &mut crate::domain::Mode) {
-    egui::ComboBox::from_label(label)
-        .selected_text(mode.as_str())
-        .show_ui(ui, |ui| {
-            for choice in crate::domain::Mode::ALL {
-                ui.selectable_value(mode, choice, choice.as_str());
-            }
-        });
+    labelled_combo(ui, label, mode.as_str(), |ui| {
+        for choice in crate::domain::Mode::ALL {
+            ui.selectable_value(mode, choice, choice.as_str());
+        }
+    });
+}
+
+/// A drop-down with its label before it (read first, as in a form), named by that label for screen readers.
+fn labelled_combo(
+    ui: &mut egui::Ui,
+    label: &str,
+    selected: impl Into<egui::WidgetText>,
+    choices: impl FnOnce(&mut egui::Ui),
+) {
+    ui.horizontal(|ui| {
+        let name = ui.label(label);
+        egui::ComboBox::from_id_salt(label)
+            .selected_text(selected)
+            .show_ui(ui, choices)
+            .response
+            .labelled_by(name.id);
+    });
 }
 
 /// The size of an image of `aspect` (width / height) fitted in a `side`×`side` square.

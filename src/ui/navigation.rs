@@ -1,7 +1,7 @@
 //! Where the user goes: the row above the prompt with the connection (or the offline banner, which opens
 //! Settings), the view tabs, Settings and the Help menu.
 
-use egui::{Color32, RichText};
+use egui::RichText;
 
 use super::services::{Intent, Services, View};
 use super::shortcuts::SETTINGS_SHORTCUT;
@@ -16,7 +16,7 @@ pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
         } else if let Some(reason) = services.offline.clone() {
             let banner = egui::Button::new(
                 RichText::new("Offline demo — add your TTAPI key in Settings to use Midjourney")
-                    .color(Color32::from_rgb(230, 180, 80)),
+                    .color(super::theme::palette(ui).warning),
             )
             .frame(false);
             if ui

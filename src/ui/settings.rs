@@ -280,7 +280,7 @@ fn key_status(ui: &mut egui::Ui, status: Option<&KeyStatus>) {
 
 fn outcome_label(ui: &mut egui::Ui, outcome: &Result<String, String>) {
     match outcome {
-        Ok(text) => ui.colored_label(egui::Color32::from_rgb(90, 180, 110), text),
+        Ok(text) => ui.colored_label(super::theme::palette(ui).success, text),
         Err(text) => ui.colored_label(ui.visuals().error_fg_color, text),
     };
 }
@@ -379,9 +379,18 @@ fn preferences_section(panel: &mut SettingsPanel, services: &mut Services, ui: &
         &mut services.settings.check_prompts,
         "Check prompts for banned words before imagining (promptCheck, free)",
     );
+    ui.horizontal(|ui| {
+        ui.label("Theme");
+        for choice in super::theme::ThemeChoice::ALL {
+            ui.selectable_value(&mut services.settings.theme, choice, choice.label());
+        }
+    });
     if services.settings != before {
         if services.settings.default_mode != before.default_mode {
             services.ask(Intent::DefaultMode(services.settings.default_mode));
+        }
+        if services.settings.theme != before.theme {
+            super::theme::choose(ui.ctx(), services.settings.theme);
         }
         save_settings(panel, services);
     }

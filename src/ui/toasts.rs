@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use egui::{Color32, RichText};
+use egui::RichText;
 
 const SHOWN_FOR: Duration = Duration::from_secs(6);
 const MAX_SHOWN: usize = 5;
@@ -55,7 +55,7 @@ impl Toasts {
             .show(ctx, |ui| {
                 for (index, toast) in self.toasts.iter().enumerate() {
                     let accent = match toast.kind {
-                        ToastKind::Success => Color32::from_rgb(90, 180, 110),
+                        ToastKind::Success => super::theme::palette(ui).success,
                         ToastKind::Info => ui.visuals().hyperlink_color,
                         ToastKind::Error => ui.visuals().error_fg_color,
                     };

@@ -131,3 +131,26 @@ fn a_custom_host_outside_ttapi_needs_consent_before_the_key_goes_there() {
         ["https://proxy.example.com"]
     );
 }
+
+/// Light, dark or the system's: chosen in Settings, shown at once, kept in settings.json.
+#[test]
+fn the_theme_chosen_in_settings_shows_at_once_and_is_saved() {
+    use moodgrid::settings::ThemeChoice;
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    assert_eq!(
+        harness.ctx.theme(),
+        egui::Theme::Dark,
+        "where the system says nothing, dark"
+    );
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "Settings", |h| shows(h, "Follow the system"));
+    harness.get_by_label("Light").click_accesskit();
+    frames_until(&mut harness, "the light theme", |h| {
+        h.ctx.theme() == egui::Theme::Light
+    });
+    frames_until(&mut harness, "the choice saved", |_| {
+        Settings::load(data.path()).unwrap().theme == ThemeChoice::Light
+    });
+}
