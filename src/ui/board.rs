@@ -339,8 +339,8 @@ pub fn show(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui
     if boards.board().is_none() {
         ui.centered_and_justified(|ui| {
             ui.label(
-                "No board yet: press “New board”, use “Add to board” on any image, \
-                 or drag a job here from the feed.",
+                "No board yet: press “New board”, use “Add to board” on any image, drag a job here \
+                 from the feed or the gallery, drop image files on the window, or paste one (Ctrl+V).",
             )
         });
         if let Some(dropped) = ui.response().dnd_release_payload::<DraggedJobs>() {

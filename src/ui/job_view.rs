@@ -32,9 +32,7 @@ pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui:
         .and_then(|id| services.jobs.get(id))
         .cloned()
     else {
-        ui.centered_and_justified(|ui| {
-            ui.label("Select a job in the feed or the gallery, or imagine something new.")
-        });
+        nothing_open(services, ui);
         return;
     };
     egui::Panel::right("job_details")
@@ -48,6 +46,52 @@ pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui:
                 .show(ui, |ui| details(services, ui, &job));
         });
     image_area(job_view, services, ui, &job);
+}
+
+/// Prompts a first-time user can start from (each fills the prompt bar).
+const EXAMPLE_PROMPTS: [&str; 3] = [
+    "a lighthouse on a cliff at dusk, warm window light, long exposure --ar 3:2",
+    "isometric cutaway of a tiny bakery, soft pastel colours, clay render",
+    "portrait of a fox in a knitted scarf, studio lighting, 85mm --ar 2:3",
+];
+
+/// No job open: with an empty library, what to try first (and what the offline demo is); else where jobs are.
+fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
+    let palette = super::theme::palette(ui);
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.25);
+        if !services.jobs.is_empty() {
+            ui.label(
+                RichText::new("Select a job in the feed or the gallery, or imagine something new.")
+                    .color(palette.weak_text),
+            );
+            return;
+        }
+        ui.heading("Start with a prompt");
+        ui.label(
+            RichText::new("Type one in the bar above, or try one of these:").color(palette.weak_text),
+        );
+        ui.add_space(8.0);
+        for example in EXAMPLE_PROMPTS {
+            if ui
+                .button(example)
+                .on_hover_text("Put it in the prompt bar")
+                .clicked()
+            {
+                services.ask(Intent::Prompt(PromptEdit::Replace(example.to_owned())));
+            }
+        }
+        if services.offline.is_some() {
+            ui.add_space(12.0);
+            ui.label(
+                RichText::new(
+                    "Offline demo: jobs run on a simulator built into Moodgrid. It paints abstract pictures \
+                     and charges nothing. Add your TTAPI key in Settings to use Midjourney.",
+                )
+                .color(palette.weak_text),
+            );
+        }
+    });
 }
 
 fn details(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {

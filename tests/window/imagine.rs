@@ -212,3 +212,20 @@ fn cjk_prompts_render_with_a_system_fallback_font() {
     frames_until(&mut harness, "the job", |h| enabled(h, "U1"));
     assert!(shows(&harness, PROMPT));
 }
+
+/// A first start: an empty library offers example prompts (one click fills the bar) and says what the
+/// offline demo is.
+#[test]
+fn an_empty_library_offers_example_prompts_and_explains_the_demo() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    frames_until(&mut harness, "the first-run view", |h| {
+        shows(h, "Start with a prompt") && shows(h, "simulator built into Moodgrid")
+    });
+    let example = "isometric cutaway of a tiny bakery, soft pastel colours, clay render";
+    harness.get_by_label(example).click();
+    frames_until(&mut harness, "the example in the prompt bar", |h| {
+        prompt_text(h).as_deref() == Some(example)
+    });
+}
