@@ -66,6 +66,7 @@ impl MoodgridApp {
         let settings_panel = SettingsPanel::new(&launch.settings);
         let mut services = Services::new(engine, launch.engine, waker, textures, launch.settings);
         services.chores.load_cjk_font();
+        services.chores.read_system_theme();
         if let Some(problem) = launch.settings_problem {
             services.toasts.push(ToastKind::Error, problem, None);
         }
@@ -378,6 +379,8 @@ impl MoodgridApp {
                     vec![crate::engine::ImageInput::Bytes { name, bytes: png }],
                     at,
                 ),
+                // Used when the windowing system reports no theme (X11, Wayland) and Settings says follow.
+                ChoreResult::SystemTheme(theme) => ctx.options_mut(|o| o.fallback_theme = theme),
                 ChoreResult::Nothing => {}
             }
         }

@@ -63,6 +63,8 @@ pub enum ChoreResult {
     },
     /// The folder exports go to from now on.
     ExportFolder(PathBuf),
+    /// The desktop's light or dark preference, read from the XDG portal.
+    SystemTheme(egui::Theme),
     /// Nothing to report (a dialog was cancelled).
     Nothing,
 }
@@ -367,6 +369,18 @@ impl Chores {
             Some((path, bytes)) => ChoreResult::Font { path, bytes },
             None => ChoreResult::Nothing,
         });
+    }
+
+    /// Asks the desktop portal whether the user prefers light or dark (what "follow the system" follows
+    /// where the windowing system does not say).
+    pub fn read_system_theme(&self) {
+        self.run(
+            "system-theme",
+            || match super::system_theme::portal_preference(None) {
+                Some(theme) => ChoreResult::SystemTheme(theme),
+                None => ChoreResult::Nothing,
+            },
+        );
     }
 }
 

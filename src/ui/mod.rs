@@ -32,6 +32,7 @@ mod settings;
 mod shortcuts;
 mod sources;
 mod submit_guard;
+mod system_theme;
 mod textures;
 pub mod theme;
 mod toasts;
