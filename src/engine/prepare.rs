@@ -83,13 +83,28 @@ fn invalid(message: impl Into<String>) -> EngineError {
     EngineError::Invalid(message.into())
 }
 
-fn options(timeout: Option<u32>) -> Result<JobOptions, EngineError> {
-    let options = JobOptions {
+/// A job's options as sent: its timeout, and no webhook (Moodgrid polls).
+fn job_options(timeout: Option<u32>) -> JobOptions {
+    JobOptions {
         timeout,
         hook_url: None,
-    };
+    }
+}
+
+fn options(timeout: Option<u32>) -> Result<JobOptions, EngineError> {
+    let options = job_options(timeout);
     options.validate().map_err(|e| invalid(e.0))?;
     Ok(options)
+}
+
+/// The imagine request for a prompt, mode and timeout: validated at creation, sent by `outgoing`.
+fn imagine_request(prompt: String, mode: Mode, timeout: Option<u32>) -> ImagineRequest {
+    ImagineRequest {
+        prompt,
+        mode: Some(mode),
+        options: job_options(timeout),
+        get_u_images: false,
+    }
 }
 
 /// A parent that can be acted on: finished here, with a remote id, on this backend.
@@ -190,14 +205,9 @@ type Inputs = Vec<(ImageRole, u32, Vec<u8>)>;
 
 fn imagine(prompt: String, mode: Mode, timeout: Option<u32>) -> Result<JobParams, EngineError> {
     let prompt = prompt.trim().to_owned();
-    ImagineRequest {
-        prompt: prompt.clone(),
-        mode: Some(mode),
-        options: options(timeout)?,
-        get_u_images: false,
-    }
-    .validate()
-    .map_err(|e| invalid(e.0))?;
+    imagine_request(prompt.clone(), mode, timeout)
+        .validate()
+        .map_err(|e| invalid(e.0))?;
     Ok(JobParams::Imagine {
         prompt,
         mode,
@@ -446,25 +456,16 @@ pub(crate) fn outgoing(library: &Library, job: &JobRecord) -> Result<Outgoing, E
             })
             .collect()
     };
-    let with_timeout = |timeout| JobOptions {
-        timeout,
-        hook_url: None,
-    };
     Ok(match params {
         JobParams::Imagine {
             prompt,
             mode,
             timeout,
-        } => Outgoing::Imagine(ImagineRequest {
-            prompt,
-            mode: Some(mode),
-            options: with_timeout(timeout),
-            get_u_images: false,
-        }),
+        } => Outgoing::Imagine(imagine_request(prompt, mode, timeout)),
         JobParams::Action { action, timeout } => Outgoing::Action(ActionRequest {
             job_id: parent_remote()?,
             action,
-            options: with_timeout(timeout),
+            options: job_options(timeout),
         }),
         JobParams::Blend { dimensions, mode } => Outgoing::Blend(BlendRequest {
             img_base64_array: read(ImageRole::Source)?

@@ -15,7 +15,7 @@ use super::gallery::GalleryState;
 use super::job_view::JobViewState;
 use super::mask_editor::MaskEditor;
 use super::prompt_bar::PromptBar;
-use super::services::{EngineNews, Intent, Services, View};
+use super::services::{Intent, Services, View};
 use super::settings::SettingsPanel;
 use super::shortcuts::{EXPORT_SHORTCUT, SETTINGS_SHORTCUT};
 use super::sources::{SlotState, SourceInput, SourceSlot, SourceTarget};
@@ -93,7 +93,7 @@ impl MoodgridApp {
     /// asked of one another.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        if let EngineNews::Ready = self.services.receive() {
+        if self.services.receive() {
             self.settings_panel
                 .engine_ready(self.services.offline.is_none());
         }

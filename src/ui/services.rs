@@ -114,13 +114,6 @@ pub struct Services {
     next_slot: u64,
 }
 
-/// What happened to the engine this frame that the app reacts to.
-pub enum EngineNews {
-    /// A (re)started engine is ready.
-    Ready,
-    Nothing,
-}
-
 impl Services {
     pub fn new(
         engine: EngineHandle,
@@ -299,12 +292,13 @@ impl Services {
         self.submissions.clear();
     }
 
-    /// Takes in a restarted engine, the engine's events and the answers to submissions.
-    pub(super) fn receive(&mut self) -> EngineNews {
+    /// Takes in a restarted engine, the engine's events and the answers to submissions. `true` when a
+    /// (re)started engine became ready this frame.
+    pub(super) fn receive(&mut self) -> bool {
         self.receive_engine();
-        let news = self.drain_events();
+        let became_ready = self.drain_events();
         self.drain_submissions();
-        news
+        became_ready
     }
 
     fn receive_engine(&mut self) {
@@ -327,8 +321,8 @@ impl Services {
         }
     }
 
-    fn drain_events(&mut self) -> EngineNews {
-        let mut news = EngineNews::Nothing;
+    fn drain_events(&mut self) -> bool {
+        let mut became_ready = false;
         while let Some(event) = self.engine.as_mut().and_then(EngineHandle::try_recv) {
             match event {
                 Event::Ready { backend, offline } => {
@@ -340,7 +334,7 @@ impl Services {
                     // Every unfinished job continues; the list of them is not needed here.
                     let (reply, _) = Pending::channel();
                     self.send(Command::ResumeAll { reply });
-                    news = EngineNews::Ready;
+                    became_ready = true;
                 }
                 Event::Fatal(message) => {
                     self.trouble = Some(format!("Moodgrid could not start: {message}"))
@@ -368,7 +362,7 @@ impl Services {
                 }
             }
         }
-        news
+        became_ready
     }
 
     fn drain_submissions(&mut self) {

@@ -71,11 +71,11 @@ pub const LIGHT: Palette = Palette {
 
 /// The palette of the theme `ui` is drawn with.
 pub fn palette(ui: &egui::Ui) -> &'static Palette {
-    palette_of(ui.visuals().dark_mode)
-}
-
-pub fn palette_of(dark: bool) -> &'static Palette {
-    if dark { &DARK } else { &LIGHT }
+    if ui.visuals().dark_mode {
+        &DARK
+    } else {
+        &LIGHT
+    }
 }
 
 /// Installs both of Moodgrid's styles (egui shows the one the theme preference picks). Once, at start.
