@@ -17,7 +17,7 @@ use super::mask_editor::MaskEditor;
 use super::prompt_bar::PromptBar;
 use super::services::{Intent, Services, View};
 use super::settings::SettingsPanel;
-use super::shortcuts::{EXPORT_SHORTCUT, SETTINGS_SHORTCUT};
+use super::shortcuts::{EXPORT_SHORTCUT, SETTINGS_SHORTCUT, VARY_REGION_KEY, VIEW_SHORTCUTS};
 use super::sources::{SlotState, SourceInput, SourceSlot, SourceTarget};
 use super::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
 use super::toasts::ToastKind;
@@ -50,6 +50,9 @@ pub struct MoodgridApp {
     title: String,
 }
 
+/// The widest the feed can be dragged: room for long titles, never more than the view beside it needs.
+const FEED_MAX_WIDTH: f32 = 480.0;
+
 impl MoodgridApp {
     pub fn new(ctx: &egui::Context, launch: Launch) -> std::io::Result<MoodgridApp> {
         let repaint = ctx.clone();
@@ -61,12 +64,13 @@ impl MoodgridApp {
         let textures = TextureCache::new(DEFAULT_BUDGET_BYTES, move || wake())?;
         let engine = EngineHandle::start(launch.engine.clone(), waker.clone())?;
         super::theme::install(ctx);
+        super::icons::install(ctx);
         super::theme::choose(ctx, launch.settings.theme);
         let default_mode = launch.settings.default_mode;
         let settings_panel = SettingsPanel::new(&launch.settings);
         let mut services = Services::new(engine, launch.engine, waker, textures, launch.settings);
         services.chores.load_cjk_font();
-        services.chores.read_system_theme();
+        services.chores.follow_system_theme();
         if let Some(problem) = launch.settings_problem {
             services.toasts.push(ToastKind::Error, problem, None);
         }
@@ -120,9 +124,12 @@ impl MoodgridApp {
             super::navigation::show(services, mask_editor.is_some(), ui);
             super::prompt_bar::show(prompt_bar, services, ui);
         });
+        // A cap: a drag that starts on the panel's edge instead of a row must not leave the feed wider
+        // than the board it was dragged to.
         egui::Panel::left("feed")
             .default_size(320.0)
             .min_size(260.0)
+            .max_size(FEED_MAX_WIDTH)
             .resizable(true)
             .show(ui, |ui| super::feed::show(services, ui));
         egui::CentralPanel::default().show(ui, |ui| match services.nav.view {
@@ -409,6 +416,12 @@ impl MoodgridApp {
         if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, super::shortcuts::SHORTCUTS_KEY)) {
             self.shortcuts_open = !self.shortcuts_open;
         }
+        // Views change from anywhere, the prompt too (Ctrl+digit types nothing), as tabs do in a browser.
+        for (shortcut, view) in VIEW_SHORTCUTS {
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.services.nav.view = view;
+            }
+        }
         if ctx.egui_wants_keyboard_input() {
             return;
         }
@@ -441,6 +454,15 @@ impl MoodgridApp {
         match services.nav.view {
             View::Gallery => super::gallery::handle_keys(&mut self.gallery, services, ctx),
             View::Job => {
+                if ctx.input(|i| i.key_pressed(VARY_REGION_KEY))
+                    && let Some(job) = services.nav.selected
+                    && super::job_view::can_vary_region(services, job)
+                {
+                    services.ask(Intent::EditMask {
+                        job,
+                        ops: Vec::new(),
+                    });
+                }
                 // Esc closes what is on top first: a dialog or a menu, not the job view under it.
                 if ctx.input(|i| i.key_pressed(Key::Escape))
                     && !self.settings_panel.open

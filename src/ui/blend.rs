@@ -3,6 +3,8 @@
 
 use egui::{RichText, vec2};
 
+use super::controls::{IconButton, segmented};
+use super::icons;
 use super::services::Services;
 use super::sources::{CardAction, SourceSlot, SourceTarget, card, drop_zone};
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
@@ -35,7 +37,7 @@ pub fn show(blend: &mut BlendPanel, services: &mut Services, ui: &mut egui::Ui) 
     ui.horizontal(|ui| {
         let room = blend.slots.len() < BLEND_MAX_IMAGES;
         if ui
-            .add_enabled(room, egui::Button::new("Add images…"))
+            .add_enabled(room, IconButton::labelled(icons::ADD_IMAGES, "Add images…"))
             .on_disabled_hover_text("A blend takes at most five images")
             .clicked()
         {
@@ -44,7 +46,10 @@ pub fn show(blend: &mut BlendPanel, services: &mut Services, ui: &mut egui::Ui) 
                 .pick_images(SourceTarget::Blend, "Images to blend");
         }
         if ui
-            .add_enabled(!blend.slots.is_empty(), egui::Button::new("Clear"))
+            .add_enabled(
+                !blend.slots.is_empty(),
+                IconButton::labelled(icons::CLOSE, "Clear"),
+            )
             .clicked()
         {
             blend.slots.clear();
@@ -53,16 +58,25 @@ pub fn show(blend: &mut BlendPanel, services: &mut Services, ui: &mut egui::Ui) 
     ui.add_space(6.0);
     slots(blend, ui);
     ui.add_space(10.0);
-    ui.horizontal(|ui| {
-        ui.label("Aspect");
-        for (dimensions, label) in DIMENSIONS {
-            ui.radio_value(&mut blend.dimensions, dimensions, label);
-        }
-        aspect_preview(ui, blend.dimensions);
-    });
-    ui.horizontal(|ui| {
-        super::mode_picker(ui, "Blend mode", &mut blend.mode);
-    });
+    egui::Grid::new("blend_choices")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            super::controls::form_label(ui, "Aspect");
+            ui.horizontal(|ui| {
+                segmented(
+                    ui,
+                    "The shape of the blended grid",
+                    &mut blend.dimensions,
+                    &DIMENSIONS,
+                );
+                aspect_preview(ui, blend.dimensions);
+            });
+            ui.end_row();
+            super::controls::form_label(ui, "Mode");
+            super::controls::mode_segmented(ui, &mut blend.mode);
+            ui.end_row();
+        });
     ui.add_space(6.0);
     let ready: Vec<_> = blend
         .slots
@@ -89,8 +103,7 @@ pub fn show(blend: &mut BlendPanel, services: &mut Services, ui: &mut egui::Ui) 
     ui.horizontal(|ui| {
         let button = ui.add_enabled(
             why_not.is_none(),
-            egui::Button::new(RichText::new(format!("Blend {} images", ready.len())).strong())
-                .min_size(vec2(120.0, 28.0)),
+            IconButton::labelled(icons::BLEND, &format!("Blend {} images", ready.len())).primary(),
         );
         if let Some(reason) = &why_not {
             ui.label(RichText::new(reason).weak());

@@ -8,6 +8,8 @@ use egui::{Key, KeyboardShortcut, Modifiers, Pos2};
 use super::board_canvas;
 use super::board_state::{Arrival, Edit, apply, save};
 pub use super::board_state::{BoardsState, DraggedJobs};
+use super::controls::IconButton;
+use super::icons::{self, Icon};
 use super::pending::{Pending, take_ready};
 use super::services::{Intent, PromptEdit, Services};
 use super::sources::{SourceInput, SourceTarget};
@@ -26,18 +28,26 @@ const RENDER_SCALES: [f32; 4] = [0.25, 0.5, 1.0, 2.0];
 type SelectionEdit = fn(&mut Board, &[u64]);
 
 /// The toolbar's edits of the selected items.
-const SELECTION_ACTIONS: [(&str, SelectionEdit); 9] = [
-    ("Arrange grid", |b, s| b.arrange_grid(s, GAP)),
-    ("Arrange row", |b, s| b.arrange_row(s, GAP)),
-    ("Same height", |b, s| b.normalize(s, true)),
-    ("Same width", |b, s| b.normalize(s, false)),
-    ("Rotate 90°", |b, s| {
+const SELECTION_ACTIONS: [(&str, Icon, SelectionEdit); 9] = [
+    ("Arrange grid", icons::ARRANGE_GRID, |b, s| {
+        b.arrange_grid(s, GAP)
+    }),
+    ("Arrange row", icons::ARRANGE_ROW, |b, s| {
+        b.arrange_row(s, GAP)
+    }),
+    ("Same height", icons::SAME_HEIGHT, |b, s| {
+        b.normalize(s, true)
+    }),
+    ("Same width", icons::SAME_WIDTH, |b, s| {
+        b.normalize(s, false)
+    }),
+    ("Rotate 90°", icons::ROTATE, |b, s| {
         b.rotate_by(s, std::f32::consts::FRAC_PI_2)
     }),
-    ("Flip", |b, s| b.flip(s)),
-    ("To front", |b, s| b.bring_to_front(s)),
-    ("To back", |b, s| b.send_to_back(s)),
-    ("Delete", |b, s| b.remove(s)),
+    ("Flip", icons::FLIP, |b, s| b.flip(s)),
+    ("To front", icons::TO_FRONT, |b, s| b.bring_to_front(s)),
+    ("To back", icons::TO_BACK, |b, s| b.send_to_back(s)),
+    ("Delete", icons::DELETE, |b, s| b.remove(s)),
 ];
 
 /// Adds a job's main image to the current board (making "Board 1" when there is none).
@@ -352,105 +362,146 @@ pub fn show(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui
     keys(boards, services, ui.ctx());
 }
 
+/// Two rows of icons: the board itself (which one, the board as a file, adding to it, history, zoom), then
+/// what can be done with the selection. Each wraps in a narrow window.
 fn toolbar(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
     let mut edit: Option<Edit> = None;
-    ui.horizontal_wrapped(|ui| {
-        board_choice(boards, services, ui);
-        if ui.button("New board").clicked() {
-            create_board(boards, services);
-        }
-        let current = boards.boards.get(boards.current).map(|(id, _)| *id);
-        if ui
-            .add_enabled(current.is_some(), egui::Button::new("Delete board…"))
-            .clicked()
-        {
-            boards.confirm_delete = true;
-        }
-        ui.separator();
-        if ui
-            .add_enabled(current.is_some(), egui::Button::new("Export…"))
-            .on_hover_text("One file with the board and its images")
-            .clicked()
-            && let Some(id) = current
-        {
-            let (reply, answer) = Pending::channel();
-            if services.send(Command::ExportBoard { id, reply }) {
-                boards.exporting = Some(answer);
-            }
-        }
-        if ui.button("Import…").clicked() {
-            services.chores.open_board_file();
-        }
-        render_menu(boards, services, ui);
-        ui.separator();
-        let (can_undo, can_redo) = boards
-            .board()
-            .map_or((false, false), |b| (b.can_undo(), b.can_redo()));
-        for (label, enabled, step, shortcut) in [
-            ("Undo", can_undo, History::Undo, &UNDO),
-            ("Redo", can_redo, History::Redo, &REDO),
-        ] {
-            if ui
-                .add_enabled(enabled, egui::Button::new(label))
-                .on_hover_text(ui.ctx().format_shortcut(shortcut))
-                .clicked()
-            {
-                edit = Some(Box::new(move |b| step_history(b, step)));
-            }
-        }
-        if ui
-            .button("Fit")
-            .on_hover_text("Show everything (0)")
-            .clicked()
-        {
-            boards.canvas.view = None;
-        }
-        if ui.button("100%").on_hover_text("Actual size (1)").clicked() {
-            boards.canvas.actual_size();
-        }
-    });
-    ui.horizontal_wrapped(|ui| {
-        if ui
-            .button("Add images…")
-            .on_hover_text("Or drop files here, paste with Ctrl+V, or drag jobs from the feed")
-            .clicked()
-        {
-            services
-                .chores
-                .pick_images(SourceTarget::Board, "Add images to the board");
-        }
-        if ui.button("Add note").on_hover_text("N").clicked() {
-            board_canvas::add_note(boards, services);
-        }
-        ui.separator();
-        let selection = boards.canvas.selection.clone();
-        ui.add_enabled_ui(!selection.is_empty(), |ui| {
-            for (label, action) in SELECTION_ACTIONS {
-                if ui.button(label).clicked() {
-                    let s = selection.clone();
-                    edit = Some(Box::new(move |b| action(b, &s)));
-                }
-            }
-        });
-        let single_image = board_canvas::single_selected_image(boards).is_some();
-        let cropping = boards.canvas.cropping.is_some();
-        if ui
-            .add_enabled(
-                single_image || cropping,
-                egui::Button::new("Crop").selected(cropping),
-            )
-            .on_hover_text("Drag the edges to crop; Enter or Esc when done (C)")
-            .on_disabled_hover_text("Select one image")
-            .clicked()
-        {
-            board_canvas::toggle_crop(boards);
-        }
-        ui.separator();
-        job_actions(boards, services, ui);
-    });
+    ui.horizontal_wrapped(|ui| board_row(boards, services, ui, &mut edit));
+    ui.horizontal_wrapped(|ui| selection_row(boards, services, ui, &mut edit));
     if let Some(edit) = edit {
         apply(boards, services, edit);
     }
+}
+
+fn board_row(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    edit: &mut Option<Edit>,
+) {
+    board_choice(boards, services, ui);
+    if ui.add(IconButton::new(icons::NEW, "New board")).clicked() {
+        create_board(boards, services);
+    }
+    let current = boards.boards.get(boards.current).map(|(id, _)| *id);
+    if ui
+        .add_enabled(
+            current.is_some(),
+            IconButton::new(icons::DELETE, "Delete board…"),
+        )
+        .clicked()
+    {
+        boards.confirm_delete = true;
+    }
+    if ui
+        .add(IconButton::new(icons::IMPORT, "Import…"))
+        .on_hover_text("Open a board file someone exported")
+        .clicked()
+    {
+        services.chores.open_board_file();
+    }
+    if ui
+        .add_enabled(current.is_some(), IconButton::new(icons::EXPORT, "Export…"))
+        .on_hover_text("One file with the board and its images")
+        .clicked()
+        && let Some(id) = current
+    {
+        let (reply, answer) = Pending::channel();
+        if services.send(Command::ExportBoard { id, reply }) {
+            boards.exporting = Some(answer);
+        }
+    }
+    render_menu(boards, services, ui);
+    ui.separator();
+    if ui
+        .add(IconButton::new(icons::ADD_IMAGES, "Add images…"))
+        .on_hover_text("Or drop files here, paste with Ctrl+V, or drag jobs from the feed")
+        .clicked()
+    {
+        services
+            .chores
+            .pick_images(SourceTarget::Board, "Add images to the board");
+    }
+    if ui
+        .add(IconButton::new(icons::NOTE, "Add note"))
+        .on_hover_text("N")
+        .clicked()
+    {
+        board_canvas::add_note(boards, services);
+    }
+    ui.separator();
+    let (can_undo, can_redo) = boards
+        .board()
+        .map_or((false, false), |b| (b.can_undo(), b.can_redo()));
+    for (name, icon, enabled, step, shortcut) in [
+        ("Undo", icons::UNDO, can_undo, History::Undo, &UNDO),
+        ("Redo", icons::REDO, can_redo, History::Redo, &REDO),
+    ] {
+        if ui
+            .add_enabled(enabled, IconButton::new(icon, name))
+            .on_hover_text(ui.ctx().format_shortcut(shortcut))
+            .clicked()
+        {
+            *edit = Some(Box::new(move |b| step_history(b, step)));
+        }
+    }
+    ui.separator();
+    if ui
+        .add(IconButton::new(icons::FIT, "Fit"))
+        .on_hover_text("Show everything (0)")
+        .clicked()
+    {
+        boards.canvas.view = None;
+    }
+    if ui.button("100%").on_hover_text("Actual size (1)").clicked() {
+        boards.canvas.actual_size();
+    }
+}
+
+/// The selection's row: how many items it holds, then what they can become.
+fn selection_row(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    edit: &mut Option<Edit>,
+) {
+    let selection = boards.canvas.selection.clone();
+    let what = match selection.len() {
+        0 => "Nothing selected".to_owned(),
+        1 => "1 selected".to_owned(),
+        n => format!("{n} selected"),
+    };
+    ui.add_sized(
+        egui::vec2(110.0, 24.0),
+        egui::Label::new(egui::RichText::new(what).weak()),
+    );
+    ui.add_enabled_ui(!selection.is_empty(), |ui| {
+        for (name, icon, action) in SELECTION_ACTIONS {
+            if ui
+                .add(IconButton::new(icon, name))
+                .on_disabled_hover_text("Select items on the board first")
+                .clicked()
+            {
+                let s = selection.clone();
+                *edit = Some(Box::new(move |b| action(b, &s)));
+            }
+        }
+    });
+    let single_image = board_canvas::single_selected_image(boards).is_some();
+    let cropping = boards.canvas.cropping.is_some();
+    if ui
+        .add_enabled(
+            single_image || cropping,
+            IconButton::new(icons::CROP, "Crop").selected(cropping),
+        )
+        .on_hover_text("Drag the edges to crop; Enter or Esc when done (C)")
+        .on_disabled_hover_text("Select one image")
+        .clicked()
+    {
+        board_canvas::toggle_crop(boards);
+    }
+    ui.separator();
+    job_actions(boards, services, ui);
 }
 
 /// The board choice, or the name being edited in its place.
@@ -499,7 +550,7 @@ fn board_choice(boards: &mut BoardsState, services: &mut Services, ui: &mut egui
             }
         });
     if ui
-        .button("Rename…")
+        .add(IconButton::new(icons::RENAME, "Rename…"))
         .on_hover_text("Give this board a name")
         .clicked()
     {
@@ -556,7 +607,7 @@ fn render_menu(boards: &mut BoardsState, services: &mut Services, ui: &mut egui:
         .bounds()
         .map(|(min, max)| (max.x - min.x, max.y - min.y));
     let mut chosen = None;
-    ui.menu_button("Render PNG…", |ui| {
+    super::controls::icon_menu(ui, icons::RENDER, "Render PNG…", |ui| {
         let Some((w, h)) = size else {
             ui.label("The board is empty");
             return;
@@ -591,7 +642,7 @@ fn job_actions(boards: &mut BoardsState, services: &mut Services, ui: &mut egui:
     if ui
         .add_enabled(
             blend_ok,
-            egui::Button::new(format!("Blend ({})", files.len())),
+            IconButton::labelled(icons::BLEND, &format!("Blend ({})", files.len())),
         )
         .on_disabled_hover_text("Select two to five images")
         .clicked()
@@ -603,7 +654,10 @@ fn job_actions(boards: &mut BoardsState, services: &mut Services, ui: &mut egui:
         });
     }
     if ui
-        .add_enabled(files.len() == 1, egui::Button::new("Describe"))
+        .add_enabled(
+            files.len() == 1,
+            IconButton::new(icons::DESCRIBE, "Describe"),
+        )
         .on_disabled_hover_text("Select one image")
         .clicked()
     {
@@ -616,7 +670,7 @@ fn job_actions(boards: &mut BoardsState, services: &mut Services, ui: &mut egui:
     let urls = selected_urls(boards, services);
     let usable = !urls.is_empty() && urls.len() == files.len();
     if ui
-        .add_enabled(usable, egui::Button::new("Use as image prompt"))
+        .add_enabled(usable, IconButton::new(icons::IMAGE_PROMPT, "Use as image prompt"))
         .on_hover_text("Put the images' web addresses in front of the prompt")
         .on_disabled_hover_text(
             "Select images generated on this backend: TTAPI reads image prompts from web addresses, \

@@ -371,16 +371,26 @@ impl Chores {
         });
     }
 
-    /// Asks the desktop portal whether the user prefers light or dark (what "follow the system" follows
-    /// where the windowing system does not say).
-    pub fn read_system_theme(&self) {
-        self.run(
-            "system-theme",
-            || match super::system_theme::portal_preference(None) {
-                Some(theme) => ChoreResult::SystemTheme(theme),
-                None => ChoreResult::Nothing,
-            },
-        );
+    /// Follows the desktop portal's light or dark preference (what "follow the system" follows where the
+    /// windowing system does not say): now, and whenever the user switches it. A thread of its own, waiting
+    /// on the session bus; it ends when the window has gone.
+    pub fn follow_system_theme(&self) {
+        let results = self.results_tx.clone();
+        let wake = self.wake.clone();
+        let spawned = std::thread::Builder::new()
+            .name("moodgrid-system-theme".into())
+            .spawn(move || {
+                super::system_theme::follow_portal(None, |theme| {
+                    let sent = results.send(ChoreResult::SystemTheme(theme)).is_ok();
+                    if sent {
+                        wake();
+                    }
+                    sent
+                });
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not follow the desktop's theme");
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The Describe panel: one image (picked, dropped, pasted, or a URL) in, four prompts out, each as a card
 //! with Use prompt, Imagine and Copy. The cards also show in the job view of any describe job.
 
-use egui::{RichText, vec2};
+use super::controls::IconButton;
+use super::icons;
+use egui::RichText;
 
 use super::services::{Intent, PromptEdit, Services};
 use super::sources::{CardAction, SourceSlot, SourceTarget, card, drop_zone};
@@ -26,7 +28,10 @@ pub fn show(describe: &mut DescribePanel, services: &mut Services, ui: &mut egui
     );
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        if ui.button("Choose image…").clicked() {
+        if ui
+            .add(IconButton::labelled(icons::ADD_IMAGES, "Choose image…"))
+            .clicked()
+        {
             services
                 .chores
                 .pick_images(SourceTarget::Describe, "Image to describe");
@@ -56,8 +61,7 @@ pub fn show(describe: &mut DescribePanel, services: &mut Services, ui: &mut egui
         if ui
             .add_enabled(
                 services.ready && source.is_some(),
-                egui::Button::new(RichText::new("Describe image").strong())
-                    .min_size(vec2(120.0, 28.0)),
+                IconButton::labelled(icons::DESCRIBE, "Describe image").primary(),
             )
             .clicked()
         {
@@ -125,20 +129,23 @@ pub fn cards(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
             ui.add(egui::Label::new(&prompt).selectable(true));
             ui.horizontal(|ui| {
                 if ui
-                    .button("Use prompt")
+                    .add(IconButton::labelled(icons::PROMPT, "Use prompt"))
                     .on_hover_text("Put it in the prompt bar")
                     .clicked()
                 {
                     services.ask(Intent::Prompt(PromptEdit::Replace(prompt.clone())));
                 }
                 if ui
-                    .add_enabled(services.ready, egui::Button::new("Imagine"))
+                    .add_enabled(
+                        services.ready,
+                        IconButton::labelled(icons::IMAGINE, "Imagine"),
+                    )
                     .on_hover_text("Imagine it now")
                     .clicked()
                 {
                     services.ask(Intent::ImagineNow(prompt.clone()));
                 }
-                if ui.button("Copy").clicked() {
+                if ui.add(IconButton::new(icons::COPY, "Copy")).clicked() {
                     ui.ctx().copy_text(prompt.clone());
                 }
             });

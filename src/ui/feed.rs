@@ -48,16 +48,30 @@ fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Res
             ui.style_mut().interaction.selectable_labels = false;
             // The whole row is the click target and carries the selection frame.
             ui.set_min_width(ui.available_width());
+            let shown = super::fade_in(ui, egui::Id::unique(("feed_row", job.id)), thumb.is_some());
             match thumb {
                 Some((texture, aspect)) => {
                     ui.add(
                         egui::Image::new(&texture)
                             .fit_to_exact_size(super::fit(aspect, THUMB))
+                            .tint(egui::Color32::WHITE.gamma_multiply(shown))
                             .alt_text(first_line(&super::job_title(job), 40)),
                     );
                 }
                 None => {
-                    ui.add_sized([THUMB, THUMB], egui::Label::new(super::state_icon(job)));
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(THUMB, THUMB), egui::Sense::hover());
+                    if job.state.is_final() {
+                        super::controls::paint_icon(
+                            ui.painter(),
+                            rect.center(),
+                            super::state_icon(job),
+                            22.0,
+                            super::theme::palette(ui).weak_text,
+                        );
+                    } else {
+                        super::controls::paint_progress(ui, ui.painter(), rect, job.progress, "");
+                    }
                 }
             }
             ui.vertical(|ui| {
@@ -78,12 +92,6 @@ fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Res
                             .color(ui.visuals().warn_fg_color),
                         )
                         .truncate(),
-                    );
-                }
-                if !job.state.is_final() {
-                    ui.add(
-                        egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0)
-                            .desired_height(6.0),
                     );
                 }
             });

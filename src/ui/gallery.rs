@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
+use super::controls::IconButton;
+use super::icons;
 use super::job_list::{GalleryFilter, KINDS, StateFilter};
 use super::services::{Intent, Nav, Services, View};
 use super::sources::{SourceInput, SourceTarget};
@@ -16,7 +18,7 @@ use crate::library::{JobRecord, JobState};
 
 const TILE: f32 = 168.0;
 const THUMB: f32 = 156.0;
-const ROW_HEIGHT: f32 = THUMB + 34.0;
+const ROW_HEIGHT: f32 = THUMB + 44.0;
 
 #[derive(Default)]
 pub struct GalleryState {
@@ -103,6 +105,7 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
 fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
     // Wraps: with picks, the actions would run past a narrow window.
     ui.horizontal_wrapped(|ui| {
+        super::controls::decoration(ui, icons::SEARCH, super::theme::palette(ui).weak_text);
         let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut gallery.filter.text)
@@ -112,13 +115,13 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         .labelled_by(label.id);
         let filter = &mut gallery.filter;
         let kind = filter.kind.map_or("Any kind", |k| k.as_str());
-        super::labelled_combo(ui, "Kind", kind, |ui| {
+        super::controls::labelled_combo(ui, "Kind", kind, |ui| {
             ui.selectable_value(&mut filter.kind, None, "Any kind");
             for kind in KINDS {
                 ui.selectable_value(&mut filter.kind, Some(kind), kind.as_str());
             }
         });
-        super::labelled_combo(ui, "State", filter.state.label(), |ui| {
+        super::controls::labelled_combo(ui, "State", filter.state.label(), |ui| {
             for state in StateFilter::ALL {
                 ui.selectable_value(&mut filter.state, state, state.label());
             }
@@ -152,7 +155,7 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
     if ui
         .add_enabled(
             can_blend && loaded,
-            egui::Button::new(format!("Blend selected ({marked})")),
+            IconButton::labelled(icons::BLEND, &format!("Blend selected ({marked})")),
         )
         .on_disabled_hover_text(if loaded {
             "Pick two to five jobs"
@@ -166,7 +169,7 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
     if ui
         .add_enabled(
             marked == 1 && loaded,
-            egui::Button::new("Describe selected"),
+            IconButton::labelled(icons::DESCRIBE, "Describe selected"),
         )
         .on_disabled_hover_text(if loaded { "Pick one job" } else { waiting })
         .clicked()
@@ -176,7 +179,7 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
     if ui
         .add_enabled(
             loaded,
-            egui::Button::new(format!("Add to board ({marked})")),
+            IconButton::labelled(icons::ADD_TO_BOARD, &format!("Add to board ({marked})")),
         )
         .on_hover_text("Put the picked jobs' images on the current board")
         .on_disabled_hover_text(waiting)
@@ -190,7 +193,10 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
         });
     }
     if ui
-        .button(format!("Export… ({marked})"))
+        .add(IconButton::labelled(
+            icons::EXPORT,
+            &format!("Export… ({marked})"),
+        ))
         .on_hover_text(format!(
             "The picked jobs' images with their prompt, seed and job id ({})",
             ui.ctx().format_shortcut(&super::shortcuts::EXPORT_SHORTCUT)
@@ -200,7 +206,10 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
         let jobs = export_selection(gallery, &services.nav);
         services.ask(Intent::Export(jobs));
     }
-    if ui.small_button("Clear picks").clicked() {
+    if ui
+        .add(IconButton::new(icons::CLOSE, "Clear picks"))
+        .clicked()
+    {
         gallery.marked.clear();
     }
 }
@@ -284,39 +293,70 @@ fn paint_tile(
         rect.min + vec2((TILE - THUMB) / 2.0, 6.0),
         vec2(THUMB, THUMB),
     );
-    match super::thumbnail(services, job.id, 256) {
+    let thumbnail = super::thumbnail(services, job.id, 256);
+    let shown = super::fade_in(
+        ui,
+        egui::Id::unique(("gallery_tile", job.id)),
+        thumbnail.is_some(),
+    );
+    match thumbnail {
         Some((texture, aspect)) => {
             let size = super::fit(aspect, THUMB);
             egui::Image::new(&texture)
                 .alt_text(name)
+                .tint(egui::Color32::WHITE.gamma_multiply(shown))
                 .paint_at(ui, egui::Rect::from_center_size(image_area.center(), size));
         }
-        None => {
-            painter.text(
+        None if job.state.is_final() => {
+            super::controls::paint_icon(
+                &painter,
                 image_area.center(),
-                egui::Align2::CENTER_CENTER,
                 super::state_icon(job),
-                egui::FontId::proportional(22.0),
+                28.0,
                 ui.visuals().weak_text_color(),
             );
         }
+        None => super::controls::paint_progress(
+            ui,
+            &painter,
+            image_area,
+            job.progress,
+            &state_text(job),
+        ),
     }
-    let caption = if job.state == JobState::Succeeded {
-        format!("#{} {}", job.id, job.action)
+    let palette = super::theme::palette(ui);
+    let (title, title_color) = if job.state.is_final() && job.state != JobState::Succeeded {
+        (format!("#{} {}", job.id, state_text(job)), palette.error)
     } else {
-        format!("#{} {}", job.id, state_text(job))
+        (first_line(&super::job_title(job), 60), palette.text)
     };
-    let color = if job.state.is_final() && job.state != JobState::Succeeded {
-        ui.visuals().error_fg_color
+    let text_width = TILE - 16.0;
+    let caption = |text: String, size: f32, color| {
+        ui.fonts_mut(|fonts| {
+            fonts.layout_job(egui::text::LayoutJob {
+                wrap: egui::text::TextWrapping::truncate_at_width(text_width),
+                ..egui::text::LayoutJob::simple_singleline(
+                    text,
+                    egui::FontId::proportional(size),
+                    color,
+                )
+            })
+        })
+    };
+    painter.galley(
+        egui::pos2(rect.left() + 8.0, rect.bottom() - 30.0),
+        caption(title, 12.5, title_color),
+        title_color,
+    );
+    let detail = if job.state.is_final() {
+        format!("#{} · {}", job.id, job.action)
     } else {
-        ui.visuals().text_color()
+        format!("#{} · {}", job.id, state_text(job))
     };
-    painter.text(
-        egui::pos2(rect.left() + 8.0, rect.bottom() - 22.0),
-        egui::Align2::LEFT_TOP,
-        caption,
-        egui::FontId::proportional(12.0),
-        color,
+    painter.galley(
+        egui::pos2(rect.left() + 8.0, rect.bottom() - 15.0),
+        caption(detail, 11.0, palette.weak_text),
+        palette.weak_text,
     );
     if selected || marked {
         let stroke = if marked {

@@ -4,10 +4,14 @@
 
 use egui::{Align, Layout, Rect, RichText, Scene, Vec2, vec2};
 
+use super::controls::IconButton;
+use super::icons;
 use super::services::{Intent, PromptEdit, Services};
 use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
-use crate::domain::buttons::button_rows;
+use crate::domain::Action;
+use crate::domain::action::PanDirection;
+use crate::domain::buttons::{ButtonRow, button_rows};
 use crate::domain::failure::explain_failure;
 use crate::domain::{Mode, prompt};
 use crate::engine::NewSubmission;
@@ -67,6 +71,12 @@ fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
             );
             return;
         }
+        ui.label(
+            icons::IMAGINE
+                .rich_text()
+                .size(40.0)
+                .color(palette.accent),
+        );
         ui.heading("Start with a prompt");
         ui.label(
             RichText::new("Type one in the bar above, or try one of these:").color(palette.weak_text),
@@ -74,7 +84,7 @@ fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
         ui.add_space(8.0);
         for example in EXAMPLE_PROMPTS {
             if ui
-                .button(example)
+                .add(IconButton::labelled(icons::PROMPT, example))
                 .on_hover_text("Put it in the prompt bar")
                 .clicked()
             {
@@ -83,6 +93,7 @@ fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
         }
         if services.offline.is_some() {
             ui.add_space(12.0);
+            ui.set_max_width(520.0);
             ui.label(
                 RichText::new(
                     "Offline demo: jobs run on a simulator built into Moodgrid. It paints abstract pictures \
@@ -289,7 +300,7 @@ fn failure(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord, message:
                     }
                 });
             } else if ui
-                .button("Retry")
+                .add(IconButton::labelled(icons::RETRY, "Retry"))
                 .on_hover_text("Submit the same request again as a new job")
                 .clicked()
             {
@@ -306,7 +317,10 @@ fn run_again(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     if job.state == JobState::Succeeded
         && crate::domain::Action::parse(&job.action).is_upscale()
         && ui
-            .add_enabled(services.ready, egui::Button::new("Run again"))
+            .add_enabled(
+                services.ready,
+                IconButton::labelled(icons::RETRY, "Run again"),
+            )
             .on_hover_text("Upscale the same image again, as a new job (charged again)")
             .clicked()
     {
@@ -336,37 +350,95 @@ fn buttons(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
         _ => Some("Available once the job has succeeded.".to_owned()),
     };
     let mut pressed = None;
-    for (_, actions) in rows {
-        ui.horizontal_wrapped(|ui| {
-            for action in actions {
-                let button =
-                    ui.add_enabled(disabled_reason.is_none(), egui::Button::new(action.label()));
-                let button = match &disabled_reason {
-                    Some(reason) => button.on_disabled_hover_text(reason),
-                    None => button.on_hover_text(action.wire_name()),
-                };
-                if button.clicked() {
-                    pressed = Some(action.wire_name());
-                }
+    egui::Grid::new("job_buttons")
+        .num_columns(2)
+        .spacing([10.0, 6.0])
+        .show(ui, |ui| {
+            for (row, actions) in rows {
+                ui.horizontal(|ui| {
+                    ui.set_min_height(COMPACT_KEY.y);
+                    ui.label(RichText::new(row_caption(row)).weak().small());
+                });
+                ui.horizontal_wrapped(|ui| {
+                    ui.spacing_mut().item_spacing.x = 4.0;
+                    for action in actions {
+                        let name = action.label();
+                        if matches!(action, Action::Reroll) {
+                            ui.add_space(8.0);
+                        }
+                        let enabled = disabled_reason.is_none();
+                        let button = match action {
+                            // U1–U4 and V1–V4 are a compact row of equal keys, as Midjourney shows them.
+                            Action::Upsample(_) | Action::Variation(_) => ui.add_enabled(
+                                enabled,
+                                egui::Button::new(RichText::new(name).strong())
+                                    .min_size(COMPACT_KEY),
+                            ),
+                            Action::Pan(direction) => ui.add_enabled(
+                                enabled,
+                                IconButton::new(pan_icon(direction), &name).framed(),
+                            ),
+                            _ => ui.add_enabled(enabled, egui::Button::new(name)),
+                        };
+                        let button = match &disabled_reason {
+                            Some(reason) => button.on_disabled_hover_text(reason),
+                            None => button.on_hover_text(action.wire_name()),
+                        };
+                        if button.clicked() {
+                            pressed = Some(action.wire_name());
+                        }
+                    }
+                });
+                ui.end_row();
             }
         });
-    }
     if let Some(action) = pressed {
         services.press(job.id, action);
     }
 }
 
+fn pan_icon(direction: PanDirection) -> icons::Icon {
+    match direction {
+        PanDirection::Left => icons::PAN_LEFT,
+        PanDirection::Right => icons::PAN_RIGHT,
+        PanDirection::Up => icons::PAN_UP,
+        PanDirection::Down => icons::PAN_DOWN,
+    }
+}
+
+/// The size of a U or V key.
+const COMPACT_KEY: Vec2 = vec2(40.0, 28.0);
+
+/// What a row of buttons does, as Midjourney names the groups.
+fn row_caption(row: ButtonRow) -> &'static str {
+    match row {
+        ButtonRow::Upsample | ButtonRow::Upscale => "Upscale",
+        ButtonRow::Variation | ButtonRow::Vary => "Vary",
+        ButtonRow::Zoom => "Zoom",
+        ButtonRow::Pan => "Pan",
+        ButtonRow::Other => "More",
+    }
+}
+
+/// Whether the job is a finished upscale made where Moodgrid is connected now: one inpaint can start from it.
+pub fn can_vary_region(services: &mut Services, job: i64) -> bool {
+    let finished_here = services
+        .jobs
+        .get(job)
+        .is_some_and(|r| r.state == JobState::Succeeded && r.backend == services.backend);
+    finished_here
+        && services
+            .jobs
+            .main_image(job)
+            .is_some_and(|i| i.record.role == ImageRole::Upscale)
+}
+
 /// "Vary region" on a single upscaled image opens the mask editor; an inpaint job can reopen its mask.
 fn region_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
-    let upscaled = services
-        .jobs
-        .main_image(job.id)
-        .is_some_and(|i| i.record.role == ImageRole::Upscale);
-    let can_vary = job.state == JobState::Succeeded && upscaled && job.backend == services.backend;
-    if can_vary
+    if can_vary_region(services, job.id)
         && ui
-            .button("Vary region")
-            .on_hover_text("Paint a mask and repaint only that region (inpaint)")
+            .add(IconButton::labelled(icons::MASK, "Vary region"))
+            .on_hover_text("Paint a mask and repaint only that region (inpaint) (M)")
             .clicked()
     {
         services.ask(Intent::EditMask {
@@ -395,41 +467,13 @@ fn region_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
 
 fn image_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     let main: Option<ImageFile> = services.jobs.main_image(job.id).cloned();
+    let has_image = main.is_some();
     ui.horizontal_wrapped(|ui| {
-        ui.add_enabled_ui(main.is_some(), |ui| {
-            if ui.button("Copy image").clicked()
-                && let Some(file) = &main
-            {
-                services.chores.copy_image(file.path.clone());
-            }
-            if ui.button("Save as…").clicked()
-                && let Some(file) = &main
-            {
-                services
-                    .chores
-                    .save_as(file.path.clone(), suggested_name(job));
-            }
-            if ui
-                .add_enabled(main.is_some(), egui::Button::new("Export…"))
-                .on_hover_text(format!(
-                    "The original files with the prompt, seed, job id and lineage written in ({})",
-                    ui.ctx().format_shortcut(&super::shortcuts::EXPORT_SHORTCUT)
-                ))
-                .clicked()
-            {
-                services.ask(Intent::Export(vec![job.id]));
-            }
-            if ui
-                .button("Open folder")
-                .on_hover_text("Show the original file in the file manager")
-                .clicked()
-                && let Some(folder) = main.as_ref().and_then(|f| f.path.parent())
-            {
-                services.chores.open_folder(folder.to_owned());
-            }
-        });
         if ui
-            .add_enabled(main.is_some(), egui::Button::new("Add to board"))
+            .add_enabled(
+                has_image,
+                IconButton::labelled(icons::ADD_TO_BOARD, "Add to board"),
+            )
             .on_hover_text("Put this image on the current moodboard")
             .clicked()
         {
@@ -440,12 +484,58 @@ fn image_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
             });
         }
         if ui
-            .add_enabled(!job.prompt.is_empty(), egui::Button::new("Copy prompt"))
+            .add_enabled(has_image, IconButton::labelled(icons::EXPORT, "Export…"))
+            .on_hover_text(format!(
+                "The original files with the prompt, seed, job id and lineage written in ({})",
+                ui.ctx().format_shortcut(&super::shortcuts::EXPORT_SHORTCUT)
+            ))
+            .clicked()
+        {
+            services.ask(Intent::Export(vec![job.id]));
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        let Some(file) = &main else {
+            return;
+        };
+        if ui
+            .add(IconButton::labelled(icons::COPY, "Copy image"))
+            .clicked()
+        {
+            services.chores.copy_image(file.path.clone());
+        }
+        if ui
+            .add(IconButton::labelled(icons::SAVE, "Save as…"))
+            .clicked()
+        {
+            services
+                .chores
+                .save_as(file.path.clone(), suggested_name(job));
+        }
+        if ui
+            .add(IconButton::labelled(icons::OPEN_FOLDER, "Open folder"))
+            .on_hover_text("Show the original file in the file manager")
+            .clicked()
+            && let Some(folder) = file.path.parent()
+        {
+            services.chores.open_folder(folder.to_owned());
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .add_enabled(
+                !job.prompt.is_empty(),
+                IconButton::labelled(icons::PROMPT, "Copy prompt"),
+            )
             .clicked()
         {
             ui.ctx().copy_text(job.prompt.clone());
         }
-        if ui.button("Copy job id").clicked() {
+        if ui
+            .add(IconButton::labelled(icons::JOB_ID, "Copy job id"))
+            .on_hover_text(job.reference())
+            .clicked()
+        {
             ui.ctx().copy_text(job.reference());
         }
     });
@@ -514,15 +604,22 @@ fn image_area(
     job: &JobRecord,
 ) {
     let Some(file) = services.jobs.main_image(job.id).cloned() else {
-        ui.centered_and_justified(|ui| {
-            if job.state == JobState::Succeeded {
-                ui.spinner();
-            } else if !job.state.is_final() {
-                ui.label("The image appears here when the job has succeeded.");
-            } else {
-                ui.label("This job has no image.");
-            }
-        });
+        if job.state.is_final() {
+            ui.centered_and_justified(|ui| {
+                if job.state == JobState::Succeeded {
+                    ui.spinner();
+                } else {
+                    ui.label("This job has no image.");
+                }
+            });
+        } else {
+            // Where the grid will be: its progress, large.
+            let area = Rect::from_center_size(
+                ui.max_rect().center(),
+                Vec2::splat(ui.available_size().min_elem().min(360.0)),
+            );
+            super::controls::paint_progress(ui, ui.painter(), area, job.progress, &state_text(job));
+        }
         return;
     };
     if job_view.showing.as_ref() != Some(&file.path) {
@@ -536,11 +633,16 @@ fn image_area(
         let thumbnail = file.thumbnails.last()?.1.clone();
         services.textures.get(&thumbnail)
     });
+    let shown = super::fade_in(
+        ui,
+        egui::Id::unique(("job_image", job.id)),
+        texture.is_some(),
+    );
     let mut view = job_view.view.unwrap_or(whole);
     let area = job_view.area;
     ui.horizontal(|ui| {
         if ui
-            .button("Fit")
+            .add(IconButton::new(icons::FIT, "Fit"))
             .on_hover_text("Show the whole image")
             .clicked()
         {
@@ -576,6 +678,7 @@ fn image_area(
                     ui.add(
                         egui::Image::new(texture)
                             .fit_to_exact_size(size)
+                            .tint(egui::Color32::WHITE.gamma_multiply(shown))
                             .alt_text(job.prompt.clone()),
                     );
                 }

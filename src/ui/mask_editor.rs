@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use super::controls::IconButton;
+use super::icons;
 use egui::{Color32, Key, PointerButton, Pos2, Rect, RichText, Sense, Vec2, vec2};
 
 use super::services::Services;
@@ -259,56 +261,77 @@ fn toolbar(
     ui.heading("Vary region");
     ui.label(RichText::new("Paint what Midjourney should repaint.").weak());
     ui.add_space(4.0);
-    for (tool, label, key) in [
-        (Tool::Brush, "Brush", "B"),
-        (Tool::Eraser, "Eraser", "E"),
-        (Tool::Rect, "Rectangle", "R"),
-        (Tool::Lasso, "Lasso", "L"),
-    ] {
-        ui.radio_value(&mut editor.tool, tool, label)
-            .on_hover_text(key);
-    }
-    ui.add(
-        egui::Slider::new(&mut editor.radius, MIN_RADIUS..=MAX_RADIUS)
-            .logarithmic(true)
-            .text("Size"),
-    )
-    .on_hover_text("[ and ] change the size");
-    ui.add(egui::Slider::new(&mut editor.hardness, 0.0..=1.0).text("Hardness"));
-    ui.add(egui::Slider::new(&mut editor.opacity, 0.1..=1.0).text("Overlay"));
+    ui.horizontal(|ui| {
+        for (tool, icon, name, key) in [
+            (Tool::Brush, icons::BRUSH, "Brush", "B"),
+            (Tool::Eraser, icons::ERASER, "Eraser", "E"),
+            (Tool::Rect, icons::RECTANGLE, "Rectangle", "R"),
+            (Tool::Lasso, icons::LASSO, "Lasso", "L"),
+        ] {
+            if ui
+                .add(IconButton::new(icon, name).selected(editor.tool == tool))
+                .on_hover_text(key)
+                .clicked()
+            {
+                editor.tool = tool;
+            }
+        }
+    });
+    egui::Grid::new("mask_brush")
+        .num_columns(2)
+        .spacing([10.0, 6.0])
+        .show(ui, |ui| {
+            let size = ui.label("Size");
+            ui.add(
+                egui::Slider::new(&mut editor.radius, MIN_RADIUS..=MAX_RADIUS).logarithmic(true),
+            )
+            .labelled_by(size.id)
+            .on_hover_text("[ and ] change the size");
+            ui.end_row();
+            let hardness = ui.label("Hardness");
+            ui.add(egui::Slider::new(&mut editor.hardness, 0.0..=1.0))
+                .labelled_by(hardness.id);
+            ui.end_row();
+            let overlay = ui.label("Overlay");
+            ui.add(egui::Slider::new(&mut editor.opacity, 0.1..=1.0))
+                .labelled_by(overlay.id);
+            ui.end_row();
+        });
     ui.checkbox(&mut editor.show_mask, "Show mask")
         .on_hover_text("H toggles; hold C to compare");
     ui.separator();
     ui.horizontal_wrapped(|ui| {
         if ui
-            .add_enabled(editor.mask.can_undo(), egui::Button::new("Undo"))
+            .add_enabled(editor.mask.can_undo(), IconButton::new(icons::UNDO, "Undo"))
             .on_hover_text("Ctrl+Z")
             .clicked()
         {
             editor.undo();
         }
         if ui
-            .add_enabled(editor.mask.can_redo(), egui::Button::new("Redo"))
+            .add_enabled(editor.mask.can_redo(), IconButton::new(icons::REDO, "Redo"))
             .on_hover_text("Ctrl+Shift+Z")
             .clicked()
         {
             editor.redo();
         }
-    });
-    ui.horizontal_wrapped(|ui| {
-        if ui.button("Fill all").clicked() {
-            editor.apply(MaskOp::Fill);
+        ui.separator();
+        for (icon, name, op) in [
+            (icons::FILL, "Fill all", MaskOp::Fill),
+            (icons::CLEAR, "Clear", MaskOp::Clear),
+            (icons::INVERT, "Invert", MaskOp::Invert),
+        ] {
+            if ui.add(IconButton::new(icon, name)).clicked() {
+                editor.apply(op);
+            }
         }
-        if ui.button("Clear").clicked() {
-            editor.apply(MaskOp::Clear);
-        }
-        if ui.button("Invert").clicked() {
-            editor.apply(MaskOp::Invert);
-        }
-    });
-    ui.horizontal_wrapped(|ui| {
-        *import = ui.button("Import mask…").clicked();
-        *export = ui.button("Export mask…").clicked();
+        ui.separator();
+        *import = ui
+            .add(IconButton::new(icons::IMPORT, "Import mask…"))
+            .clicked();
+        *export = ui
+            .add(IconButton::new(icons::SAVE, "Export mask…"))
+            .clicked();
     });
     ui.separator();
     let label = ui.label("Prompt for the region");
@@ -323,7 +346,7 @@ fn toolbar(
     *submit = ui
         .add_enabled(
             !empty,
-            egui::Button::new(RichText::new("Submit region").strong()),
+            IconButton::labelled(icons::IMAGINE, "Submit region").primary(),
         )
         .on_disabled_hover_text("Paint the region to repaint first")
         .clicked();
@@ -334,7 +357,9 @@ fn toolbar(
             .small(),
     );
     ui.add_space(8.0);
-    *close = ui.button("Close editor").clicked();
+    *close = ui
+        .add(IconButton::labelled(icons::CLOSE, "Close editor"))
+        .clicked();
 }
 
 fn keys(editor: &mut MaskEditor, ctx: &egui::Context) {
@@ -471,7 +496,7 @@ fn paint(
     pointer: Option<Pos2>,
 ) {
     let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
+    painter.rect_filled(rect, 0.0, super::theme::palette(ui).canvas);
     let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
     match texture {
         Some(texture) => {

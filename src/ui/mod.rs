@@ -7,7 +7,8 @@
 //! `describe`, `mask_editor`, `board` (with `board_canvas` and `board_state`), `export`, `settings`,
 //! `shortcuts`. Beside them: `sources` (the user's images on their way into a job), `job_list` (the jobs the
 //! panels draw from), `textures` (the image cache), `chores` (off-thread one-offs), `toasts`, `fonts`,
-//! `pending`, `submit_guard`, `frame_report`.
+//! `pending`, `submit_guard`, `frame_report`. The look: `theme` (colours, type, spacing), `icons`, and
+//! `controls` (icon buttons, the segmented choice, labelled drop-downs).
 
 mod app;
 mod blend;
@@ -15,12 +16,14 @@ mod board;
 mod board_canvas;
 mod board_state;
 mod chores;
+mod controls;
 mod describe;
 mod export;
 mod feed;
 mod fonts;
 mod frame_report;
 mod gallery;
+mod icons;
 mod job_list;
 mod job_view;
 mod mask_editor;
@@ -193,39 +196,21 @@ fn state_text(job: &JobRecord) -> String {
     }
 }
 
-fn state_icon(job: &JobRecord) -> &'static str {
+/// What a job without a picture shows in its place.
+fn state_icon(job: &JobRecord) -> icons::Icon {
     match job.state {
-        // Characters every default egui font has: a missing glyph would draw as a box.
-        JobState::Succeeded => "ok",
-        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed => "!",
-        _ => "…",
+        JobState::Succeeded => icons::SUCCEEDED,
+        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed => {
+            icons::FAILED
+        }
+        _ => icons::WAITING,
     }
 }
 
-/// A combo box of Midjourney's speed modes.
-fn mode_picker(ui: &mut egui::Ui, label: &str, mode: &mut crate::domain::Mode) {
-    labelled_combo(ui, label, mode.as_str(), |ui| {
-        for choice in crate::domain::Mode::ALL {
-            ui.selectable_value(mode, choice, choice.as_str());
-        }
-    });
-}
-
-/// A drop-down with its label before it (read first, as in a form), named by that label for screen readers.
-fn labelled_combo(
-    ui: &mut egui::Ui,
-    label: &str,
-    selected: impl Into<egui::WidgetText>,
-    choices: impl FnOnce(&mut egui::Ui),
-) {
-    ui.horizontal(|ui| {
-        let name = ui.label(label);
-        egui::ComboBox::from_id_salt(label)
-            .selected_text(selected)
-            .show_ui(ui, choices)
-            .response
-            .labelled_by(name.id);
-    });
+/// How far an image has faded in (0 to 1): pictures that arrive while the user looks ease in over a
+/// quarter second; one already loaded when first drawn (scrolling back to it) shows at once.
+fn fade_in(ui: &egui::Ui, id: egui::Id, loaded: bool) -> f32 {
+    ui.ctx().animate_bool_with_time(id, loaded, 0.25)
 }
 
 /// The size of an image of `aspect` (width / height) fitted in a `side`×`side` square.

@@ -1,88 +1,153 @@
-//! Where the user goes: the row above the prompt with the connection (or the offline banner, which opens
-//! Settings), the view tabs, Settings and the Help menu.
+//! Where the user goes: the top bar with the view tabs, then where jobs go (or the offline banner, which
+//! opens Settings), Settings and the Help menu.
 
 use egui::RichText;
 
+use super::controls::{IconButton, decoration, icon_menu};
+use super::icons;
 use super::services::{Intent, Services, View};
-use super::shortcuts::SETTINGS_SHORTCUT;
+use super::shortcuts::{SETTINGS_SHORTCUT, VIEW_SHORTCUTS};
 
 /// `mask_open`: a mask editor is open, so its tab is offered.
 pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
     ui.add_space(4.0);
     ui.horizontal(|ui| {
-        if !services.ready {
-            ui.spinner();
-            ui.label(RichText::new("Connecting…").weak());
-        } else if let Some(reason) = services.offline.clone() {
-            let banner = egui::Button::new(
-                RichText::new("Offline demo — add your TTAPI key in Settings to use Midjourney")
-                    .color(super::theme::palette(ui).warning),
-            )
-            .frame(false);
-            if ui
-                .add(banner)
-                .on_hover_text(format!("{reason}. Jobs run on the built-in simulator."))
-                .clicked()
-            {
-                services.ask(Intent::OpenSettings);
-            }
-        } else {
-            ui.label(RichText::new(format!("Connected to {}", services.backend)).weak());
-        }
+        ui.label(RichText::new("Moodgrid").strong().size(16.0));
+        ui.add_space(12.0);
+        tabs(services, mask_open, ui);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.menu_button("Help", |ui| {
-                if ui
-                    .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
-                    .clicked()
-                {
-                    services.ask(Intent::ShowShortcuts);
-                }
-                match crate::logs::dir() {
-                    Some(dir) => {
-                        if ui
-                            .button("Open log folder")
-                            .on_hover_text(dir.display().to_string())
-                            .clicked()
-                        {
-                            services.chores.open_folder(dir);
-                        }
-                    }
-                    None => {
-                        ui.add_enabled(false, egui::Button::new("Open log folder"))
-                            .on_disabled_hover_text("No home folder: the log goes to stderr only");
-                    }
-                }
-            });
+            help_menu(services, ui);
             let settings = ui
-                .button("Settings")
+                .add(IconButton::new(icons::SETTINGS, "Settings"))
                 .on_hover_text(ui.ctx().format_shortcut(&SETTINGS_SHORTCUT));
             if settings.clicked() {
                 services.ask(Intent::ToggleSettings);
             }
-            ui.separator();
-            if mask_open {
-                ui.selectable_value(&mut services.nav.view, View::Mask, "Mask")
-                    .on_hover_text("The open mask editor");
-            }
-            let boards = ui
-                .selectable_value(&mut services.nav.view, View::Board, "Boards")
-                .on_hover_text("Moodboards of your images and notes");
-            // Dragging jobs over the tab opens the board, so they can be dropped on it.
-            if boards
-                .dnd_hover_payload::<super::board::DraggedJobs>()
-                .is_some()
-            {
-                services.nav.view = View::Board;
-            }
-            ui.selectable_value(&mut services.nav.view, View::Describe, "Describe")
-                .on_hover_text("Four prompts for an image of yours");
-            ui.selectable_value(&mut services.nav.view, View::Blend, "Blend")
-                .on_hover_text("Blend two to five images of yours");
-            ui.selectable_value(&mut services.nav.view, View::Gallery, "Gallery")
-                .on_hover_text("Every job in the library (Enter opens the selected one)");
-            ui.selectable_value(&mut services.nav.view, View::Job, "Job")
-                .on_hover_text("The selected job (Esc goes back to the gallery)");
+            ui.add_space(8.0);
+            connection(services, ui);
         });
+    });
+}
+
+/// The views, each a tab with its icon; the open one stays pressed.
+fn tabs(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
+    let current = &mut services.nav.view;
+    let mut tab = |ui: &mut egui::Ui, view: View, icon, name, hint: &str| {
+        let shortcut = VIEW_SHORTCUTS
+            .iter()
+            .find(|(_, v)| *v == view)
+            .map(|(shortcut, _)| format!(" ({})", ui.ctx().format_shortcut(shortcut)))
+            .unwrap_or_default();
+        let response = ui
+            .add(IconButton::labelled(icon, name).selected(*current == view))
+            .on_hover_text(format!("{hint}{shortcut}"));
+        if response.clicked() {
+            *current = view;
+        }
+        response
+    };
+    tab(
+        ui,
+        View::Job,
+        icons::JOB,
+        "Job",
+        "The selected job (Esc goes back to the gallery)",
+    );
+    tab(
+        ui,
+        View::Gallery,
+        icons::GALLERY,
+        "Gallery",
+        "Every job in the library (Enter opens the selected one)",
+    );
+    tab(
+        ui,
+        View::Blend,
+        icons::BLEND,
+        "Blend",
+        "Blend two to five images of yours",
+    );
+    tab(
+        ui,
+        View::Describe,
+        icons::DESCRIBE,
+        "Describe",
+        "Four prompts for an image of yours",
+    );
+    let boards = tab(
+        ui,
+        View::Board,
+        icons::BOARDS,
+        "Boards",
+        "Moodboards of your images and notes",
+    );
+    if mask_open {
+        tab(ui, View::Mask, icons::MASK, "Mask", "The open mask editor");
+    }
+    // Dragging jobs over the tab opens the board, so they can be dropped on it.
+    if boards
+        .dnd_hover_payload::<super::board::DraggedJobs>()
+        .is_some()
+    {
+        services.nav.view = View::Board;
+    }
+}
+
+/// Where jobs go: the service, the offline simulator (a warning that opens Settings), or still connecting.
+fn connection(services: &mut Services, ui: &mut egui::Ui) {
+    let palette = super::theme::palette(ui);
+    if !services.ready {
+        ui.label(RichText::new("Connecting…").color(palette.weak_text));
+        ui.spinner();
+    } else if let Some(reason) = services.offline.clone() {
+        // Right to left: the words, then the icon before them. The long form where there is room.
+        let words = if ui.available_width() > 420.0 {
+            "Offline demo — add your TTAPI key in Settings"
+        } else {
+            "Offline demo"
+        };
+        let banner = egui::Button::new(RichText::new(words).color(palette.warning)).frame(false);
+        let response = ui.add(banner);
+        decoration(ui, icons::OFFLINE, palette.warning);
+        if response
+            .on_hover_text(format!(
+                "{reason}. Jobs run on the built-in simulator; add your TTAPI key in Settings to use Midjourney."
+            ))
+            .clicked()
+        {
+            services.ask(Intent::OpenSettings);
+        }
+    } else {
+        ui.label(
+            RichText::new(format!("Connected to {}", services.backend)).color(palette.weak_text),
+        );
+        decoration(ui, icons::ONLINE, palette.success);
+    }
+}
+
+fn help_menu(services: &mut Services, ui: &mut egui::Ui) {
+    icon_menu(ui, icons::HELP, "Help", |ui| {
+        if ui
+            .add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1"))
+            .clicked()
+        {
+            services.ask(Intent::ShowShortcuts);
+        }
+        match crate::logs::dir() {
+            Some(dir) => {
+                if ui
+                    .button("Open log folder")
+                    .on_hover_text(dir.display().to_string())
+                    .clicked()
+                {
+                    services.chores.open_folder(dir);
+                }
+            }
+            None => {
+                ui.add_enabled(false, egui::Button::new("Open log folder"))
+                    .on_disabled_hover_text("No home folder: the log goes to stderr only");
+            }
+        }
     });
 }
 
@@ -120,10 +185,12 @@ mod tests {
         let mut services = Services::new(engine, config, waker, textures, Settings::default());
         services.ready = true;
         services.offline = Some("started offline".into());
-        let mut harness = Harness::new_ui_state(
-            |ui, services: &mut Services| show(services, false, ui),
-            services,
-        );
+        let mut harness = Harness::builder()
+            .with_context_setup(icons::install)
+            .build_ui_state(
+                |ui, services: &mut Services| show(services, false, ui),
+                services,
+            );
         harness.run();
         assert!(
             harness.query_by_label("Mask").is_none(),

@@ -3,6 +3,8 @@
 
 use egui::{Id, Key, KeyboardShortcut, Modifiers, RichText};
 
+use super::controls::IconButton;
+use super::icons;
 use super::pending::{Pending, take_ready};
 use super::services::{PromptEdit, Services};
 use crate::api::{ApiError, PromptVerdict};
@@ -12,6 +14,8 @@ use crate::engine::{Command, NewSubmission};
 
 const PROMPT_ID: &str = "prompt";
 const HISTORY_SHOWN: usize = 30;
+/// The prompt is what the screen is for: its text is larger than the rest.
+const PROMPT_TEXT_SIZE: f32 = 16.0;
 const SUBMIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
 const HISTORY_BACK: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::ArrowUp);
 const HISTORY_FORWARD: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::ArrowDown);
@@ -72,13 +76,15 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
         }
     }
     ui.horizontal(|ui| {
-        let width = ui.available_width() - 260.0;
-        let label = ui.label("Prompt");
+        let width = ui.available_width() - 290.0;
+        let label = ui.label(RichText::new("Prompt").color(super::theme::palette(ui).weak_text));
         let edit = egui::TextEdit::multiline(&mut bar.prompt)
             .id(Id::unique(PROMPT_ID))
+            .font(egui::FontId::proportional(PROMPT_TEXT_SIZE))
             .hint_text(
                 "Describe an image… (Ctrl+Enter imagines, Ctrl+Up/Down recalls earlier prompts)",
             )
+            .margin(egui::vec2(8.0, 6.0))
             .desired_rows(2)
             .desired_width(width.max(200.0));
         let response = ui.add(edit).labelled_by(label.id);
@@ -86,17 +92,15 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             bar.history_at = None;
         }
         ui.vertical(|ui| {
-            ui.horizontal(|ui| {
-                super::mode_picker(ui, "Mode", &mut bar.mode);
-                history_menu(bar, services, ui);
-            });
+            super::controls::mode_segmented(ui, &mut bar.mode);
             ui.horizontal(|ui| {
                 let has_prompt = !bar.prompt.trim().is_empty();
                 let busy = bar.checking.is_some();
+                let can = services.ready && has_prompt && !busy;
                 if ui
                     .add_enabled(
-                        services.ready && has_prompt && !busy,
-                        egui::Button::new("Imagine"),
+                        can,
+                        IconButton::labelled(icons::IMAGINE, "Imagine").primary(),
                     )
                     .on_hover_text("Ctrl+Enter")
                     .clicked()
@@ -104,15 +108,13 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
                     submit = true;
                 }
                 if ui
-                    .add_enabled(
-                        services.ready && has_prompt && !busy,
-                        egui::Button::new("Check"),
-                    )
+                    .add_enabled(can, IconButton::new(icons::CHECK, "Check"))
                     .on_hover_text("Ask TTAPI whether the prompt has banned words (free)")
                     .clicked()
                 {
                     start_check(bar, services, false);
                 }
+                history_menu(bar, services, ui);
                 if busy {
                     ui.spinner();
                 }
@@ -211,7 +213,7 @@ fn verdict_line(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui)
 fn history_menu(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     let history = services.jobs.prompt_history(HISTORY_SHOWN);
     ui.add_enabled_ui(!history.is_empty(), |ui| {
-        ui.menu_button("History", |ui| {
+        super::controls::icon_menu(ui, icons::HISTORY, "History", |ui| {
             for prompt in history {
                 let shown = first_line(&prompt, 70);
                 if ui.button(shown).on_hover_text(&prompt).clicked() {

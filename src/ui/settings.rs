@@ -374,17 +374,27 @@ fn use_host(panel: &mut SettingsPanel, services: &mut Services, base: BaseUrl) {
 fn preferences_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Preferences");
     let before = services.settings.clone();
-    super::mode_picker(ui, "Default mode", &mut services.settings.default_mode);
+    egui::Grid::new("preferences")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            super::controls::form_label(ui, "Default mode");
+            super::controls::mode_segmented(ui, &mut services.settings.default_mode);
+            ui.end_row();
+            super::controls::form_label(ui, "Theme");
+            let themes = super::theme::ThemeChoice::ALL.map(|choice| (choice, choice.label()));
+            super::controls::segmented(
+                ui,
+                "Follow the system reads the desktop's dark or light preference",
+                &mut services.settings.theme,
+                &themes,
+            );
+            ui.end_row();
+        });
     ui.checkbox(
         &mut services.settings.check_prompts,
         "Check prompts for banned words before imagining (promptCheck, free)",
     );
-    ui.horizontal(|ui| {
-        ui.label("Theme");
-        for choice in super::theme::ThemeChoice::ALL {
-            ui.selectable_value(&mut services.settings.theme, choice, choice.label());
-        }
-    });
     if services.settings != before {
         if services.settings.default_mode != before.default_mode {
             services.ask(Intent::DefaultMode(services.settings.default_mode));

@@ -4,16 +4,45 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::services::View;
+
 /// F1 opens and closes the list, as in most desktop tools.
 pub const SHORTCUTS_KEY: Key = Key::F1;
 pub const SETTINGS_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
 pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
+/// Ctrl+1…5 go to the views in the order of their tabs, as tabs do in browsers and design tools.
+pub const VIEW_SHORTCUTS: [(KeyboardShortcut, View); 5] = [
+    (
+        KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1),
+        View::Job,
+    ),
+    (
+        KeyboardShortcut::new(Modifiers::COMMAND, Key::Num2),
+        View::Gallery,
+    ),
+    (
+        KeyboardShortcut::new(Modifiers::COMMAND, Key::Num3),
+        View::Blend,
+    ),
+    (
+        KeyboardShortcut::new(Modifiers::COMMAND, Key::Num4),
+        View::Describe,
+    ),
+    (
+        KeyboardShortcut::new(Modifiers::COMMAND, Key::Num5),
+        View::Board,
+    ),
+];
+/// M on an upscaled image opens the mask editor (Vary region).
+pub const VARY_REGION_KEY: Key = Key::M;
 
 /// How a row's keys are written.
 enum Keys {
     /// A combination with a modifier, formatted for the platform.
     Shortcut(KeyboardShortcut),
+    /// A run of combinations: the first, formatted for the platform, then "…" and the last key.
+    Through(KeyboardShortcut, &'static str),
     /// A click with a modifier held, formatted for the platform.
     Click(Modifiers),
     /// Keys that read the same everywhere (plain keys, pointer gestures).
@@ -51,6 +80,10 @@ const SECTIONS: &[(&str, &[Row])] = &[
                 does: "Settings",
             },
             plain("F1", "this list"),
+            Row {
+                keys: Keys::Through(VIEW_SHORTCUTS[0].0, "5"),
+                does: "the views in tab order: job, gallery, blend, describe, boards",
+            },
             shortcut(Modifiers::COMMAND, Key::Q, "quit"),
             shortcut(
                 Modifiers::COMMAND,
@@ -86,6 +119,7 @@ const SECTIONS: &[(&str, &[Row])] = &[
             plain("Enter", "open the selected job"),
             plain("Esc", "back to the gallery"),
             plain("1–4", "U1–U4 on the selected grid"),
+            plain("M", "vary region: paint a mask on the selected upscale"),
             Row {
                 keys: Keys::Click(Modifiers::COMMAND),
                 does: "pick a job (Blend, Describe, board)",
@@ -126,6 +160,7 @@ const SECTIONS: &[(&str, &[Row])] = &[
 fn keys_text(ctx: &egui::Context, keys: &Keys) -> String {
     match keys {
         Keys::Shortcut(shortcut) => ctx.format_shortcut(shortcut),
+        Keys::Through(first, last) => format!("{}…{last}", ctx.format_shortcut(first)),
         Keys::Click(modifiers) => {
             format!(
                 "{}+click",

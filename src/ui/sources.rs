@@ -163,14 +163,31 @@ pub fn drop_zone(ui: &mut egui::Ui, text: &str) {
         egui::vec2(ui.available_width().min(560.0), 120.0),
         egui::Sense::hover(),
     );
-    let stroke = egui::Stroke::new(1.5, ui.visuals().weak_text_color());
+    let palette = super::theme::palette(ui);
+    let stroke = egui::Stroke::new(1.5, palette.border);
+    let edge = rect.shrink(1.0);
+    let corners = [
+        edge.left_top(),
+        edge.right_top(),
+        edge.right_bottom(),
+        edge.left_bottom(),
+        edge.left_top(),
+    ];
+    ui.painter().rect_filled(rect, 8.0, palette.surface);
     ui.painter()
-        .rect_stroke(rect, 8.0, stroke, egui::StrokeKind::Inside);
+        .extend(egui::Shape::dashed_line(&corners, stroke, 6.0, 4.0));
+    super::controls::paint_icon(
+        ui.painter(),
+        rect.center() - egui::vec2(0.0, 14.0),
+        super::icons::ADD_IMAGES,
+        30.0,
+        palette.weak_text,
+    );
     ui.painter().text(
-        rect.center(),
+        rect.center() + egui::vec2(0.0, 20.0),
         egui::Align2::CENTER_CENTER,
         text,
-        egui::FontId::proportional(15.0),
-        ui.visuals().weak_text_color(),
+        egui::FontId::proportional(14.0),
+        palette.weak_text,
     );
 }

@@ -1,6 +1,7 @@
 //! The desktop's light or dark preference on Linux, where winit reports none under X11 or Wayland: the XDG
 //! desktop portal's `org.freedesktop.appearance` `color-scheme` (1 prefers dark, 2 prefers light, 0 says
-//! nothing). Asked once, off the UI thread; with no portal, or no preference, the theme stays dark.
+//! nothing). Followed off the UI thread: read at start, then each `SettingChanged` the portal signals, so
+//! switching the desktop to light or dark switches an open window. With no portal the theme stays dark.
 
 use std::time::Duration;
 
@@ -13,25 +14,73 @@ const SETTINGS: &str = "org.freedesktop.portal.Settings";
 /// A desktop without a portal must not hold the answer up for long (D-Bus activation can take a moment).
 const PATIENCE: Duration = Duration::from_secs(3);
 
-/// The portal's preference on the session bus (`address` for tests; the user's session when `None`).
-/// Blocking: call it off the UI thread.
-pub fn portal_preference(address: Option<&str>) -> Option<Theme> {
+/// The session bus (`address` for tests; the user's session when `None`).
+fn connect(address: Option<&str>) -> Option<zbus::blocking::Connection> {
     let builder = match address {
         Some(address) => zbus::blocking::connection::Builder::address(address).ok()?,
         None => zbus::blocking::connection::Builder::session().ok()?,
     };
-    let connection = builder.method_timeout(PATIENCE).build().ok()?;
-    let reply = connection
-        .call_method(
-            Some(PORTAL),
-            PATH,
-            Some(SETTINGS),
-            "Read",
-            &("org.freedesktop.appearance", "color-scheme"),
-        )
-        .ok()?;
-    let value: OwnedValue = reply.body().deserialize().ok()?;
-    scheme(&value)
+    builder.method_timeout(PATIENCE).build().ok()
+}
+
+/// The preference now; an error when no portal answers.
+fn read(connection: &zbus::blocking::Connection) -> zbus::Result<Option<Theme>> {
+    let reply = connection.call_method(
+        Some(PORTAL),
+        PATH,
+        Some(SETTINGS),
+        "Read",
+        &("org.freedesktop.appearance", "color-scheme"),
+    )?;
+    let value: OwnedValue = reply.body().deserialize()?;
+    Ok(scheme(&value))
+}
+
+/// Tells `tell` the portal's preference now, then after every change of it, until `tell` answers `false` (the
+/// window has gone) or the bus closes. A change to "no preference" is dark, the default. Blocking for as
+/// long as it follows: run it on a thread of its own.
+pub fn follow_portal(address: Option<&str>, mut tell: impl FnMut(Theme) -> bool) {
+    let Some(connection) = connect(address) else {
+        return;
+    };
+    // Listening starts before the first read, so a change between the two is not missed.
+    let Ok(rule) = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .path(PATH)
+        .and_then(|rule| rule.interface(SETTINGS))
+        .and_then(|rule| rule.member("SettingChanged"))
+        .map(|rule| rule.build())
+    else {
+        return;
+    };
+    let Ok(changes) = zbus::blocking::MessageIterator::for_match_rule(rule, &connection, Some(8))
+    else {
+        return;
+    };
+    // No portal answering (a bare window manager): nothing will ever change, so stop here.
+    let Ok(now) = read(&connection) else {
+        return;
+    };
+    if let Some(theme) = now
+        && !tell(theme)
+    {
+        return;
+    }
+    for message in changes {
+        let Ok(message) = message else {
+            return;
+        };
+        let Ok((namespace, key, value)) =
+            message.body().deserialize::<(String, String, OwnedValue)>()
+        else {
+            continue;
+        };
+        if (namespace.as_str(), key.as_str()) == ("org.freedesktop.appearance", "color-scheme")
+            && !tell(scheme(&value).unwrap_or(Theme::Dark))
+        {
+            return;
+        }
+    }
 }
 
 /// `Read` answers a variant holding the value (portals before version 2 wrap it in a second variant).
@@ -124,15 +173,30 @@ mod tests {
         }
     }
 
+    /// What a follower was told, as it arrives.
+    fn follow(
+        address: &str,
+    ) -> (
+        std::sync::mpsc::Receiver<Theme>,
+        std::thread::JoinHandle<()>,
+    ) {
+        let (told, heard) = std::sync::mpsc::channel();
+        let address = address.to_owned();
+        let follower = std::thread::spawn(move || {
+            follow_portal(Some(&address), |theme| told.send(theme).is_ok());
+        });
+        (heard, follower)
+    }
+
     #[test]
-    fn the_preference_is_read_from_the_portal_on_the_session_bus() {
+    fn the_preference_is_read_then_followed_as_the_desktop_switches() {
         let bus = private_bus();
-        assert_eq!(
-            portal_preference(Some(&bus.address)),
-            None,
-            "no portal on the bus: no preference"
+        let (heard, follower) = follow(&bus.address);
+        assert!(
+            follower.join().is_ok() && heard.try_recv().is_err(),
+            "no portal on the bus: nothing said, and the follower ends at once"
         );
-        let _portal = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        let portal = zbus::blocking::connection::Builder::address(bus.address.as_str())
             .unwrap()
             .name(PORTAL)
             .unwrap()
@@ -140,13 +204,54 @@ mod tests {
             .unwrap()
             .build()
             .unwrap();
-        assert_eq!(portal_preference(Some(&bus.address)), Some(Theme::Light));
+        let (heard, follower) = follow(&bus.address);
+        let next = || heard.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(next(), Theme::Light, "the preference at start");
+        let switch = |value: u32| {
+            portal
+                .emit_signal(
+                    None::<&str>,
+                    PATH,
+                    SETTINGS,
+                    "SettingChanged",
+                    &(
+                        "org.freedesktop.appearance",
+                        "color-scheme",
+                        Value::U32(value),
+                    ),
+                )
+                .unwrap();
+        };
+        // Another setting changing says nothing about the theme.
+        portal
+            .emit_signal(
+                None::<&str>,
+                PATH,
+                SETTINGS,
+                "SettingChanged",
+                &("org.freedesktop.appearance", "accent-color", Value::U32(1)),
+            )
+            .unwrap();
+        switch(1);
+        assert_eq!(next(), Theme::Dark);
+        switch(2);
+        assert_eq!(next(), Theme::Light);
+        switch(0);
+        assert_eq!(next(), Theme::Dark, "no preference is dark");
+        drop(heard);
+        switch(2);
+        assert!(
+            follower.join().is_ok(),
+            "once the window has gone, the next change ends the follower"
+        );
     }
 
     #[test]
     fn no_bus_at_the_address_means_no_preference() {
         let dir = tempfile::tempdir().unwrap();
         let address = format!("unix:path={}", dir.path().join("no-bus").display());
-        assert_eq!(portal_preference(Some(&address)), None);
+        let (heard, follower) = follow(&address);
+        assert!(follower.join().is_ok());
+        assert!(heard.try_recv().is_err());
     }
 }

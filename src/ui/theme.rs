@@ -24,6 +24,9 @@ pub struct Palette {
     pub surface: Color32,
     /// Hovered and pressed controls.
     pub raised: Color32,
+    /// Behind an image being worked on (the mask editor): a step darker than the window, so the image's
+    /// edges read in both themes.
+    pub canvas: Color32,
     pub border: Color32,
     pub text: Color32,
     /// Secondary text: captions, hints.
@@ -43,6 +46,7 @@ pub const DARK: Palette = Palette {
     background: Color32::from_rgb(0x1b, 0x1c, 0x1f),
     surface: Color32::from_rgb(0x25, 0x27, 0x2b),
     raised: Color32::from_rgb(0x33, 0x36, 0x3b),
+    canvas: Color32::from_rgb(0x12, 0x13, 0x15),
     border: Color32::from_rgb(0x3d, 0x40, 0x46),
     text: Color32::from_rgb(0xe6, 0xe7, 0xea),
     weak_text: Color32::from_rgb(0xa3, 0xa7, 0xaf),
@@ -58,11 +62,12 @@ pub const LIGHT: Palette = Palette {
     background: Color32::from_rgb(0xf4, 0xf4, 0xf2),
     surface: Color32::from_rgb(0xff, 0xff, 0xff),
     raised: Color32::from_rgb(0xe6, 0xe7, 0xe8),
+    canvas: Color32::from_rgb(0xdc, 0xdd, 0xdb),
     border: Color32::from_rgb(0xcf, 0xd1, 0xd4),
     text: Color32::from_rgb(0x1d, 0x1f, 0x23),
     weak_text: Color32::from_rgb(0x56, 0x5b, 0x63),
     accent: Color32::from_rgb(0x2a, 0x57, 0xc4),
-    selected: Color32::from_rgb(0xd3, 0xdf, 0xfb),
+    selected: Color32::from_rgb(0xbc, 0xcf, 0xf7),
     on_accent: Color32::from_rgb(0xff, 0xff, 0xff),
     success: Color32::from_rgb(0x17, 0x6b, 0x3c),
     warning: Color32::from_rgb(0x7a, 0x4f, 0x00),

@@ -1,6 +1,6 @@
-//! Help, the shortcuts list, and what the window remembers.
+//! Help, the shortcuts list, the keys that go between views, and what the window remembers.
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use moodgrid::ui::View;
 
 use super::harness::*;
@@ -58,4 +58,48 @@ fn f1_and_the_help_menu_list_the_shortcuts_and_the_open_view_comes_back_next_tim
         shows(h, "1 of 1 jobs")
     });
     assert_eq!(again.state().remembered(), remembered);
+}
+
+#[test]
+fn ctrl_and_a_number_opens_each_view_and_m_varies_a_region_of_an_upscale_only() {
+    use egui::{Key, Modifiers};
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = with_grid(data.path(), "a quiet harbour");
+    // What only each view shows.
+    for (key, view, only_there) in [
+        (Key::Num2, "gallery", "Filter"),
+        (Key::Num3, "blend", "Blend 0 images"),
+        (Key::Num4, "describe", "Choose image…"),
+        (Key::Num5, "boards", "New board"),
+        (Key::Num1, "job", "Copy job id"),
+    ] {
+        harness.key_press_modifiers(Modifiers::COMMAND, key);
+        harness.run();
+        assert!(shows(&harness, only_there), "Ctrl+{key:?} opens the {view}");
+    }
+    // The tabs stay what a screen reader announces: the open one is pressed.
+    let tab_selected = |name: &str| {
+        harness
+            .get_all_by_label(name)
+            .find(|node| node.accesskit_node().role() == egui::accesskit::Role::Button)
+            .and_then(|tab| tab.accesskit_node().toggled())
+    };
+    assert_eq!(tab_selected("Job"), Some(egui::accesskit::Toggled::True));
+    assert_eq!(
+        tab_selected("Gallery"),
+        Some(egui::accesskit::Toggled::False)
+    );
+
+    harness.key_press(Key::M);
+    harness.run();
+    assert!(
+        !shows(&harness, "Mask canvas"),
+        "a grid has no one image to vary a region of"
+    );
+    harness.get_by_label("U1").click();
+    frames_until(&mut harness, "the upscaled image", |h| {
+        enabled(h, "Vary region")
+    });
+    harness.key_press(Key::M);
+    frames_until(&mut harness, "the mask editor", |h| shows(h, "Mask canvas"));
 }
