@@ -66,18 +66,17 @@ impl<'a> IconButton<'a> {
 impl Widget for IconButton<'_> {
     fn ui(self, ui: &mut Ui) -> Response {
         let palette = theme::palette(ui);
-        let mut glyph = self.icon.rich_text().size(ICON_SIZE);
+        let on_fill = |text: RichText| {
+            if self.primary {
+                text.color(palette.on_accent).strong()
+            } else {
+                text
+            }
+        };
+        let glyph = on_fill(self.icon.rich_text().size(ICON_SIZE));
         let mut button = if self.show_name {
-            let mut name = RichText::new(self.name);
-            if self.primary {
-                glyph = glyph.color(palette.on_accent);
-                name = name.color(palette.on_accent).strong();
-            }
-            Button::new((glyph, name))
+            Button::new((glyph, on_fill(RichText::new(self.name))))
         } else {
-            if self.primary {
-                glyph = glyph.color(palette.on_accent);
-            }
             Button::new(glyph).min_size(vec2(ICON_BUTTON_SIDE, ICON_BUTTON_SIDE))
         };
         if self.primary {

@@ -277,6 +277,42 @@ fn toolbar(
             }
         }
     });
+    brush_settings(editor, ui);
+    ui.checkbox(&mut editor.show_mask, "Show mask")
+        .on_hover_text("H toggles; hold C to compare");
+    ui.separator();
+    mask_actions(editor, ui, import, export);
+    ui.separator();
+    let label = ui.label("Prompt for the region");
+    ui.add(
+        egui::TextEdit::multiline(&mut editor.prompt)
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    ui.add_space(4.0);
+    let empty = editor.mask.is_empty();
+    *submit = ui
+        .add_enabled(
+            !empty,
+            IconButton::labelled(icons::IMAGINE, "Submit region").primary(),
+        )
+        .on_disabled_hover_text("Paint the region to repaint first")
+        .clicked();
+    let (w, h) = editor.size();
+    ui.label(
+        RichText::new(format!("Mask {w} × {h} px, white = repaint"))
+            .weak()
+            .small(),
+    );
+    ui.add_space(8.0);
+    *close = ui
+        .add(IconButton::labelled(icons::CLOSE, "Close editor"))
+        .clicked();
+}
+
+/// Size, hardness and how strongly the mask shows over the image.
+fn brush_settings(editor: &mut MaskEditor, ui: &mut egui::Ui) {
     egui::Grid::new("mask_brush")
         .num_columns(2)
         .spacing([10.0, 6.0])
@@ -297,9 +333,10 @@ fn toolbar(
                 .labelled_by(overlay.id);
             ui.end_row();
         });
-    ui.checkbox(&mut editor.show_mask, "Show mask")
-        .on_hover_text("H toggles; hold C to compare");
-    ui.separator();
+}
+
+/// History, whole-mask operations, and the mask as a file.
+fn mask_actions(editor: &mut MaskEditor, ui: &mut egui::Ui, import: &mut bool, export: &mut bool) {
     ui.horizontal_wrapped(|ui| {
         if ui
             .add_enabled(editor.mask.can_undo(), IconButton::new(icons::UNDO, "Undo"))
@@ -333,33 +370,6 @@ fn toolbar(
             .add(IconButton::new(icons::SAVE, "Export mask…"))
             .clicked();
     });
-    ui.separator();
-    let label = ui.label("Prompt for the region");
-    ui.add(
-        egui::TextEdit::multiline(&mut editor.prompt)
-            .desired_rows(3)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id);
-    ui.add_space(4.0);
-    let empty = editor.mask.is_empty();
-    *submit = ui
-        .add_enabled(
-            !empty,
-            IconButton::labelled(icons::IMAGINE, "Submit region").primary(),
-        )
-        .on_disabled_hover_text("Paint the region to repaint first")
-        .clicked();
-    let (w, h) = editor.size();
-    ui.label(
-        RichText::new(format!("Mask {w} × {h} px, white = repaint"))
-            .weak()
-            .small(),
-    );
-    ui.add_space(8.0);
-    *close = ui
-        .add(IconButton::labelled(icons::CLOSE, "Close editor"))
-        .clicked();
 }
 
 fn keys(editor: &mut MaskEditor, ctx: &egui::Context) {

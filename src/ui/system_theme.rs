@@ -207,31 +207,20 @@ mod tests {
         let (heard, follower) = follow(&bus.address);
         let next = || heard.recv_timeout(Duration::from_secs(10)).unwrap();
         assert_eq!(next(), Theme::Light, "the preference at start");
-        let switch = |value: u32| {
+        let changed = |key: &str, value: u32| {
             portal
                 .emit_signal(
                     None::<&str>,
                     PATH,
                     SETTINGS,
                     "SettingChanged",
-                    &(
-                        "org.freedesktop.appearance",
-                        "color-scheme",
-                        Value::U32(value),
-                    ),
+                    &("org.freedesktop.appearance", key, Value::U32(value)),
                 )
                 .unwrap();
         };
+        let switch = |value: u32| changed("color-scheme", value);
         // Another setting changing says nothing about the theme.
-        portal
-            .emit_signal(
-                None::<&str>,
-                PATH,
-                SETTINGS,
-                "SettingChanged",
-                &("org.freedesktop.appearance", "accent-color", Value::U32(1)),
-            )
-            .unwrap();
+        changed("accent-color", 1);
         switch(1);
         assert_eq!(next(), Theme::Dark);
         switch(2);

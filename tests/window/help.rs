@@ -74,8 +74,7 @@ fn ctrl_and_a_number_opens_each_view_and_m_varies_a_region_of_an_upscale_only() 
         (Key::Num1, "job", "Copy job id"),
     ] {
         harness.key_press_modifiers(Modifiers::COMMAND, key);
-        harness.run();
-        assert!(shows(&harness, only_there), "Ctrl+{key:?} opens the {view}");
+        frames_until(&mut harness, view, |h| shows(h, only_there));
     }
     // The tabs stay what a screen reader announces: the open one is pressed.
     let tab_selected = |name: &str| {
@@ -91,7 +90,7 @@ fn ctrl_and_a_number_opens_each_view_and_m_varies_a_region_of_an_upscale_only() 
     );
 
     harness.key_press(Key::M);
-    harness.run();
+    frames_for(&mut harness, std::time::Duration::from_millis(300));
     assert!(
         !shows(&harness, "Mask canvas"),
         "a grid has no one image to vary a region of"
