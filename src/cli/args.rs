@@ -174,6 +174,20 @@ pub(super) enum Command {
         #[command(flatten)]
         follow: Follow,
     },
+    /// Find jobs by their prompt (a describe's answers too), action or TTAPI id, newest first: words,
+    /// prefixes (ligh*), "exact phrases" and -excluded words, all of which must hold.
+    Search {
+        /// What to look for, e.g. `"oil painting" ligh* -portrait` (quote it for the shell). It may start
+        /// with an exclusion: `moodgrid search -portrait`.
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        /// At most this many jobs.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per job.
+        #[arg(long)]
+        json: bool,
+    },
     /// The library's jobs, newest first.
     List {
         /// How many jobs.

@@ -1,10 +1,11 @@
-//! The commands that only read the library (`list`, `export`, `board`): they open it directly, start no
-//! engine and send nothing.
+//! The commands that only read the library (`list`, `search`, `export`, `board`): they open it directly,
+//! start no engine and send nothing.
 
 use std::path::PathBuf;
 
 use super::args::{BoardCommand, GlobalArgs};
 use super::{Exit, Failure, find, open_library, output};
+use crate::domain::search::SearchQuery;
 use crate::library::{ExportImages, ExportOptions, ExportTarget};
 
 /// `list`: the newest jobs, one line (or one JSON object) each.
@@ -15,6 +16,24 @@ pub(super) fn list(global: &GlobalArgs, limit: usize, json: bool) -> Result<Exit
         .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
     for job in &jobs {
         output::print_job(&library, job, json);
+    }
+    Ok(Exit::Success)
+}
+
+/// `search`: the jobs the query finds, newest first, as `list` prints them.
+pub(super) fn search(
+    global: &GlobalArgs,
+    query: &str,
+    limit: usize,
+    json: bool,
+) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
+    let hits = library
+        .search(&SearchQuery::parse(query), limit)
+        .map_err(unavailable)?;
+    for hit in hits {
+        output::print_job(&library, &library.job(hit.id).map_err(unavailable)?, json);
     }
     Ok(Exit::Success)
 }

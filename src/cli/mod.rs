@@ -62,6 +62,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
             all,
         } => library::export(&global, &jobs, to, zip, template, all),
         Command::List { limit, json } => library::list(&global, limit, json),
+        Command::Search { query, limit, json } => library::search(&global, &query, limit, json),
         Command::Imagine {
             prompt,
             mode,

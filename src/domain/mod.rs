@@ -8,6 +8,7 @@ pub mod failure;
 pub mod mask;
 pub mod mode;
 pub mod prompt;
+pub mod search;
 pub mod status;
 pub mod terminal_text;
 

@@ -37,6 +37,7 @@ impl Command {
             | Command::CheckAccount { .. }
             | Command::CheckPrompt { .. }
             | Command::SaveSettings { .. }
+            | Command::SearchJobs { .. }
             | Command::ExportBoard { .. }
             | Command::ExportJobs { .. }
             | Command::ImportBoard { .. }
@@ -78,6 +79,14 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
         Command::LoadBoards { reply } => in_library(&core, reply, |l| l.boards()).await,
         Command::CreateBoard { board, reply } => {
             in_library(&core, reply, move |l| l.create_board(&board)).await;
+        }
+        Command::SearchJobs {
+            query,
+            limit,
+            reply,
+        } => {
+            let query = crate::domain::search::SearchQuery::parse(&query);
+            in_library(&core, reply, move |l| l.search(&query, limit)).await;
         }
         Command::ExportBoard { id, reply } => {
             in_library(&core, reply, move |l| l.export_board(id)).await;

@@ -128,6 +128,12 @@ pub enum Command {
         board: Board,
         reply: oneshot::Sender<Result<i64, EngineError>>,
     },
+    /// The newest `limit` jobs a search (`domain::search`) finds.
+    SearchJobs {
+        query: String,
+        limit: usize,
+        reply: oneshot::Sender<Result<Vec<crate::library::SearchHit>, EngineError>>,
+    },
     /// A board and its images as one file's bytes.
     ExportBoard {
         id: i64,

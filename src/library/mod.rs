@@ -7,6 +7,7 @@ mod jobs;
 mod leases;
 mod params;
 mod schema;
+mod search;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub use jobs::{
 };
 pub use leases::{Claim, LEASE, Owner};
 pub use params::{JobParams, PARAMS_VERSION, ParamsError};
+pub use search::SearchHit;
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 
 pub const DATABASE_FILE: &str = "moodgrid.sqlite3";

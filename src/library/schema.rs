@@ -101,6 +101,33 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // 4: `params` becomes one typed, versioned value per kind (`library::params`).
     Migration::Code(super::params::convert_unversioned),
+    // 5: full-text search over prompts (a describe job's prompt holds its four answers), actions and TTAPI
+    // ids. The index reads its text from `jobs` (external content) and triggers keep it in step with every
+    // write, in the writer's own transaction; `rebuild` indexes the jobs already there.
+    Migration::Sql(
+        r#"
+    CREATE VIRTUAL TABLE jobs_fts USING fts5(
+        prompt, action, remote_id,
+        content = 'jobs', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO jobs_fts(rowid, prompt, action, remote_id)
+        VALUES (new.id, new.prompt, new.action, new.remote_id);
+    END;
+    CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO jobs_fts(jobs_fts, rowid, prompt, action, remote_id)
+        VALUES ('delete', old.id, old.prompt, old.action, old.remote_id);
+    END;
+    CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt, action, remote_id ON jobs BEGIN
+        INSERT INTO jobs_fts(jobs_fts, rowid, prompt, action, remote_id)
+        VALUES ('delete', old.id, old.prompt, old.action, old.remote_id);
+        INSERT INTO jobs_fts(rowid, prompt, action, remote_id)
+        VALUES (new.id, new.prompt, new.action, new.remote_id);
+    END;
+    INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
+    "#,
+    ),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
 use super::controls::IconButton;
+use super::gallery_search::GallerySearch;
 use super::icons;
 use super::job_list::{GalleryFilter, KINDS, StateFilter};
 use super::services::{Intent, Nav, Services, View};
@@ -14,6 +15,7 @@ use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::prompt::first_line;
+use crate::domain::search::highlighted_runs;
 use crate::library::{JobRecord, JobState};
 
 const TILE: f32 = 168.0;
@@ -25,8 +27,11 @@ pub struct GalleryState {
     pub filter: GalleryFilter,
     /// Jobs picked with Ctrl+click, to blend or describe together.
     pub marked: BTreeSet<i64>,
-    /// The filtered job indices, valid for one generation of the job list and one filter.
-    shown: Option<(u64, GalleryFilter, Vec<usize>)>,
+    /// What the search field found.
+    search: GallerySearch,
+    /// The filtered job indices, valid for one generation of the job list, one filter and one answer of
+    /// the search.
+    shown: Option<(u64, GalleryFilter, u64, Vec<usize>)>,
     columns: usize,
     /// Scroll offset and viewport height of the last frame, to bring a keyboard selection into view.
     viewport: (f32, f32),
@@ -36,16 +41,26 @@ pub struct GalleryState {
 impl GalleryState {
     /// The indices of the jobs to show, recomputed only when the list or the filter changed.
     fn shown(&mut self, app_jobs: &super::job_list::JobList) -> &[usize] {
-        let fresh = self.shown.as_ref().is_some_and(|(generation, filter, _)| {
-            *generation == app_jobs.generation() && *filter == self.filter
-        });
+        let fresh = self
+            .shown
+            .as_ref()
+            .is_some_and(|(generation, filter, searched, _)| {
+                *generation == app_jobs.generation()
+                    && *filter == self.filter
+                    && *searched == self.search.generation()
+            });
         if !fresh {
-            let indices = app_jobs.filtered(&self.filter);
-            self.shown = Some((app_jobs.generation(), self.filter.clone(), indices));
+            let indices = app_jobs.filtered(&self.filter, self.search.found());
+            self.shown = Some((
+                app_jobs.generation(),
+                self.filter.clone(),
+                self.search.generation(),
+                indices,
+            ));
         }
         self.shown
             .as_ref()
-            .map_or(&[], |(_, _, indices)| indices.as_slice())
+            .map_or(&[], |(_, _, _, indices)| indices.as_slice())
     }
 }
 
@@ -60,6 +75,7 @@ pub fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<i64> {
 
 pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
     filter_bar(gallery, services, ui);
+    gallery.search.update(&gallery.filter.text, services);
     ui.separator();
     let shown: Vec<usize> = gallery.shown(&services.jobs).to_vec();
     if shown.is_empty() {
@@ -109,7 +125,7 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut gallery.filter.text)
-                .hint_text("prompt, action or TTAPI id")
+                .hint_text("words, ligh*, \"a phrase\", -not")
                 .desired_width(240.0),
         )
         .labelled_by(label.id);
@@ -253,7 +269,7 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
         services,
         ui,
         &job,
-        &name,
+        (&name, gallery.search.highlighted(job.id)),
         rect,
         (selected, marked, response.hovered()),
     );
@@ -275,7 +291,7 @@ fn paint_tile(
     services: &mut Services,
     ui: &egui::Ui,
     job: &JobRecord,
-    name: &str,
+    (name, highlighted): (&str, Option<&str>),
     rect: egui::Rect,
     (selected, marked, hovered): (bool, bool, bool),
 ) {
@@ -324,40 +340,7 @@ fn paint_tile(
             &state_text(job),
         ),
     }
-    let palette = super::theme::palette(ui);
-    let (title, title_color) = if job.state.is_final() && job.state != JobState::Succeeded {
-        (format!("#{} {}", job.id, state_text(job)), palette.error)
-    } else {
-        (first_line(&super::job_title(job), 60), palette.text)
-    };
-    let text_width = TILE - 16.0;
-    let caption = |text: String, size: f32, color| {
-        ui.fonts_mut(|fonts| {
-            fonts.layout_job(egui::text::LayoutJob {
-                wrap: egui::text::TextWrapping::truncate_at_width(text_width),
-                ..egui::text::LayoutJob::simple_singleline(
-                    text,
-                    egui::FontId::proportional(size),
-                    color,
-                )
-            })
-        })
-    };
-    painter.galley(
-        egui::pos2(rect.left() + 8.0, rect.bottom() - 30.0),
-        caption(title, 12.5, title_color),
-        title_color,
-    );
-    let detail = if job.state.is_final() {
-        format!("#{} · {}", job.id, job.action)
-    } else {
-        format!("#{} · {}", job.id, state_text(job))
-    };
-    painter.galley(
-        egui::pos2(rect.left() + 8.0, rect.bottom() - 15.0),
-        caption(detail, 11.0, palette.weak_text),
-        palette.weak_text,
-    );
+    paint_caption(ui, &painter, job, highlighted, rect);
     if selected || marked {
         let stroke = if marked {
             egui::Stroke::new(3.0, ui.visuals().hyperlink_color)
@@ -375,6 +358,96 @@ fn paint_tile(
             ui.visuals().hyperlink_color,
         );
     }
+}
+
+/// The tile's two lines under the picture: the prompt (or what went wrong), then its number and action
+/// or state; each cut to the tile's width.
+fn paint_caption(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    job: &JobRecord,
+    highlighted: Option<&str>,
+    rect: egui::Rect,
+) {
+    let palette = super::theme::palette(ui);
+    let text_width = TILE - 16.0;
+    let line = |runs: &[(&str, egui::Color32)], size: f32| {
+        let mut layout = egui::text::LayoutJob {
+            wrap: egui::text::TextWrapping::truncate_at_width(text_width),
+            ..Default::default()
+        };
+        for (text, color) in runs {
+            let format = egui::TextFormat::simple(egui::FontId::proportional(size), *color);
+            layout.append(text, 0.0, format);
+        }
+        ui.fonts_mut(|fonts| fonts.layout_job(layout))
+    };
+    let failed = job.state.is_final() && job.state != JobState::Succeeded;
+    let title = if failed {
+        format!("#{} {}", job.id, state_text(job))
+    } else {
+        first_line(&super::job_title(job), 60)
+    };
+    // A search's matches in the accent, on the prompt's first line.
+    let marked = highlighted
+        .filter(|_| !failed)
+        .map(|marked| near_first_match(marked.lines().next().unwrap_or("")));
+    let runs: Vec<(&str, egui::Color32)> = match &marked {
+        Some(marked) => highlighted_runs(marked)
+            .into_iter()
+            .map(|(text, matched)| {
+                (
+                    text,
+                    if matched {
+                        palette.accent
+                    } else {
+                        palette.text
+                    },
+                )
+            })
+            .collect(),
+        None => vec![(&title, if failed { palette.error } else { palette.text })],
+    };
+    painter.galley(
+        egui::pos2(rect.left() + 8.0, rect.bottom() - 30.0),
+        line(&runs, 12.5),
+        palette.text,
+    );
+    let detail = if job.state.is_final() {
+        format!("#{} · {}", job.id, job.action)
+    } else {
+        format!("#{} · {}", job.id, state_text(job))
+    };
+    painter.galley(
+        egui::pos2(rect.left() + 8.0, rect.bottom() - 15.0),
+        line(&[(&detail, palette.weak_text)], 11.0),
+        palette.weak_text,
+    );
+}
+
+/// Marked text from a little before its first match, so a match late in a long prompt still shows on a
+/// tile's one line: "a lighthouse at dusk, oil painting" becomes "…dusk, oil painting" for "paint*".
+fn near_first_match(marked: &str) -> std::borrow::Cow<'_, str> {
+    const LEAD: usize = 10;
+    let Some(at) = marked.find(crate::domain::search::MATCH_START) else {
+        return marked.into();
+    };
+    let before = &marked[..at];
+    if before.chars().count() <= LEAD {
+        return marked.into();
+    }
+    // Back from the match by the lead, then on to where a word starts.
+    let lead_start = before
+        .char_indices()
+        .rev()
+        .nth(LEAD - 1)
+        .map_or(0, |(i, _)| i);
+    let at_word_start = before[..lead_start].ends_with(' ');
+    let start = match before[lead_start..].find(' ') {
+        Some(space) if !at_word_start => lead_start + space + 1,
+        _ => lead_start,
+    };
+    format!("…{}", &marked[start..]).into()
 }
 
 /// Double click opens the job, Ctrl+click picks it (or unpicks it), a click selects it.
@@ -443,4 +516,22 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
     let id = services.jobs.at(shown[next]).id;
     services.nav.selected = Some(id);
     gallery.scroll_to_row = Some(next / columns as usize);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::search::{MATCH_END, MATCH_START};
+
+    #[test]
+    fn a_late_match_is_brought_into_the_caption_from_a_word_boundary() {
+        let marked = format!("a lighthouse at dusk, oil {MATCH_START}painting{MATCH_END}");
+        assert_eq!(
+            near_first_match(&marked),
+            format!("…dusk, oil {MATCH_START}painting{MATCH_END}")
+        );
+        let early = format!("a {MATCH_START}fox{MATCH_END} in a scarf");
+        assert_eq!(near_first_match(&early), early);
+        assert_eq!(near_first_match("no match"), "no match");
+    }
 }

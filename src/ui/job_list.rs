@@ -23,7 +23,7 @@ pub struct JobList {
 pub struct GalleryFilter {
     pub kind: Option<JobKind>,
     pub state: StateFilter,
-    /// Matched case-insensitively against the prompt, the action and the TTAPI id.
+    /// The search as typed; the library answers it (`gallery_search`), and `filtered` is given the answer.
     pub text: String,
 }
 
@@ -74,17 +74,7 @@ pub const KINDS: [JobKind; 6] = [
 
 impl GalleryFilter {
     pub fn admits(&self, job: &JobRecord) -> bool {
-        if self.kind.is_some_and(|kind| kind != job.kind) || !self.state.admits(job.state) {
-            return false;
-        }
-        let needle = self.text.trim().to_lowercase();
-        needle.is_empty()
-            || job.prompt.to_lowercase().contains(&needle)
-            || job.action.to_lowercase().contains(&needle)
-            || job
-                .remote_id
-                .as_deref()
-                .is_some_and(|id| id.to_lowercase().starts_with(&needle))
+        self.kind.is_none_or(|kind| kind == job.kind) && self.state.admits(job.state)
     }
 }
 
@@ -181,10 +171,14 @@ impl JobList {
         running.chain(finished).collect()
     }
 
-    /// Indices of the jobs the gallery shows, newest first.
-    pub fn filtered(&self, filter: &GalleryFilter) -> Vec<usize> {
+    /// Indices of the jobs the gallery shows, newest first: those the filter admits and, while a search
+    /// is on, the search `found`.
+    pub fn filtered(&self, filter: &GalleryFilter, found: Option<&HashSet<i64>>) -> Vec<usize> {
         (0..self.jobs.len())
-            .filter(|&i| filter.admits(&self.jobs[i]))
+            .filter(|&i| {
+                let job = &self.jobs[i];
+                filter.admits(job) && found.is_none_or(|ids| ids.contains(&job.id))
+            })
             .collect()
     }
 
@@ -334,10 +328,10 @@ mod tests {
     }
 
     #[test]
-    fn the_gallery_filters_by_kind_state_and_text() {
+    fn the_gallery_filters_by_kind_state_and_what_a_search_found() {
         let list = list();
         let ids = |filter: GalleryFilter| -> Vec<i64> {
-            list.filtered(&filter)
+            list.filtered(&filter, None)
                 .iter()
                 .map(|&i| list.at(i).id)
                 .collect()
@@ -355,19 +349,16 @@ mod tests {
             }),
             [3]
         );
+        let found = HashSet::from([3, 2]);
+        let searched: Vec<i64> = list
+            .filtered(&imagines, Some(&found))
+            .iter()
+            .map(|&i| list.at(i).id)
+            .collect();
         assert_eq!(
-            ids(GalleryFilter {
-                text: "  WHALE ".into(),
-                ..GalleryFilter::default()
-            }),
-            [4]
-        );
-        assert_eq!(
-            ids(GalleryFilter {
-                text: "remote-2".into(),
-                ..GalleryFilter::default()
-            }),
-            [2]
+            searched,
+            [3],
+            "found by the search and admitted by the filter"
         );
     }
 

@@ -23,6 +23,7 @@ mod feed;
 mod fonts;
 mod frame_report;
 mod gallery;
+mod gallery_search;
 mod icons;
 mod job_list;
 mod job_view;

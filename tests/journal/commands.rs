@@ -213,6 +213,26 @@ async fn every_subcommand_waits_and_reports_its_files() {
     assert_eq!(listed.len(), 8);
     assert_eq!(listed[0]["jobId"], seed["jobId"]);
     assert!(listed.iter().all(|j| j["status"] == "SUCCESS"));
+    // search: the same lines for the jobs found; a describe is found by its answers, and a search may
+    // start with an exclusion.
+    let found = |query: &'static str| {
+        let sim = &sim;
+        async move {
+            json_lines(&moodgrid(sim, dir, &["search", query, "--json"]).await)
+                .iter()
+                .map(|j| j["jobId"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let described_id = described["jobId"].as_str().unwrap().to_owned();
+    assert!(found("red").await.contains(&described_id));
+    let not_describes: Vec<String> = listed
+        .iter()
+        .filter(|j| j["action"] != "describe")
+        .map(|j| j["jobId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(found("-describe").await, not_describes);
+    assert!(found("\"no such words\"").await.is_empty());
     let resumed = moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await;
     assert_eq!(resumed.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&resumed.stderr).contains("Nothing to resume"));

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use moodgrid::domain::Mode;
+use moodgrid::domain::search::SearchQuery;
 use moodgrid::library::{JobKind, JobParams, Library, PARAMS_VERSION};
 use moodgrid::sim::{SimConfig, Simulator};
 
@@ -95,6 +96,18 @@ async fn a_library_from_before_typed_parameters_opens_and_resends_every_kind() {
         .query_row("SELECT params FROM jobs WHERE id = 8", [], |r| r.get(0))
         .unwrap();
     assert_eq!(stored, format!(r#"{{"v":{PARAMS_VERSION},"kind":"seed"}}"#));
+    // The search index was built for the jobs already there.
+    let found: Vec<i64> = library
+        .search(&SearchQuery::parse("lighthouse dusk"), 10)
+        .unwrap()
+        .iter()
+        .map(|hit| hit.id)
+        .collect();
+    assert_eq!(found, [3]);
+    let found_door = library
+        .search(&SearchQuery::parse("\"red door\""), 10)
+        .unwrap();
+    assert!(found_door.iter().any(|hit| hit.id == 9), "{found_door:?}");
     drop(library);
 
     // Point the fixture at a live simulator: its parents become real jobs there.

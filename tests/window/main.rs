@@ -12,5 +12,6 @@ mod imagine;
 mod mask;
 #[path = "../support/png_text.rs"]
 mod png_text;
+mod search;
 mod settings;
 mod sources;

@@ -1,0 +1,147 @@
+//! Finding jobs by what was asked: the full-text index over prompts, actions and TTAPI ids (migration 5),
+//! queried with Moodgrid's own search language (`domain::search`).
+
+use rusqlite::params;
+
+use super::{Library, LibraryError};
+use crate::domain::search::{MATCH_END, MATCH_START, SearchQuery};
+
+/// One job a search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub id: i64,
+    /// The prompt with each match between `MATCH_START` and `MATCH_END`; `None` when nothing was matched
+    /// in it (a search by exclusion only, or a match in the action or id).
+    pub highlighted: Option<String>,
+}
+
+impl Library {
+    /// The newest `limit` jobs the query finds (every job for an empty query), newest first.
+    pub fn search(
+        &self,
+        query: &SearchQuery,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, LibraryError> {
+        let conn = self.conn();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let hit = |row: &rusqlite::Row<'_>| {
+            let id: i64 = row.get(0)?;
+            let highlighted: Option<String> = row.get(1)?;
+            Ok(SearchHit {
+                id,
+                highlighted: highlighted.filter(|text| text.contains(MATCH_START)),
+            })
+        };
+        let hits = if let Some(matching) = query.fts() {
+            conn.prepare_cached(
+                "SELECT rowid, highlight(jobs_fts, 0, ?2, ?3) FROM jobs_fts \
+                 WHERE jobs_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?4",
+            )?
+            .query_map(
+                params![
+                    matching,
+                    MATCH_START.to_string(),
+                    MATCH_END.to_string(),
+                    limit
+                ],
+                hit,
+            )?
+            .collect::<Result<Vec<_>, _>>()?
+        } else if let Some(excluded) = query.only_excluded() {
+            conn.prepare_cached(
+                "SELECT id, NULL FROM jobs WHERE id NOT IN \
+                 (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1) ORDER BY id DESC LIMIT ?2",
+            )?
+            .query_map(params![excluded, limit], hit)?
+            .collect::<Result<Vec<_>, _>>()?
+        } else {
+            conn.prepare_cached("SELECT id, NULL FROM jobs ORDER BY id DESC LIMIT ?1")?
+                .query_map(params![limit], hit)?
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::jobs::tests::new_job;
+    use crate::library::{JobState, JobUpdate};
+
+    fn found(library: &Library, typed: &str) -> Vec<i64> {
+        let hits = library.search(&SearchQuery::parse(typed), 100).unwrap();
+        hits.iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn words_prefixes_phrases_exclusions_ids_and_actions_find_their_jobs_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        for prompt in [
+            "a lighthouse at dusk, oil painting",   // 1
+            "portrait of a fox, oil on canvas",     // 2
+            "lightning over a painting of the sea", // 3
+            "Café on a rainy street --ar 3:2",      // 4
+        ] {
+            library.insert_job(&new_job(prompt)).unwrap();
+        }
+        assert_eq!(found(&library, "lighthouse"), [1]);
+        assert_eq!(found(&library, "LIGHT*"), [3, 1], "prefixes, any case");
+        assert_eq!(found(&library, "\"oil painting\""), [1]);
+        assert_eq!(found(&library, "oil painting"), [1], "every word, anywhere");
+        assert_eq!(found(&library, "oil -portrait"), [1]);
+        assert_eq!(found(&library, "-oil -light*"), [4], "only exclusions");
+        assert_eq!(found(&library, "cafe"), [4], "accents folded");
+        assert_eq!(
+            found(&library, ""),
+            [4, 3, 2, 1],
+            "nothing typed: every job"
+        );
+        assert_eq!(
+            found(&library, "imagine"),
+            [4, 3, 2, 1],
+            "the action is indexed"
+        );
+        assert!(found(&library, "whale").is_empty());
+
+        // The TTAPI id arrives later, by an update: the index follows it.
+        let update = JobUpdate {
+            remote_id: Some("6de785ce-60fe-4104-8521-c5bd03b4f50b".into()),
+            submitted: true,
+            count_attempt: true,
+            ..JobUpdate::transition(JobState::Queued, JobState::Pending)
+        };
+        library.update_job(2, &update).unwrap();
+        assert_eq!(found(&library, "6de785ce"), [2]);
+        assert_eq!(found(&library, "6de785ce-60fe-4104-8521-c5bd03b4f50b"), [2]);
+
+        let hit = &library.search(&SearchQuery::parse("fox"), 10).unwrap()[0];
+        assert_eq!(
+            hit.highlighted.as_deref(),
+            Some(format!("portrait of a {MATCH_START}fox{MATCH_END}, oil on canvas").as_str())
+        );
+    }
+
+    #[test]
+    fn no_input_makes_the_index_report_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        library.insert_job(&new_job("a quiet harbour")).unwrap();
+        let pieces = [
+            "\"", "-", "*", "(", ")", ":", "^", "+", "AND", "OR", "NOT", "NEAR", "{", "}", "'",
+            "\\", " ", "  ", "fox", "é", "漢字", "\u{E000}", "\0", "-\"", "\"*", "**", ",", ".",
+            "NEAR(",
+        ];
+        let mut rng = fastrand::Rng::with_seed(19);
+        for _ in 0..3000 {
+            let typed: String = (0..rng.usize(1..8))
+                .map(|_| pieces[rng.usize(..pieces.len())])
+                .collect();
+            assert!(
+                library.search(&SearchQuery::parse(&typed), 5).is_ok(),
+                "{typed:?}"
+            );
+        }
+    }
+}
