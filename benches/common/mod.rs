@@ -139,6 +139,23 @@ pub fn peak_rss_mb(process: &str) -> Option<f64> {
 /// picture share its file, as the real library does).
 pub const PICTURES: usize = 240;
 
+/// An imagine job on the embedded simulator, as the benchmarks' libraries hold them.
+pub fn imagine_job(prompt: String) -> NewJob {
+    NewJob {
+        backend: "simulator".into(),
+        params: JobParams::Imagine {
+            prompt: prompt.clone(),
+            mode: moodgrid::domain::Mode::Fast,
+            timeout: None,
+        },
+        action: "imagine".into(),
+        prompt,
+        mode: None,
+        parent_id: None,
+        timeout_secs: 300,
+    }
+}
+
 /// Writes a library of `jobs` finished imagine jobs through the real library code, each with a grid and four
 /// images drawn from [`PICTURES`] distinct pictures.
 pub fn library_of_finished_jobs(dir: &Path, jobs: usize) -> Result<(), Box<dyn std::error::Error>> {
@@ -160,19 +177,7 @@ pub fn library_of_finished_jobs(dir: &Path, jobs: usize) -> Result<(), Box<dyn s
     }
     for n in 0..jobs {
         let prompt = format!("study {n} of harbour light, film grain --ar 1:1");
-        let job = library.insert_job(&NewJob {
-            backend: "simulator".into(),
-            params: JobParams::Imagine {
-                prompt: prompt.clone(),
-                mode: moodgrid::domain::Mode::Fast,
-                timeout: None,
-            },
-            action: "imagine".into(),
-            prompt: prompt.clone(),
-            mode: None,
-            parent_id: None,
-            timeout_secs: 300,
-        })?;
+        let job = library.insert_job(&imagine_job(prompt))?;
         library.update_job(
             job.id,
             &JobUpdate {

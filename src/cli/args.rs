@@ -188,6 +188,20 @@ pub(super) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Give a job 0–5 stars (0 clears them).
+    Rate {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        #[arg(value_parser = clap::value_parser!(u8).range(0..=5))]
+        stars: u8,
+    },
+    /// Pick or reject a job, or take its flag away.
+    Flag {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        #[arg(value_enum)]
+        flag: FlagArg,
+    },
     /// The library's jobs, newest first.
     List {
         /// How many jobs.
@@ -254,6 +268,14 @@ pub(super) enum BoardCommand {
         #[arg(long, short)]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(super) enum FlagArg {
+    Pick,
+    Reject,
+    /// No flag.
+    None,
 }
 
 #[derive(Debug, Args)]

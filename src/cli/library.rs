@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::args::{BoardCommand, GlobalArgs};
 use super::{Exit, Failure, find, open_library, output};
 use crate::domain::search::SearchQuery;
-use crate::library::{ExportImages, ExportOptions, ExportTarget};
+use crate::library::{ExportImages, ExportOptions, ExportTarget, Mark};
 
 /// `list`: the newest jobs, one line (or one JSON object) each.
 pub(super) fn list(global: &GlobalArgs, limit: usize, json: bool) -> Result<Exit, Failure> {
@@ -35,6 +35,17 @@ pub(super) fn search(
     for hit in hits {
         output::print_job(&library, &library.job(hit.id).map_err(unavailable)?, json);
     }
+    Ok(Exit::Success)
+}
+
+/// `rate`, `flag`: the job's verdict, written straight into the library (an open window sees it change).
+pub(super) fn mark(global: &GlobalArgs, reference: &str, mark: Mark) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let job = find(&library, reference)?;
+    let job = library
+        .mark_job(job.id, mark)
+        .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
+    output::print_job(&library, &job, false);
     Ok(Exit::Success)
 }
 

@@ -16,10 +16,10 @@ use std::path::PathBuf;
 use crate::api::BaseUrl;
 use crate::domain::terminal_text::printable;
 use crate::engine::{DescribeSource, NewSubmission};
-use crate::library::{JobRecord, Library};
+use crate::library::{Flag, JobRecord, Library, Mark};
 use crate::settings::Settings;
 pub use args::Cli;
-use args::{Command, GlobalArgs};
+use args::{Command, FlagArg, GlobalArgs};
 pub use output::Exit;
 
 /// A failure before any job exists, with its exit code.
@@ -63,6 +63,15 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         } => library::export(&global, &jobs, to, zip, template, all),
         Command::List { limit, json } => library::list(&global, limit, json),
         Command::Search { query, limit, json } => library::search(&global, &query, limit, json),
+        Command::Rate { job, stars } => library::mark(&global, &job, Mark::Stars(stars)),
+        Command::Flag { job, flag } => {
+            let flag = match flag {
+                FlagArg::Pick => Some(Flag::Pick),
+                FlagArg::Reject => Some(Flag::Reject),
+                FlagArg::None => None,
+            };
+            library::mark(&global, &job, Mark::Flag(flag))
+        }
         Command::Imagine {
             prompt,
             mode,

@@ -97,6 +97,8 @@ pub fn job_json(library: &Library, job: &JobRecord) -> Value {
         "message": job.message,
         "files": files(library, job.id),
         "backend": job.backend,
+        "rating": job.rating,
+        "flag": job.flag.map(|f| f.as_str()),
     })
 }
 
@@ -105,6 +107,12 @@ pub fn job_line(library: &Library, job: &JobRecord) -> String {
     let id = job.reference();
     let prompt = crate::domain::prompt::first_line(&job.prompt, 60);
     let mut line = format!("{id}  {:<13} {:<16} {prompt}", status_word(job), job.action);
+    if job.rating > 0 {
+        line.push_str(&format!("  {}", crate::library::stars(job.rating)));
+    }
+    if let Some(flag) = job.flag {
+        line.push_str(&format!("  [{}]", flag.as_str()));
+    }
     if let Some(message) = job
         .message
         .as_deref()

@@ -29,6 +29,7 @@ impl Command {
             | Command::CreateBoard { .. }
             | Command::DeleteBoard { .. }
             | Command::SaveBoard { .. }
+            | Command::MarkJob { .. }
             | Command::Shutdown => true,
             Command::Fetch { .. }
             | Command::StoreKey { .. }
@@ -80,6 +81,7 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
         Command::CreateBoard { board, reply } => {
             in_library(&core, reply, move |l| l.create_board(&board)).await;
         }
+        Command::MarkJob { job_id, mark } => mark_job(&core, job_id, mark).await,
         Command::SearchJobs {
             query,
             limit,
@@ -173,6 +175,14 @@ async fn load_images(core: &Core, job_ids: Vec<i64>) {
     let event = match images {
         Ok(images) => Event::Images(images),
         Err(e) => Event::Notice(format!("could not read the library's images: {e}")),
+    };
+    core.emitter.emit(event).await;
+}
+
+async fn mark_job(core: &Core, job_id: i64, mark: crate::library::Mark) {
+    let event = match core.db(move |l| l.mark_job(job_id, mark)).await {
+        Ok(job) => Event::JobChanged(Box::new(job)),
+        Err(e) => Event::Notice(format!("could not mark job #{job_id}: {e}")),
     };
     core.emitter.emit(event).await;
 }

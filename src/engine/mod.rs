@@ -128,6 +128,11 @@ pub enum Command {
         board: Board,
         reply: oneshot::Sender<Result<i64, EngineError>>,
     },
+    /// Stars or a flag for a job; the changed job comes back as `JobChanged`, a failure as a `Notice`.
+    MarkJob {
+        job_id: i64,
+        mark: crate::library::Mark,
+    },
     /// The newest `limit` jobs a search (`domain::search`) finds.
     SearchJobs {
         query: String,

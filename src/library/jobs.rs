@@ -65,6 +65,14 @@ impl JobState {
     }
 }
 
+/// A designer's verdict beside the stars: keep it, or throw it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Flag {
+    Pick,
+    Reject,
+}
+
 /// Why a job ended badly, which decides what the user is told to do (and the CLI's exit code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
@@ -117,7 +125,7 @@ impl ImageRole {
     }
 }
 
-stored_as_snake_case!(JobState, FailureKind, JobKind, ImageRole);
+stored_as_snake_case!(JobState, FailureKind, JobKind, ImageRole, Flag);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRecord {
@@ -157,6 +165,9 @@ pub struct JobRecord {
     pub lease_until: Option<i64>,
     /// The embedded simulator instance that runs an offline job; `None` for jobs on a real service.
     pub instance: Option<String>,
+    /// 0 (not rated) to 5 stars, and a pick or reject flag (`library::ratings`).
+    pub rating: u8,
+    pub flag: Option<Flag>,
 }
 
 impl JobRecord {
@@ -317,7 +328,7 @@ impl JobUpdate {
 
 pub(super) const JOB_COLUMNS: &str = "id, remote_id, backend, kind, action, prompt, params, mode, state, remote_status, progress, \
     message, failure_kind, components, seed, quota, width, height, image_url, image_urls, parent_id, timeout_secs, \
-    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance";
+    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance, rating, flag";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, message.into())
@@ -372,6 +383,11 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         owner: row.get(27)?,
         lease_until: row.get(28)?,
         instance: row.get(29)?,
+        rating: row.get::<_, i64>(30)?.clamp(0, 5) as u8,
+        flag: row
+            .get::<_, Option<String>>(31)?
+            .as_deref()
+            .and_then(|f| f.parse().ok()),
     })
 }
 

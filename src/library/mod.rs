@@ -6,6 +6,7 @@ mod export;
 mod jobs;
 mod leases;
 mod params;
+mod ratings;
 mod schema;
 mod search;
 mod store;
@@ -21,10 +22,12 @@ pub use export::{
     file_stem_for, keyword, png_with_metadata, seed_of,
 };
 pub use jobs::{
-    FailureKind, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, NewJob,
+    FailureKind, Flag, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate,
+    NewJob,
 };
 pub use leases::{Claim, LEASE, Owner};
 pub use params::{JobParams, PARAMS_VERSION, ParamsError};
+pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::SearchHit;
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 

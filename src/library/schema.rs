@@ -128,6 +128,14 @@ const MIGRATIONS: &[Migration] = &[
     INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
     "#,
     ),
+    // 6: the designer's verdict on a job: 0–5 stars and a pick/reject flag.
+    Migration::Sql(
+        r#"
+    ALTER TABLE jobs ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN flag TEXT;
+    CREATE INDEX jobs_by_rating ON jobs(rating);
+    "#,
+    ),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

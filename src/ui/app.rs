@@ -430,12 +430,20 @@ impl MoodgridApp {
             super::export::open(&mut self.export, jobs);
         }
         let services = &mut self.services;
+        // The selected job's keys work where it is what the user looks at: not on a board, where 1 is 100 %.
+        let on_jobs = matches!(services.nav.view, View::Job | View::Gallery);
         if let Some(job) = services
             .nav
             .selected
+            .filter(|_| on_jobs)
             .and_then(|id| services.jobs.get(id))
             .cloned()
         {
+            for (key, flag) in super::verdict::FLAG_KEYS {
+                if ctx.input(|i| i.key_pressed(key)) {
+                    super::verdict::mark(services, job.id, crate::library::Mark::Flag(flag));
+                }
+            }
             for (n, key) in [
                 (1, Key::Num1),
                 (2, Key::Num2),

@@ -9,7 +9,7 @@ use egui::{Key, RichText, ScrollArea, Sense, vec2};
 use super::controls::IconButton;
 use super::gallery_search::GallerySearch;
 use super::icons;
-use super::job_list::{GalleryFilter, KINDS, StateFilter};
+use super::job_list::{FlagFilter, GalleryFilter, KINDS, StateFilter};
 use super::services::{Intent, Nav, Services, View};
 use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
@@ -140,6 +140,22 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         super::controls::labelled_combo(ui, "State", filter.state.label(), |ui| {
             for state in StateFilter::ALL {
                 ui.selectable_value(&mut filter.state, state, state.label());
+            }
+        });
+        let rating = match filter.min_rating {
+            0 => "Any rating".to_owned(),
+            n => format!("{} or more", crate::library::stars(n)),
+        };
+        super::controls::labelled_combo(ui, "Rating", rating, |ui| {
+            ui.selectable_value(&mut filter.min_rating, 0, "Any rating");
+            for stars in 1..=crate::library::MAX_RATING {
+                let text = format!("{} or more", crate::library::stars(stars));
+                ui.selectable_value(&mut filter.min_rating, stars, text);
+            }
+        });
+        super::controls::labelled_combo(ui, "Flag", filter.flag.label(), |ui| {
+            for flag in FlagFilter::ALL {
+                ui.selectable_value(&mut filter.flag, flag, flag.label());
             }
         });
         let total = services.jobs.len();
@@ -413,11 +429,19 @@ fn paint_caption(
         line(&runs, 12.5),
         palette.text,
     );
-    let detail = if job.state.is_final() {
+    let mut detail = if job.state.is_final() {
         format!("#{} · {}", job.id, job.action)
     } else {
         format!("#{} · {}", job.id, state_text(job))
     };
+    if job.rating > 0 {
+        detail.push_str(&format!(" · {}", "★".repeat(usize::from(job.rating))));
+    }
+    match job.flag {
+        Some(crate::library::Flag::Pick) => detail.push_str(" · picked"),
+        Some(crate::library::Flag::Reject) => detail.push_str(" · rejected"),
+        None => {}
+    }
     painter.galley(
         egui::pos2(rect.left() + 8.0, rect.bottom() - 15.0),
         line(&[(&detail, palette.weak_text)], 11.0),

@@ -79,5 +79,9 @@ pub const SUCCEEDED: Icon = symbols::ICON_CHECK_CIRCLE;
 pub const FAILED: Icon = symbols::ICON_ERROR;
 pub const WAITING: Icon = symbols::ICON_SCHEDULE;
 
+// A job's verdict.
+pub const PICK: Icon = symbols::ICON_FLAG;
+pub const REJECT: Icon = symbols::ICON_BLOCK;
+
 // The gallery's filters.
 pub const SEARCH: Icon = symbols::ICON_SEARCH;

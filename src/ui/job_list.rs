@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
+use crate::library::{Flag, ImageFile, ImageRole, JobKind, JobRecord, JobState};
 
 #[derive(Default)]
 pub struct JobList {
@@ -23,6 +23,9 @@ pub struct JobList {
 pub struct GalleryFilter {
     pub kind: Option<JobKind>,
     pub state: StateFilter,
+    /// At least this many stars (0: any).
+    pub min_rating: u8,
+    pub flag: FlagFilter,
     /// The search as typed; the library answers it (`gallery_search`), and `filtered` is given the answer.
     pub text: String,
 }
@@ -63,6 +66,48 @@ impl StateFilter {
     }
 }
 
+/// Which flags the gallery shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FlagFilter {
+    #[default]
+    Any,
+    Picked,
+    Rejected,
+    Unflagged,
+    /// Everything but the rejects: what culling leaves.
+    NotRejected,
+}
+
+impl FlagFilter {
+    pub const ALL: [FlagFilter; 5] = [
+        FlagFilter::Any,
+        FlagFilter::Picked,
+        FlagFilter::NotRejected,
+        FlagFilter::Rejected,
+        FlagFilter::Unflagged,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagFilter::Any => "Any flag",
+            FlagFilter::Picked => "Picked",
+            FlagFilter::Rejected => "Rejected",
+            FlagFilter::Unflagged => "Unflagged",
+            FlagFilter::NotRejected => "Not rejected",
+        }
+    }
+
+    fn admits(self, flag: Option<Flag>) -> bool {
+        match self {
+            FlagFilter::Any => true,
+            FlagFilter::Picked => flag == Some(Flag::Pick),
+            FlagFilter::Rejected => flag == Some(Flag::Reject),
+            FlagFilter::Unflagged => flag.is_none(),
+            FlagFilter::NotRejected => flag != Some(Flag::Reject),
+        }
+    }
+}
+
 pub const KINDS: [JobKind; 6] = [
     JobKind::Imagine,
     JobKind::Action,
@@ -74,7 +119,10 @@ pub const KINDS: [JobKind; 6] = [
 
 impl GalleryFilter {
     pub fn admits(&self, job: &JobRecord) -> bool {
-        self.kind.is_none_or(|kind| kind == job.kind) && self.state.admits(job.state)
+        self.kind.is_none_or(|kind| kind == job.kind)
+            && self.state.admits(job.state)
+            && job.rating >= self.min_rating
+            && self.flag.admits(job.flag)
     }
 }
 
@@ -288,6 +336,8 @@ mod tests {
             owner: None,
             lease_until: None,
             instance: None,
+            rating: 0,
+            flag: None,
         }
     }
 

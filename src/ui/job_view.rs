@@ -185,6 +185,9 @@ fn facts(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
             ui.label(RichText::new("Seed").weak());
             seed(services, ui, job);
             ui.end_row();
+            ui.label(RichText::new("Rating").weak());
+            super::verdict::controls(services, ui, job);
+            ui.end_row();
         });
 }
 

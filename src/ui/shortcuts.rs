@@ -120,6 +120,7 @@ const SECTIONS: &[(&str, &[Row])] = &[
             plain("Esc", "back to the gallery"),
             plain("1–4", "U1–U4 on the selected grid"),
             plain("M", "vary region: paint a mask on the selected upscale"),
+            plain("P, X, U", "pick, reject, unflag the selected job"),
             Row {
                 keys: Keys::Click(Modifiers::COMMAND),
                 does: "pick a job (Blend, Describe, board)",

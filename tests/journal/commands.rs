@@ -233,6 +233,29 @@ async fn every_subcommand_waits_and_reports_its_files() {
         .collect();
     assert_eq!(found("-describe").await, not_describes);
     assert!(found("\"no such words\"").await.is_empty());
+    // rate and flag: written to the library and listed; more than five stars is a usage error.
+    for args in [
+        ["rate", grid_id.as_str(), "4"],
+        ["flag", grid_id.as_str(), "pick"],
+    ] {
+        assert_eq!(
+            moodgrid(&sim, dir, &args).await.status.code(),
+            Some(0),
+            "{args:?}"
+        );
+    }
+    let marked = json_lines(&moodgrid(&sim, dir, &["search", &grid_id, "--json"]).await);
+    assert_eq!(
+        (marked[0]["rating"].as_u64(), marked[0]["flag"].as_str()),
+        (Some(4), Some("pick"))
+    );
+    assert_eq!(
+        moodgrid(&sim, dir, &["rate", &grid_id, "6"])
+            .await
+            .status
+            .code(),
+        Some(2)
+    );
     let resumed = moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await;
     assert_eq!(resumed.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&resumed.stderr).contains("Nothing to resume"));

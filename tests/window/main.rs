@@ -15,3 +15,4 @@ mod png_text;
 mod search;
 mod settings;
 mod sources;
+mod verdict;

@@ -1,0 +1,105 @@
+//! The library's full-text search at 10,000 and 100,000 jobs: each kind of query the gallery and
+//! `moodgrid search` send (a word, a prefix, a phrase, a word with an exclusion, exclusions only, a TTAPI id),
+//! timed in the library, at the gallery's limit (20,000 jobs) and the CLI's (20). The jobs are written by the
+//! real library code with prompts drawn from a vocabulary, so words match from a few jobs to a third of them.
+//! `cargo bench --bench search` prints median and p95 per query.
+
+use std::time::{Duration, Instant};
+
+mod common;
+
+use moodgrid::domain::search::SearchQuery;
+use moodgrid::library::{JobState, JobUpdate, Library};
+
+const SIZES: [usize; 2] = [10_000, 100_000];
+const RUNS: usize = 40;
+const SUBJECTS: [&str; 12] = [
+    "lighthouse",
+    "harbour",
+    "fox",
+    "teapot",
+    "bakery",
+    "cathedral",
+    "orchid",
+    "robot",
+    "glacier",
+    "violin",
+    "lantern",
+    "meadow",
+];
+const STYLES: [&str; 6] = [
+    "oil painting",
+    "film grain",
+    "clay render",
+    "watercolour wash",
+    "studio lighting",
+    "ink drawing",
+];
+const QUERIES: [&str; 6] = [
+    "lighthouse",
+    "ligh*",
+    "\"oil painting\"",
+    "fox -watercolour",
+    "-lighthouse -harbour",
+    "bench-4242",
+];
+
+fn prompt(n: usize) -> String {
+    format!(
+        "a {} at dusk, {}, study {n} --ar 3:2",
+        SUBJECTS[n % SUBJECTS.len()],
+        STYLES[(n / SUBJECTS.len()) % STYLES.len()]
+    )
+}
+
+fn write_jobs(library: &Library, from: usize, to: usize) -> Result<(), Box<dyn std::error::Error>> {
+    for n in from..to {
+        let job = library.insert_job(&common::imagine_job(prompt(n)))?;
+        library.update_job(
+            job.id,
+            &JobUpdate {
+                remote_id: Some(format!("bench-{n}")),
+                ..JobUpdate::transition(JobState::Queued, JobState::Succeeded)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn millis(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    samples[((samples.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let library = Library::open(dir.path())?;
+    let mut written = 0;
+    for size in SIZES {
+        let started = Instant::now();
+        write_jobs(&library, written, size)?;
+        written = size;
+        println!(
+            "\n{size} jobs (written in {:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+        for limit in [20_000, 20] {
+            for typed in QUERIES {
+                let query = SearchQuery::parse(typed);
+                let mut samples = Vec::with_capacity(RUNS);
+                let mut found = 0;
+                for _ in 0..RUNS {
+                    let started = Instant::now();
+                    found = library.search(&query, limit)?.len();
+                    samples.push(started.elapsed());
+                }
+                println!(
+                    "  limit {limit:>6}  {typed:<24} {found:>6} found   median {:>7.2} ms   p95 {:>7.2} ms",
+                    millis(&mut samples, 0.5),
+                    millis(&mut samples, 0.95)
+                );
+            }
+        }
+    }
+    Ok(())
+}
