@@ -188,6 +188,20 @@ pub(super) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move finished jobs to the Trash (hidden everywhere, `restore` brings them back); with no job, list
+    /// the Trash; with --empty, delete the trashed jobs and the image files nothing else uses.
+    Trash {
+        /// The jobs: TTAPI ids, unique prefixes of them, or #N for local ids.
+        jobs: Vec<String>,
+        #[arg(long, conflicts_with = "jobs")]
+        empty: bool,
+    },
+    /// Bring jobs back from the Trash.
+    Restore {
+        /// The jobs: TTAPI ids, unique prefixes of them, or #N for local ids.
+        #[arg(required = true)]
+        jobs: Vec<String>,
+    },
     /// Give a job 0–5 stars (0 clears them).
     Rate {
         /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::args::{BoardCommand, GlobalArgs};
-use super::{Exit, Failure, find, open_library, output};
+use super::{Exit, Failure, find, find_all, open_library, output};
 use crate::domain::search::SearchQuery;
 use crate::library::{ExportImages, ExportOptions, ExportTarget, Mark};
 
@@ -49,6 +49,56 @@ pub(super) fn mark(global: &GlobalArgs, reference: &str, mark: Mark) -> Result<E
     Ok(Exit::Success)
 }
 
+/// `trash`: jobs into the Trash, the Trash listed, or the Trash emptied.
+pub(super) fn trash(global: &GlobalArgs, jobs: &[String], empty: bool) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
+    if empty {
+        let freed = library.empty_trash().map_err(unavailable)?;
+        eprintln!(
+            "moodgrid: emptied the Trash: {} job(s) deleted, {} file(s), {:.1} MB freed",
+            freed.jobs,
+            freed.files,
+            freed.bytes as f64 / 1e6
+        );
+        return Ok(Exit::Success);
+    }
+    if jobs.is_empty() {
+        for job in library.trashed_jobs().map_err(unavailable)? {
+            output::print_job(&library, &job, false);
+        }
+        return Ok(Exit::Success);
+    }
+    let ids = find_all(&library, jobs)?;
+    let outcome = library.trash_jobs(&ids).map_err(unavailable)?;
+    eprintln!(
+        "moodgrid: {} job(s) moved to the Trash (`moodgrid restore` brings them back)",
+        outcome.trashed.len()
+    );
+    if outcome.running.is_empty() {
+        return Ok(Exit::Success);
+    }
+    let running: Vec<String> = outcome.running.iter().map(|id| format!("#{id}")).collect();
+    Err(Failure(
+        Exit::Usage,
+        format!(
+            "{} still running: a job in motion cannot be trashed",
+            running.join(", ")
+        ),
+    ))
+}
+
+/// `restore`: jobs back from the Trash.
+pub(super) fn restore(global: &GlobalArgs, jobs: &[String]) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let ids = find_all(&library, jobs)?;
+    let restored = library
+        .restore_jobs(&ids)
+        .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
+    eprintln!("moodgrid: {} job(s) restored", restored.len());
+    Ok(Exit::Success)
+}
+
 /// `export`: jobs' images with their facts, to a folder or a zip.
 pub(super) fn export(
     global: &GlobalArgs,
@@ -59,10 +109,7 @@ pub(super) fn export(
     all: bool,
 ) -> Result<Exit, Failure> {
     let library = open_library(global)?;
-    let ids = jobs
-        .iter()
-        .map(|reference| find(&library, reference).map(|job| job.id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let ids = find_all(&library, jobs)?;
     let target = match (to, zip) {
         (_, Some(zip)) => ExportTarget::Zip(zip),
         (Some(dir), None) => ExportTarget::Folder(dir),

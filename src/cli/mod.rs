@@ -63,6 +63,8 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         } => library::export(&global, &jobs, to, zip, template, all),
         Command::List { limit, json } => library::list(&global, limit, json),
         Command::Search { query, limit, json } => library::search(&global, &query, limit, json),
+        Command::Trash { jobs, empty } => library::trash(&global, &jobs, empty),
+        Command::Restore { jobs } => library::restore(&global, &jobs),
         Command::Rate { job, stars } => library::mark(&global, &job, Mark::Stars(stars)),
         Command::Flag { job, flag } => {
             let flag = match flag {
@@ -164,6 +166,14 @@ fn find(library: &Library, reference: &str) -> Result<JobRecord, Failure> {
     library
         .find_job(reference)
         .map_err(|e| Failure(Exit::Usage, e.to_string()))
+}
+
+/// Each job a command names, as local ids.
+fn find_all(library: &Library, references: &[String]) -> Result<Vec<i64>, Failure> {
+    references
+        .iter()
+        .map(|reference| find(library, reference).map(|job| job.id))
+        .collect()
 }
 
 fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {

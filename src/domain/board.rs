@@ -282,6 +282,21 @@ impl Board {
         &self.items
     }
 
+    /// Takes away the links to jobs that are gone (emptied from the Trash); their images stay on the board.
+    /// Not an edit the user made, so there is nothing to undo. Whether anything changed.
+    pub fn unlink_jobs(&mut self, gone: &std::collections::HashSet<i64>) -> bool {
+        let mut changed = false;
+        for item in &mut self.items {
+            if let Content::Image { job, .. } = &mut item.content
+                && job.is_some_and(|id| gone.contains(&id))
+            {
+                *job = None;
+                changed = true;
+            }
+        }
+        changed
+    }
+
     pub fn item(&self, id: u64) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)
     }

@@ -30,6 +30,8 @@ impl Command {
             | Command::DeleteBoard { .. }
             | Command::SaveBoard { .. }
             | Command::MarkJob { .. }
+            | Command::TrashJobs { .. }
+            | Command::RestoreJobs { .. }
             | Command::Shutdown => true,
             Command::Fetch { .. }
             | Command::StoreKey { .. }
@@ -39,6 +41,8 @@ impl Command {
             | Command::CheckPrompt { .. }
             | Command::SaveSettings { .. }
             | Command::SearchJobs { .. }
+            | Command::LoadTrash { .. }
+            | Command::EmptyTrash { .. }
             | Command::ExportBoard { .. }
             | Command::ExportJobs { .. }
             | Command::ImportBoard { .. }
@@ -82,6 +86,12 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             in_library(&core, reply, move |l| l.create_board(&board)).await;
         }
         Command::MarkJob { job_id, mark } => mark_job(&core, job_id, mark).await,
+        Command::TrashJobs { job_ids } => trash_jobs(&core, job_ids, true).await,
+        Command::RestoreJobs { job_ids } => trash_jobs(&core, job_ids, false).await,
+        Command::LoadTrash { reply } => {
+            in_library(&core, reply, |l| l.trash_listing()).await;
+        }
+        Command::EmptyTrash { reply } => in_library(&core, reply, |l| l.empty_trash()).await,
         Command::SearchJobs {
             query,
             limit,
@@ -185,6 +195,45 @@ async fn mark_job(core: &Core, job_id: i64, mark: crate::library::Mark) {
         Err(e) => Event::Notice(format!("could not mark job #{job_id}: {e}")),
     };
     core.emitter.emit(event).await;
+}
+
+/// Into the Trash (`to_trash`) or back out of it; every job moved is told as `JobChanged`.
+async fn trash_jobs(core: &Core, job_ids: Vec<i64>, to_trash: bool) {
+    let moved = core
+        .db(move |l| {
+            let (moved, running) = if to_trash {
+                let outcome = l.trash_jobs(&job_ids)?;
+                (outcome.trashed, outcome.running)
+            } else {
+                (l.restore_jobs(&job_ids)?, Vec::new())
+            };
+            let jobs = moved
+                .iter()
+                .map(|&id| l.job(id))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((jobs, running))
+        })
+        .await;
+    match moved {
+        Ok((jobs, running)) => {
+            for job in jobs {
+                core.emitter.emit(Event::JobChanged(Box::new(job))).await;
+            }
+            if !running.is_empty() {
+                let ids: Vec<String> = running.iter().map(|id| format!("#{id}")).collect();
+                let notice = format!(
+                    "{} still running, so it stays in the library",
+                    ids.join(", ")
+                );
+                core.emitter.emit(Event::Notice(notice)).await;
+            }
+        }
+        Err(e) => {
+            core.emitter
+                .emit(Event::Notice(format!("could not use the Trash: {e}")))
+                .await;
+        }
+    }
 }
 
 async fn store_key(core: &Core, key: ApiKey) -> Result<(), KeyringError> {

@@ -133,6 +133,22 @@ pub enum Command {
         job_id: i64,
         mark: crate::library::Mark,
     },
+    /// Moves finished jobs to the Trash (each comes back as `JobChanged`; running ones are named in a
+    /// `Notice` and stay), or brings trashed ones back.
+    TrashJobs {
+        job_ids: Vec<i64>,
+    },
+    RestoreJobs {
+        job_ids: Vec<i64>,
+    },
+    /// The jobs in the Trash, and what emptying it would free.
+    LoadTrash {
+        reply: oneshot::Sender<Result<crate::library::TrashListing, EngineError>>,
+    },
+    /// Deletes the trashed jobs and the files only they used; what was freed.
+    EmptyTrash {
+        reply: oneshot::Sender<Result<crate::library::TrashSize, EngineError>>,
+    },
     /// The newest `limit` jobs a search (`domain::search`) finds.
     SearchJobs {
         query: String,

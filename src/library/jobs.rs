@@ -168,6 +168,8 @@ pub struct JobRecord {
     /// 0 (not rated) to 5 stars, and a pick or reject flag (`library::ratings`).
     pub rating: u8,
     pub flag: Option<Flag>,
+    /// When it was moved to the Trash (`library::trash`); `None` for a job in the library.
+    pub trashed_at: Option<i64>,
 }
 
 impl JobRecord {
@@ -328,7 +330,7 @@ impl JobUpdate {
 
 pub(super) const JOB_COLUMNS: &str = "id, remote_id, backend, kind, action, prompt, params, mode, state, remote_status, progress, \
     message, failure_kind, components, seed, quota, width, height, image_url, image_urls, parent_id, timeout_secs, \
-    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance, rating, flag";
+    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance, rating, flag, trashed_at";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, message.into())
@@ -388,6 +390,7 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
             .get::<_, Option<String>>(31)?
             .as_deref()
             .and_then(|f| f.parse().ok()),
+        trashed_at: row.get(32)?,
     })
 }
 
@@ -497,7 +500,8 @@ impl Library {
     pub fn recent_jobs(&self, limit: usize) -> Result<Vec<JobRecord>, LibraryError> {
         let conn = self.conn();
         let mut statement = conn.prepare(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?1"
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE trashed_at IS NULL \
+             ORDER BY created_at DESC, id DESC LIMIT ?1"
         ))?;
         let jobs = statement
             .query_map([limit as i64], job_from_row)?

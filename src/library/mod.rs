@@ -10,6 +10,7 @@ mod ratings;
 mod schema;
 mod search;
 mod store;
+mod trash;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -30,6 +31,7 @@ pub use params::{JobParams, PARAMS_VERSION, ParamsError};
 pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::SearchHit;
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
+pub use trash::{TrashListing, TrashSize, Trashed};
 
 pub const DATABASE_FILE: &str = "moodgrid.sqlite3";
 

@@ -136,6 +136,14 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX jobs_by_rating ON jobs(rating);
     "#,
     ),
+    // 7: the Trash. A trashed job is hidden from every view but the Trash until it is restored or the Trash
+    // is emptied (`library::trash`).
+    Migration::Sql(
+        r#"
+    ALTER TABLE jobs ADD COLUMN trashed_at INTEGER;
+    CREATE INDEX jobs_by_trashed ON jobs(trashed_at);
+    "#,
+    ),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

@@ -34,28 +34,32 @@ impl Library {
         let id = |row: &rusqlite::Row<'_>| row.get::<_, i64>(0);
         let ids: Vec<i64> = if let Some(matching) = query.fts() {
             conn.prepare_cached(
-                "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+                "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 AND rowid NOT IN \
+                 (SELECT id FROM jobs WHERE trashed_at IS NOT NULL) ORDER BY rowid DESC LIMIT ?2",
             )?
             .query_map(params![matching, limit], id)?
             .collect::<Result<_, _>>()?
         } else if let Some(excluded) = query.only_excluded() {
             conn.prepare_cached(
-                "SELECT id FROM jobs WHERE id NOT IN \
+                "SELECT id FROM jobs WHERE trashed_at IS NULL AND id NOT IN \
                  (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1) ORDER BY id DESC LIMIT ?2",
             )?
             .query_map(params![excluded, limit], id)?
             .collect::<Result<_, _>>()?
         } else {
-            conn.prepare_cached("SELECT id FROM jobs ORDER BY id DESC LIMIT ?1")?
-                .query_map(params![limit], id)?
-                .collect::<Result<_, _>>()?
+            conn.prepare_cached(
+                "SELECT id FROM jobs WHERE trashed_at IS NULL ORDER BY id DESC LIMIT ?1",
+            )?
+            .query_map(params![limit], id)?
+            .collect::<Result<_, _>>()?
         };
         let mut highlighted: HashMap<i64, String> = HashMap::new();
         if let Some(matching) = query.fts() {
             let shown = limit.min(HIGHLIGHTED as i64);
             let mut statement = conn.prepare_cached(
-                "SELECT rowid, highlight(jobs_fts, 0, ?2, ?3) FROM jobs_fts \
-                 WHERE jobs_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?4",
+                "SELECT rowid, highlight(jobs_fts, 0, ?2, ?3) FROM jobs_fts WHERE jobs_fts MATCH ?1 \
+                 AND rowid NOT IN (SELECT id FROM jobs WHERE trashed_at IS NOT NULL) \
+                 ORDER BY rowid DESC LIMIT ?4",
             )?;
             let marked = statement.query_map(
                 params![

@@ -432,6 +432,9 @@ impl MoodgridApp {
         let services = &mut self.services;
         // The selected job's keys work where it is what the user looks at: not on a board, where 1 is 100 %.
         let on_jobs = matches!(services.nav.view, View::Job | View::Gallery);
+        if on_jobs && ctx.input_mut(|i| i.consume_shortcut(&super::UNDO)) {
+            services.undo_trash();
+        }
         if let Some(job) = services
             .nav
             .selected
@@ -439,6 +442,15 @@ impl MoodgridApp {
             .and_then(|id| services.jobs.get(id))
             .cloned()
         {
+            if ctx.input(|i| i.key_pressed(Key::Delete)) {
+                let picks = &mut self.gallery.marked;
+                let ids = if services.nav.view == View::Gallery && !picks.is_empty() {
+                    std::mem::take(picks).into_iter().collect()
+                } else {
+                    vec![job.id]
+                };
+                services.trash(ids);
+            }
             for (key, flag) in super::verdict::FLAG_KEYS {
                 if ctx.input(|i| i.key_pressed(key)) {
                     super::verdict::mark(services, job.id, crate::library::Mark::Flag(flag));

@@ -29,6 +29,8 @@ pub struct GalleryState {
     pub marked: BTreeSet<i64>,
     /// What the search field found.
     search: GallerySearch,
+    /// The Trash, shown in the gallery's place while open.
+    pub trash: super::trash::TrashPanel,
     /// The filtered job indices, valid for one generation of the job list, one filter and one answer of
     /// the search.
     shown: Option<(u64, GalleryFilter, u64, Vec<usize>)>,
@@ -74,6 +76,16 @@ pub fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<i64> {
 }
 
 pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
+    if gallery.trash.open {
+        if ui
+            .add(IconButton::labelled(icons::GALLERY, "Back to the gallery"))
+            .clicked()
+        {
+            gallery.trash.open = false;
+        }
+        super::trash::show(&mut gallery.trash, services, ui);
+        return;
+    }
     filter_bar(gallery, services, ui);
     gallery.search.update(&gallery.filter.text, services);
     ui.separator();
@@ -158,6 +170,13 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
                 ui.selectable_value(&mut filter.flag, flag, flag.label());
             }
         });
+        if ui
+            .add(IconButton::new(icons::DELETE, "Trash"))
+            .on_hover_text("Jobs moved to the Trash: restore them, or empty it")
+            .clicked()
+        {
+            gallery.trash.open = true;
+        }
         let total = services.jobs.len();
         let shown = gallery.shown(&services.jobs).len();
         ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
@@ -237,6 +256,17 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
     {
         let jobs = export_selection(gallery, &services.nav);
         services.ask(Intent::Export(jobs));
+    }
+    if ui
+        .add(IconButton::labelled(
+            icons::DELETE,
+            &format!("Move to Trash ({marked})"),
+        ))
+        .on_hover_text("Del; Ctrl+Z brings them back")
+        .clicked()
+    {
+        let ids: Vec<i64> = std::mem::take(&mut gallery.marked).into_iter().collect();
+        services.trash(ids);
     }
     if ui
         .add(IconButton::new(icons::CLOSE, "Clear picks"))

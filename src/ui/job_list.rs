@@ -184,6 +184,14 @@ impl JobList {
         previous
     }
 
+    /// Takes a job out (moved to the Trash).
+    pub fn remove(&mut self, id: i64) {
+        if let Ok(index) = self.position(id) {
+            self.jobs.remove(index);
+            self.generation += 1;
+        }
+    }
+
     /// Reads the job's files again. What is drawn stays until the answer arrives, so a grid shown while
     /// the splits were downloading does not blink when the job succeeds.
     fn refresh_images(&mut self, id: i64) {
@@ -338,6 +346,7 @@ mod tests {
             instance: None,
             rating: 0,
             flag: None,
+            trashed_at: None,
         }
     }
 

@@ -541,6 +541,17 @@ fn image_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
         {
             ui.ctx().copy_text(job.reference());
         }
+        if ui
+            .add_enabled(
+                job.state.is_final(),
+                IconButton::labelled(icons::DELETE, "Move to Trash"),
+            )
+            .on_hover_text("Del; Ctrl+Z brings it back, the gallery's Trash too")
+            .on_disabled_hover_text("A running job cannot be moved to the Trash")
+            .clicked()
+        {
+            services.trash(vec![job.id]);
+        }
     });
 }
 

@@ -40,6 +40,7 @@ mod system_theme;
 mod textures;
 pub mod theme;
 mod toasts;
+mod trash;
 mod verdict;
 
 pub use app::{MoodgridApp, Remembered};

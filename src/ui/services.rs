@@ -112,6 +112,8 @@ pub struct Services {
     submit_guard: super::submit_guard::SubmitGuard,
     intents: Vec<Intent>,
     next_slot: u64,
+    /// The jobs last moved to the Trash, which Ctrl+Z brings back.
+    last_trashed: Vec<i64>,
 }
 
 impl Services {
@@ -145,7 +147,48 @@ impl Services {
             submit_guard: Default::default(),
             intents: Vec::new(),
             next_slot: 0,
+            last_trashed: Vec::new(),
         }
+    }
+
+    /// Moves finished jobs to the Trash; Ctrl+Z (`undo_trash`) brings them back.
+    pub fn trash(&mut self, job_ids: Vec<i64>) {
+        let finished: Vec<i64> = job_ids
+            .iter()
+            .copied()
+            .filter(|&id| self.jobs.get(id).is_some_and(|j| j.state.is_final()))
+            .collect();
+        if finished.is_empty() {
+            self.toasts.push(
+                ToastKind::Error,
+                "A running job cannot be moved to the Trash",
+                None,
+            );
+            return;
+        }
+        if self.send(Command::TrashJobs {
+            job_ids: finished.clone(),
+        }) {
+            let text = match finished.len() {
+                1 => format!("Moved #{} to the Trash. Ctrl+Z brings it back", finished[0]),
+                n => format!("Moved {n} jobs to the Trash. Ctrl+Z brings them back"),
+            };
+            self.toasts.push(ToastKind::Info, text, None);
+            self.last_trashed = finished;
+        }
+    }
+
+    /// Brings back what was last moved to the Trash, selected again as it was; whether there was anything.
+    pub fn undo_trash(&mut self) -> bool {
+        let job_ids = std::mem::take(&mut self.last_trashed);
+        let Some(&first) = job_ids.first() else {
+            return false;
+        };
+        let sent = self.send(Command::RestoreJobs { job_ids });
+        if sent {
+            self.nav.selected = Some(first);
+        }
+        sent
     }
 
     /// Asks another panel (through the app) for something.
@@ -395,6 +438,14 @@ impl Services {
         let (id, state) = (job.id, job.state);
         if state != JobState::Queued {
             self.waiting.remove(&id);
+        }
+        if job.trashed_at.is_some() {
+            // Out of every view but the Trash.
+            self.jobs.remove(id);
+            if self.nav.selected == Some(id) {
+                self.nav.selected = None;
+            }
+            return;
         }
         let text = notice_text(&job);
         let previous = self.jobs.upsert(job);

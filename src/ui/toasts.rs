@@ -48,8 +48,10 @@ impl Toasts {
         ctx.request_repaint_after(next_expiry - now);
         let mut clicked = None;
         let mut dismissed = None;
+        // Bottom centre, over the picture rather than the job's buttons on the right: a notice must not
+        // sit on the button the user reaches for next (a click there would open the toast's job instead).
         egui::Area::new(egui::Id::unique("toasts"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -12.0])
+            .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -16.0])
             .order(egui::Order::Foreground)
             .interactable(true)
             .show(ctx, |ui| {

@@ -509,3 +509,53 @@ async fn traffic_to_this_machine_never_goes_through_a_proxy() {
     let job = super::one_job(&output, 0);
     assert_eq!(job["status"], "SUCCESS");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trash_hides_restore_brings_back_and_empty_deletes_for_good() {
+    let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let mut ids = Vec::new();
+    for prompt in ["a kept kite", "a thrown kite"] {
+        let job = one_job(
+            &moodgrid(&sim, dir, &["imagine", prompt, "--wait", "--json"]).await,
+            0,
+        );
+        ids.push(job["jobId"].as_str().unwrap().to_owned());
+    }
+    let listed = |args: &'static [&'static str]| {
+        let sim = &sim;
+        async move { json_lines(&moodgrid(sim, dir, args).await).len() }
+    };
+    let trashed = moodgrid(&sim, dir, &["trash", &ids[1]]).await;
+    assert_eq!(trashed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&trashed.stderr).contains("1 job(s) moved to the Trash"));
+    assert_eq!(
+        listed(&["list", "--json"]).await,
+        1,
+        "a trashed job leaves the list"
+    );
+    let in_trash = moodgrid(&sim, dir, &["trash"]).await;
+    assert!(String::from_utf8_lossy(&in_trash.stdout).contains("a thrown kite"));
+
+    assert_eq!(
+        moodgrid(&sim, dir, &["restore", &ids[1]])
+            .await
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(listed(&["list", "--json"]).await, 2);
+
+    moodgrid(&sim, dir, &["trash", &ids[1]]).await;
+    let emptied = moodgrid(&sim, dir, &["trash", "--empty"]).await;
+    assert_eq!(emptied.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&emptied.stderr).contains("1 job(s) deleted"),
+        "{}",
+        String::from_utf8_lossy(&emptied.stderr)
+    );
+    assert_eq!(listed(&["list", "--json"]).await, 1);
+    let gone = moodgrid(&sim, dir, &["restore", &ids[1]]).await;
+    assert_eq!(gone.status.code(), Some(2), "deleted for good: no such job");
+}

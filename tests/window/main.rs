@@ -15,4 +15,5 @@ mod png_text;
 mod search;
 mod settings;
 mod sources;
+mod trash;
 mod verdict;
