@@ -8,7 +8,7 @@ use egui::{Key, KeyboardShortcut, Modifiers, Pos2};
 use super::board_canvas;
 use super::board_state::{Arrival, Edit, apply, save};
 pub use super::board_state::{BoardsState, DraggedJobs};
-use super::controls::IconButton;
+use super::controls::{Answer, IconButton};
 use super::icons::{self, Icon};
 use super::pending::{Pending, take_ready};
 use super::services::{Intent, PromptEdit, Services};
@@ -570,31 +570,25 @@ fn confirm_delete(boards: &mut BoardsState, services: &mut Services, ctx: &egui:
         boards.confirm_delete = false;
         return;
     };
-    let modal = egui::Modal::new(egui::Id::unique("delete_board")).show(ctx, |ui| {
-        ui.heading(format!("Delete “{name}”?"));
-        let items = match count {
-            1 => "its one item".to_owned(),
-            n => format!("its {n} items"),
-        };
-        ui.label(format!(
-            "The board and the arrangement of {items} go away. \
-             The images stay in the library, and jobs are not touched."
-        ));
-        ui.horizontal(|ui| {
-            if ui.button("Delete board").clicked() {
-                let (reply, answer) = Pending::channel();
-                if services.send(Command::DeleteBoard { id, reply }) {
-                    boards.deleting = Some(answer);
-                }
-                boards.confirm_delete = false;
+    let items = match count {
+        1 => "its one item".to_owned(),
+        n => format!("its {n} items"),
+    };
+    let text = format!(
+        "The board and the arrangement of {items} go away. \
+         The images stay in the library, and jobs are not touched."
+    );
+    let question = format!("Delete “{name}”?");
+    match super::controls::confirm(ctx, "delete_board", &question, &text, "Delete board") {
+        Answer::Open => {}
+        Answer::Cancel => boards.confirm_delete = false,
+        Answer::Go => {
+            let (reply, answer) = Pending::channel();
+            if services.send(Command::DeleteBoard { id, reply }) {
+                boards.deleting = Some(answer);
             }
-            if ui.button("Cancel").clicked() {
-                boards.confirm_delete = false;
-            }
-        });
-    });
-    if modal.should_close() {
-        boards.confirm_delete = false;
+            boards.confirm_delete = false;
+        }
     }
 }
 

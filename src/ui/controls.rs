@@ -190,6 +190,37 @@ pub fn form_label(ui: &mut Ui, text: &str) -> Response {
     .inner
 }
 
+/// What the user answered to [`confirm`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Not yet: the question stays.
+    Open,
+    Go,
+    Cancel,
+}
+
+/// A question before something that cannot be undone: `title`, what will happen, the button that does it
+/// and Cancel (Esc or a click beside it cancels too).
+pub fn confirm(ctx: &egui::Context, id: &str, title: &str, text: &str, go: &str) -> Answer {
+    let mut answer = Answer::Open;
+    let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+        ui.heading(title);
+        ui.label(text);
+        ui.horizontal(|ui| {
+            if ui.button(go).clicked() {
+                answer = Answer::Go;
+            }
+            if ui.button("Cancel").clicked() {
+                answer = Answer::Cancel;
+            }
+        });
+    });
+    if answer == Answer::Open && modal.should_close() {
+        answer = Answer::Cancel;
+    }
+    answer
+}
+
 /// A drop-down with its label before it (read first, as in a form), named by that label for screen readers.
 pub fn labelled_combo(
     ui: &mut Ui,

@@ -3,7 +3,7 @@
 
 use egui::RichText;
 
-use super::controls::IconButton;
+use super::controls::{Answer, IconButton, confirm};
 use super::icons;
 use super::pending::{Pending, take_ready};
 use super::services::Services;
@@ -143,29 +143,28 @@ fn confirm_empty(trash: &mut TrashPanel, services: &mut Services, ctx: &egui::Co
     if !trash.confirm_empty {
         return;
     }
-    let modal = egui::Modal::new(egui::Id::unique("empty_trash")).show(ctx, |ui| {
-        ui.heading("Empty the Trash?");
-        ui.label(format!(
-            "{} job(s) are deleted for good, with {} image file(s) ({:.1} MB) that no other job or board \
-             uses. Boards keep their images.",
-            trash.jobs.len(),
-            trash.size.files,
-            trash.size.bytes as f64 / 1e6
-        ));
-        ui.horizontal(|ui| {
-            if ui.button("Delete for good").clicked() {
-                let (reply, answer) = Pending::channel();
-                if services.send(Command::EmptyTrash { reply }) {
-                    trash.emptying = Some(answer);
-                }
-                trash.confirm_empty = false;
+    let text = format!(
+        "{} job(s) are deleted for good, with {} image file(s) ({:.1} MB) that no other job or board \
+         uses. Boards keep their images.",
+        trash.jobs.len(),
+        trash.size.files,
+        trash.size.bytes as f64 / 1e6
+    );
+    match confirm(
+        ctx,
+        "empty_trash",
+        "Empty the Trash?",
+        &text,
+        "Delete for good",
+    ) {
+        Answer::Open => {}
+        Answer::Cancel => trash.confirm_empty = false,
+        Answer::Go => {
+            let (reply, answer) = Pending::channel();
+            if services.send(Command::EmptyTrash { reply }) {
+                trash.emptying = Some(answer);
             }
-            if ui.button("Cancel").clicked() {
-                trash.confirm_empty = false;
-            }
-        });
-    });
-    if modal.should_close() {
-        trash.confirm_empty = false;
+            trash.confirm_empty = false;
+        }
     }
 }

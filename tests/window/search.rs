@@ -28,6 +28,8 @@ fn the_gallery_search_finds_words_prefixes_phrases_and_leaves_out_exclusions() {
     ] {
         imagine_anew(&mut harness, prompt);
     }
+    // Imagine opens each new job once it is written; the gallery comes after the last has opened.
+    frames_until(&mut harness, "the third job", |h| shows(h, "#3 · imagine"));
     harness.get_by_label("Gallery").click();
     frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
 
