@@ -11,6 +11,7 @@ mod schema;
 mod search;
 mod store;
 mod trash;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -32,6 +33,7 @@ pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::SearchHit;
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 pub use trash::{TrashListing, TrashSize, Trashed};
+pub use usage::{DiskUsage, disk_usage};
 
 pub const DATABASE_FILE: &str = "moodgrid.sqlite3";
 

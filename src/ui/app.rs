@@ -388,6 +388,7 @@ impl MoodgridApp {
                 ),
                 // Used when the windowing system reports no theme (X11, Wayland) and Settings says follow.
                 ChoreResult::SystemTheme(theme) => ctx.options_mut(|o| o.fallback_theme = theme),
+                ChoreResult::LibrarySize(usage) => self.settings_panel.usage = Some(usage),
                 ChoreResult::Nothing => {}
             }
         }

@@ -65,6 +65,8 @@ pub enum ChoreResult {
     ExportFolder(PathBuf),
     /// The desktop's light or dark preference, read from the XDG portal.
     SystemTheme(egui::Theme),
+    /// How much disk the library takes (for Settings).
+    LibrarySize(crate::library::DiskUsage),
     /// Nothing to report (a dialog was cancelled).
     Nothing,
 }
@@ -368,6 +370,13 @@ impl Chores {
         self.run("fonts", || match super::fonts::read_cjk_fallback() {
             Some((path, bytes)) => ChoreResult::Font { path, bytes },
             None => ChoreResult::Nothing,
+        });
+    }
+
+    /// Measures the library folder (a walk of every file: not on the UI thread).
+    pub fn measure_library(&self, root: PathBuf) {
+        self.run("library-size", move || {
+            ChoreResult::LibrarySize(crate::library::disk_usage(&root))
         });
     }
 

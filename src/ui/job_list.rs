@@ -218,6 +218,40 @@ impl JobList {
         children
     }
 
+    /// The whole family of a job: from its oldest ancestor here, every descendant depth-first, oldest child
+    /// first, as (depth, id). One pass over the list, so the job view asks it once per change, not per frame.
+    pub fn family(&self, id: i64) -> Vec<(usize, i64)> {
+        let mut root = id;
+        let mut seen = HashSet::from([id]);
+        while let Some(parent) = self.get(root).and_then(|job| job.parent_id) {
+            // A parent outside the list (trashed) ends the walk; a loop in damaged rows would too.
+            if self.get(parent).is_none() || !seen.insert(parent) {
+                break;
+            }
+            root = parent;
+        }
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for job in &self.jobs {
+            if let Some(parent) = job.parent_id {
+                children.entry(parent).or_default().push(job.id);
+            }
+        }
+        let mut family = Vec::new();
+        let mut stack = vec![(0, root)];
+        let mut visited = HashSet::new();
+        while let Some((depth, node)) = stack.pop() {
+            if !visited.insert(node) {
+                continue;
+            }
+            family.push((depth, node));
+            // The list is newest first: pushed as they come, the oldest child is taken first.
+            for &child in children.get(&node).into_iter().flatten() {
+                stack.push((depth + 1, child));
+            }
+        }
+        family
+    }
+
     /// The feed: unfinished jobs first, then the newest `finished_limit` finished ones; indices into the list.
     pub fn feed(&self, finished_limit: usize) -> Vec<usize> {
         let running = (0..self.jobs.len()).filter(|&i| !self.jobs[i].state.is_final());
@@ -432,6 +466,17 @@ mod tests {
         list.upsert(older_child);
         let children: Vec<i64> = list.children(1).iter().map(|j| j.id).collect();
         assert_eq!(children, [6, 7]);
+        let mut grandchild = job(8, JobKind::Action, JobState::Succeeded, "a red fox");
+        grandchild.parent_id = Some(6);
+        list.upsert(grandchild);
+        let tree = [(0, 1), (1, 6), (2, 8), (1, 7)];
+        assert_eq!(
+            list.family(8),
+            tree,
+            "from the root, depth first, oldest first"
+        );
+        assert_eq!(list.family(1), tree);
+        assert_eq!(list.family(2), [(0, 2)], "a job alone is its own family");
         assert_eq!(
             list.prompt_history(10),
             ["Blue Whale", "bannedword cat", "a red fox"]

@@ -27,6 +27,15 @@ pub struct JobViewState {
     showing: Option<std::path::PathBuf>,
     /// The size of the image area last frame, for "100%".
     area: Vec2,
+    /// The open job's family tree, for one generation of the job list.
+    family: Option<Family>,
+}
+
+struct Family {
+    generation: u64,
+    job: i64,
+    /// (depth, id), depth first from the oldest ancestor.
+    members: Vec<(usize, i64)>,
 }
 
 pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui::Ui) {
@@ -47,7 +56,7 @@ pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui:
             egui::ScrollArea::vertical()
                 .id_salt("job_details")
                 .auto_shrink([false, false])
-                .show(ui, |ui| details(services, ui, &job));
+                .show(ui, |ui| details(job_view, services, ui, &job));
         });
     image_area(job_view, services, ui, &job);
 }
@@ -105,7 +114,12 @@ fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
     });
 }
 
-fn details(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+fn details(
+    job_view: &mut JobViewState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    job: &JobRecord,
+) {
     ui.add_space(4.0);
     let title = if job.kind == JobKind::Describe {
         "Describe".to_owned()
@@ -115,7 +129,6 @@ fn details(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     ui.add(egui::Label::new(RichText::new(title).strong().size(15.0)).selectable(true));
     ui.add_space(4.0);
     facts(services, ui, job);
-    lineage(services, ui, job);
     if let Some(message) = job
         .message
         .as_deref()
@@ -152,6 +165,8 @@ fn details(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     region_actions(services, ui, job);
     ui.separator();
     image_actions(services, ui, job);
+    // Last: what is done with this job comes first, where it belongs in its family after.
+    lineage(job_view, services, ui, job);
 }
 
 fn facts(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
@@ -188,6 +203,17 @@ fn facts(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
             ui.label(RichText::new("Rating").weak());
             super::verdict::controls(services, ui, job);
             ui.end_row();
+            // The parent, one click away at the top; the whole family is at the bottom.
+            if let Some(parent) = job.parent_id.and_then(|id| services.jobs.get(id)).cloned() {
+                ui.label(RichText::new("Made from").weak());
+                if ui
+                    .link(format!("#{} {}", parent.id, parent.action))
+                    .clicked()
+                {
+                    services.open_job(parent.id);
+                }
+                ui.end_row();
+            }
         });
 }
 
@@ -575,32 +601,64 @@ fn suggested_name(job: &JobRecord) -> String {
     }
 }
 
-fn lineage(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
-    let parent = job.parent_id.and_then(|id| services.jobs.get(id)).cloned();
-    let children: Vec<JobRecord> = services
-        .jobs
-        .children(job.id)
-        .into_iter()
-        .cloned()
-        .collect();
-    if parent.is_none() && children.is_empty() {
+/// The job's whole family as a tree (imagine → U2 → Vary (Strong) → Pan left…) with thumbnails, the
+/// current job marked; a click opens another member.
+fn lineage(
+    job_view: &mut JobViewState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    job: &JobRecord,
+) {
+    let generation = services.jobs.generation();
+    let fresh = job_view
+        .family
+        .as_ref()
+        .is_some_and(|f| f.generation == generation && f.job == job.id);
+    if !fresh {
+        job_view.family = Some(Family {
+            generation,
+            job: job.id,
+            members: services.jobs.family(job.id),
+        });
+    }
+    let family = job_view
+        .family
+        .as_ref()
+        .map(|f| f.members.clone())
+        .unwrap_or_default();
+    if family.len() < 2 {
         return;
     }
-    let mut open = None;
+    let palette = super::theme::palette(ui);
     ui.add_space(4.0);
-    if let Some(parent) = parent {
-        ui.label(RichText::new("Made from").weak());
-        if ui.link(link_text(&parent)).clicked() {
-            open = Some(parent.id);
-        }
-    }
-    if !children.is_empty() {
-        ui.label(RichText::new("Led to").weak());
-        for child in &children {
-            if ui.link(link_text(child)).clicked() {
-                open = Some(child.id);
+    ui.label(RichText::new("Family").weak());
+    let mut open = None;
+    for (depth, id) in family {
+        let Some(member) = services.jobs.get(id).cloned() else {
+            continue;
+        };
+        ui.horizontal(|ui| {
+            ui.add_space(depth as f32 * 14.0);
+            let side = 28.0;
+            match super::thumbnail(services, id, 256) {
+                Some((texture, aspect)) => {
+                    // Beside its link, which names it: no alt text to read twice.
+                    ui.add(egui::Image::new(&texture).fit_to_exact_size(super::fit(aspect, side)));
+                }
+                None => {
+                    ui.allocate_exact_size(vec2(side, side), egui::Sense::hover());
+                }
             }
-        }
+            if id == job.id {
+                ui.label(
+                    RichText::new(format!("{} (this job)", link_text(&member)))
+                        .strong()
+                        .color(palette.accent),
+                );
+            } else if ui.link(link_text(&member)).clicked() {
+                open = Some(id);
+            }
+        });
     }
     if let Some(id) = open {
         services.open_job(id);

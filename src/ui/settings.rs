@@ -14,6 +14,9 @@ use crate::settings::{Settings, SettingsError};
 
 pub struct SettingsPanel {
     pub open: bool,
+    /// How much disk the library takes, measured each time Settings opens.
+    pub usage: Option<crate::library::DiskUsage>,
+    measured: bool,
     key_input: String,
     status: Option<KeyStatus>,
     status_answer: Option<Pending<KeyStatus>>,
@@ -38,6 +41,8 @@ impl SettingsPanel {
     pub fn new(settings: &Settings) -> SettingsPanel {
         SettingsPanel {
             open: false,
+            usage: None,
+            measured: false,
             key_input: String::new(),
             status: None,
             status_answer: None,
@@ -68,7 +73,14 @@ impl SettingsPanel {
 pub fn show(panel: &mut SettingsPanel, services: &mut Services, ctx: &egui::Context) {
     receive(panel, services);
     if !panel.open {
+        panel.measured = false;
         return;
+    }
+    if !panel.measured {
+        panel.measured = true;
+        services
+            .chores
+            .measure_library(services.data_dir().to_owned());
     }
     let open = super::dialog(ctx, "Settings", 520.0, true, |ui| {
         key_section(panel, services, ui);
@@ -417,6 +429,17 @@ fn preferences_section(panel: &mut SettingsPanel, services: &mut Services, ui: &
             services.chores.open_folder(dir.clone());
         }
     });
+    let megabytes = |bytes: u64| bytes as f64 / 1e6;
+    let usage = match panel.usage {
+        Some(usage) => format!(
+            "{:.1} MB images · {:.1} MB thumbnails · {:.1} MB database",
+            megabytes(usage.images),
+            megabytes(usage.thumbnails),
+            megabytes(usage.database)
+        ),
+        None => "Measuring…".to_owned(),
+    };
+    ui.label(RichText::new(usage).weak());
 }
 
 fn save_settings(panel: &mut SettingsPanel, services: &mut Services) {

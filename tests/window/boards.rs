@@ -40,7 +40,7 @@ fn a_board_takes_gallery_images_moves_arranges_and_blends_two_of_them() {
         });
         harness.get_by_label("Add to board").click();
         harness.step();
-        harness.get_by_label_contains("#1 imagine").click();
+        harness.get_by_label("#1 imagine").click();
         frames_until(&mut harness, "the grid again", |h| enabled(h, "U2"));
     }
     harness.get_by_label("Boards").click();

@@ -41,7 +41,7 @@ fn imagine_then_u2_from_the_window() {
         "the child is a single image: no U buttons"
     );
     // Lineage: the child links back to its grid, and the link opens it.
-    harness.get_by_label_contains("#1 imagine").click();
+    harness.get_by_label("#1 imagine").click();
     frames_until(&mut harness, "the parent's view", |h| enabled(h, "U4"));
     assert!(shows(&harness, "#2 upsample2"), "the grid lists its child");
 
@@ -97,7 +97,7 @@ fn a_double_click_a_held_key_or_a_second_upscale_start_no_second_job() {
     frames_until(&mut harness, "the upscale", |h| {
         enabled(h, "Upscale (Subtle)")
     });
-    harness.get_by_label_contains("#1 imagine").click();
+    harness.get_by_label("#1 imagine").click();
     frames_until(&mut harness, "the grid again", |h| enabled(h, "U2"));
     // A press within a second of the last one is taken for the same press: wait that out.
     frames_for(&mut harness, Duration::from_millis(1100));
@@ -227,5 +227,24 @@ fn an_empty_library_offers_example_prompts_and_explains_the_demo() {
     harness.get_by_label(example).click();
     frames_until(&mut harness, "the example in the prompt bar", |h| {
         prompt_text(h).as_deref() == Some(example)
+    });
+}
+
+#[test]
+fn the_job_view_shows_the_whole_family_and_opens_any_member() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = with_grid(data.path(), "a family of harbours");
+    harness.get_by_label("U2").click();
+    frames_until(&mut harness, "the upscale in its family", |h| {
+        shows(h, "#2 upsample2 · succeeded (this job)")
+    });
+    // Its grid is above it in the tree (at the bottom of the details, scrolled to), a link.
+    harness
+        .get_by_label("#1 imagine · succeeded")
+        .scroll_to_me();
+    harness.run_steps(3);
+    harness.get_by_label("#1 imagine · succeeded").click();
+    frames_until(&mut harness, "the grid opened from the tree", |h| {
+        shows(h, "#1 imagine · succeeded (this job)") && shows(h, "#2 upsample2 · succeeded")
     });
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use moodgrid::secrets::KeyStore;
 use moodgrid::settings::Settings;
 use moodgrid::sim::{SimConfig, Simulator};
@@ -153,4 +153,26 @@ fn the_theme_chosen_in_settings_shows_at_once_and_is_saved() {
     frames_until(&mut harness, "the choice saved", |_| {
         Settings::load(data.path()).unwrap().theme == ThemeChoice::Light
     });
+}
+
+#[test]
+fn settings_say_how_much_disk_the_library_takes() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = with_grid(data.path(), "a measured harbour");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    frames_until(&mut harness, "the library's size", |h| {
+        shows(h, "MB images") && !shows(h, "Measuring…")
+    });
+    let usage = harness
+        .query_all_by_label_contains("MB images")
+        .next()
+        .and_then(|node| {
+            let node = node.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .unwrap_or_default();
+    assert!(
+        !usage.starts_with("0.0 MB images"),
+        "a grid and its four images take room: {usage}"
+    );
 }
