@@ -3,7 +3,8 @@
 //! another for things through `services::Intent`s, which the shell carries out. Nothing on the UI thread
 //! waits on the network, the disk or a decoder.
 //!
-//! Panels: `navigation` (tabs, Help, Settings, banner), `prompt_bar`, `feed`, `gallery`, `job_view`, `blend`,
+//! Panels: `navigation` (tabs, Help, Settings, banner), `prompt_bar`, `feed`, `gallery` (with
+//! `gallery_search` and the `trash` it opens), `job_view` (with `verdict`: stars and flags), `blend`,
 //! `describe`, `mask_editor`, `board` (with `board_canvas` and `board_state`), `export`, `settings`,
 //! `shortcuts`. Beside them: `sources` (the user's images on their way into a job), `job_list` (the jobs the
 //! panels draw from), `textures` (the image cache), `chores` (off-thread one-offs), `toasts`, `fonts`,

@@ -82,7 +82,7 @@ const SECTIONS: &[(&str, &[Row])] = &[
             plain("F1", "this list"),
             Row {
                 keys: Keys::Through(VIEW_SHORTCUTS[0].0, "5"),
-                does: "the views in tab order: job, gallery, blend, describe, boards",
+                does: "the views, in the order of their tabs",
             },
             shortcut(Modifiers::COMMAND, Key::Q, "quit"),
             shortcut(
