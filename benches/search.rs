@@ -91,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let mut found = 0;
                 for _ in 0..RUNS {
                     let started = Instant::now();
-                    found = library.search(&query, limit)?.len();
+                    found = library.search(&query, &Default::default(), limit)?.len();
                     samples.push(started.elapsed());
                 }
                 println!(

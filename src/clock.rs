@@ -28,9 +28,40 @@ pub fn hh_mm(unix_ms: i64) -> String {
     }
 }
 
+/// Unix milliseconds at the start of `date` (`YYYY-MM-DD`), in the local time zone when it is known.
+pub fn start_of_day(date: &str) -> Result<i64, String> {
+    let bad = || format!("`{date}` is not a date like 2026-12-01");
+    let mut parts = date.trim().splitn(3, '-');
+    let mut number = || parts.next().and_then(|p| p.parse::<i32>().ok());
+    let (Some(year), Some(month), Some(day)) = (number(), number(), number()) else {
+        return Err(bad());
+    };
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or_else(bad)?;
+    let day = u8::try_from(day).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
+    let offset = LOCAL_OFFSET
+        .get()
+        .copied()
+        .flatten()
+        .unwrap_or(UtcOffset::UTC);
+    Ok(date.midnight().assume_offset(offset).unix_timestamp() * 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_the_start_of_its_day_and_anything_else_is_refused() {
+        // Without init() the offset is unknown: UTC.
+        assert_eq!(start_of_day("2026-12-01"), Ok(1_796_083_200_000));
+        for bad in ["", "2026-13-01", "2026-02-30", "yesterday", "2026/12/01"] {
+            assert!(start_of_day(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn times_are_hours_and_minutes() {

@@ -184,6 +184,8 @@ pub(super) enum Command {
         /// At most this many jobs.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        #[command(flatten)]
+        narrow: Narrow,
         /// One JSON object per job.
         #[arg(long)]
         json: bool,
@@ -221,6 +223,8 @@ pub(super) enum Command {
         /// How many jobs.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        #[command(flatten)]
+        narrow: Narrow,
         /// One JSON object per job.
         #[arg(long)]
         json: bool,
@@ -282,6 +286,17 @@ pub(super) enum BoardCommand {
         #[arg(long, short)]
         output: PathBuf,
     },
+}
+
+/// What `list` and `search` keep besides the words.
+#[derive(Debug, Args)]
+pub(super) struct Narrow {
+    /// Only jobs with at least this many stars (1–5).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub rating: Option<u8>,
+    /// Only jobs made on or after this day, YYYY-MM-DD (local time).
+    #[arg(long)]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

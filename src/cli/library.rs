@@ -3,34 +3,33 @@
 
 use std::path::PathBuf;
 
-use super::args::{BoardCommand, GlobalArgs};
+use super::args::{BoardCommand, GlobalArgs, Narrow};
 use super::{Exit, Failure, find, find_all, open_library, output};
 use crate::domain::search::SearchQuery;
-use crate::library::{ExportImages, ExportOptions, ExportTarget, Mark};
+use crate::library::{ExportImages, ExportOptions, ExportTarget, JobFilter, Mark};
 
-/// `list`: the newest jobs, one line (or one JSON object) each.
-pub(super) fn list(global: &GlobalArgs, limit: usize, json: bool) -> Result<Exit, Failure> {
-    let library = open_library(global)?;
-    let jobs = library
-        .recent_jobs(limit)
-        .map_err(|e| Failure(Exit::Unavailable, e.to_string()))?;
-    for job in &jobs {
-        output::print_job(&library, job, json);
-    }
-    Ok(Exit::Success)
-}
-
-/// `search`: the jobs the query finds, newest first, as `list` prints them.
+/// `list` (an empty query) and `search`: the newest jobs found, one line (or one JSON object) each.
 pub(super) fn search(
     global: &GlobalArgs,
     query: &str,
+    narrow: &Narrow,
     limit: usize,
     json: bool,
 ) -> Result<Exit, Failure> {
+    let since = narrow
+        .since
+        .as_deref()
+        .map(crate::clock::start_of_day)
+        .transpose()
+        .map_err(|e| Failure(Exit::Usage, e))?;
+    let filter = JobFilter {
+        min_rating: narrow.rating.unwrap_or(0),
+        since,
+    };
     let library = open_library(global)?;
     let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
     let hits = library
-        .search(&SearchQuery::parse(query), limit)
+        .search(&SearchQuery::parse(query), &filter, limit)
         .map_err(unavailable)?;
     for hit in hits {
         output::print_job(&library, &library.job(hit.id).map_err(unavailable)?, json);

@@ -98,7 +98,10 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             reply,
         } => {
             let query = crate::domain::search::SearchQuery::parse(&query);
-            in_library(&core, reply, move |l| l.search(&query, limit)).await;
+            in_library(&core, reply, move |l| {
+                l.search(&query, &Default::default(), limit)
+            })
+            .await;
         }
         Command::ExportBoard { id, reply } => {
             in_library(&core, reply, move |l| l.export_board(id)).await;

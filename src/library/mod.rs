@@ -30,7 +30,7 @@ pub use jobs::{
 pub use leases::{Claim, LEASE, Owner};
 pub use params::{JobParams, PARAMS_VERSION, ParamsError};
 pub use ratings::{MAX_RATING, Mark, stars};
-pub use search::SearchHit;
+pub use search::{JobFilter, SearchHit};
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
 pub use trash::{TrashListing, TrashSize, Trashed};
 pub use usage::{DiskUsage, disk_usage};

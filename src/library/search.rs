@@ -21,37 +21,60 @@ pub struct SearchHit {
 /// Highlighting is most of a search's cost (about nine tenths at 20,000 hits), so the rest go without.
 pub const HIGHLIGHTED: usize = 500;
 
+/// What a search keeps besides its words: at least so many stars, made since a moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobFilter {
+    pub min_rating: u8,
+    /// Unix milliseconds; `None` for any time.
+    pub since: Option<i64>,
+}
+
 impl Library {
-    /// The newest `limit` jobs the query finds (every job for an empty query), newest first; the first
-    /// [`HIGHLIGHTED`] with their prompt's matches marked.
+    /// The newest `limit` jobs the query finds among those the filter keeps (every job for an empty query
+    /// and filter), newest first; the first [`HIGHLIGHTED`] with their prompt's matches marked.
     pub fn search(
         &self,
         query: &SearchQuery,
+        filter: &JobFilter,
         limit: usize,
     ) -> Result<Vec<SearchHit>, LibraryError> {
         let conn = self.conn();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (rating, since) = (filter.min_rating, filter.since.unwrap_or(i64::MIN));
         let id = |row: &rusqlite::Row<'_>| row.get::<_, i64>(0);
-        let ids: Vec<i64> = if let Some(matching) = query.fts() {
-            conn.prepare_cached(
-                "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 AND rowid NOT IN \
-                 (SELECT id FROM jobs WHERE trashed_at IS NOT NULL) ORDER BY rowid DESC LIMIT ?2",
-            )?
-            .query_map(params![matching, limit], id)?
-            .collect::<Result<_, _>>()?
-        } else if let Some(excluded) = query.only_excluded() {
-            conn.prepare_cached(
-                "SELECT id FROM jobs WHERE trashed_at IS NULL AND id NOT IN \
-                 (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1) ORDER BY id DESC LIMIT ?2",
-            )?
-            .query_map(params![excluded, limit], id)?
-            .collect::<Result<_, _>>()?
-        } else {
-            conn.prepare_cached(
-                "SELECT id FROM jobs WHERE trashed_at IS NULL ORDER BY id DESC LIMIT ?1",
-            )?
-            .query_map(params![limit], id)?
-            .collect::<Result<_, _>>()?
+        let ids: Vec<i64> = match (query.fts(), query.only_excluded()) {
+            // The gallery's usual case: leaving out the (few) trashed rows is the cheap test.
+            (Some(matching), _) if *filter == JobFilter::default() => conn
+                .prepare_cached(
+                    "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 AND rowid NOT IN \
+                     (SELECT id FROM jobs WHERE trashed_at IS NOT NULL) ORDER BY rowid DESC LIMIT ?2",
+                )?
+                .query_map(params![matching, limit], id)?
+                .collect::<Result<_, _>>()?,
+            // With a filter, each hit's row is looked up by its key.
+            (Some(matching), _) => conn
+                .prepare_cached(
+                    "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 AND EXISTS (SELECT 1 FROM jobs j \
+                     WHERE j.id = jobs_fts.rowid AND j.trashed_at IS NULL AND j.rating >= ?3 \
+                     AND j.created_at >= ?4) ORDER BY rowid DESC LIMIT ?2",
+                )?
+                .query_map(params![matching, limit, rating, since], id)?
+                .collect::<Result<_, _>>()?,
+            (None, Some(excluded)) => conn
+                .prepare_cached(
+                    "SELECT id FROM jobs WHERE trashed_at IS NULL AND rating >= ?3 AND created_at >= ?4 \
+                     AND id NOT IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1) \
+                     ORDER BY id DESC LIMIT ?2",
+                )?
+                .query_map(params![excluded, limit, rating, since], id)?
+                .collect::<Result<_, _>>()?,
+            (None, None) => conn
+                .prepare_cached(
+                    "SELECT id FROM jobs WHERE trashed_at IS NULL AND rating >= ?2 AND created_at >= ?3 \
+                     ORDER BY id DESC LIMIT ?1",
+                )?
+                .query_map(params![limit, rating, since], id)?
+                .collect::<Result<_, _>>()?,
         };
         let mut highlighted: HashMap<i64, String> = HashMap::new();
         if let Some(matching) = query.fts() {
@@ -95,7 +118,9 @@ mod tests {
     use crate::library::{JobState, JobUpdate};
 
     fn found(library: &Library, typed: &str) -> Vec<i64> {
-        let hits = library.search(&SearchQuery::parse(typed), 100).unwrap();
+        let hits = library
+            .search(&SearchQuery::parse(typed), &JobFilter::default(), 100)
+            .unwrap();
         hits.iter().map(|h| h.id).collect()
     }
 
@@ -130,6 +155,32 @@ mod tests {
         );
         assert!(found(&library, "whale").is_empty());
 
+        // Stars and a date narrow any search, an empty one too.
+        library.mark_job(1, crate::library::Mark::Stars(3)).unwrap();
+        let kept = |typed: &str, filter: JobFilter| -> Vec<i64> {
+            let hits = library
+                .search(&SearchQuery::parse(typed), &filter, 100)
+                .unwrap();
+            hits.iter().map(|h| h.id).collect()
+        };
+        let three_stars = JobFilter {
+            min_rating: 3,
+            since: None,
+        };
+        assert_eq!(kept("", three_stars), [1]);
+        assert_eq!(kept("light*", three_stars), [1]);
+        assert_eq!(kept("-oil", three_stars), Vec::<i64>::new());
+        let future = JobFilter {
+            min_rating: 0,
+            since: Some(crate::library::now_ms() + 60_000),
+        };
+        assert!(kept("", future).is_empty() && kept("light*", future).is_empty());
+        let past = JobFilter {
+            min_rating: 0,
+            since: Some(0),
+        };
+        assert_eq!(kept("light*", past), [3, 1]);
+
         // The TTAPI id arrives later, by an update: the index follows it.
         let update = JobUpdate {
             remote_id: Some("6de785ce-60fe-4104-8521-c5bd03b4f50b".into()),
@@ -141,7 +192,9 @@ mod tests {
         assert_eq!(found(&library, "6de785ce"), [2]);
         assert_eq!(found(&library, "6de785ce-60fe-4104-8521-c5bd03b4f50b"), [2]);
 
-        let hit = &library.search(&SearchQuery::parse("fox"), 10).unwrap()[0];
+        let hit = &library
+            .search(&SearchQuery::parse("fox"), &JobFilter::default(), 10)
+            .unwrap()[0];
         assert_eq!(
             hit.highlighted.as_deref(),
             Some(format!("portrait of a {MATCH_START}fox{MATCH_END}, oil on canvas").as_str())
@@ -164,7 +217,9 @@ mod tests {
                 .map(|_| pieces[rng.usize(..pieces.len())])
                 .collect();
             assert!(
-                library.search(&SearchQuery::parse(&typed), 5).is_ok(),
+                library
+                    .search(&SearchQuery::parse(&typed), &JobFilter::default(), 5)
+                    .is_ok(),
                 "{typed:?}"
             );
         }

@@ -277,7 +277,9 @@ mod tests {
             .map(|j| j.id)
             .collect();
         assert_eq!(listed, [running, b], "trashed jobs leave the lists");
-        let found = library.search(&SearchQuery::parse("harbour"), 10).unwrap();
+        let found = library
+            .search(&SearchQuery::parse("harbour"), &Default::default(), 10)
+            .unwrap();
         assert_eq!(found.iter().map(|h| h.id).collect::<Vec<_>>(), [b]);
         let in_trash: Vec<i64> = library
             .trashed_jobs()

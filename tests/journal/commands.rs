@@ -256,6 +256,35 @@ async fn every_subcommand_waits_and_reports_its_files() {
             .code(),
         Some(2)
     );
+    // list and search keep only what --rating and --since allow.
+    let rated = json_lines(&moodgrid(&sim, dir, &["list", "--rating", "4", "--json"]).await);
+    assert_eq!(rated.len(), 1);
+    assert_eq!(rated[0]["jobId"].as_str(), Some(grid_id.as_str()));
+    for args in [
+        ["list", "--rating", "5", "--json"],
+        ["list", "--since", "2999-01-01", "--json"],
+    ] {
+        assert!(
+            json_lines(&moodgrid(&sim, dir, &args).await).is_empty(),
+            "{args:?}"
+        );
+    }
+    let since_2000 = json_lines(
+        &moodgrid(
+            &sim,
+            dir,
+            &["search", "", "--since", "2000-01-01", "--json"],
+        )
+        .await,
+    );
+    assert_eq!(since_2000.len(), listed.len());
+    assert_eq!(
+        moodgrid(&sim, dir, &["list", "--since", "last week"])
+            .await
+            .status
+            .code(),
+        Some(2)
+    );
     let resumed = moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await;
     assert_eq!(resumed.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&resumed.stderr).contains("Nothing to resume"));

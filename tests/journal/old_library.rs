@@ -98,14 +98,18 @@ async fn a_library_from_before_typed_parameters_opens_and_resends_every_kind() {
     assert_eq!(stored, format!(r#"{{"v":{PARAMS_VERSION},"kind":"seed"}}"#));
     // The search index was built for the jobs already there.
     let found: Vec<i64> = library
-        .search(&SearchQuery::parse("lighthouse dusk"), 10)
+        .search(
+            &SearchQuery::parse("lighthouse dusk"),
+            &Default::default(),
+            10,
+        )
         .unwrap()
         .iter()
         .map(|hit| hit.id)
         .collect();
     assert_eq!(found, [3]);
     let found_door = library
-        .search(&SearchQuery::parse("\"red door\""), 10)
+        .search(&SearchQuery::parse("\"red door\""), &Default::default(), 10)
         .unwrap();
     assert!(found_door.iter().any(|hit| hit.id == 9), "{found_door:?}");
     drop(library);
