@@ -50,6 +50,26 @@ pub fn start_of_day(date: &str) -> Result<i64, String> {
     Ok(date.midnight().assume_offset(offset).unix_timestamp() * 1000)
 }
 
+/// Unix milliseconds at the start of the (local) day that `unix_ms` falls in.
+pub fn start_of_day_of(unix_ms: i64) -> i64 {
+    let offset = LOCAL_OFFSET
+        .get()
+        .copied()
+        .flatten()
+        .unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .map(|at| {
+            let local = at.to_offset(offset);
+            local
+                .date()
+                .midnight()
+                .assume_offset(offset)
+                .unix_timestamp()
+                * 1000
+        })
+        .unwrap_or(unix_ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +81,8 @@ mod tests {
         for bad in ["", "2026-13-01", "2026-02-30", "yesterday", "2026/12/01"] {
             assert!(start_of_day(bad).is_err(), "{bad}");
         }
+        // 09:05 on that day starts at its midnight.
+        assert_eq!(start_of_day_of(1_796_115_930_000), 1_796_083_200_000);
     }
 
     #[test]

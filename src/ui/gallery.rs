@@ -9,7 +9,7 @@ use egui::{Key, RichText, ScrollArea, Sense, vec2};
 use super::controls::IconButton;
 use super::gallery_search::GallerySearch;
 use super::icons;
-use super::job_list::{FlagFilter, GalleryFilter, KINDS, StateFilter};
+use super::job_list::{FlagFilter, GalleryFilter, KINDS, MadeSince, StateFilter};
 use super::services::{Intent, Nav, Services, View};
 use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
@@ -163,6 +163,13 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
             for stars in 1..=crate::library::MAX_RATING {
                 let text = format!("{} or more", crate::library::stars(stars));
                 ui.selectable_value(&mut filter.min_rating, stars, text);
+            }
+        });
+        let made = filter.made_since.map_or("Any time", MadeSince::label);
+        super::controls::labelled_combo(ui, "Made", made, |ui| {
+            ui.selectable_value(&mut filter.made_since, None, "Any time");
+            for preset in MadeSince::ALL {
+                ui.selectable_value(&mut filter.made_since, Some(preset), preset.label());
             }
         });
         super::controls::labelled_combo(ui, "Flag", filter.flag.label(), |ui| {

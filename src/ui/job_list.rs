@@ -25,6 +25,8 @@ pub struct GalleryFilter {
     pub state: StateFilter,
     /// At least this many stars (0: any).
     pub min_rating: u8,
+    /// Made since: the start of today, or of the last 7 or 30 days (Unix ms; `None`: any time).
+    pub made_since: Option<MadeSince>,
     pub flag: FlagFilter,
     /// The search as typed; the library answers it (`gallery_search`), and `filtered` is given the answer.
     pub text: String,
@@ -62,6 +64,36 @@ impl StateFilter {
             StateFilter::Running => !state.is_final(),
             StateFilter::Succeeded => state == JobState::Succeeded,
             StateFilter::Failed => state.is_final() && state != JobState::Succeeded,
+        }
+    }
+}
+
+/// The gallery's date presets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MadeSince {
+    Today,
+    Week,
+    Month,
+}
+
+impl MadeSince {
+    pub const ALL: [MadeSince; 3] = [MadeSince::Today, MadeSince::Week, MadeSince::Month];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MadeSince::Today => "Today",
+            MadeSince::Week => "Last 7 days",
+            MadeSince::Month => "Last 30 days",
+        }
+    }
+
+    /// The earliest `created_at` (Unix ms) it keeps, seen from `now`.
+    pub fn start(self, now: i64) -> i64 {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        match self {
+            MadeSince::Today => crate::clock::start_of_day_of(now),
+            MadeSince::Week => now - 7 * DAY,
+            MadeSince::Month => now - 30 * DAY,
         }
     }
 }
@@ -123,6 +155,9 @@ impl GalleryFilter {
             && self.state.admits(job.state)
             && job.rating >= self.min_rating
             && self.flag.admits(job.flag)
+            && self
+                .made_since
+                .is_none_or(|made| job.created_at >= made.start(crate::library::now_ms()))
     }
 }
 
@@ -453,6 +488,23 @@ mod tests {
             [3],
             "found by the search and admitted by the filter"
         );
+
+        let mut list = list;
+        let mut fresh = list.get(4).unwrap().clone();
+        fresh.created_at = crate::library::now_ms();
+        list.upsert(fresh);
+        for made in MadeSince::ALL {
+            let recent = GalleryFilter {
+                made_since: Some(made),
+                ..GalleryFilter::default()
+            };
+            let kept: Vec<i64> = list
+                .filtered(&recent, None)
+                .iter()
+                .map(|&i| list.at(i).id)
+                .collect();
+            assert_eq!(kept, [4], "{made:?}: only the job made now");
+        }
     }
 
     #[test]
