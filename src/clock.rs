@@ -42,32 +42,31 @@ pub fn start_of_day(date: &str) -> Result<i64, String> {
         .ok_or_else(bad)?;
     let day = u8::try_from(day).map_err(|_| bad())?;
     let date = time::Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
-    let offset = LOCAL_OFFSET
-        .get()
-        .copied()
-        .flatten()
-        .unwrap_or(UtcOffset::UTC);
-    Ok(date.midnight().assume_offset(offset).unix_timestamp() * 1000)
+    Ok(midnight_ms(date))
 }
 
 /// Unix milliseconds at the start of the (local) day that `unix_ms` falls in.
 pub fn start_of_day_of(unix_ms: i64) -> i64 {
-    let offset = LOCAL_OFFSET
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .map(|at| midnight_ms(at.to_offset(local_offset()).date()))
+        .unwrap_or(unix_ms)
+}
+
+/// The local offset, or UTC when it is not known.
+fn local_offset() -> UtcOffset {
+    LOCAL_OFFSET
         .get()
         .copied()
         .flatten()
-        .unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
-        .map(|at| {
-            let local = at.to_offset(offset);
-            local
-                .date()
-                .midnight()
-                .assume_offset(offset)
-                .unix_timestamp()
-                * 1000
-        })
-        .unwrap_or(unix_ms)
+        .unwrap_or(UtcOffset::UTC)
+}
+
+/// Unix milliseconds at the start of `date` in the local zone.
+fn midnight_ms(date: time::Date) -> i64 {
+    date.midnight()
+        .assume_offset(local_offset())
+        .unix_timestamp()
+        * 1000
 }
 
 #[cfg(test)]

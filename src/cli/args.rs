@@ -181,14 +181,8 @@ pub(super) enum Command {
         /// with an exclusion: `moodgrid search -portrait`.
         #[arg(allow_hyphen_values = true)]
         query: String,
-        /// At most this many jobs.
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
         #[command(flatten)]
-        narrow: Narrow,
-        /// One JSON object per job.
-        #[arg(long)]
-        json: bool,
+        listing: Listing,
     },
     /// Move finished jobs to the Trash (hidden everywhere, `restore` brings them back); with no job, list
     /// the Trash; with --empty, delete the trashed jobs and the image files nothing else uses.
@@ -220,14 +214,8 @@ pub(super) enum Command {
     },
     /// The library's jobs, newest first.
     List {
-        /// How many jobs.
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
         #[command(flatten)]
-        narrow: Narrow,
-        /// One JSON object per job.
-        #[arg(long)]
-        json: bool,
+        listing: Listing,
     },
     /// Continue every unfinished job (after a crash, a restart, or commands run without --wait).
     Resume {
@@ -288,9 +276,15 @@ pub(super) enum BoardCommand {
     },
 }
 
-/// What `list` and `search` keep besides the words.
+/// How `list` and `search` choose and print jobs, besides the words.
 #[derive(Debug, Args)]
-pub(super) struct Narrow {
+pub(super) struct Listing {
+    /// At most this many jobs, newest first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// One JSON object per job.
+    #[arg(long)]
+    pub json: bool,
     /// Only jobs with at least this many stars (1–5).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub rating: Option<u8>,

@@ -3,36 +3,34 @@
 
 use std::path::PathBuf;
 
-use super::args::{BoardCommand, GlobalArgs, Narrow};
+use super::args::{BoardCommand, GlobalArgs, Listing};
 use super::{Exit, Failure, find, find_all, open_library, output};
 use crate::domain::search::SearchQuery;
 use crate::library::{ExportImages, ExportOptions, ExportTarget, JobFilter, Mark};
 
 /// `list` (an empty query) and `search`: the newest jobs found, one line (or one JSON object) each.
-pub(super) fn search(
-    global: &GlobalArgs,
-    query: &str,
-    narrow: &Narrow,
-    limit: usize,
-    json: bool,
-) -> Result<Exit, Failure> {
-    let since = narrow
+pub(super) fn search(global: &GlobalArgs, query: &str, listing: &Listing) -> Result<Exit, Failure> {
+    let since = listing
         .since
         .as_deref()
         .map(crate::clock::start_of_day)
         .transpose()
         .map_err(|e| Failure(Exit::Usage, e))?;
     let filter = JobFilter {
-        min_rating: narrow.rating.unwrap_or(0),
+        min_rating: listing.rating.unwrap_or(0),
         since,
     };
     let library = open_library(global)?;
     let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
     let hits = library
-        .search(&SearchQuery::parse(query), &filter, limit)
+        .search(&SearchQuery::parse(query), &filter, listing.limit)
         .map_err(unavailable)?;
     for hit in hits {
-        output::print_job(&library, &library.job(hit.id).map_err(unavailable)?, json);
+        output::print_job(
+            &library,
+            &library.job(hit.id).map_err(unavailable)?,
+            listing.json,
+        );
     }
     Ok(Exit::Success)
 }

@@ -93,7 +93,7 @@ impl ImageStore {
     pub fn thumbnail_path(&self, hash: &str, size: u32) -> PathBuf {
         self.dir
             .join(hash.get(..2).unwrap_or("00"))
-            .join(format!("{hash}.{size}.jpg"))
+            .join(thumbnail_name(hash, size))
     }
 }
 
@@ -119,7 +119,22 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), LibraryError> {
 
 /// The thumbnail of `size` of an original stored at `original` (thumbnails sit beside their original).
 pub fn thumbnail_beside(original: &Path, hash: &str, size: u32) -> PathBuf {
-    original.with_file_name(format!("{hash}.{size}.jpg"))
+    original.with_file_name(thumbnail_name(hash, size))
+}
+
+/// A thumbnail's file name: `<hash>.<side>.jpg`.
+fn thumbnail_name(hash: &str, size: u32) -> String {
+    format!("{hash}.{size}.jpg")
+}
+
+/// Whether a file of the image store is a thumbnail (else an original, `<hash>.<ext>`).
+pub(super) fn is_thumbnail(file_name: &str) -> bool {
+    file_name
+        .strip_suffix(".jpg")
+        .and_then(|stem| stem.rsplit_once('.'))
+        .is_some_and(|(hash, side)| {
+            !hash.is_empty() && THUMBNAIL_SIZES.iter().any(|s| s.to_string() == side)
+        })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::DATABASE_FILE;
+use super::store::is_thumbnail;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DiskUsage {
@@ -37,13 +38,6 @@ pub fn disk_usage(root: &Path) -> DiskUsage {
         }
     }
     usage
-}
-
-fn is_thumbnail(name: &str) -> bool {
-    let mut parts = name.rsplitn(3, '.');
-    let (_, side) = (parts.next(), parts.next());
-    side.is_some_and(|side| super::THUMBNAIL_SIZES.iter().any(|s| s.to_string() == side))
-        && parts.next().is_some()
 }
 
 #[cfg(test)]
