@@ -36,13 +36,24 @@ pub fn start_of_day(date: &str) -> Result<i64, String> {
     let (Some(year), Some(month), Some(day)) = (number(), number(), number()) else {
         return Err(bad());
     };
-    let month = u8::try_from(month)
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok())
-        .ok_or_else(bad)?;
+    let month = u8::try_from(month).map_err(|_| bad())?;
     let day = u8::try_from(day).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
-    Ok(midnight_ms(date))
+    start_of_date(year, month, day).ok_or_else(bad)
+}
+
+/// Unix milliseconds at the start of a calendar day (month 1–12) in the local zone; `None` for no such day.
+pub fn start_of_date(year: i32, month: u8, day: u8) -> Option<i64> {
+    let month = time::Month::try_from(month).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    Some(midnight_ms(date))
+}
+
+/// The local calendar day (year, month 1–12, day) that `unix_ms` falls in.
+pub fn local_date_of(unix_ms: i64) -> (i32, u8, u8) {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(local_offset());
+    (at.year(), u8::from(at.month()), at.day())
 }
 
 /// Unix milliseconds at the start of the (local) day that `unix_ms` falls in.

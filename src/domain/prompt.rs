@@ -24,6 +24,122 @@ pub fn aspect_ratio(prompt: &str) -> Option<(u32, u32)> {
     None
 }
 
+/// The ratio in lowest terms: 32:18 is 16:9, so the same shape asked two ways filters as one.
+pub fn reduced_ratio((w, h): (u32, u32)) -> (u32, u32) {
+    fn gcd(a: u32, b: u32) -> u32 {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    let divisor = gcd(w, h).max(1);
+    (w / divisor, h / divisor)
+}
+
+/// Which way a picture of this ratio stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Orientation {
+    Portrait,
+    Square,
+    Landscape,
+}
+
+impl Orientation {
+    pub const ALL: [Orientation; 3] = [
+        Orientation::Portrait,
+        Orientation::Square,
+        Orientation::Landscape,
+    ];
+
+    pub fn of((w, h): (u32, u32)) -> Orientation {
+        match w.cmp(&h) {
+            std::cmp::Ordering::Less => Orientation::Portrait,
+            std::cmp::Ordering::Equal => Orientation::Square,
+            std::cmp::Ordering::Greater => Orientation::Landscape,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Orientation::Portrait => "Portrait",
+            Orientation::Square => "Square",
+            Orientation::Landscape => "Landscape",
+        }
+    }
+}
+
+/// The model a prompt names, as Midjourney writes it: `--v 6.1` (also from `--version 6.1`), `--niji 6`, or
+/// `--niji` alone; `None` when it names none (the account's default model).
+pub fn model_version(prompt: &str) -> Option<String> {
+    let mut words = prompt.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let family = match word {
+            "--v" | "--version" => "--v",
+            "--niji" => "--niji",
+            _ => continue,
+        };
+        let number = words
+            .peek()
+            .filter(|n| n.chars().all(|c| c.is_ascii_digit() || c == '.') && !n.is_empty());
+        return match (family, number) {
+            (family, Some(number)) => Some(format!("{family} {number}")),
+            ("--niji", None) => Some("--niji".to_owned()),
+            // `--v` without a number is not a version.
+            _ => None,
+        };
+    }
+    None
+}
+
+/// A parameter whose presence matters to a designer looking for a job: references, tiling, a fixed seed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptParam {
+    StyleReference,
+    CharacterReference,
+    OmniReference,
+    Tile,
+    Seed,
+}
+
+impl PromptParam {
+    pub const ALL: [PromptParam; 5] = [
+        PromptParam::StyleReference,
+        PromptParam::CharacterReference,
+        PromptParam::OmniReference,
+        PromptParam::Tile,
+        PromptParam::Seed,
+    ];
+
+    /// The flag as typed in a prompt.
+    pub fn flag(self) -> &'static str {
+        match self {
+            PromptParam::StyleReference => "--sref",
+            PromptParam::CharacterReference => "--cref",
+            PromptParam::OmniReference => "--oref",
+            PromptParam::Tile => "--tile",
+            PromptParam::Seed => "--seed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PromptParam::StyleReference => "Style reference",
+            PromptParam::CharacterReference => "Character reference",
+            PromptParam::OmniReference => "Omni reference",
+            PromptParam::Tile => "Tile",
+            PromptParam::Seed => "Seed",
+        }
+    }
+
+    /// Whether the prompt has this flag.
+    pub fn used_in(self, prompt: &str) -> bool {
+        prompt.split_whitespace().any(|word| word == self.flag())
+    }
+}
+
 /// Pixel size of one Midjourney image of the given aspect ratio: about one megapixel, sides multiples of 8,
 /// the longer side capped at 2048 for extreme ratios.
 pub fn image_size_for_ratio((w, h): (u32, u32)) -> (u32, u32) {
@@ -173,5 +289,42 @@ mod tests {
         let pixels = f64::from(w * h);
         assert!((pixels / (1024.0 * 1024.0) - 1.0).abs() < 0.02);
         assert_eq!(image_size_for_ratio((100, 1)).0, 2048);
+    }
+
+    #[test]
+    fn model_versions_and_parameters_are_read_as_midjourney_writes_them() {
+        let cases = [
+            ("a cat --v 6.1", Some("--v 6.1")),
+            ("a cat --version 7 --ar 2:3", Some("--v 7")),
+            ("a cat --niji 6", Some("--niji 6")),
+            ("a cat --niji", Some("--niji")),
+            ("a cat --v", None),
+            ("a cat --v raw", None),
+            ("a cat", None),
+            ("--v5 is not a flag", None),
+        ];
+        for (prompt, want) in cases {
+            assert_eq!(model_version(prompt).as_deref(), want, "{prompt}");
+        }
+        let prompt = "a knight --sref 123 --cref https://x/y.png --tile --seed 7";
+        let used: Vec<PromptParam> = PromptParam::ALL
+            .into_iter()
+            .filter(|p| p.used_in(prompt))
+            .collect();
+        assert_eq!(
+            used,
+            [
+                PromptParam::StyleReference,
+                PromptParam::CharacterReference,
+                PromptParam::Tile,
+                PromptParam::Seed
+            ]
+        );
+        assert!(!PromptParam::Seed.used_in("a seedling --sreference"));
+        assert_eq!(reduced_ratio((32, 18)), (16, 9));
+        assert_eq!(reduced_ratio((3, 2)), (3, 2));
+        assert_eq!(Orientation::of((2, 3)), Orientation::Portrait);
+        assert_eq!(Orientation::of((5, 5)), Orientation::Square);
+        assert_eq!(Orientation::of((16, 9)), Orientation::Landscape);
     }
 }

@@ -29,6 +29,8 @@ impl Command {
             | Command::CreateBoard { .. }
             | Command::DeleteBoard { .. }
             | Command::SaveBoard { .. }
+            // After the saves before it, so the answer includes them.
+            | Command::JobsOnBoards { .. }
             | Command::MarkJob { .. }
             | Command::TrashJobs { .. }
             | Command::RestoreJobs { .. }
@@ -103,6 +105,7 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             })
             .await;
         }
+        Command::JobsOnBoards { reply } => in_library(&core, reply, |l| l.jobs_on_boards()).await,
         Command::ExportBoard { id, reply } => {
             in_library(&core, reply, move |l| l.export_board(id)).await;
         }

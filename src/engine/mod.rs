@@ -155,6 +155,10 @@ pub enum Command {
         limit: usize,
         reply: oneshot::Sender<Result<Vec<crate::library::SearchHit>, EngineError>>,
     },
+    /// The jobs with an image on some board.
+    JobsOnBoards {
+        reply: oneshot::Sender<Result<std::collections::HashSet<i64>, EngineError>>,
+    },
     /// A board and its images as one file's bytes.
     ExportBoard {
         id: i64,

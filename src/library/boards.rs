@@ -69,6 +69,21 @@ impl Library {
     }
 }
 
+impl Library {
+    /// The jobs whose image is on some board, for the gallery's "on a board" filter.
+    pub fn jobs_on_boards(&self) -> Result<std::collections::HashSet<i64>, LibraryError> {
+        Ok(self
+            .boards()?
+            .iter()
+            .flat_map(|stored| stored.board.items())
+            .filter_map(|item| match &item.content {
+                Content::Image { job, .. } => *job,
+                _ => None,
+            })
+            .collect())
+    }
+}
+
 /// A board as one self-contained file: the scene and every image it shows, base64-encoded by hash.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct BoardFile {
@@ -225,6 +240,29 @@ mod tests {
             [(second, "Harbour"), (first, "Autumn")]
         );
         assert_eq!(boards[0].board.items(), board.items());
+        assert!(
+            library.jobs_on_boards().unwrap().is_empty(),
+            "a note is no job"
+        );
+        let job = library
+            .insert_job(&crate::library::jobs::tests::new_job("a fox"))
+            .unwrap()
+            .id;
+        board.add(
+            Content::Image {
+                hash: "0".repeat(64),
+                file: "images/x.png".into(),
+                job: Some(job),
+                width: 10,
+                height: 10,
+            },
+            V2::new(0.0, 0.0),
+        );
+        library.save_board(second, &board).unwrap();
+        assert_eq!(
+            library.jobs_on_boards().unwrap(),
+            std::collections::HashSet::from([job])
+        );
         // Reopened, the library still has them (saved, not cached).
         drop(library);
         let library = Library::open(dir.path()).unwrap();

@@ -87,9 +87,20 @@ pub enum FailureKind {
     Unavailable,
 }
 
-/// Which endpoint a job was submitted to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
+/// Which endpoint a job was submitted to. (Serde: the window remembers a gallery filter by kind.)
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    EnumString,
+    IntoStaticStr,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum JobKind {
     Imagine,
     Action,

@@ -27,11 +27,18 @@ use crate::domain::Action;
 use crate::engine::{EngineHandle, NewSubmission, PreparedSource, Waker};
 use crate::library::JobState;
 
-/// The open view and job, kept between runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// The open view and job, the gallery's last search and the saved ones, kept between runs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Remembered {
     pub view: View,
     pub selected: Option<i64>,
+    /// Absent in what an older window kept: no search, none saved.
+    #[serde(default)]
+    pub gallery_filter: super::gallery_filter::GalleryFilter,
+    #[serde(default)]
+    pub saved_searches: Vec<super::gallery_filter::SavedSearch>,
+    #[serde(default)]
+    pub gallery_tiles: super::gallery::TileLayout,
 }
 
 pub struct MoodgridApp {
@@ -120,26 +127,36 @@ impl MoodgridApp {
             export,
             ..
         } = self;
-        egui::Panel::top("prompt_bar").show(ui, |ui| {
-            super::navigation::show(services, mask_editor.is_some(), ui);
-            super::prompt_bar::show(prompt_bar, services, ui);
-        });
-        // A cap: a drag that starts on the panel's edge instead of a row must not leave the feed wider
-        // than the board it was dragged to.
-        egui::Panel::left("feed")
-            .default_size(320.0)
-            .min_size(260.0)
-            .max_size(FEED_MAX_WIDTH)
-            .resizable(true)
-            .show(ui, |ui| super::feed::show(services, ui));
-        egui::CentralPanel::default().show(ui, |ui| match services.nav.view {
-            View::Job => super::job_view::show(job_view, services, ui),
-            View::Gallery => super::gallery::show(gallery, services, ui),
-            View::Blend => super::blend::show(blend, services, ui),
-            View::Describe => super::describe::show(describe, services, ui),
-            View::Mask => super::mask_editor::show(mask_editor, services, ui),
-            View::Board => super::board::show(boards, services, ui),
-        });
+        // Whatever view is open: images added from a job or the gallery are placed and saved now, not when
+        // the board is next looked at.
+        super::board::receive(boards, services);
+        if services.nav.view == View::Gallery && gallery.review.is_some() {
+            // Compare and culling take the whole window: nothing but the pictures and their verdicts.
+            egui::CentralPanel::default().show(ui, |ui| {
+                super::gallery::show_review(gallery, services, ui);
+            });
+        } else {
+            egui::Panel::top("prompt_bar").show(ui, |ui| {
+                super::navigation::show(services, mask_editor.is_some(), ui);
+                super::prompt_bar::show(prompt_bar, services, ui);
+            });
+            // A cap: a drag that starts on the panel's edge instead of a row must not leave the feed wider
+            // than the board it was dragged to.
+            egui::Panel::left("feed")
+                .default_size(320.0)
+                .min_size(260.0)
+                .max_size(FEED_MAX_WIDTH)
+                .resizable(true)
+                .show(ui, |ui| super::feed::show(services, ui));
+            egui::CentralPanel::default().show(ui, |ui| match services.nav.view {
+                View::Job => super::job_view::show(job_view, services, ui),
+                View::Gallery => super::gallery::show(gallery, services, ui),
+                View::Blend => super::blend::show(blend, services, ui),
+                View::Describe => super::describe::show(describe, services, ui),
+                View::Mask => super::mask_editor::show(mask_editor, services, ui),
+                View::Board => super::board::show(boards, services, ui),
+            });
+        }
         drop_hint(services.nav.view, &ctx);
         super::board::show_drag_preview(&ctx);
         super::settings::show(settings_panel, services, &ctx);
@@ -241,6 +258,9 @@ impl MoodgridApp {
         Remembered {
             view: self.services.nav.view,
             selected: self.services.nav.selected,
+            gallery_filter: self.gallery.filter.clone(),
+            saved_searches: self.gallery.saved.clone(),
+            gallery_tiles: self.gallery.tiles,
         }
     }
 
@@ -252,6 +272,9 @@ impl MoodgridApp {
             view => view,
         };
         self.services.nav.selected = remembered.selected;
+        self.gallery.filter = remembered.gallery_filter;
+        self.gallery.saved = remembered.saved_searches;
+        self.gallery.tiles = remembered.gallery_tiles;
     }
 
     /// The export choices kept between runs (template, images, folder).
@@ -421,9 +444,15 @@ impl MoodgridApp {
         for (shortcut, view) in VIEW_SHORTCUTS {
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
                 self.services.nav.view = view;
+                self.gallery.review = None;
             }
         }
         if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        if self.services.nav.view == View::Gallery && self.gallery.review.is_some() {
+            // Compare and culling have keys of their own (digits rate or maximise, not U1–U4).
+            super::gallery::review_keys(&mut self.gallery, &mut self.services, ctx);
             return;
         }
         if ctx.input_mut(|i| i.consume_shortcut(&EXPORT_SHORTCUT)) {
@@ -452,10 +481,8 @@ impl MoodgridApp {
                 };
                 services.trash(ids);
             }
-            for (key, flag) in super::verdict::FLAG_KEYS {
-                if ctx.input(|i| i.key_pressed(key)) {
-                    super::verdict::mark(services, job.id, crate::library::Mark::Flag(flag));
-                }
+            if let Some(mark) = super::verdict::key_mark(ctx, false) {
+                super::verdict::mark(services, job.id, mark);
             }
             for (n, key) in [
                 (1, Key::Num1),

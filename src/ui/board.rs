@@ -250,7 +250,9 @@ fn failed(services: &mut Services, what: &str, error: impl std::fmt::Display) {
         .push(ToastKind::Error, format!("Could not {what}: {error}"), None);
 }
 
-fn receive(boards: &mut BoardsState, services: &mut Services) {
+/// Takes in the library's answers about boards (read, made, stored images, exports) and places images
+/// waiting for them. Every frame, whichever view is open.
+pub fn receive(boards: &mut BoardsState, services: &mut Services) {
     if let Some(Some(outcome)) = take_ready(&mut boards.exporting) {
         match outcome {
             Ok(bytes) => {
@@ -338,7 +340,6 @@ fn receive_stored(boards: &mut BoardsState, services: &mut Services) {
 
 pub fn show(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui) {
     ensure_loaded(boards, services);
-    receive(boards, services);
     if !boards.loaded {
         ui.centered_and_justified(|ui| ui.spinner());
         return;

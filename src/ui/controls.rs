@@ -137,12 +137,57 @@ pub fn icon_menu<R>(
     let button = Button::new(icon.rich_text().size(ICON_SIZE))
         .frame_when_inactive(false)
         .min_size(vec2(ICON_BUTTON_SIDE, ICON_BUTTON_SIDE));
-    let response = egui::containers::menu::MenuButton::from_button(button)
-        .ui(ui, contents)
-        .0;
+    menu(ui, button, name, None, contents).on_hover_text(name)
+}
+
+/// A panel of choices opened by a button showing its icon and `label` ("More filters (2)"); `name` for
+/// screen readers. It stays open while choices are made in it, until a click outside.
+pub fn choices_menu<R>(
+    ui: &mut Ui,
+    icon: Icon,
+    (name, label): (&str, &str),
+    contents: impl FnOnce(&mut Ui) -> R,
+) -> Response {
+    let button = Button::new((icon.rich_text().size(ICON_SIZE), RichText::new(label)));
+    let stays_open = egui::containers::menu::MenuConfig::new()
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+    menu(ui, button, name, Some(stays_open), contents)
+}
+
+fn menu<R>(
+    ui: &mut Ui,
+    button: Button<'_>,
+    name: &str,
+    config: Option<egui::containers::menu::MenuConfig>,
+    contents: impl FnOnce(&mut Ui) -> R,
+) -> Response {
+    let mut menu = egui::containers::menu::MenuButton::from_button(button);
+    if let Some(config) = config {
+        menu = menu.config(config);
+    }
+    let response = menu.ui(ui, contents).0;
     let enabled = ui.is_enabled();
     response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, enabled, name));
-    response.on_hover_text(name)
+    response
+}
+
+/// A removable chip: what one active filter keeps, with a cross. Its name says what a click does.
+pub fn chip(ui: &mut Ui, text: &str) -> Response {
+    let palette = theme::palette(ui);
+    let cross = super::icons::CLOSE
+        .rich_text()
+        .size(14.0)
+        .color(palette.weak_text);
+    let response = ui.add(
+        Button::new((RichText::new(text), cross))
+            .corner_radius(12.0)
+            .fill(palette.accent.gamma_multiply(0.18))
+            .stroke(egui::Stroke::new(1.0, palette.accent.gamma_multiply(0.5))),
+    );
+    let name = format!("Remove filter: {text}");
+    let enabled = ui.is_enabled();
+    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, enabled, &name));
+    response.on_hover_text("Remove this filter")
 }
 
 /// Side-by-side buttons of which one is chosen (the mode: fast, relax, turbo); `hint` is their tooltip.
@@ -228,14 +273,37 @@ pub fn labelled_combo(
     selected: impl Into<egui::WidgetText>,
     choices: impl FnOnce(&mut Ui),
 ) {
-    ui.horizontal(|ui| {
+    let add = |ui: &mut Ui| {
         let name = ui.label(label);
         egui::ComboBox::from_id_salt(label)
             .selected_text(selected)
             .show_ui(ui, choices)
             .response
             .labelled_by(name.id);
-    });
+    };
+    if ui.layout().main_wrap {
+        // In a wrapping row (a filter bar) the pair goes on as two widgets, which wrap, where a group would
+        // run past the edge; a new line first if the pair would not fit, so it is never split.
+        let label_width = ui
+            .fonts_mut(|fonts| {
+                fonts.layout_no_wrap(
+                    label.to_owned(),
+                    egui::TextStyle::Body.resolve(ui.style()),
+                    egui::Color32::WHITE,
+                )
+            })
+            .size()
+            .x;
+        let spacing = ui.spacing();
+        let needed =
+            label_width + spacing.combo_width + spacing.icon_width + 3.0 * spacing.item_spacing.x;
+        if ui.available_size_before_wrap().x < needed {
+            ui.end_row();
+        }
+        add(ui);
+    } else {
+        ui.horizontal(add);
+    }
 }
 
 /// Midjourney's speed modes as they are offered: the one a new user wants first, first.

@@ -7,62 +7,192 @@ use std::collections::BTreeSet;
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
 use super::controls::IconButton;
-use super::gallery_search::GallerySearch;
+use super::gallery_filter::{
+    AspectFilter, Context, FlagFilter, GalleryFilter, InUse, KINDS, Made, SavedSearch, StateFilter,
+};
+use super::gallery_search::{BoardMembers, GallerySearch};
 use super::icons;
-use super::job_list::{FlagFilter, GalleryFilter, KINDS, MadeSince, StateFilter};
 use super::services::{Intent, Nav, Services, View};
 use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
-use crate::domain::prompt::first_line;
+use crate::domain::prompt::{Orientation, PromptParam, first_line};
 use crate::domain::search::highlighted_runs;
 use crate::library::{JobRecord, JobState};
 
-const TILE: f32 = 168.0;
-const THUMB: f32 = 156.0;
-const ROW_HEIGHT: f32 = THUMB + 44.0;
+/// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
+/// Remembered between runs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct TileLayout {
+    pub size: f32,
+    pub captions: bool,
+}
+
+impl Default for TileLayout {
+    fn default() -> TileLayout {
+        TileLayout {
+            size: 168.0,
+            captions: true,
+        }
+    }
+}
+
+impl TileLayout {
+    pub const SIZES: std::ops::RangeInclusive<f32> = 96.0..=360.0;
+
+    fn thumb(self) -> f32 {
+        self.size - 12.0
+    }
+
+    fn row_height(self) -> f32 {
+        self.thumb() + if self.captions { 44.0 } else { 12.0 }
+    }
+
+    /// The stored thumbnail that is sharp at this size: 256 px up to that, 512 px above.
+    fn thumbnail_side(self) -> u32 {
+        if self.thumb() <= 256.0 { 256 } else { 512 }
+    }
+}
 
 #[derive(Default)]
 pub struct GalleryState {
     pub filter: GalleryFilter,
+    /// Filters kept under a name, listed beside the gallery.
+    pub saved: Vec<SavedSearch>,
+    /// The saved search being renamed, and the name as typed so far.
+    renaming: Option<(usize, String)>,
+    pub tiles: TileLayout,
     /// Jobs picked with Ctrl+click, to blend or describe together.
     pub marked: BTreeSet<i64>,
+    /// The pick a Shift+click range starts from.
+    anchor: Option<i64>,
     /// What the search field found.
     search: GallerySearch,
+    /// Which jobs are on a board, while the filter asks.
+    boards: BoardMembers,
+    /// The exact shapes and the models the jobs use, for the filter menus, and the job-list generation
+    /// they were counted at.
+    in_use: Option<(u64, InUse)>,
     /// The Trash, shown in the gallery's place while open.
     pub trash: super::trash::TrashPanel,
-    /// The filtered job indices, valid for one generation of the job list, one filter and one answer of
-    /// the search.
-    shown: Option<(u64, GalleryFilter, u64, Vec<usize>)>,
+    /// Compare or culling, over the whole window while open.
+    pub review: Option<Review>,
+    /// The filtered job indices, valid for one generation of the job list, one filter and one answer
+    /// each of the search and the boards.
+    shown: Option<(ShownFor, Vec<usize>)>,
     columns: usize,
     /// Scroll offset and viewport height of the last frame, to bring a keyboard selection into view.
     viewport: (f32, f32),
     scroll_to_row: Option<usize>,
 }
 
+/// A closer look at some jobs, over the whole window.
+pub enum Review {
+    Compare(super::compare::Compare),
+    Culling(super::culling::Culling),
+}
+
+/// Draws compare or culling, and closes it when asked.
+pub fn show_review(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
+    let close = match &mut gallery.review {
+        Some(Review::Compare(compare)) => {
+            super::compare::show(compare, services, ui) == super::compare::Outcome::Close
+        }
+        Some(Review::Culling(culling)) => super::culling::show(culling, services, ui),
+        None => false,
+    };
+    if close {
+        gallery.review = None;
+    }
+}
+
+/// Compare's or culling's keys, while one is open.
+pub fn review_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &egui::Context) {
+    let close = match &mut gallery.review {
+        Some(Review::Compare(compare)) => {
+            super::compare::handle_keys(compare, services, ctx) == super::compare::Outcome::Close
+        }
+        Some(Review::Culling(culling)) => super::culling::handle_keys(culling, services, ctx),
+        None => false,
+    };
+    if close {
+        gallery.review = None;
+    }
+}
+
+/// Culls the picks, or without picks every finished job on show, newest first.
+fn start_culling(gallery: &mut GalleryState, services: &mut Services) {
+    let jobs: Vec<i64> = if gallery.marked.is_empty() {
+        let shown = gallery.shown(&services.jobs).to_vec();
+        shown
+            .into_iter()
+            .map(|index| services.jobs.at(index))
+            .filter(|job| job.state == JobState::Succeeded)
+            .map(|job| job.id)
+            .collect()
+    } else {
+        gallery.marked.iter().rev().copied().collect()
+    };
+    match super::culling::Culling::new(jobs) {
+        Some(culling) => gallery.review = Some(Review::Culling(culling)),
+        None => services.toasts.push(
+            super::toasts::ToastKind::Info,
+            "Nothing to cull: no finished job is on show",
+            None,
+        ),
+    }
+}
+
+/// What the shown list was computed from.
+#[derive(PartialEq)]
+struct ShownFor {
+    jobs: u64,
+    filter: GalleryFilter,
+    searched: u64,
+    boards: u64,
+}
+
 impl GalleryState {
-    /// The indices of the jobs to show, recomputed only when the list or the filter changed.
+    /// The indices of the jobs to show, recomputed only when the list, the filter or an answer changed.
     fn shown(&mut self, app_jobs: &super::job_list::JobList) -> &[usize] {
-        let fresh = self
+        let wanted = ShownFor {
+            jobs: app_jobs.generation(),
+            filter: self.filter.clone(),
+            searched: self.search.generation(),
+            boards: self.boards.generation(),
+        };
+        if self
             .shown
             .as_ref()
-            .is_some_and(|(generation, filter, searched, _)| {
-                *generation == app_jobs.generation()
-                    && *filter == self.filter
-                    && *searched == self.search.generation()
-            });
-        if !fresh {
-            let indices = app_jobs.filtered(&self.filter, self.search.found());
-            self.shown = Some((
-                app_jobs.generation(),
-                self.filter.clone(),
-                self.search.generation(),
-                indices,
-            ));
+            .is_none_or(|(made_for, _)| *made_for != wanted)
+        {
+            let context = Context {
+                now: crate::library::now_ms(),
+                found: self.search.found(),
+                on_board: self.boards.known(),
+            };
+            let indices = app_jobs.filtered(&self.filter, context);
+            self.shown = Some((wanted, indices));
         }
         self.shown
             .as_ref()
-            .map_or(&[], |(_, _, _, indices)| indices.as_slice())
+            .map_or(&[], |(_, indices)| indices.as_slice())
+    }
+
+    /// The shapes and models for the filter menus, counted again only when the jobs changed.
+    fn in_use(&mut self, jobs: &super::job_list::JobList) -> InUse {
+        if self
+            .in_use
+            .as_ref()
+            .is_none_or(|(generation, _)| *generation != jobs.generation())
+        {
+            self.in_use = Some((jobs.generation(), InUse::count(jobs.iter())));
+        }
+        self.in_use
+            .as_ref()
+            .map(|(_, in_use)| in_use.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -86,8 +216,18 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         super::trash::show(&mut gallery.trash, services, ui);
         return;
     }
+    if !gallery.saved.is_empty() {
+        egui::Panel::left("saved_searches")
+            .resizable(false)
+            .exact_size(190.0)
+            .show(ui, |ui| saved_searches(gallery, ui));
+    }
     filter_bar(gallery, services, ui);
     gallery.search.update(&gallery.filter.text, services);
+    let frame = ui.ctx().cumulative_frame_nr();
+    gallery
+        .boards
+        .update(gallery.filter.on_board.is_some(), frame, services);
     ui.separator();
     let shown: Vec<usize> = gallery.shown(&services.jobs).to_vec();
     if shown.is_empty() {
@@ -101,7 +241,8 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         return;
     }
     let spacing = ui.spacing().item_spacing;
-    let columns = ((ui.available_width() + spacing.x) / (TILE + spacing.x))
+    let tiles = gallery.tiles;
+    let columns = ((ui.available_width() + spacing.x) / (tiles.size + spacing.x))
         .floor()
         .max(1.0) as usize;
     gallery.columns = columns;
@@ -111,14 +252,14 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         .auto_shrink([false, false]);
     if let Some(row) = gallery.scroll_to_row.take() {
         let (offset, height) = gallery.viewport;
-        let top = row as f32 * (ROW_HEIGHT + spacing.y);
+        let top = row as f32 * (tiles.row_height() + spacing.y);
         if top < offset {
             area = area.vertical_scroll_offset(top);
-        } else if top + ROW_HEIGHT > offset + height {
-            area = area.vertical_scroll_offset(top + ROW_HEIGHT - height);
+        } else if top + tiles.row_height() > offset + height {
+            area = area.vertical_scroll_offset(top + tiles.row_height() - height);
         }
     }
-    let output = area.show_rows(ui, ROW_HEIGHT, rows, |ui, visible| {
+    let output = area.show_rows(ui, tiles.row_height(), rows, |ui, visible| {
         for row in visible {
             ui.horizontal(|ui| {
                 for &index in shown.iter().skip(row * columns).take(columns) {
@@ -131,14 +272,14 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
 }
 
 fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
-    // Wraps: with picks, the actions would run past a narrow window.
+    // Wraps: a narrow window puts the later filters on a second line.
     ui.horizontal_wrapped(|ui| {
         super::controls::decoration(ui, icons::SEARCH, super::theme::palette(ui).weak_text);
         let label = ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut gallery.filter.text)
                 .hint_text("words, ligh*, \"a phrase\", -not")
-                .desired_width(240.0),
+                .desired_width(220.0),
         )
         .labelled_by(label.id);
         let filter = &mut gallery.filter;
@@ -165,18 +306,22 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
                 ui.selectable_value(&mut filter.min_rating, stars, text);
             }
         });
-        let made = filter.made_since.map_or("Any time", MadeSince::label);
-        super::controls::labelled_combo(ui, "Made", made, |ui| {
-            ui.selectable_value(&mut filter.made_since, None, "Any time");
-            for preset in MadeSince::ALL {
-                ui.selectable_value(&mut filter.made_since, Some(preset), preset.label());
-            }
-        });
         super::controls::labelled_combo(ui, "Flag", filter.flag.label(), |ui| {
             for flag in FlagFilter::ALL {
                 ui.selectable_value(&mut filter.flag, flag, flag.label());
             }
         });
+        made_filter(ui, &mut gallery.filter.made);
+        more_filters(gallery, services, ui);
+        if ui
+            .add(IconButton::new(icons::CULL, "Cull"))
+            .on_hover_text(
+                "Step through the picks (or every finished job shown) full-window, rating as you go",
+            )
+            .clicked()
+        {
+            start_culling(gallery, services);
+        }
         if ui
             .add(IconButton::new(icons::DELETE, "Trash"))
             .on_hover_text("Jobs moved to the Trash: restore them, or empty it")
@@ -187,8 +332,219 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         let total = services.jobs.len();
         let shown = gallery.shown(&services.jobs).len();
         ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
+        ui.separator();
+        let label = ui.label("Size");
+        ui.add(
+            egui::Slider::new(&mut gallery.tiles.size, TileLayout::SIZES)
+                .show_value(false)
+                .trailing_fill(true),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("How large the tiles are");
+        ui.checkbox(&mut gallery.tiles.captions, "Prompts")
+            .on_hover_text("Write each job's prompt under its tile");
+    });
+    ui.horizontal_wrapped(|ui| {
+        chips(gallery, ui);
         marked_actions(gallery, services, ui);
     });
+}
+
+/// When the jobs were made: a preset, or a custom range between two dates picked on a calendar.
+fn made_filter(ui: &mut egui::Ui, made: &mut Option<Made>) {
+    let custom = matches!(made, Some(Made::Between { .. }));
+    let shown = match made {
+        None => "Any time".to_owned(),
+        Some(Made::Between { .. }) => "Custom range".to_owned(),
+        Some(preset) => preset.label(),
+    };
+    super::controls::labelled_combo(ui, "Made", shown, |ui| {
+        ui.selectable_value(made, None, "Any time");
+        for preset in Made::PRESETS {
+            ui.selectable_value(made, Some(preset), preset.label());
+        }
+        if ui.selectable_label(custom, "Custom range…").clicked() && !custom {
+            *made = Some(Made::today_range(crate::library::now_ms()));
+        }
+    });
+    if let Some(Made::Between { from, to }) = made {
+        let label = ui.label("from");
+        ui.add(
+            egui_extras::DatePickerButton::new(from)
+                .id_salt("made_from")
+                .calendar_week(false)
+                .show_icon(false)
+                .highlight_weekends(false),
+        )
+        .labelled_by(label.id);
+        let label = ui.label("to");
+        ui.add(
+            egui_extras::DatePickerButton::new(to)
+                .id_salt("made_to")
+                .calendar_week(false)
+                .show_icon(false)
+                .highlight_weekends(false),
+        )
+        .labelled_by(label.id);
+    }
+}
+
+/// The filters used less often, in one panel: mode, shape, model, parameters, boards.
+fn more_filters(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
+    let InUse { shapes, models } = gallery.in_use(&services.jobs);
+    let filter = &mut gallery.filter;
+    let active = usize::from(filter.mode.is_some())
+        + usize::from(filter.aspect != AspectFilter::Any)
+        + usize::from(filter.version.is_some())
+        + filter.uses.len()
+        + usize::from(filter.on_board.is_some());
+    let label = match active {
+        0 => "More filters".to_owned(),
+        n => format!("More filters ({n})"),
+    };
+    super::controls::choices_menu(ui, icons::MORE_FILTERS, ("More filters", &label), |ui| {
+        ui.set_max_width(360.0);
+        egui::Grid::new("more_filters")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                ui.label("Mode");
+                ui.horizontal_wrapped(|ui| {
+                    ui.selectable_value(&mut filter.mode, None, "Any");
+                    for mode in crate::domain::Mode::ALL {
+                        ui.selectable_value(&mut filter.mode, Some(mode), mode.as_str());
+                    }
+                });
+                ui.end_row();
+                ui.label("Shape");
+                ui.horizontal_wrapped(|ui| {
+                    ui.selectable_value(&mut filter.aspect, AspectFilter::Any, "Any");
+                    for orientation in Orientation::ALL {
+                        let value = AspectFilter::Orientation(orientation);
+                        ui.selectable_value(&mut filter.aspect, value, orientation.label());
+                    }
+                });
+                ui.end_row();
+                ui.label("Exact ratio");
+                ui.horizontal_wrapped(|ui| {
+                    for (w, h) in shapes.iter().take(12) {
+                        let value = AspectFilter::Exact(*w, *h);
+                        ui.selectable_value(&mut filter.aspect, value, value.label());
+                    }
+                });
+                ui.end_row();
+                ui.label("Model");
+                ui.horizontal_wrapped(|ui| {
+                    ui.selectable_value(&mut filter.version, None, "Any");
+                    for model in &models {
+                        ui.selectable_value(&mut filter.version, Some(model.clone()), model);
+                    }
+                });
+                ui.end_row();
+                ui.label("Uses");
+                ui.vertical(|ui| {
+                    for param in PromptParam::ALL {
+                        let mut used = filter.uses.contains(&param);
+                        let text = format!("{} ({})", param.label(), param.flag());
+                        if ui.checkbox(&mut used, text).changed() {
+                            if used {
+                                filter.uses.insert(param);
+                            } else {
+                                filter.uses.remove(&param);
+                            }
+                        }
+                    }
+                });
+                ui.end_row();
+                ui.label("Boards");
+                ui.horizontal_wrapped(|ui| {
+                    ui.selectable_value(&mut filter.on_board, None, "Any");
+                    ui.selectable_value(&mut filter.on_board, Some(true), "On a board");
+                    ui.selectable_value(&mut filter.on_board, Some(false), "On no board");
+                });
+                ui.end_row();
+            });
+    });
+}
+
+/// The active filters as chips, each removed by a click; then clearing them all, or saving them.
+fn chips(gallery: &mut GalleryState, ui: &mut egui::Ui) {
+    let chips = gallery.filter.chips();
+    if chips.is_empty() {
+        return;
+    }
+    for (part, text) in &chips {
+        if super::controls::chip(ui, text).clicked() {
+            gallery.filter.clear(*part);
+        }
+    }
+    if ui.button("Clear all").clicked() {
+        gallery.filter = GalleryFilter::default();
+    }
+    let already = gallery
+        .saved
+        .iter()
+        .any(|saved| saved.filter == gallery.filter);
+    if ui
+        .add_enabled(
+            !already,
+            IconButton::labelled(icons::SAVE_SEARCH, "Save search"),
+        )
+        .on_hover_text("Keep these filters in the list beside the gallery")
+        .on_disabled_hover_text("These filters are saved already")
+        .clicked()
+    {
+        gallery.saved.push(SavedSearch {
+            name: gallery.filter.summary(),
+            filter: gallery.filter.clone(),
+        });
+    }
+    ui.separator();
+}
+
+/// The saved searches, beside the gallery: a click applies one; right click renames or removes it.
+fn saved_searches(gallery: &mut GalleryState, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        super::controls::decoration(ui, icons::SAVED_SEARCH, super::theme::palette(ui).weak_text);
+        ui.strong("Saved searches");
+    });
+    ui.add_space(4.0);
+    let mut removed = None;
+    for index in 0..gallery.saved.len() {
+        if let Some((renaming, name)) = &mut gallery.renaming
+            && *renaming == index
+        {
+            let field = ui.add(egui::TextEdit::singleline(name).desired_width(f32::INFINITY));
+            field.request_focus();
+            if field.lost_focus() {
+                let name = name.trim().to_owned();
+                if !name.is_empty() && !ui.input(|i| i.key_pressed(Key::Escape)) {
+                    gallery.saved[index].name = name;
+                }
+                gallery.renaming = None;
+            }
+            continue;
+        }
+        let saved = &gallery.saved[index];
+        let current = saved.filter == gallery.filter;
+        let response = ui
+            .add(egui::Button::selectable(current, &saved.name).truncate())
+            .on_hover_text(saved.filter.summary());
+        if response.clicked() {
+            gallery.filter = saved.filter.clone();
+        }
+        response.context_menu(|ui| {
+            if ui.button("Rename…").clicked() {
+                gallery.renaming = Some((index, gallery.saved[index].name.clone()));
+            }
+            if ui.button("Remove").clicked() {
+                removed = Some(index);
+            }
+        });
+    }
+    if let Some(index) = removed {
+        gallery.saved.remove(index);
+    }
 }
 
 /// What can be done with the jobs picked by Ctrl+click: blend them, or describe one.
@@ -196,7 +552,7 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
     let marked = gallery.marked.len();
     if marked == 0 {
         ui.label(
-            RichText::new("Ctrl+click picks jobs to blend, describe or put on a board")
+            RichText::new("Ctrl+click or Shift+click picks jobs to blend, compare, describe or put on a board")
                 .weak()
                 .small(),
         );
@@ -223,6 +579,20 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
         .clicked()
     {
         send_marked(gallery, services, SourceTarget::Blend);
+    }
+    let comparable = (super::compare::FEWEST..=super::compare::MOST).contains(&marked);
+    if ui
+        .add_enabled(
+            comparable,
+            IconButton::labelled(icons::COMPARE, &format!("Compare ({marked})")),
+        )
+        .on_hover_text("Side by side, zoomed and panned together")
+        .on_disabled_hover_text("Pick two to four jobs")
+        .clicked()
+        && let Some(compare) =
+            super::compare::Compare::new(gallery.marked.iter().rev().copied().collect())
+    {
+        gallery.review = Some(Review::Compare(compare));
     }
     if ui
         .add_enabled(
@@ -311,7 +681,11 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
         job.id,
         first_line(&super::job_title(&job), 40)
     );
-    let (rect, response) = ui.allocate_exact_size(vec2(TILE, ROW_HEIGHT), Sense::click_and_drag());
+    let tiles = gallery.tiles;
+    let (rect, response) = ui.allocate_exact_size(
+        vec2(tiles.size, tiles.row_height()),
+        Sense::click_and_drag(),
+    );
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
     if !ui.is_rect_visible(rect) {
         return;
@@ -323,7 +697,7 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
         ui,
         &job,
         (&name, gallery.search.highlighted(job.id)),
-        rect,
+        (rect, tiles),
         (selected, marked, response.hovered()),
     );
     if job.state == JobState::Succeeded {
@@ -335,8 +709,30 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
         };
         super::board::drag_source(ui, &response, carried);
     }
-    let response = response.on_hover_text(super::job_title(&job));
+    let response = response.on_hover_ui(|ui| hover_card(ui, &job));
     tile_clicked(gallery, services, ui, &job, &response);
+}
+
+/// What hovering a tile tells: the whole prompt, then the job's number, action, stars and flag.
+fn hover_card(ui: &mut egui::Ui, job: &JobRecord) {
+    ui.set_max_width(360.0);
+    ui.label(super::job_title(job));
+    let detail = format!("#{} · {}{}", job.id, job.action, verdict_text(job));
+    ui.label(RichText::new(detail).weak());
+}
+
+/// The stars and flag after a job's other details: " · ★★★ · picked", or nothing.
+fn verdict_text(job: &JobRecord) -> String {
+    let mut text = String::new();
+    if job.rating > 0 {
+        text.push_str(&format!(" · {}", "★".repeat(usize::from(job.rating))));
+    }
+    match job.flag {
+        Some(crate::library::Flag::Pick) => text.push_str(" · picked"),
+        Some(crate::library::Flag::Reject) => text.push_str(" · rejected"),
+        None => {}
+    }
+    text
 }
 
 /// A tile as drawn: its thumbnail (or an icon while it loads), its caption, and how it is selected or picked.
@@ -345,7 +741,7 @@ fn paint_tile(
     ui: &egui::Ui,
     job: &JobRecord,
     (name, highlighted): (&str, Option<&str>),
-    rect: egui::Rect,
+    (rect, tiles): (egui::Rect, TileLayout),
     (selected, marked, hovered): (bool, bool, bool),
 ) {
     let visuals = ui.visuals();
@@ -359,10 +755,10 @@ fn paint_tile(
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 6.0, fill);
     let image_area = egui::Rect::from_min_size(
-        rect.min + vec2((TILE - THUMB) / 2.0, 6.0),
-        vec2(THUMB, THUMB),
+        rect.min + vec2((tiles.size - tiles.thumb()) / 2.0, 6.0),
+        vec2(tiles.thumb(), tiles.thumb()),
     );
-    let thumbnail = super::thumbnail(services, job.id, 256);
+    let thumbnail = super::thumbnail(services, job.id, tiles.thumbnail_side());
     let shown = super::fade_in(
         ui,
         egui::Id::unique(("gallery_tile", job.id)),
@@ -370,7 +766,7 @@ fn paint_tile(
     );
     match thumbnail {
         Some((texture, aspect)) => {
-            let size = super::fit(aspect, THUMB);
+            let size = super::fit(aspect, tiles.thumb());
             egui::Image::new(&texture)
                 .alt_text(name)
                 .tint(egui::Color32::WHITE.gamma_multiply(shown))
@@ -393,7 +789,9 @@ fn paint_tile(
             &state_text(job),
         ),
     }
-    paint_caption(ui, &painter, job, highlighted, rect);
+    if tiles.captions {
+        paint_caption(ui, &painter, job, highlighted, rect);
+    }
     if selected || marked {
         let stroke = if marked {
             egui::Stroke::new(3.0, ui.visuals().hyperlink_color)
@@ -423,7 +821,7 @@ fn paint_caption(
     rect: egui::Rect,
 ) {
     let palette = super::theme::palette(ui);
-    let text_width = TILE - 16.0;
+    let text_width = rect.width() - 16.0;
     let line = |runs: &[(&str, egui::Color32)], size: f32| {
         let mut layout = egui::text::LayoutJob {
             wrap: egui::text::TextWrapping::truncate_at_width(text_width),
@@ -471,14 +869,7 @@ fn paint_caption(
     } else {
         format!("#{} · {}", job.id, state_text(job))
     };
-    if job.rating > 0 {
-        detail.push_str(&format!(" · {}", "★".repeat(usize::from(job.rating))));
-    }
-    match job.flag {
-        Some(crate::library::Flag::Pick) => detail.push_str(" · picked"),
-        Some(crate::library::Flag::Reject) => detail.push_str(" · rejected"),
-        None => {}
-    }
+    detail.push_str(&verdict_text(job));
     painter.galley(
         egui::pos2(rect.left() + 8.0, rect.bottom() - 15.0),
         line(&[(&detail, palette.weak_text)], 11.0),
@@ -511,7 +902,8 @@ fn near_first_match(marked: &str) -> std::borrow::Cow<'_, str> {
     format!("…{}", &marked[start..]).into()
 }
 
-/// Double click opens the job, Ctrl+click picks it (or unpicks it), a click selects it.
+/// Double click opens the job, Ctrl+click picks it (or unpicks it), Shift+click picks every job from the
+/// last one clicked to this one, a click selects it.
 fn tile_clicked(
     gallery: &mut GalleryState,
     services: &mut Services,
@@ -519,10 +911,15 @@ fn tile_clicked(
     job: &JobRecord,
     response: &egui::Response,
 ) {
-    let ctrl = ui.input(|i| i.modifiers.command);
+    let modifiers = ui.input(|i| i.modifiers);
     if response.double_clicked() {
         services.open_job(job.id);
-    } else if response.clicked() && ctrl {
+    } else if response.clicked() && modifiers.shift {
+        let from = gallery.anchor.or(services.nav.selected).unwrap_or(job.id);
+        let range = pick_range(gallery.shown(&services.jobs), &services.jobs, from, job.id);
+        gallery.marked.extend(range);
+    } else if response.clicked() && modifiers.command {
+        gallery.anchor = Some(job.id);
         let unpicked = gallery.marked.remove(&job.id);
         if !unpicked && job.state == JobState::Succeeded {
             gallery.marked.insert(job.id);
@@ -534,8 +931,23 @@ fn tile_clicked(
             );
         }
     } else if response.clicked() {
+        gallery.anchor = Some(job.id);
         services.nav.selected = Some(job.id);
     }
+}
+
+/// The jobs with an image from `from` to `to` as the gallery shows them, both ends included.
+fn pick_range(shown: &[usize], jobs: &super::job_list::JobList, from: i64, to: i64) -> Vec<i64> {
+    let at = |id: i64| shown.iter().position(|&index| jobs.at(index).id == id);
+    let (Some(a), Some(b)) = (at(from), at(to)) else {
+        return Vec::new();
+    };
+    shown[a.min(b)..=a.max(b)]
+        .iter()
+        .map(|&index| jobs.at(index))
+        .filter(|job| job.state == JobState::Succeeded)
+        .map(|job| job.id)
+        .collect()
 }
 
 /// Arrow keys step through the filtered jobs (Up/Down by a row), Home/End jump, Enter opens the job.

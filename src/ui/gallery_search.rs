@@ -1,6 +1,7 @@
-//! The gallery's search: what is typed in its field is asked of the library's full-text index on the engine
-//! (never on the UI thread), again when the text or the job list changes, one question at a time. The last
-//! answer stays on show until the next arrives.
+//! The gallery's questions to the library, asked on the engine (never on the UI thread), one at a time,
+//! the last answer kept on show until the next arrives: what is typed in the search field, put to the
+//! full-text index again when the text or the job list changes; and which jobs are on a board, for the
+//! "on a board" filter, asked again when the jobs change or the gallery is opened after another view.
 
 use std::collections::{HashMap, HashSet};
 
@@ -89,6 +90,61 @@ impl GallerySearch {
             .highlighted
             .get(&job)
             .map(String::as_str)
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// Which jobs have an image on some board, while the gallery filters by it.
+#[derive(Default)]
+pub struct BoardMembers {
+    /// The job-list generation of the question last asked.
+    asked: Option<u64>,
+    waiting: Option<Pending<Result<HashSet<i64>, EngineError>>>,
+    known: Option<HashSet<i64>>,
+    /// The frame the gallery last asked on: a gap means another view (a board) was open meanwhile.
+    last_frame: u64,
+    generation: u64,
+}
+
+impl BoardMembers {
+    /// Takes in an answer, and asks again when the jobs changed or the gallery was just reopened.
+    pub fn update(&mut self, wanted: bool, frame: u64, services: &mut Services) {
+        if let Some(answer) = take_ready(&mut self.waiting) {
+            match answer {
+                Some(Ok(ids)) => {
+                    self.known = Some(ids);
+                    self.generation += 1;
+                }
+                Some(Err(e)) => {
+                    services.toasts.push(
+                        ToastKind::Error,
+                        format!("Could not read which jobs are on boards: {e}"),
+                        None,
+                    );
+                }
+                None => self.asked = None,
+            }
+        }
+        if frame > self.last_frame + 1 {
+            self.asked = None;
+        }
+        self.last_frame = frame;
+        let generation = services.jobs.generation();
+        if !wanted || self.waiting.is_some() || self.asked == Some(generation) {
+            return;
+        }
+        let (reply, answer) = Pending::channel();
+        if services.send(Command::JobsOnBoards { reply }) {
+            self.waiting = Some(answer);
+            self.asked = Some(generation);
+        }
+    }
+
+    pub fn known(&self) -> Option<&HashSet<i64>> {
+        self.known.as_ref()
     }
 
     pub fn generation(&self) -> u64 {

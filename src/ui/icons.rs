@@ -85,3 +85,8 @@ pub const REJECT: Icon = symbols::ICON_BLOCK;
 
 // The gallery's filters.
 pub const SEARCH: Icon = symbols::ICON_SEARCH;
+pub const MORE_FILTERS: Icon = symbols::ICON_TUNE;
+pub const SAVE_SEARCH: Icon = symbols::ICON_BOOKMARK_ADD;
+pub const SAVED_SEARCH: Icon = symbols::ICON_BOOKMARK;
+pub const COMPARE: Icon = symbols::ICON_COMPARE;
+pub const CULL: Icon = symbols::ICON_FULLSCREEN;

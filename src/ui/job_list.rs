@@ -4,7 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::library::{Flag, ImageFile, ImageRole, JobKind, JobRecord, JobState};
+use super::gallery_filter::{Context, GalleryFilter};
+use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
 
 #[derive(Default)]
 pub struct JobList {
@@ -16,149 +17,6 @@ pub struct JobList {
     asked: HashSet<i64>,
     /// Bumped on every change, so derived lists know when to recompute.
     generation: u64,
-}
-
-/// Which jobs the gallery shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GalleryFilter {
-    pub kind: Option<JobKind>,
-    pub state: StateFilter,
-    /// At least this many stars (0: any).
-    pub min_rating: u8,
-    /// Made since: the start of today, or of the last 7 or 30 days (Unix ms; `None`: any time).
-    pub made_since: Option<MadeSince>,
-    pub flag: FlagFilter,
-    /// The search as typed; the library answers it (`gallery_search`), and `filtered` is given the answer.
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StateFilter {
-    #[default]
-    All,
-    Running,
-    Succeeded,
-    Failed,
-}
-
-impl StateFilter {
-    pub const ALL: [StateFilter; 4] = [
-        StateFilter::All,
-        StateFilter::Running,
-        StateFilter::Succeeded,
-        StateFilter::Failed,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StateFilter::All => "Any state",
-            StateFilter::Running => "Running",
-            StateFilter::Succeeded => "Succeeded",
-            StateFilter::Failed => "Failed",
-        }
-    }
-
-    fn admits(self, state: JobState) -> bool {
-        match self {
-            StateFilter::All => true,
-            StateFilter::Running => !state.is_final(),
-            StateFilter::Succeeded => state == JobState::Succeeded,
-            StateFilter::Failed => state.is_final() && state != JobState::Succeeded,
-        }
-    }
-}
-
-/// The gallery's date presets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MadeSince {
-    Today,
-    Week,
-    Month,
-}
-
-impl MadeSince {
-    pub const ALL: [MadeSince; 3] = [MadeSince::Today, MadeSince::Week, MadeSince::Month];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MadeSince::Today => "Today",
-            MadeSince::Week => "Last 7 days",
-            MadeSince::Month => "Last 30 days",
-        }
-    }
-
-    /// The earliest `created_at` (Unix ms) it keeps, seen from `now`.
-    pub fn start(self, now: i64) -> i64 {
-        const DAY: i64 = 24 * 60 * 60 * 1000;
-        match self {
-            MadeSince::Today => crate::clock::start_of_day_of(now),
-            MadeSince::Week => now - 7 * DAY,
-            MadeSince::Month => now - 30 * DAY,
-        }
-    }
-}
-
-/// Which flags the gallery shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum FlagFilter {
-    #[default]
-    Any,
-    Picked,
-    Rejected,
-    Unflagged,
-    /// Everything but the rejects: what culling leaves.
-    NotRejected,
-}
-
-impl FlagFilter {
-    pub const ALL: [FlagFilter; 5] = [
-        FlagFilter::Any,
-        FlagFilter::Picked,
-        FlagFilter::NotRejected,
-        FlagFilter::Rejected,
-        FlagFilter::Unflagged,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FlagFilter::Any => "Any flag",
-            FlagFilter::Picked => "Picked",
-            FlagFilter::Rejected => "Rejected",
-            FlagFilter::Unflagged => "Unflagged",
-            FlagFilter::NotRejected => "Not rejected",
-        }
-    }
-
-    fn admits(self, flag: Option<Flag>) -> bool {
-        match self {
-            FlagFilter::Any => true,
-            FlagFilter::Picked => flag == Some(Flag::Pick),
-            FlagFilter::Rejected => flag == Some(Flag::Reject),
-            FlagFilter::Unflagged => flag.is_none(),
-            FlagFilter::NotRejected => flag != Some(Flag::Reject),
-        }
-    }
-}
-
-pub const KINDS: [JobKind; 6] = [
-    JobKind::Imagine,
-    JobKind::Action,
-    JobKind::Blend,
-    JobKind::Describe,
-    JobKind::Seed,
-    JobKind::Inpaint,
-];
-
-impl GalleryFilter {
-    pub fn admits(&self, job: &JobRecord) -> bool {
-        self.kind.is_none_or(|kind| kind == job.kind)
-            && self.state.admits(job.state)
-            && job.rating >= self.min_rating
-            && self.flag.admits(job.flag)
-            && self
-                .made_since
-                .is_none_or(|made| job.created_at >= made.start(crate::library::now_ms()))
-    }
 }
 
 impl JobList {
@@ -178,7 +36,6 @@ impl JobList {
         &self.jobs[index]
     }
 
-    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = &JobRecord> {
         self.jobs.iter()
     }
@@ -296,14 +153,10 @@ impl JobList {
         running.chain(finished).collect()
     }
 
-    /// Indices of the jobs the gallery shows, newest first: those the filter admits and, while a search
-    /// is on, the search `found`.
-    pub fn filtered(&self, filter: &GalleryFilter, found: Option<&HashSet<i64>>) -> Vec<usize> {
+    /// Indices of the jobs the gallery shows, newest first: those the filter admits in this context.
+    pub fn filtered(&self, filter: &GalleryFilter, context: Context<'_>) -> Vec<usize> {
         (0..self.jobs.len())
-            .filter(|&i| {
-                let job = &self.jobs[i];
-                filter.admits(job) && found.is_none_or(|ids| ids.contains(&job.id))
-            })
+            .filter(|&i| filter.admits(&self.jobs[i], context))
             .collect()
     }
 
@@ -375,11 +228,12 @@ fn has_inputs(kind: JobKind) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::Mode;
+    use crate::ui::gallery_filter::StateFilter;
 
-    fn job(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
+    pub(crate) fn job(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
         JobRecord {
             id,
             remote_id: Some(format!("remote-{id}")),
@@ -458,53 +312,34 @@ mod tests {
     #[test]
     fn the_gallery_filters_by_kind_state_and_what_a_search_found() {
         let list = list();
-        let ids = |filter: GalleryFilter| -> Vec<i64> {
-            list.filtered(&filter, None)
+        let ids = |filter: &GalleryFilter, found: Option<&HashSet<i64>>| -> Vec<i64> {
+            let context = Context {
+                now: crate::library::now_ms(),
+                found,
+                on_board: None,
+            };
+            list.filtered(filter, context)
                 .iter()
                 .map(|&i| list.at(i).id)
                 .collect()
         };
-        assert_eq!(ids(GalleryFilter::default()), [4, 3, 2, 1]);
+        assert_eq!(ids(&GalleryFilter::default(), None), [4, 3, 2, 1]);
         let imagines = GalleryFilter {
             kind: Some(JobKind::Imagine),
             ..GalleryFilter::default()
         };
-        assert_eq!(ids(imagines.clone()), [4, 3, 1]);
-        assert_eq!(
-            ids(GalleryFilter {
-                state: StateFilter::Failed,
-                ..imagines.clone()
-            }),
-            [3]
-        );
+        assert_eq!(ids(&imagines, None), [4, 3, 1]);
+        let failed = GalleryFilter {
+            state: StateFilter::Failed,
+            ..imagines.clone()
+        };
+        assert_eq!(ids(&failed, None), [3]);
         let found = HashSet::from([3, 2]);
-        let searched: Vec<i64> = list
-            .filtered(&imagines, Some(&found))
-            .iter()
-            .map(|&i| list.at(i).id)
-            .collect();
         assert_eq!(
-            searched,
+            ids(&imagines, Some(&found)),
             [3],
             "found by the search and admitted by the filter"
         );
-
-        let mut list = list;
-        let mut fresh = list.get(4).unwrap().clone();
-        fresh.created_at = crate::library::now_ms();
-        list.upsert(fresh);
-        for made in MadeSince::ALL {
-            let recent = GalleryFilter {
-                made_since: Some(made),
-                ..GalleryFilter::default()
-            };
-            let kept: Vec<i64> = list
-                .filtered(&recent, None)
-                .iter()
-                .map(|&i| list.at(i).id)
-                .collect();
-            assert_eq!(kept, [4], "{made:?}: only the job made now");
-        }
     }
 
     #[test]

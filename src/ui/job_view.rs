@@ -17,7 +17,7 @@ use crate::domain::{Mode, prompt};
 use crate::engine::NewSubmission;
 use crate::library::{ImageFile, ImageRole, JobKind, JobParams, JobRecord, JobState};
 
-const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
+pub(super) const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
 
 #[derive(Default)]
 pub struct JobViewState {

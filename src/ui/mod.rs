@@ -3,13 +3,14 @@
 //! another for things through `services::Intent`s, which the shell carries out. Nothing on the UI thread
 //! waits on the network, the disk or a decoder.
 //!
-//! Panels: `navigation` (tabs, Help, Settings, banner), `prompt_bar`, `feed`, `gallery` (with
-//! `gallery_search` and the `trash` it opens), `job_view` (with `verdict`: stars and flags), `blend`,
+//! Panels: `navigation` (tabs, Help, Settings, banner), `prompt_bar`, `feed`, `gallery` (with its filter
+//! `gallery_filter`, `gallery_search`, and what it opens: the `trash`, `compare` and `culling`, which share
+//! `image_pane`), `job_view` (with `verdict`: stars and flags), `blend`,
 //! `describe`, `mask_editor`, `board` (with `board_canvas` and `board_state`), `export`, `settings`,
 //! `shortcuts`. Beside them: `sources` (the user's images on their way into a job), `job_list` (the jobs the
 //! panels draw from), `textures` (the image cache), `chores` (off-thread one-offs), `toasts`, `fonts`,
 //! `pending`, `submit_guard`, `frame_report`. The look: `theme` (colours, type, spacing), `icons`, and
-//! `controls` (icon buttons, the segmented choice, labelled drop-downs).
+//! `controls` (icon buttons, the segmented choice, labelled drop-downs, chips).
 
 mod app;
 mod blend;
@@ -17,15 +18,19 @@ mod board;
 mod board_canvas;
 mod board_state;
 mod chores;
+mod compare;
 mod controls;
+mod culling;
 mod describe;
 mod export;
 mod feed;
 mod fonts;
 mod frame_report;
 mod gallery;
+mod gallery_filter;
 mod gallery_search;
 mod icons;
+mod image_pane;
 mod job_list;
 mod job_view;
 mod mask_editor;

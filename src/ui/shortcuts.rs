@@ -121,10 +121,40 @@ const SECTIONS: &[(&str, &[Row])] = &[
             plain("1–4", "U1–U4 on the selected grid"),
             plain("M", "vary region: paint a mask on the selected upscale"),
             plain("P, X, U", "pick, reject, unflag the selected job"),
+            plain("Del", "move the selected job (or the picks) to the Trash"),
+            shortcut(
+                Modifiers::COMMAND,
+                Key::Z,
+                "bring back what was just trashed",
+            ),
             Row {
                 keys: Keys::Click(Modifiers::COMMAND),
-                does: "pick a job (Blend, Describe, board)",
+                does: "pick a job (Blend, Compare, Describe, board)",
             },
+            Row {
+                keys: Keys::Click(Modifiers::SHIFT),
+                does: "pick every job from the last one clicked",
+            },
+        ],
+    ),
+    (
+        "Compare",
+        &[
+            plain("← / →", "move the focus between panes"),
+            plain("1–4", "maximise a pane (again: all of them)"),
+            plain("Space", "flip between the two in A/B"),
+            plain("wheel, drag", "zoom, pan every picture together"),
+            plain("P, X, U", "pick, reject, unflag the focused picture"),
+            plain("Esc", "back to the gallery"),
+        ],
+    ),
+    (
+        "Culling",
+        &[
+            plain("← / →, Home, End", "previous, next, first, last"),
+            plain("0–5", "stars"),
+            plain("P, X, U", "pick, reject, unflag"),
+            plain("Esc", "back to the gallery"),
         ],
     ),
     (

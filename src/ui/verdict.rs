@@ -17,6 +17,25 @@ pub const FLAG_KEYS: [(Key, Option<Flag>); 3] = [
     (Key::U, None),
 ];
 
+/// The verdict a key pressed this frame gives, Lightroom's way: P, X and U flag; with `stars`, 0–5 rate.
+/// (Only where digits are free: on a grid 1–4 are U1–U4, in compare they maximise a pane.)
+pub fn key_mark(ctx: &egui::Context, stars: bool) -> Option<Mark> {
+    let pressed = |key: Key| ctx.input(|i| i.key_pressed(key));
+    if let Some((_, flag)) = FLAG_KEYS.iter().find(|(key, _)| pressed(*key)) {
+        return Some(Mark::Flag(*flag));
+    }
+    const DIGITS: [Key; 6] = [
+        Key::Num0,
+        Key::Num1,
+        Key::Num2,
+        Key::Num3,
+        Key::Num4,
+        Key::Num5,
+    ];
+    let rating = DIGITS.iter().position(|key| stars && pressed(*key))?;
+    Some(Mark::Stars(u8::try_from(rating).unwrap_or(0)))
+}
+
 pub fn mark(services: &mut Services, job: i64, mark: Mark) {
     services.send(Command::MarkJob { job_id: job, mark });
 }

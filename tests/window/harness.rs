@@ -109,6 +109,18 @@ pub fn imagine(harness: &mut Window, prompt: &str) {
     harness.get_by_label("Imagine").click();
 }
 
+/// Replaces whatever the prompt holds with `prompt` and imagines it.
+pub fn imagine_anew(harness: &mut Window, prompt: &str) {
+    harness.get_by(text_field("Prompt")).focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by(text_field("Prompt")).type_text(prompt);
+    harness.step();
+    harness.get_by_label("Imagine").click();
+    harness.step();
+}
+
 /// A window on a fresh library with one finished imagine grid on view.
 pub fn with_grid(data: &Path, prompt: &str) -> Window {
     let mut harness = open(data);
@@ -194,6 +206,40 @@ pub fn drag(harness: &mut Window, from: egui::Pos2, to: egui::Pos2, modifiers: e
     });
     harness.step();
     harness.step();
+}
+
+/// Clicks the middle of a labelled widget with the pointer, as a hand would (a popup that closes on a click
+/// outside it needs the pointer to be inside).
+pub fn click_with_pointer(harness: &mut Window, label: &str) {
+    let at = rect_of(harness, label).center();
+    pointer(harness, egui::Event::PointerMoved(at));
+    pointer(harness, button(at, true));
+    pointer(harness, button(at, false));
+}
+
+/// A click on a gallery tile (by its job number) with modifier keys held, as a hand would.
+pub fn click_tile(harness: &mut Window, job: i64, modifiers: egui::Modifiers) {
+    let at = harness
+        .get_by_label_contains(&format!("Job #{job}:"))
+        .rect()
+        .center();
+    pointer(harness, egui::Event::PointerMoved(at));
+    pointer(harness, egui::Event::ModifiersChanged(modifiers));
+    for pressed in [true, false] {
+        pointer(
+            harness,
+            egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers,
+            },
+        );
+    }
+    pointer(
+        harness,
+        egui::Event::ModifiersChanged(egui::Modifiers::NONE),
+    );
 }
 
 pub fn item_rect(harness: &Window, job: i64) -> egui::Rect {

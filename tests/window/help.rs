@@ -53,7 +53,7 @@ fn f1_and_the_help_menu_list_the_shortcuts_and_the_open_view_comes_back_next_tim
     assert!(remembered.selected.is_some());
     drop(harness);
     let mut again = open(data.path());
-    again.state_mut().restore(remembered);
+    again.state_mut().restore(remembered.clone());
     frames_until(&mut again, "the gallery with the job", |h| {
         shows(h, "1 of 1 jobs")
     });

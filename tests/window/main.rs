@@ -12,6 +12,7 @@ mod imagine;
 mod mask;
 #[path = "../support/png_text.rs"]
 mod png_text;
+mod review;
 mod search;
 mod settings;
 mod sources;

@@ -1,20 +1,8 @@
 //! Searching the gallery: the library's full-text index answers what is typed in the filter.
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use super::harness::*;
-
-/// Replaces whatever the prompt holds with `prompt` and imagines it.
-fn imagine_anew(harness: &mut Window, prompt: &str) {
-    harness.get_by(text_field("Prompt")).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.get_by(text_field("Prompt")).type_text(prompt);
-    harness.step();
-    harness.get_by_label("Imagine").click();
-    harness.step();
-}
 
 #[test]
 fn the_gallery_search_finds_words_prefixes_phrases_and_leaves_out_exclusions() {
@@ -58,4 +46,142 @@ fn the_gallery_search_finds_words_prefixes_phrases_and_leaves_out_exclusions() {
         shows(h, "Job #2: portrait of a fox") && !shows(h, "Job #1:") && !shows(h, "Job #3:")
     });
     assert!(!shows(&harness, "Search failed"));
+}
+
+#[test]
+fn filters_by_shape_parameters_and_boards_show_as_chips_and_save_as_a_named_search() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    for prompt in [
+        "a wide harbour --ar 16:9",
+        "a tall lighthouse --ar 2:3 --sref 77",
+        "a square courtyard",
+    ] {
+        imagine_anew(&mut harness, prompt);
+    }
+    frames_until(&mut harness, "the third grid", |h| {
+        shows(h, "#3 · imagine") && enabled(h, "Add to board")
+    });
+    // The courtyard, open now, goes on a board.
+    harness.get_by_label("Add to board").click();
+    frames_until(&mut harness, "the board saved", |_| {
+        let library = moodgrid::library::Library::open(data.path()).unwrap();
+        library.jobs_on_boards().unwrap().contains(&3)
+    });
+    harness.get_by_label("Gallery").click();
+    frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
+
+    let choose = |harness: &mut Window, choice: &str| {
+        if harness.query_by_label(choice).is_none() {
+            click_with_pointer(harness, "More filters");
+            frames_until(harness, "the filter panel", |h| {
+                h.query_by_label(choice).is_some()
+            });
+        }
+        // A popup's first frame only measures it; it is placed on the next.
+        harness.run_steps(2);
+        click_with_pointer(harness, choice);
+    };
+    choose(&mut harness, "Landscape");
+    frames_until(&mut harness, "the wide one", |h| shows(h, "1 of 3 jobs"));
+    assert!(shows(&harness, "Job #1: a wide harbour"));
+    choose(&mut harness, "Style reference (--sref)");
+    frames_until(&mut harness, "wide and with --sref: none", |h| {
+        shows(h, "0 of 3 jobs")
+    });
+    // Each chip takes away its own filter only.
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    harness.get_by_label("Remove filter: Landscape").click();
+    frames_until(&mut harness, "the --sref job", |h| shows(h, "1 of 3 jobs"));
+    assert!(shows(&harness, "Job #2: a tall lighthouse"));
+    assert!(harness.query_by_label("Remove filter: --sref").is_some());
+
+    harness.get_by_label("Save search").click();
+    frames_until(&mut harness, "the saved search", |h| {
+        h.query_by_label("--sref").is_some()
+    });
+    harness.get_by_label("Clear all").click();
+    frames_until(&mut harness, "everything", |h| shows(h, "3 of 3 jobs"));
+    harness.get_by_label("--sref").click();
+    frames_until(&mut harness, "the saved search applied", |h| {
+        shows(h, "1 of 3 jobs")
+    });
+    harness.get_by_label("Remove filter: --sref").click();
+    choose(&mut harness, "On a board");
+    frames_until(&mut harness, "the job on the board", |h| {
+        shows(h, "1 of 3 jobs") && shows(h, "Job #3: a square courtyard")
+    });
+    choose(&mut harness, "On no board");
+    frames_until(&mut harness, "the two elsewhere", |h| {
+        shows(h, "2 of 3 jobs")
+    });
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+
+    // A custom date range: today to today keeps today's jobs.
+    harness.get_by_label("Remove filter: On no board").click();
+    harness.run_steps(2);
+    harness.get_by_label("Made").click();
+    frames_until(&mut harness, "the date choices", |h| {
+        h.query_by_label("Custom range…").is_some()
+    });
+    harness.get_by_label("Custom range…").click();
+    frames_until(&mut harness, "the date pickers", |h| {
+        h.query_by_label("from").is_some() && shows(h, "3 of 3 jobs")
+    });
+
+    // The last search and the saved ones come back in the next window.
+    let remembered = harness.state().remembered();
+    assert_eq!(remembered.saved_searches.len(), 1);
+    assert_eq!(remembered.saved_searches[0].name, "--sref");
+    assert!(remembered.gallery_filter.made.is_some());
+    drop(harness);
+    let mut again = open(data.path());
+    again.state_mut().restore(remembered);
+    again.get_by_label("Gallery").click();
+    frames_until(&mut again, "the remembered filter", |h| {
+        h.query_by_label("from").is_some() && h.query_by_label("--sref").is_some()
+    });
+}
+
+#[test]
+fn tiles_grow_with_the_size_slider_and_lose_their_prompts_when_asked_and_the_window_remembers() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = with_grid(data.path(), "a harbour seen large");
+    harness.get_by_label("Gallery").click();
+    frames_until(&mut harness, "the gallery", |h| shows(h, "1 of 1 jobs"));
+    let tile = |h: &Window| h.get_by_label_contains("Job #1:").rect();
+    let before = tile(&harness);
+    // The slider dragged to its far end: the largest tiles.
+    let slider = harness
+        .get_by(|node| {
+            node.role() == egui::accesskit::Role::Slider && node.label().as_deref() == Some("Size")
+        })
+        .rect();
+    drag(
+        &mut harness,
+        slider.center(),
+        slider.right_center() + egui::vec2(40.0, 0.0),
+        egui::Modifiers::NONE,
+    );
+    frames_until(&mut harness, "larger tiles", |h| {
+        tile(h).width() > before.width() + 100.0
+    });
+    let large = tile(&harness);
+    harness.get_by_label("Prompts").click();
+    frames_until(&mut harness, "tiles without their prompt", |h| {
+        tile(h).height() < large.height() - 20.0
+    });
+    let remembered = harness.state().remembered();
+    assert!(!remembered.gallery_tiles.captions);
+    drop(harness);
+    let mut again = open(data.path());
+    again.state_mut().restore(remembered);
+    again.get_by_label("Gallery").click();
+    frames_until(&mut again, "the same tiles next time", |h| {
+        h.query_by_label_contains("Job #1:").is_some()
+            && tile(h).size() == large.size() - egui::vec2(0.0, 32.0)
+    });
 }
