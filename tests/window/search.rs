@@ -1,6 +1,6 @@
 //! Searching the gallery: the library's full-text index answers what is typed in the filter.
 
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 
 use super::harness::*;
 
