@@ -83,6 +83,11 @@ pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
         .unwrap_or_else(|p| p.into_inner())
         .insert(job_id)
     {
+        // Its driver may be past its last look at the job, about to let go: it drives once more then.
+        core.drive_again
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job_id);
         return;
     }
     tokio::spawn(async move {
@@ -96,6 +101,15 @@ pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&job_id);
+        let asked_again = core
+            .drive_again
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&job_id);
+        if asked_again && outcome.is_ok() {
+            // A finished job is not claimed again (`Claim::Finished`), so this ends at once when nothing changed.
+            spawn(core.clone(), job_id);
+        }
         let Err(stall) = outcome else {
             return;
         };
@@ -935,6 +949,7 @@ mod tests {
             },
             paused_until: Mutex::new(None),
             driving: Mutex::new(HashSet::new()),
+            drive_again: Mutex::new(HashSet::new()),
             stalled: Mutex::new(HashMap::new()),
             adopting: AtomicBool::new(false),
             keys: Arc::new(crate::secrets::KeyStore::in_store(

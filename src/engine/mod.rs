@@ -432,6 +432,9 @@ pub(crate) struct Core {
     pub paused_until: Mutex<Option<tokio::time::Instant>>,
     /// Jobs that have a driver in this engine right now, so none gets two.
     pub driving: Mutex<HashSet<i64>>,
+    /// Jobs asked to be driven while their driver was still winding down (a "look again" right after the
+    /// job ended): driven again as soon as that driver has let go, so the request is not lost.
+    pub drive_again: Mutex<HashSet<i64>>,
     /// Jobs this engine stalled, and when: not taken up again before [`sharing::STALL_COOL_DOWN`].
     pub stalled: Mutex<HashMap<i64, tokio::time::Instant>>,
     /// Set by `ResumeAll`: this engine also takes over the jobs of engines that went away.
@@ -576,6 +579,7 @@ async fn start(
         emitter: emitter.clone(),
         paused_until: Mutex::new(None),
         driving: Mutex::new(HashSet::new()),
+        drive_again: Mutex::new(HashSet::new()),
         stalled: Mutex::new(HashMap::new()),
         adopting: AtomicBool::new(false),
         keys: config.keys.clone(),
