@@ -1007,11 +1007,14 @@ mod tests {
         assert_eq!(roles.iter().filter(|r| **r == ImageRole::Grid).count(), 1);
         assert_eq!(roles.iter().filter(|r| **r == ImageRole::Split).count(), 4);
         assert_eq!(done.owner, None, "a finished job is nobody's");
-        // The listeners saw it move through its states, ending where the library ends.
+        // The listeners saw it move through its states, ending where the library ends. The
+        // library is written before the event goes out, so the last event may still be on its way.
         let mut states = Vec::new();
-        while let Ok(event) = events.try_recv() {
-            if let Event::JobChanged(changed) = event {
-                states.push(changed.state);
+        while states.last() != Some(&JobState::Succeeded) {
+            match tokio::time::timeout(Duration::from_secs(5), events.recv()).await {
+                Ok(Some(Event::JobChanged(changed))) => states.push(changed.state),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
             }
         }
         assert_eq!(states.first(), Some(&JobState::Queued), "{states:?}");
