@@ -27,11 +27,13 @@ pub fn read_cjk_fallback() -> Option<(PathBuf, Vec<u8>)> {
     })
 }
 
-/// The window's proportional fonts, in egui's fallback order (Ubuntu Light, then egui's icons): what a
-/// board note is drawn with on screen.
-pub const WINDOW_FONTS: [&[u8]; 2] = [
+/// The window's proportional fonts, in egui's fallback order (Ubuntu Light, then egui's icons and the two
+/// symbol fonts): what a board note is drawn with on screen.
+pub const WINDOW_FONTS: [&[u8]; 4] = [
     epaint_default_fonts::UBUNTU_LIGHT,
     epaint_default_fonts::EGUI_ICONS,
+    epaint_default_fonts::NOTO_EMOJI_REGULAR,
+    epaint_default_fonts::EMOJI_ICON,
 ];
 
 /// The fonts board notes are rendered with (Render PNG): the window's, so a render matches the canvas,

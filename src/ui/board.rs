@@ -144,8 +144,8 @@ pub fn show_drag_preview(ctx: &egui::Context) {
         return;
     };
     let text = match dragged.0.len() {
-        1 => format!("Job #{} → board", dragged.0[0]),
-        n => format!("{n} jobs → board"),
+        1 => format!("Job #{} ➡ board", dragged.0[0]),
+        n => format!("{n} jobs ➡ board"),
     };
     egui::Area::new(egui::Id::unique("board_drag_preview"))
         .order(egui::Order::Tooltip)

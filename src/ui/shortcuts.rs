@@ -140,7 +140,7 @@ const SECTIONS: &[(&str, &[Row])] = &[
     (
         "Compare",
         &[
-            plain("← / →", "move the focus between panes"),
+            plain("⬅ / ➡", "move the focus between panes"),
             plain("1–4", "maximise a pane (again: all of them)"),
             plain("Space", "flip between the two in A/B"),
             plain("wheel, drag", "zoom, pan every picture together"),
@@ -151,7 +151,7 @@ const SECTIONS: &[(&str, &[Row])] = &[
     (
         "Culling",
         &[
-            plain("← / →, Home, End", "previous, next, first, last"),
+            plain("⬅ / ➡, Home, End", "previous, next, first, last"),
             plain("0–5", "stars"),
             plain("P, X, U", "pick, reject, unflag"),
             plain("Esc", "back to the gallery"),
