@@ -28,6 +28,12 @@ pub fn hh_mm(unix_ms: i64) -> String {
     }
 }
 
+/// `YYYY-MM-DD HH:MM` of a Unix time in milliseconds, local when the offset is known (a list's date column).
+pub fn date_time(unix_ms: i64) -> String {
+    let (year, month, day) = local_date_of(unix_ms);
+    format!("{year}-{month:02}-{day:02} {}", hh_mm(unix_ms))
+}
+
 /// Unix milliseconds at the start of `date` (`YYYY-MM-DD`), in the local time zone when it is known.
 pub fn start_of_day(date: &str) -> Result<i64, String> {
     let bad = || format!("`{date}` is not a date like 2026-12-01");

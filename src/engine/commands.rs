@@ -43,6 +43,7 @@ impl Command {
             | Command::CheckPrompt { .. }
             | Command::SaveSettings { .. }
             | Command::SearchJobs { .. }
+            | Command::ListJobs { .. }
             | Command::LoadTrash { .. }
             | Command::EmptyTrash { .. }
             | Command::ExportBoard { .. }
@@ -102,6 +103,18 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             let query = crate::domain::search::SearchQuery::parse(&query);
             in_library(&core, reply, move |l| {
                 l.search(&query, &Default::default(), limit)
+            })
+            .await;
+        }
+        Command::ListJobs {
+            query,
+            sort,
+            offset,
+            limit,
+            reply,
+        } => {
+            in_library(&core, reply, move |l| {
+                l.list_jobs(&query, sort, offset, limit)
             })
             .await;
         }

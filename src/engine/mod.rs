@@ -155,6 +155,14 @@ pub enum Command {
         limit: usize,
         reply: oneshot::Sender<Result<Vec<crate::library::SearchHit>, EngineError>>,
     },
+    /// One page of the jobs a query lists, in a sort order (the gallery's list view).
+    ListJobs {
+        query: crate::library::JobQuery,
+        sort: crate::library::Sort,
+        offset: usize,
+        limit: usize,
+        reply: oneshot::Sender<Result<crate::library::JobPage, EngineError>>,
+    },
     /// The jobs with an image on some board.
     JobsOnBoards {
         reply: oneshot::Sender<Result<std::collections::HashSet<i64>, EngineError>>,

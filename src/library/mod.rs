@@ -6,6 +6,7 @@ mod export;
 mod jobs;
 mod leases;
 mod params;
+mod query;
 mod ratings;
 mod schema;
 mod search;
@@ -29,6 +30,9 @@ pub use jobs::{
 };
 pub use leases::{Claim, LEASE, Owner};
 pub use params::{JobParams, PARAMS_VERSION, ParamsError};
+pub use query::{
+    AspectFilter, FlagFilter, JobPage, JobQuery, Sort, SortColumn, StateFilter, job_ratio,
+};
 pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::{JobFilter, SearchHit};
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
@@ -111,6 +115,7 @@ impl Library {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut conn)?;
+        query::register_functions(&conn)?;
         Ok(Library {
             store: ImageStore::new(root.join("images")),
             root: root.to_owned(),

@@ -39,6 +39,10 @@ pub struct Remembered {
     pub saved_searches: Vec<super::gallery_filter::SavedSearch>,
     #[serde(default)]
     pub gallery_tiles: super::gallery::TileLayout,
+    #[serde(default)]
+    pub gallery_list: bool,
+    #[serde(default)]
+    pub gallery_sort: crate::library::Sort,
 }
 
 pub struct MoodgridApp {
@@ -261,6 +265,8 @@ impl MoodgridApp {
             gallery_filter: self.gallery.filter.clone(),
             saved_searches: self.gallery.saved.clone(),
             gallery_tiles: self.gallery.tiles,
+            gallery_list: self.gallery.list,
+            gallery_sort: self.gallery.table.sort,
         }
     }
 
@@ -275,6 +281,8 @@ impl MoodgridApp {
         self.gallery.filter = remembered.gallery_filter;
         self.gallery.saved = remembered.saved_searches;
         self.gallery.tiles = remembered.gallery_tiles;
+        self.gallery.list = remembered.gallery_list;
+        self.gallery.table.sort = remembered.gallery_sort;
     }
 
     /// The export choices kept between runs (template, images, folder).

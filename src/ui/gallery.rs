@@ -7,9 +7,7 @@ use std::collections::BTreeSet;
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
 use super::controls::IconButton;
-use super::gallery_filter::{
-    AspectFilter, Context, FlagFilter, GalleryFilter, InUse, KINDS, Made, SavedSearch, StateFilter,
-};
+use super::gallery_filter::{Context, GalleryFilter, InUse, KINDS, Made, SavedSearch};
 use super::gallery_search::{BoardMembers, GallerySearch};
 use super::icons;
 use super::services::{Intent, Nav, Services, View};
@@ -18,7 +16,7 @@ use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::prompt::{Orientation, PromptParam, first_line};
 use crate::domain::search::highlighted_runs;
-use crate::library::{JobRecord, JobState};
+use crate::library::{AspectFilter, FlagFilter, JobRecord, JobState, StateFilter};
 
 /// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
 /// Remembered between runs.
@@ -63,6 +61,9 @@ pub struct GalleryState {
     /// The saved search being renamed, and the name as typed so far.
     renaming: Option<(usize, String)>,
     pub tiles: TileLayout,
+    /// Shown as a list (a row per job, sortable) instead of tiles.
+    pub list: bool,
+    pub table: super::job_table::JobTable,
     /// Jobs picked with Ctrl+click, to blend or describe together.
     pub marked: BTreeSet<i64>,
     /// The pick a Shift+click range starts from.
@@ -172,7 +173,7 @@ impl GalleryState {
                 found: self.search.found(),
                 on_board: self.boards.known(),
             };
-            let indices = app_jobs.filtered(&self.filter, context);
+            let indices = app_jobs.filtered(&self.filter.query(context));
             self.shown = Some((wanted, indices));
         }
         self.shown
@@ -229,6 +230,20 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         .boards
         .update(gallery.filter.on_board.is_some(), frame, services);
     ui.separator();
+    if gallery.list {
+        let context = Context {
+            now: crate::library::now_ms(),
+            found: gallery.search.found(),
+            on_board: gallery.boards.known(),
+        };
+        let query = gallery.filter.query(context);
+        match super::job_table::show(&mut gallery.table, services, ui, &query) {
+            Some(super::job_table::RowClick::Open(id)) => services.open_job(id),
+            Some(super::job_table::RowClick::Select(id)) => services.nav.selected = Some(id),
+            None => {}
+        }
+        return;
+    }
     let shown: Vec<usize> = gallery.shown(&services.jobs).to_vec();
     if shown.is_empty() {
         ui.centered_and_justified(|ui| {
@@ -333,16 +348,24 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         let shown = gallery.shown(&services.jobs).len();
         ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
         ui.separator();
-        let label = ui.label("Size");
-        ui.add(
-            egui::Slider::new(&mut gallery.tiles.size, TileLayout::SIZES)
-                .show_value(false)
-                .trailing_fill(true),
-        )
-        .labelled_by(label.id)
-        .on_hover_text("How large the tiles are");
-        ui.checkbox(&mut gallery.tiles.captions, "Prompts")
-            .on_hover_text("Write each job's prompt under its tile");
+        super::controls::segmented(
+            ui,
+            "Tiles, or a sortable list",
+            &mut gallery.list,
+            &[(false, "Tiles"), (true, "List")],
+        );
+        if !gallery.list {
+            let label = ui.label("Size");
+            ui.add(
+                egui::Slider::new(&mut gallery.tiles.size, TileLayout::SIZES)
+                    .show_value(false)
+                    .trailing_fill(true),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("How large the tiles are");
+            ui.checkbox(&mut gallery.tiles.captions, "Prompts")
+                .on_hover_text("Write each job's prompt under its tile");
+        }
     });
     ui.horizontal_wrapped(|ui| {
         chips(gallery, ui);
@@ -952,6 +975,15 @@ fn pick_range(shown: &[usize], jobs: &super::job_list::JobList, from: i64, to: i
 
 /// Arrow keys step through the filtered jobs (Up/Down by a row), Home/End jump, Enter opens the job.
 pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &egui::Context) {
+    if gallery.list {
+        // The list is in the database's order, which the tiles' steps do not know; Enter still opens.
+        if ctx.input(|i| i.key_pressed(Key::Enter))
+            && let Some(id) = services.nav.selected
+        {
+            services.open_job(id);
+        }
+        return;
+    }
     let columns = gallery.columns.max(1) as isize;
     let steps = [
         (Key::ArrowLeft, -1),

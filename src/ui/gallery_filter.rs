@@ -4,13 +4,16 @@
 //! in eframe's storage, so every part is serde.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Mode;
-use crate::domain::prompt::{Orientation, PromptParam, aspect_ratio, model_version, reduced_ratio};
-use crate::library::{Flag, JobKind, JobParams, JobRecord, JobState};
+use crate::domain::prompt::{PromptParam, model_version};
+use crate::library::{
+    AspectFilter, FlagFilter, JobKind, JobQuery, JobRecord, StateFilter, job_ratio,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -49,46 +52,9 @@ pub struct Context<'a> {
     /// Unix ms, for the date presets.
     pub now: i64,
     /// The jobs a search found, while one is on.
-    pub found: Option<&'a HashSet<i64>>,
+    pub found: Option<&'a Arc<HashSet<i64>>>,
     /// The jobs with an image on some board, once known.
-    pub on_board: Option<&'a HashSet<i64>>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StateFilter {
-    #[default]
-    All,
-    Running,
-    Succeeded,
-    Failed,
-}
-
-impl StateFilter {
-    pub const ALL: [StateFilter; 4] = [
-        StateFilter::All,
-        StateFilter::Running,
-        StateFilter::Succeeded,
-        StateFilter::Failed,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StateFilter::All => "Any state",
-            StateFilter::Running => "Running",
-            StateFilter::Succeeded => "Succeeded",
-            StateFilter::Failed => "Failed",
-        }
-    }
-
-    fn admits(self, state: JobState) -> bool {
-        match self {
-            StateFilter::All => true,
-            StateFilter::Running => !state.is_final(),
-            StateFilter::Succeeded => state == JobState::Succeeded,
-            StateFilter::Failed => state.is_final() && state != JobState::Succeeded,
-        }
-    }
+    pub on_board: Option<&'a Arc<HashSet<i64>>>,
 }
 
 /// When a job was made: a preset counted back from now, or the days between two dates (both included).
@@ -150,90 +116,6 @@ impl Made {
     }
 }
 
-/// Which flags the gallery shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FlagFilter {
-    #[default]
-    Any,
-    Picked,
-    Rejected,
-    Unflagged,
-    /// Everything but the rejects: what culling leaves.
-    NotRejected,
-}
-
-impl FlagFilter {
-    pub const ALL: [FlagFilter; 5] = [
-        FlagFilter::Any,
-        FlagFilter::Picked,
-        FlagFilter::NotRejected,
-        FlagFilter::Rejected,
-        FlagFilter::Unflagged,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FlagFilter::Any => "Any flag",
-            FlagFilter::Picked => "Picked",
-            FlagFilter::Rejected => "Rejected",
-            FlagFilter::Unflagged => "Unflagged",
-            FlagFilter::NotRejected => "Not rejected",
-        }
-    }
-
-    fn admits(self, flag: Option<Flag>) -> bool {
-        match self {
-            FlagFilter::Any => true,
-            FlagFilter::Picked => flag == Some(Flag::Pick),
-            FlagFilter::Rejected => flag == Some(Flag::Reject),
-            FlagFilter::Unflagged => flag.is_none(),
-            FlagFilter::NotRejected => flag != Some(Flag::Reject),
-        }
-    }
-}
-
-/// A picture's shape: which way it stands, or one exact ratio in lowest terms.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AspectFilter {
-    #[default]
-    Any,
-    Orientation(Orientation),
-    Exact(u32, u32),
-}
-
-impl AspectFilter {
-    pub fn label(self) -> String {
-        match self {
-            AspectFilter::Any => "Any shape".into(),
-            AspectFilter::Orientation(orientation) => orientation.label().into(),
-            AspectFilter::Exact(w, h) => format!("{w}:{h}"),
-        }
-    }
-
-    fn admits(self, ratio: Option<(u32, u32)>) -> bool {
-        match (self, ratio) {
-            (AspectFilter::Any, _) => true,
-            (_, None) => false,
-            (AspectFilter::Orientation(wanted), Some(ratio)) => Orientation::of(ratio) == wanted,
-            (AspectFilter::Exact(w, h), Some(ratio)) => ratio == (w, h),
-        }
-    }
-}
-
-/// The ratio of a job's pictures in lowest terms: a blend's chosen shape, else the prompt's `--ar`, else
-/// Midjourney's square; `None` for jobs that make no picture (describe, seed).
-pub fn job_ratio(job: &JobRecord) -> Option<(u32, u32)> {
-    if let Ok(JobParams::Blend { dimensions, .. }) = &job.params {
-        return Some(reduced_ratio(dimensions.ratio()));
-    }
-    match job.kind {
-        JobKind::Describe | JobKind::Seed => None,
-        _ => Some(reduced_ratio(aspect_ratio(&job.prompt).unwrap_or((1, 1)))),
-    }
-}
-
 /// One active part of a filter, as a chip shows it and removes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -251,32 +133,35 @@ pub enum Part {
 }
 
 impl GalleryFilter {
-    pub fn admits(&self, job: &JobRecord, context: Context<'_>) -> bool {
-        self.kind.is_none_or(|kind| kind == job.kind)
-            && self.state.admits(job.state)
-            && self.mode.is_none_or(|mode| job.mode == Some(mode))
-            && job.rating >= self.min_rating
-            && self.flag.admits(job.flag)
-            && self.made.is_none_or(|made| {
-                let (start, end) = made.range(context.now);
-                (start..end).contains(&job.created_at)
-            })
-            && context.found.is_none_or(|ids| ids.contains(&job.id))
-            && self.on_board.is_none_or(|wanted| {
-                // Until the boards are read, nothing is known to be on one.
-                context.on_board.is_some_and(|ids| ids.contains(&job.id)) == wanted
-            })
-            && self.admits_prompt(job)
-    }
-
-    /// The parts read from the prompt, last: they parse it.
-    fn admits_prompt(&self, job: &JobRecord) -> bool {
-        self.aspect.admits(job_ratio(job))
-            && self
-                .version
-                .as_ref()
-                .is_none_or(|wanted| model_version(&job.prompt).as_ref() == Some(wanted))
-            && self.uses.iter().all(|param| param.used_in(&job.prompt))
+    /// The filter as the library's query, with what the search found and which jobs are on a board.
+    pub fn query(&self, context: Context<'_>) -> JobQuery {
+        let boards = || context.on_board.cloned().unwrap_or_default();
+        let only = match (context.found, self.on_board) {
+            // Until the boards are read, nothing is known to be on one.
+            (Some(found), Some(true)) => {
+                Some(Arc::new(found.intersection(&boards()).copied().collect()))
+            }
+            (None, Some(true)) => Some(boards()),
+            (found, _) => found.cloned(),
+        };
+        let except = if self.on_board == Some(false) {
+            context.on_board.cloned()
+        } else {
+            None
+        };
+        JobQuery {
+            kind: self.kind,
+            state: self.state,
+            mode: self.mode,
+            min_rating: self.min_rating,
+            flag: self.flag,
+            created: self.made.map(|made| made.range(context.now)),
+            aspect: self.aspect,
+            version: self.version.clone(),
+            uses: self.uses.clone(),
+            only,
+            except,
+        }
     }
 
     /// Each active part with what its chip says, in the order the filter bar has them.
@@ -405,11 +290,14 @@ impl InUse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::prompt::Orientation;
+    use crate::library::JobState;
     use crate::ui::job_list::tests::job;
 
     fn kept(jobs: &[JobRecord], filter: &GalleryFilter, context: Context<'_>) -> Vec<i64> {
+        let query = filter.query(context);
         jobs.iter()
-            .filter(|job| filter.admits(job, context))
+            .filter(|job| query.admits(job))
             .map(|job| job.id)
             .collect()
     }
@@ -465,7 +353,7 @@ mod tests {
         let tile = with(|f| f.uses = BTreeSet::from([PromptParam::Tile]));
         assert_eq!(kept(&jobs, &tile, all), [3]);
 
-        let boards = HashSet::from([2, 3]);
+        let boards = Arc::new(HashSet::from([2, 3]));
         let on_board = with(|f| f.on_board = Some(true));
         let off_board = with(|f| f.on_board = Some(false));
         let known = Context {
@@ -479,7 +367,7 @@ mod tests {
             "boards not read yet"
         );
 
-        let found = HashSet::from([1, 2]);
+        let found = Arc::new(HashSet::from([1, 2]));
         let searched = Context {
             found: Some(&found),
             ..all

@@ -4,6 +4,7 @@
 //! "on a board" filter, asked again when the jobs change or the gallery is opened after another view.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::pending::{Pending, take_ready};
 use super::services::Services;
@@ -25,7 +26,7 @@ pub struct GallerySearch {
 }
 
 struct Found {
-    ids: HashSet<i64>,
+    ids: Arc<HashSet<i64>>,
     /// Prompts with their matches marked (`domain::search::MATCH_START`/`MATCH_END`).
     highlighted: HashMap<i64, String>,
 }
@@ -69,7 +70,7 @@ impl GallerySearch {
     }
 
     fn show(&mut self, hits: Vec<SearchHit>) {
-        let ids = hits.iter().map(|hit| hit.id).collect();
+        let ids = Arc::new(hits.iter().map(|hit| hit.id).collect());
         let highlighted = hits
             .into_iter()
             .filter_map(|hit| Some((hit.id, hit.highlighted?)))
@@ -79,7 +80,7 @@ impl GallerySearch {
     }
 
     /// The jobs found, while a search is on.
-    pub fn found(&self) -> Option<&HashSet<i64>> {
+    pub fn found(&self) -> Option<&Arc<HashSet<i64>>> {
         self.found.as_ref().map(|found| &found.ids)
     }
 
@@ -103,7 +104,7 @@ pub struct BoardMembers {
     /// The job-list generation of the question last asked.
     asked: Option<u64>,
     waiting: Option<Pending<Result<HashSet<i64>, EngineError>>>,
-    known: Option<HashSet<i64>>,
+    known: Option<Arc<HashSet<i64>>>,
     /// The frame the gallery last asked on: a gap means another view (a board) was open meanwhile.
     last_frame: u64,
     generation: u64,
@@ -115,7 +116,7 @@ impl BoardMembers {
         if let Some(answer) = take_ready(&mut self.waiting) {
             match answer {
                 Some(Ok(ids)) => {
-                    self.known = Some(ids);
+                    self.known = Some(Arc::new(ids));
                     self.generation += 1;
                 }
                 Some(Err(e)) => {
@@ -143,7 +144,7 @@ impl BoardMembers {
         }
     }
 
-    pub fn known(&self) -> Option<&HashSet<i64>> {
+    pub fn known(&self) -> Option<&Arc<HashSet<i64>>> {
         self.known.as_ref()
     }
 

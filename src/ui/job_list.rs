@@ -4,8 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::gallery_filter::{Context, GalleryFilter};
-use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
+use crate::library::{ImageFile, ImageRole, JobKind, JobQuery, JobRecord, JobState};
 
 #[derive(Default)]
 pub struct JobList {
@@ -153,10 +152,10 @@ impl JobList {
         running.chain(finished).collect()
     }
 
-    /// Indices of the jobs the gallery shows, newest first: those the filter admits in this context.
-    pub fn filtered(&self, filter: &GalleryFilter, context: Context<'_>) -> Vec<usize> {
+    /// Indices of the jobs the gallery shows, newest first: those the query admits.
+    pub fn filtered(&self, query: &JobQuery) -> Vec<usize> {
         (0..self.jobs.len())
-            .filter(|&i| filter.admits(&self.jobs[i], context))
+            .filter(|&i| query.admits(&self.jobs[i]))
             .collect()
     }
 
@@ -231,7 +230,7 @@ fn has_inputs(kind: JobKind) -> bool {
 pub(crate) mod tests {
     use super::*;
     use crate::domain::Mode;
-    use crate::ui::gallery_filter::StateFilter;
+    use crate::library::StateFilter;
 
     pub(crate) fn job(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
         JobRecord {
@@ -312,31 +311,29 @@ pub(crate) mod tests {
     #[test]
     fn the_gallery_filters_by_kind_state_and_what_a_search_found() {
         let list = list();
-        let ids = |filter: &GalleryFilter, found: Option<&HashSet<i64>>| -> Vec<i64> {
-            let context = Context {
-                now: crate::library::now_ms(),
-                found,
-                on_board: None,
-            };
-            list.filtered(filter, context)
+        let ids = |query: &JobQuery| -> Vec<i64> {
+            list.filtered(query)
                 .iter()
                 .map(|&i| list.at(i).id)
                 .collect()
         };
-        assert_eq!(ids(&GalleryFilter::default(), None), [4, 3, 2, 1]);
-        let imagines = GalleryFilter {
+        assert_eq!(ids(&JobQuery::default()), [4, 3, 2, 1]);
+        let imagines = JobQuery {
             kind: Some(JobKind::Imagine),
-            ..GalleryFilter::default()
+            ..JobQuery::default()
         };
-        assert_eq!(ids(&imagines, None), [4, 3, 1]);
-        let failed = GalleryFilter {
+        assert_eq!(ids(&imagines), [4, 3, 1]);
+        let failed = JobQuery {
             state: StateFilter::Failed,
             ..imagines.clone()
         };
-        assert_eq!(ids(&failed, None), [3]);
-        let found = HashSet::from([3, 2]);
+        assert_eq!(ids(&failed), [3]);
+        let found = JobQuery {
+            only: Some(std::sync::Arc::new(HashSet::from([3, 2]))),
+            ..imagines
+        };
         assert_eq!(
-            ids(&imagines, Some(&found)),
+            ids(&found),
             [3],
             "found by the search and admitted by the filter"
         );

@@ -4,7 +4,7 @@
 //! waits on the network, the disk or a decoder.
 //!
 //! Panels: `navigation` (tabs, Help, Settings, banner), `prompt_bar`, `feed`, `gallery` (with its filter
-//! `gallery_filter`, `gallery_search`, and what it opens: the `trash`, `compare` and `culling`, which share
+//! `gallery_filter`, `gallery_search`, its list view `job_table`, and what it opens: the `trash`, `compare` and `culling`, which share
 //! `image_pane`), `job_view` (with `verdict`: stars and flags), `blend`,
 //! `describe`, `mask_editor`, `board` (with `board_canvas` and `board_state`), `export`, `settings`,
 //! `shortcuts`. Beside them: `sources` (the user's images on their way into a job), `job_list` (the jobs the
@@ -32,6 +32,7 @@ mod gallery_search;
 mod icons;
 mod image_pane;
 mod job_list;
+mod job_table;
 mod job_view;
 mod mask_editor;
 mod navigation;

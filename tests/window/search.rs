@@ -185,3 +185,78 @@ fn tiles_grow_with_the_size_slider_and_lose_their_prompts_when_asked_and_the_win
             && tile(h).size() == large.size() - egui::vec2(0.0, 32.0)
     });
 }
+
+#[test]
+fn the_list_view_reads_its_rows_from_the_library_sorted_by_the_header_clicked() {
+    use egui_kittest::kittest::NodeT;
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
+    for prompt in ["b harbour", "c harbour", "a harbour"] {
+        imagine_anew(&mut harness, prompt);
+    }
+    frames_until(&mut harness, "the third grid", |h| {
+        shows(h, "#3 · imagine") && enabled(h, "U1")
+    });
+    moodgrid::library::Library::open(data.path())
+        .unwrap()
+        .mark_job(2, moodgrid::library::Mark::Stars(5))
+        .unwrap();
+    harness.get_by_label("Gallery").click();
+    frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
+    harness.get_by_label("List").click();
+    // The rows' prompts, top to bottom (the feed, on the left, and the toasts have them too).
+    let rows = |h: &Window| -> Vec<String> {
+        let mut cells: Vec<(f32, String)> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .filter(|node| node.rect().min.x > 300.0)
+            .filter_map(|node| {
+                let text = node.accesskit_node().value()?;
+                text.ends_with(" harbour")
+                    .then(|| (node.rect().min.y, text.to_owned()))
+                    .filter(|(_, text)| !text.contains(':'))
+            })
+            .collect();
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+        cells.into_iter().map(|(_, text)| text).collect()
+    };
+    frames_until(&mut harness, "newest first", |h| {
+        rows(h) == ["a harbour", "c harbour", "b harbour"]
+    });
+    let header = |h: &Window, title: &str| {
+        h.query_all_by_label_contains(title)
+            .find(|node| {
+                node.accesskit_node().role() == egui::accesskit::Role::Button
+                    && node.rect().min.x > 300.0
+            })
+            .unwrap()
+            .rect()
+            .center()
+    };
+    let click = |h: &mut Window, at: egui::Pos2| {
+        pointer(h, egui::Event::PointerMoved(at));
+        pointer(h, button(at, true));
+        pointer(h, button(at, false));
+    };
+    let at = header(&harness, "Prompt");
+    click(&mut harness, at);
+    frames_until(&mut harness, "A to Z", |h| {
+        rows(h) == ["a harbour", "b harbour", "c harbour"]
+    });
+    let at = header(&harness, "Prompt");
+    click(&mut harness, at);
+    frames_until(&mut harness, "Z to A", |h| {
+        rows(h) == ["c harbour", "b harbour", "a harbour"]
+    });
+    let at = header(&harness, "Rating");
+    click(&mut harness, at);
+    frames_until(&mut harness, "the five stars first", |h| {
+        rows(h).first().map(String::as_str) == Some("c harbour")
+    });
+    // The list is filtered like the tiles.
+    type_into(&mut harness, "Filter", "-c*");
+    frames_until(&mut harness, "the search in the list", |h| {
+        rows(h) == ["a harbour", "b harbour"] || rows(h) == ["b harbour", "a harbour"]
+    });
+    assert!(harness.state().remembered().gallery_list);
+}
