@@ -2,15 +2,20 @@
 //! `moodgrid search` send (a word, a prefix, a phrase, a word with an exclusion, exclusions only, a TTAPI id),
 //! timed in the library, at the gallery's limit (20,000 jobs) and the CLI's (20). The jobs are written by the
 //! real library code with prompts drawn from a vocabulary, so words match from a few jobs to a third of them.
-//! Then 10,000 of them moved to the Trash and emptied. `cargo bench --bench search` prints median and p95 per
-//! query, and the Trash's times.
+//! Then the gallery's own reads at each size: a page of 100 jobs for a filter (with the listing's count),
+//! at the top and at the bottom of the listing, and the shapes and models in use. Then 10,000 of them moved
+//! to the Trash and emptied. `cargo bench --bench search` prints median and p95 per query, and the Trash's
+//! times.
 
 use std::time::{Duration, Instant};
 
 mod common;
 
+use moodgrid::domain::prompt::Orientation;
 use moodgrid::domain::search::SearchQuery;
-use moodgrid::library::{JobState, JobUpdate, Library};
+use moodgrid::library::{
+    AspectFilter, JobKind, JobQuery, JobState, JobUpdate, Library, Sort, SortColumn,
+};
 
 const SIZES: [usize; 2] = [10_000, 100_000];
 const RUNS: usize = 40;
@@ -101,6 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
             }
         }
+        gallery_reads(&library)?;
     }
     // The Trash at the same size: 10,000 of the 100,000 jobs moved there, then emptied (rows, events and
     // the index; these jobs have no image files, so this is the database's share of the work).
@@ -115,6 +121,86 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         moved.as_secs_f64() * 1e3,
         emptied.jobs,
         started.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// The reads behind the gallery's tiles and list (`Library::list_jobs`: the listing's count, the library's
+/// size and 100 jobs), for the filters a designer sets, at the top of the listing and at its bottom; and the
+/// filter menus' shapes and models (`Library::in_use`).
+fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
+    let found = library.search(&SearchQuery::parse("ligh*"), &Default::default(), 20_000)?;
+    let found: std::collections::HashSet<i64> = found.iter().map(|hit| hit.id).collect();
+    let queries = [
+        ("every job", JobQuery::default()),
+        (
+            "4 stars or more",
+            JobQuery {
+                min_rating: 4,
+                ..JobQuery::default()
+            },
+        ),
+        (
+            "imagine, succeeded",
+            JobQuery {
+                kind: Some(JobKind::Imagine),
+                state: moodgrid::library::StateFilter::Succeeded,
+                ..JobQuery::default()
+            },
+        ),
+        (
+            "landscape (prompt read)",
+            JobQuery {
+                aspect: AspectFilter::Orientation(Orientation::Landscape),
+                ..JobQuery::default()
+            },
+        ),
+        (
+            "found by `ligh*`",
+            JobQuery {
+                only: Some(std::sync::Arc::new(found)),
+                ..JobQuery::default()
+            },
+        ),
+    ];
+    let sorts = [
+        ("newest first", Sort::default()),
+        (
+            "by prompt",
+            Sort {
+                column: SortColumn::Prompt,
+                descending: false,
+            },
+        ),
+    ];
+    for (name, query) in &queries {
+        for (sort_name, sort) in sorts {
+            let total = library.list_jobs(query, sort, 0, 1)?.total;
+            for (place, offset) in [("top", 0), ("bottom", total.saturating_sub(100))] {
+                let mut samples = Vec::with_capacity(RUNS);
+                for _ in 0..RUNS {
+                    let started = Instant::now();
+                    std::hint::black_box(library.list_jobs(query, sort, offset, 100)?);
+                    samples.push(started.elapsed());
+                }
+                println!(
+                    "  page of 100  {name:<24} {sort_name:<12} {place:<6} {total:>6} listed   median {:>7.2} ms   p95 {:>7.2} ms",
+                    millis(&mut samples, 0.5),
+                    millis(&mut samples, 0.95)
+                );
+            }
+        }
+    }
+    let mut samples = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        std::hint::black_box(library.in_use()?);
+        samples.push(started.elapsed());
+    }
+    println!(
+        "  shapes and models in use                              median {:>7.2} ms   p95 {:>7.2} ms",
+        millis(&mut samples, 0.5),
+        millis(&mut samples, 0.95)
     );
     Ok(())
 }

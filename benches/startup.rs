@@ -1,4 +1,5 @@
-//! The real `moodgrid` binary on a 10,000-job library, in a real window under Xvfb (issue 8, items 3, 4 and 1
+//! The real `moodgrid` binary on a 100,000-job library (`MOODGRID_BENCH_JOBS` for another size), in a real
+//! window under Xvfb (issue 8, items 3, 4 and 1
 //! in the real app):
 //! - cold start: from spawning the process to its first painted frame, and to the frame that first shows the
 //!   library's jobs, over several starts;
@@ -20,11 +21,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const JOBS: usize = 10_000;
 const STARTS: usize = 5;
-/// Wheel notches for the whole gallery: about 385,000 points of rows at egui's 40 points a notch, and some
-/// more (scrolling past the end is harmless).
-const WHEEL_NOTCHES: usize = 11_000;
+/// Wheel notches per job for the whole gallery: 10,000 jobs are about 385,000 points of rows at egui's 40
+/// points a notch; and some more (scrolling past the end is harmless).
+const WHEEL_NOTCHES_PER_JOB: f64 = 1.1;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -195,10 +195,11 @@ fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
     let library = dir.path().join("library");
     let built = Instant::now();
-    common::library_of_finished_jobs(&library, JOBS)?;
+    let jobs = common::bench_jobs();
+    common::library_of_finished_jobs(&library, jobs)?;
     println!(
-        "library: {JOBS} jobs, {} image rows, written in {:.1} s",
-        JOBS * 5,
+        "library: {jobs} jobs, {} image rows, written in {:.1} s",
+        jobs * 5,
         built.elapsed().as_secs_f64()
     );
     let display = Display::start()?;
@@ -234,7 +235,8 @@ fn main() -> Result<(), Error> {
     display.xdotool(&["mousemove", "800", "450"])?;
     let scrolling = Instant::now();
     let repeat = "500".to_owned();
-    for _ in 0..WHEEL_NOTCHES / 500 {
+    let notches = (jobs as f64 * WHEEL_NOTCHES_PER_JOB) as usize;
+    for _ in 0..notches.div_ceil(500) {
         display.xdotool(&["click", "--repeat", &repeat, "--delay", "1", "5"])?;
     }
     std::thread::sleep(Duration::from_secs(3));
@@ -244,7 +246,7 @@ fn main() -> Result<(), Error> {
     let peak = app.peak_rss_mb().unwrap_or(f64::NAN);
     let summary = app.quit(&display)?;
     println!(
-        "gallery: {WHEEL_NOTCHES} wheel notches in {:.1} s (the oldest job should be on screen: {})",
+        "gallery: {notches} wheel notches in {:.1} s (the oldest job should be on screen: {})",
         scrolled.as_secs_f64(),
         bottom.display()
     );

@@ -135,6 +135,15 @@ pub fn peak_rss_mb(process: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// How many jobs a library benchmark writes: `MOODGRID_BENCH_JOBS`, else 100,000 (issue 20's archive; run
+/// again with 10000 to see how a figure grows).
+pub fn bench_jobs() -> usize {
+    std::env::var("MOODGRID_BENCH_JOBS")
+        .ok()
+        .and_then(|jobs| jobs.replace(['_', ','], "").parse().ok())
+        .unwrap_or(100_000)
+}
+
 /// Distinct pictures the jobs' images are drawn from (files are content-addressed, so jobs sharing a
 /// picture share its file, as the real library does).
 pub const PICTURES: usize = 240;

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use super::{Command, Core, EngineError, Event, driver, prepare, sharing};
 use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
-use crate::library::{Library, LibraryError};
+use crate::library::{JobRecord, Library, LibraryError};
 use crate::secrets::KeyringError;
 use crate::settings::{Settings, SettingsError};
 
@@ -44,6 +44,10 @@ impl Command {
             | Command::SaveSettings { .. }
             | Command::SearchJobs { .. }
             | Command::ListJobs { .. }
+            | Command::ListJobIds { .. }
+            | Command::InUse { .. }
+            | Command::ReadJobs { .. }
+            | Command::ReadFamily { .. }
             | Command::LoadTrash { .. }
             | Command::EmptyTrash { .. }
             | Command::ExportBoard { .. }
@@ -118,6 +122,26 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             })
             .await;
         }
+        Command::ListJobIds {
+            query,
+            sort,
+            offset,
+            limit,
+            reply,
+        } => {
+            in_library(&core, reply, move |l| {
+                l.list_job_ids(&query, sort, offset, limit)
+            })
+            .await;
+        }
+        Command::InUse { reply } => in_library(&core, reply, |l| l.in_use()).await,
+        Command::ReadJobs { ids } => {
+            let asked = ids.clone();
+            read_jobs(&core, asked, move |l| l.jobs_by_id(&ids)).await;
+        }
+        Command::ReadFamily { id } => {
+            read_jobs(&core, Vec::new(), move |l| l.family_jobs(id)).await
+        }
         Command::JobsOnBoards { reply } => in_library(&core, reply, |l| l.jobs_on_boards()).await,
         Command::ExportBoard { id, reply } => {
             in_library(&core, reply, move |l| l.export_board(id)).await;
@@ -185,8 +209,20 @@ async fn submit(
 }
 
 async fn load_jobs(core: &Core, limit: usize) {
-    let event = match core.db(move |l| l.recent_jobs(limit)).await {
+    let event = match core.db(move |l| l.window_jobs(limit)).await {
         Ok(jobs) => Event::Jobs(jobs),
+        Err(e) => Event::Notice(format!("could not read the library: {e}")),
+    };
+    core.emitter.emit(event).await;
+}
+
+async fn read_jobs(
+    core: &Core,
+    asked: Vec<i64>,
+    read: impl FnOnce(&Library) -> Result<Vec<JobRecord>, LibraryError> + Send + 'static,
+) {
+    let event = match core.db(read).await {
+        Ok(jobs) => Event::JobsRead { asked, jobs },
         Err(e) => Event::Notice(format!("could not read the library: {e}")),
     };
     core.emitter.emit(event).await;

@@ -78,9 +78,19 @@ pub enum Command {
         job_id: i64,
         reply: oneshot::Sender<Result<JobRecord, EngineError>>,
     },
-    /// Reads the newest jobs (for the feed and gallery); answered with [`Event::Jobs`].
+    /// Reads the newest `limit` jobs and every unfinished one (what the window starts with); answered with
+    /// [`Event::Jobs`].
     LoadJobs {
         limit: usize,
+    },
+    /// Reads some jobs the window needs and does not have (an old job opened, compared, culled); answered
+    /// with [`Event::JobsRead`].
+    ReadJobs {
+        ids: Vec<i64>,
+    },
+    /// Reads a job's whole family (the job view's lineage); answered with [`Event::JobsRead`].
+    ReadFamily {
+        id: i64,
     },
     /// Reads the image files of some jobs (those a view is about to draw); answered with [`Event::Images`].
     LoadImages {
@@ -162,6 +172,19 @@ pub enum Command {
         offset: usize,
         limit: usize,
         reply: oneshot::Sender<Result<crate::library::JobPage, EngineError>>,
+    },
+    /// The ids of the jobs a query lists, in a sort order, from `offset` (a range picked in the gallery,
+    /// the jobs culling steps through).
+    ListJobIds {
+        query: crate::library::JobQuery,
+        sort: crate::library::Sort,
+        offset: usize,
+        limit: usize,
+        reply: oneshot::Sender<Result<Vec<i64>, EngineError>>,
+    },
+    /// The exact shapes and the models the library's jobs use (the gallery's filter menus).
+    InUse {
+        reply: oneshot::Sender<Result<crate::library::InUse, EngineError>>,
     },
     /// The jobs with an image on some board.
     JobsOnBoards {
@@ -265,8 +288,14 @@ pub enum Event {
     Interrupted,
     /// Something the user should know that concerns no single job.
     Notice(String),
-    /// The newest jobs, newest first (answer to `LoadJobs`).
+    /// The newest jobs and the unfinished ones, newest first (answer to `LoadJobs`).
     Jobs(Vec<JobRecord>),
+    /// Jobs read on request (answer to `ReadJobs` and `ReadFamily`): the ids asked for (none for a
+    /// family) and what the library had of them.
+    JobsRead {
+        asked: Vec<i64>,
+        jobs: Vec<JobRecord>,
+    },
     /// Each asked job's images, grid first (answer to `LoadImages`).
     Images(Vec<(i64, Vec<ImageFile>)>),
     /// One more image of a job was saved while the job is still downloading, with all its files as they now
@@ -419,6 +448,11 @@ impl Emitter {
         self.events.is_closed()
     }
 
+    /// Tells the receiving side to look (a reply was sent).
+    pub(crate) fn wake(&self) {
+        (self.waker)();
+    }
+
     /// Waits for room rather than dropping: a slow consumer slows the engine, it never loses an event.
     pub(crate) async fn emit(&self, event: Event) {
         if self.events.send(event).await.is_ok() {
@@ -549,12 +583,20 @@ async fn run(
         let Some(command) = command else {
             break;
         };
+        // A command's reply goes down a oneshot, which wakes nobody: the window is woken once it is sent,
+        // or an idle window would not see the answer until the next mouse move.
         if command.runs_in_order() {
-            if commands::handle(core.clone(), command).await.is_break() {
+            let flow = commands::handle(core.clone(), command).await;
+            core.emitter.wake();
+            if flow.is_break() {
                 break;
             }
         } else {
-            tokio::spawn(commands::handle(core.clone(), command));
+            let core = core.clone();
+            tokio::spawn(async move {
+                let _ = commands::handle(core.clone(), command).await;
+                core.emitter.wake();
+            });
         }
     }
     renewing.abort();

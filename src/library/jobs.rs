@@ -351,6 +351,16 @@ fn json_list(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
+/// The unfinished states as an SQL list (`'queued', 'submitting', …`).
+fn unfinished_states() -> String {
+    let names: Vec<String> = JobState::VARIANTS
+        .iter()
+        .filter(|state| !state.is_final())
+        .map(|state| format!("'{}'", state.as_str()))
+        .collect();
+    names.join(", ")
+}
+
 pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
     let kind: String = row.get(3)?;
     let state: String = row.get(8)?;
@@ -520,17 +530,65 @@ impl Library {
         Ok(jobs)
     }
 
-    /// Jobs of this backend that something still has to happen to, oldest first.
-    pub fn unfinished_jobs(&self, backend: &str) -> Result<Vec<JobRecord>, LibraryError> {
-        let finals: Vec<String> = JobState::VARIANTS
-            .iter()
-            .filter(|s| s.is_final())
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
+    /// What the window starts with: the newest `newest` jobs and every unfinished one, newest first. The
+    /// rest of the library is read a page (`list_jobs`) or a job (`jobs_by_id`) at a time.
+    pub fn window_jobs(&self, newest: usize) -> Result<Vec<JobRecord>, LibraryError> {
         let conn = self.conn();
         let mut statement = conn.prepare(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE backend = ?1 AND state NOT IN ({}) ORDER BY id",
-            finals.join(",")
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE trashed_at IS NULL AND \
+             (id IN (SELECT id FROM jobs WHERE trashed_at IS NULL ORDER BY id DESC LIMIT ?1) \
+              OR state IN ({})) \
+             ORDER BY id DESC",
+            unfinished_states()
+        ))?;
+        let jobs = statement
+            .query_map([i64::try_from(newest).unwrap_or(i64::MAX)], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
+    /// The jobs with these ids that are not in the Trash, in no particular order.
+    pub fn jobs_by_id(&self, ids: &[i64]) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs \
+             WHERE id IN (SELECT value FROM json_each(?1)) AND trashed_at IS NULL"
+        ))?;
+        let ids = serde_json::to_string(ids).unwrap_or_default();
+        let jobs = statement
+            .query_map([ids], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
+    /// A job's whole family not in the Trash: from its oldest ancestor, every descendant.
+    pub fn family_jobs(&self, id: i64) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        // `UNION` (not `UNION ALL`) ends a loop in damaged rows.
+        let mut statement = conn.prepare_cached(&format!(
+            "WITH RECURSIVE up(id, parent_id) AS ( \
+                 SELECT id, parent_id FROM jobs WHERE id = ?1 \
+                 UNION SELECT jobs.id, jobs.parent_id FROM jobs JOIN up ON jobs.id = up.parent_id \
+                 WHERE jobs.trashed_at IS NULL), \
+             root(id) AS (SELECT id FROM up WHERE parent_id IS NULL OR parent_id NOT IN (SELECT id FROM up)), \
+             down(id) AS ( \
+                 SELECT id FROM root \
+                 UNION SELECT jobs.id FROM jobs JOIN down ON jobs.parent_id = down.id \
+                 WHERE jobs.trashed_at IS NULL) \
+             SELECT {JOB_COLUMNS} FROM jobs WHERE id IN (SELECT id FROM down) AND trashed_at IS NULL"
+        ))?;
+        let jobs = statement
+            .query_map([id], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
+    /// Jobs of this backend that something still has to happen to, oldest first.
+    pub fn unfinished_jobs(&self, backend: &str) -> Result<Vec<JobRecord>, LibraryError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE backend = ?1 AND state IN ({}) ORDER BY id",
+            unfinished_states()
         ))?;
         let jobs = statement
             .query_map([backend], job_from_row)?

@@ -176,7 +176,7 @@ impl AspectFilter {
 
 /// The ratio of a job's pictures in lowest terms: a blend's chosen shape, else the prompt's `--ar`, else
 /// Midjourney's square; `None` for jobs that make no picture (describe, seed).
-pub fn job_ratio(job: &JobRecord) -> Option<(u32, u32)> {
+fn job_ratio(job: &JobRecord) -> Option<(u32, u32)> {
     ratio_of(job.kind, &job.prompt, job.params.as_ref().ok())
 }
 
@@ -344,17 +344,18 @@ impl Default for Sort {
     }
 }
 
-/// One page of a listing, and how many jobs the whole listing has.
+/// One page of a listing, how many jobs the whole listing has, and how many the library lists at all.
 #[derive(Debug, Clone, Default)]
 pub struct JobPage {
     pub total: usize,
+    /// Every job not in the Trash ("12 of 40,000 jobs").
+    pub everything: usize,
     pub offset: usize,
     pub jobs: Vec<JobRecord>,
 }
 
 impl Library {
     /// The jobs the query lists, sorted, from `offset`, at most `limit` of them; and how many there are.
-    /// Ties (equal ratings, equal modes) are broken newest first, so pages never overlap.
     pub fn list_jobs(
         &self,
         query: &JobQuery,
@@ -369,24 +370,92 @@ impl Library {
             rusqlite::params_from_iter(values.iter()),
             |row| row.get(0),
         )?;
-        let direction = if sort.descending { "DESC" } else { "ASC" };
-        values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-        values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-        let (limit_at, offset_at) = (values.len() - 1, values.len());
-        let mut statement = conn.prepare_cached(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE {condition} \
-             ORDER BY {} {direction}, id DESC LIMIT ?{limit_at} OFFSET ?{offset_at}",
-            sort.column.sql()
-        ))?;
+        let everything: i64 = conn.query_row(
+            "SELECT count(*) FROM jobs WHERE trashed_at IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        let sql = ordered(&condition, &mut values, sort, offset, limit);
+        let mut statement = conn.prepare_cached(&format!("SELECT {JOB_COLUMNS} {sql}"))?;
         let jobs = statement
             .query_map(rusqlite::params_from_iter(values.iter()), job_from_row)?
             .collect::<Result<_, _>>()?;
         Ok(JobPage {
             total: usize::try_from(total).unwrap_or(0),
+            everything: usize::try_from(everything).unwrap_or(0),
             offset,
             jobs,
         })
     }
+
+    /// The ids of the jobs `list_jobs` would hand out, without reading the jobs: a range picked across
+    /// pages, every job culling steps through.
+    pub fn list_job_ids(
+        &self,
+        query: &JobQuery,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<i64>, LibraryError> {
+        let conn = self.conn();
+        let (condition, mut values) = query.sql();
+        let sql = ordered(&condition, &mut values, sort, offset, limit);
+        let mut statement = conn.prepare_cached(&format!("SELECT id {sql}"))?;
+        let ids = statement
+            .query_map(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The exact shapes and the models the library's jobs use, most used first (the filter menus).
+    pub fn in_use(&self) -> Result<InUse, LibraryError> {
+        let conn = self.conn();
+        let most_used_first = |expression: &str| -> Result<Vec<String>, LibraryError> {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {expression} AS value FROM jobs WHERE trashed_at IS NULL AND value IS NOT NULL \
+                 GROUP BY value ORDER BY count(*) DESC, value"
+            ))?;
+            let values = statement
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(values)
+        };
+        let shapes = most_used_first("mg_ratio(kind, prompt, params)")?
+            .iter()
+            .filter_map(|ratio| {
+                let (w, h) = ratio.split_once(':')?;
+                Some((w.parse().ok()?, h.parse().ok()?))
+            })
+            .collect();
+        let models = most_used_first("mg_model(prompt)")?;
+        Ok(InUse { shapes, models })
+    }
+}
+
+/// The exact shapes and the models in use, most used first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InUse {
+    pub shapes: Vec<(u32, u32)>,
+    pub models: Vec<String>,
+}
+
+/// `FROM jobs WHERE … ORDER BY … LIMIT … OFFSET …`, the limit and offset bound after `values`. Ties (equal
+/// ratings, equal modes) are broken newest first, so pages never overlap.
+fn ordered(
+    condition: &str,
+    values: &mut Vec<Value>,
+    sort: Sort,
+    offset: usize,
+    limit: usize,
+) -> String {
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let (limit_at, offset_at) = (values.len() - 1, values.len());
+    format!(
+        "FROM jobs WHERE {condition} ORDER BY {} {direction}, id DESC LIMIT ?{limit_at} OFFSET ?{offset_at}",
+        sort.column.sql()
+    )
 }
 
 fn orientation_name(orientation: Orientation) -> &'static str {
@@ -594,6 +663,101 @@ mod tests {
             nonempty += usize::from(!listed.is_empty());
         }
         assert!(nonempty > 100, "the queries found something: {nonempty}");
+    }
+
+    #[test]
+    fn ids_and_the_shapes_and_models_in_use_agree_with_the_jobs() {
+        let mut rng = fastrand::Rng::with_seed(22);
+        let (_dir, library, all) = varied_library(&mut rng);
+        for _ in 0..50 {
+            let query = random_query(&mut rng);
+            let sort = Sort {
+                column: SortColumn::Rating,
+                descending: rng.bool(),
+            };
+            let page = library.list_jobs(&query, sort, 3, 40).unwrap();
+            let ids: Vec<i64> = page.jobs.iter().map(|job| job.id).collect();
+            assert_eq!(library.list_job_ids(&query, sort, 3, 40).unwrap(), ids);
+        }
+        let listed: Vec<&JobRecord> = all.iter().filter(|j| j.trashed_at.is_none()).collect();
+        let in_use = library.in_use().unwrap();
+        let ratios: HashSet<(u32, u32)> = listed.iter().filter_map(|j| job_ratio(j)).collect();
+        let models: HashSet<String> = listed
+            .iter()
+            .filter_map(|j| model_version(&j.prompt))
+            .collect();
+        assert_eq!(
+            in_use.shapes.iter().copied().collect::<HashSet<_>>(),
+            ratios
+        );
+        assert_eq!(
+            in_use.models.iter().cloned().collect::<HashSet<_>>(),
+            models
+        );
+        let count = |ratio: (u32, u32)| {
+            listed
+                .iter()
+                .filter(|j| job_ratio(j) == Some(ratio))
+                .count()
+        };
+        assert!(
+            in_use
+                .shapes
+                .windows(2)
+                .all(|pair| count(pair[0]) >= count(pair[1])),
+            "most used first: {:?}",
+            in_use.shapes
+        );
+    }
+
+    #[test]
+    fn the_window_starts_with_the_newest_and_the_unfinished_and_reads_the_rest_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let mut ids = Vec::new();
+        for n in 0..8 {
+            let parent_id = match n {
+                // 0 ← 2 ← 5, 0 ← 3; 1 ← 4; the rest alone.
+                2 | 3 => Some(ids[0]),
+                4 => Some(ids[1]),
+                5 => Some(ids[2]),
+                _ => None,
+            };
+            let new = NewJob {
+                parent_id,
+                ..new_job(&format!("job {n}"))
+            };
+            ids.push(library.insert_job(&new).unwrap().id);
+        }
+        let conn = library.conn();
+        conn.execute("UPDATE jobs SET state = 'succeeded'", [])
+            .unwrap();
+        conn.execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [ids[1]])
+            .unwrap();
+        conn.execute("UPDATE jobs SET trashed_at = 1 WHERE id = ?1", [ids[7]])
+            .unwrap();
+        drop(conn);
+        let read = |jobs: Vec<JobRecord>| {
+            let mut ids: Vec<i64> = jobs.iter().map(|job| job.id).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(
+            read(library.window_jobs(2).unwrap()),
+            [ids[1], ids[5], ids[6]],
+            "the newest two not in the Trash, and the running one"
+        );
+        assert_eq!(
+            read(library.jobs_by_id(&[ids[0], ids[7], 999]).unwrap()),
+            [ids[0]],
+            "trashed and unknown jobs are not read"
+        );
+        let family = [ids[0], ids[2], ids[3], ids[5]];
+        for member in family {
+            assert_eq!(read(library.family_jobs(member).unwrap()), family);
+        }
+        assert_eq!(read(library.family_jobs(ids[4]).unwrap()), [ids[1], ids[4]]);
+        assert_eq!(read(library.family_jobs(ids[6]).unwrap()), [ids[6]]);
     }
 
     #[test]

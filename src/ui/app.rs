@@ -170,6 +170,7 @@ impl MoodgridApp {
             services.open_job(job);
         }
         self.carry_out_intents();
+        self.services.request_jobs();
         self.services.request_images();
         if self.services.busy() {
             // Progress moves on its own; keep drawing while anything runs.

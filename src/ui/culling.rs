@@ -44,6 +44,11 @@ pub fn show(culling: &mut Culling, services: &mut Services, ui: &mut egui::Ui) -
     let mut close = false;
     let id = culling.current();
     let Some(job) = services.jobs.get(id).cloned() else {
+        if !services.jobs.gone(id) {
+            // An older job, being read from the library.
+            ui.centered_and_justified(|ui| ui.spinner());
+            return false;
+        }
         // Trashed meanwhile (here or by another process): go on to the next.
         culling.jobs.remove(culling.at);
         culling.at = culling.at.min(culling.jobs.len().saturating_sub(1));

@@ -7,16 +7,21 @@ use std::collections::BTreeSet;
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
 use super::controls::IconButton;
-use super::gallery_filter::{Context, GalleryFilter, InUse, KINDS, Made, SavedSearch};
+use super::gallery_filter::{Context, GalleryFilter, KINDS, Made, SavedSearch};
 use super::gallery_search::{BoardMembers, GallerySearch};
 use super::icons;
+use super::job_pages::JobPages;
+use super::pending::{Pending, take_ready};
 use super::services::{Intent, Nav, Services, View};
 use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
 use crate::domain::prompt::{Orientation, PromptParam, first_line};
 use crate::domain::search::highlighted_runs;
-use crate::library::{AspectFilter, FlagFilter, JobRecord, JobState, StateFilter};
+use crate::engine::{Command, EngineError};
+use crate::library::{
+    AspectFilter, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Sort, StateFilter,
+};
 
 /// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
 /// Remembered between runs.
@@ -66,22 +71,25 @@ pub struct GalleryState {
     pub table: super::job_table::JobTable,
     /// Jobs picked with Ctrl+click, to blend or describe together.
     pub marked: BTreeSet<i64>,
-    /// The pick a Shift+click range starts from.
-    anchor: Option<i64>,
+    /// The job a Shift+click range starts from, and where it was in the listing when clicked.
+    anchor: Option<(i64, usize)>,
     /// What the search field found.
     search: GallerySearch,
     /// Which jobs are on a board, while the filter asks.
     boards: BoardMembers,
-    /// The exact shapes and the models the jobs use, for the filter menus, and the job-list generation
-    /// they were counted at.
-    in_use: Option<(u64, InUse)>,
+    /// The exact shapes and the models the jobs use, for the filter menus.
+    in_use: InUseRead,
     /// The Trash, shown in the gallery's place while open.
     pub trash: super::trash::TrashPanel,
     /// Compare or culling, over the whole window while open.
     pub review: Option<Review>,
-    /// The filtered job indices, valid for one generation of the job list, one filter and one answer
-    /// each of the search and the boards.
-    shown: Option<(ShownFor, Vec<usize>)>,
+    /// The tiles' jobs, read a page at a time.
+    grid: JobPages,
+    /// A keyboard step that landed on a job whose page is not read yet: selected once it is.
+    select_at: Option<usize>,
+    /// The jobs of a Shift+click range, or the finished jobs to cull, on their way from the library.
+    range: Option<Pending<Result<JobPage, EngineError>>>,
+    cull: Option<Pending<Result<Vec<i64>, EngineError>>>,
     columns: usize,
     /// Scroll offset and viewport height of the last frame, to bring a keyboard selection into view.
     viewport: (f32, f32),
@@ -122,78 +130,118 @@ pub fn review_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
     }
 }
 
-/// Culls the picks, or without picks every finished job on show, newest first.
+/// The most jobs one culling run steps through.
+const CULL_MOST: usize = 10_000;
+
+/// Culls the picks, or without picks every finished job on show, newest first (asked of the library).
 fn start_culling(gallery: &mut GalleryState, services: &mut Services) {
-    let jobs: Vec<i64> = if gallery.marked.is_empty() {
-        let shown = gallery.shown(&services.jobs).to_vec();
-        shown
-            .into_iter()
-            .map(|index| services.jobs.at(index))
-            .filter(|job| job.state == JobState::Succeeded)
-            .map(|job| job.id)
-            .collect()
-    } else {
-        gallery.marked.iter().rev().copied().collect()
+    if !gallery.marked.is_empty() {
+        let jobs = gallery.marked.iter().rev().copied().collect();
+        gallery.review = super::culling::Culling::new(jobs).map(Review::Culling);
+        return;
+    }
+    let mut query = gallery.query();
+    query.state = match query.state {
+        StateFilter::All | StateFilter::Succeeded => StateFilter::Succeeded,
+        StateFilter::Running | StateFilter::Failed => {
+            nothing_to_cull(services);
+            return;
+        }
     };
-    match super::culling::Culling::new(jobs) {
-        Some(culling) => gallery.review = Some(Review::Culling(culling)),
-        None => services.toasts.push(
-            super::toasts::ToastKind::Info,
-            "Nothing to cull: no finished job is on show",
-            None,
-        ),
+    let (reply, answer) = Pending::channel();
+    if services.send(Command::ListJobIds {
+        query,
+        sort: Sort::default(),
+        offset: 0,
+        limit: CULL_MOST,
+        reply,
+    }) {
+        gallery.cull = Some(answer);
     }
 }
 
-/// What the shown list was computed from.
-#[derive(PartialEq)]
-struct ShownFor {
-    jobs: u64,
-    filter: GalleryFilter,
-    searched: u64,
-    boards: u64,
+fn nothing_to_cull(services: &mut Services) {
+    services.toasts.push(
+        super::toasts::ToastKind::Info,
+        "Nothing to cull: no finished job is on show",
+        None,
+    );
 }
 
 impl GalleryState {
-    /// The indices of the jobs to show, recomputed only when the list, the filter or an answer changed.
-    fn shown(&mut self, app_jobs: &super::job_list::JobList) -> &[usize] {
-        let wanted = ShownFor {
-            jobs: app_jobs.generation(),
-            filter: self.filter.clone(),
-            searched: self.search.generation(),
-            boards: self.boards.generation(),
-        };
-        if self
-            .shown
-            .as_ref()
-            .is_none_or(|(made_for, _)| *made_for != wanted)
-        {
-            let context = Context {
-                now: crate::library::now_ms(),
-                found: self.search.found(),
-                on_board: self.boards.known(),
-            };
-            let indices = app_jobs.filtered(&self.filter.query(context));
-            self.shown = Some((wanted, indices));
-        }
-        self.shown
-            .as_ref()
-            .map_or(&[], |(_, indices)| indices.as_slice())
+    /// What the gallery lists: its filter, with what the search found and which jobs are on boards. The
+    /// clock is read to the minute, so "Last 7 days" does not make a new query every frame.
+    fn query(&self) -> JobQuery {
+        let now = crate::library::now_ms();
+        self.filter.query(Context {
+            now: now - now % 60_000,
+            found: self.search.found(),
+            on_board: self.boards.known(),
+        })
     }
 
-    /// The shapes and models for the filter menus, counted again only when the jobs changed.
-    fn in_use(&mut self, jobs: &super::job_list::JobList) -> InUse {
-        if self
-            .in_use
-            .as_ref()
-            .is_none_or(|(generation, _)| *generation != jobs.generation())
-        {
-            self.in_use = Some((jobs.generation(), InUse::count(jobs.iter())));
+    /// The pages of the view on show, tiles or list.
+    fn pages(&self) -> &JobPages {
+        if self.list {
+            &self.table.pages
+        } else {
+            &self.grid
         }
-        self.in_use
-            .as_ref()
-            .map(|(_, in_use)| in_use.clone())
-            .unwrap_or_default()
+    }
+
+    /// Takes the answers to a Shift+click range and to culling, when they came.
+    fn take_answers(&mut self, services: &mut Services) {
+        match take_ready(&mut self.range) {
+            Some(Some(Ok(page))) => self.marked.extend(
+                page.jobs
+                    .iter()
+                    .filter(|job| job.state == JobState::Succeeded)
+                    .map(|job| job.id),
+            ),
+            Some(Some(Err(e))) => services.toasts.push(
+                super::toasts::ToastKind::Error,
+                format!("Could not pick the range: {e}"),
+                None,
+            ),
+            Some(None) | None => {}
+        }
+        match take_ready(&mut self.cull) {
+            Some(Some(Ok(ids))) => match super::culling::Culling::new(ids) {
+                Some(culling) => self.review = Some(Review::Culling(culling)),
+                None => nothing_to_cull(services),
+            },
+            Some(Some(Err(e))) => services.toasts.push(
+                super::toasts::ToastKind::Error,
+                format!("Could not list the jobs to cull: {e}"),
+                None,
+            ),
+            Some(None) | None => {}
+        }
+    }
+}
+
+/// The shapes and models for the filter menus, read from the library again when its size changed.
+#[derive(Default)]
+struct InUseRead {
+    in_use: InUse,
+    /// How many jobs the library listed when they were read.
+    read_at: Option<usize>,
+    waiting: Option<Pending<Result<InUse, EngineError>>>,
+}
+
+impl InUseRead {
+    fn update(&mut self, services: &mut Services, everything: Option<usize>) -> &InUse {
+        if let Some(Some(Ok(in_use))) = take_ready(&mut self.waiting) {
+            self.in_use = in_use;
+        }
+        if everything.is_some() && everything != self.read_at && self.waiting.is_none() {
+            let (reply, answer) = Pending::channel();
+            if services.send(Command::InUse { reply }) {
+                self.read_at = everything;
+                self.waiting = Some(answer);
+            }
+        }
+        &self.in_use
     }
 }
 
@@ -230,13 +278,9 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         .boards
         .update(gallery.filter.on_board.is_some(), frame, services);
     ui.separator();
+    gallery.take_answers(services);
+    let query = gallery.query();
     if gallery.list {
-        let context = Context {
-            now: crate::library::now_ms(),
-            found: gallery.search.found(),
-            on_board: gallery.boards.known(),
-        };
-        let query = gallery.filter.query(context);
         match super::job_table::show(&mut gallery.table, services, ui, &query) {
             Some(super::job_table::RowClick::Open(id)) => services.open_job(id),
             Some(super::job_table::RowClick::Select(id)) => services.nav.selected = Some(id),
@@ -244,24 +288,34 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         }
         return;
     }
-    let shown: Vec<usize> = gallery.shown(&services.jobs).to_vec();
-    if shown.is_empty() {
-        ui.centered_and_justified(|ui| {
-            ui.label(if services.jobs.is_empty() {
-                "No jobs yet: type a prompt above and press Imagine."
-            } else {
-                "No job matches these filters."
-            })
-        });
-        return;
-    }
+    gallery.grid.update(services, &query, Sort::default());
+    let total = match gallery.grid.total() {
+        Some(0) => {
+            // Asked again when the jobs change, as a page on show would be.
+            gallery.grid.ask_for(services, 0..0);
+            ui.centered_and_justified(|ui| {
+                ui.label(if gallery.grid.everything() == Some(0) {
+                    "No jobs yet: type a prompt above and press Imagine."
+                } else {
+                    "No job matches these filters."
+                })
+            });
+            return;
+        }
+        Some(total) => total,
+        None => {
+            gallery.grid.ask_for(services, 0..0);
+            ui.centered_and_justified(|ui| ui.spinner());
+            return;
+        }
+    };
     let spacing = ui.spacing().item_spacing;
     let tiles = gallery.tiles;
     let columns = ((ui.available_width() + spacing.x) / (tiles.size + spacing.x))
         .floor()
         .max(1.0) as usize;
     gallery.columns = columns;
-    let rows = shown.len().div_ceil(columns);
+    let rows = total.div_ceil(columns);
     let mut area = ScrollArea::vertical()
         .id_salt("gallery")
         .auto_shrink([false, false]);
@@ -275,15 +329,36 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         }
     }
     let output = area.show_rows(ui, tiles.row_height(), rows, |ui, visible| {
+        let indices = visible.start * columns..(visible.end * columns).min(total);
         for row in visible {
             ui.horizontal(|ui| {
-                for &index in shown.iter().skip(row * columns).take(columns) {
-                    tile(gallery, services, ui, index);
+                for index in row * columns..((row + 1) * columns).min(total) {
+                    match gallery.grid.at(services, index).cloned() {
+                        Some(job) => tile(gallery, services, ui, &job, index),
+                        None => placeholder(ui, tiles),
+                    }
                 }
             });
         }
+        indices
     });
     gallery.viewport = (output.state.clamped_offset().y, output.inner_rect.height());
+    gallery.grid.ask_for(services, output.inner);
+    if let Some(index) = gallery.select_at
+        && let Some(job) = gallery.grid.at(services, index)
+    {
+        services.nav.selected = Some(job.id);
+        gallery.select_at = None;
+    }
+}
+
+/// A tile whose job's page is still being read.
+fn placeholder(ui: &mut egui::Ui, tiles: TileLayout) {
+    let (rect, _) = ui.allocate_exact_size(vec2(tiles.size, tiles.row_height()), Sense::hover());
+    let side = tiles.thumb();
+    let square = egui::Rect::from_min_size(rect.min, vec2(side, side));
+    ui.painter()
+        .rect_filled(square, 6.0, ui.visuals().faint_bg_color);
 }
 
 fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
@@ -344,9 +419,10 @@ fn filter_bar(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui
         {
             gallery.trash.open = true;
         }
-        let total = services.jobs.len();
-        let shown = gallery.shown(&services.jobs).len();
-        ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
+        let pages = gallery.pages();
+        if let (Some(shown), Some(total)) = (pages.total(), pages.everything()) {
+            ui.label(RichText::new(format!("{shown} of {total} jobs")).weak());
+        }
         ui.separator();
         super::controls::segmented(
             ui,
@@ -414,7 +490,8 @@ fn made_filter(ui: &mut egui::Ui, made: &mut Option<Made>) {
 
 /// The filters used less often, in one panel: mode, shape, model, parameters, boards.
 fn more_filters(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
-    let InUse { shapes, models } = gallery.in_use(&services.jobs);
+    let everything = gallery.pages().everything();
+    let InUse { shapes, models } = gallery.in_use.update(services, everything).clone();
     let filter = &mut gallery.filter;
     let active = usize::from(filter.mode.is_some())
         + usize::from(filter.aspect != AspectFilter::Any)
@@ -697,12 +774,18 @@ fn send_marked(gallery: &mut GalleryState, services: &mut Services, target: Sour
     });
 }
 
-fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, index: usize) {
-    let job = services.jobs.at(index).clone();
+/// A job's tile; `index` is its place in the listing.
+fn tile(
+    gallery: &mut GalleryState,
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    job: &JobRecord,
+    index: usize,
+) {
     let name = format!(
         "Job #{}: {}",
         job.id,
-        first_line(&super::job_title(&job), 40)
+        first_line(&super::job_title(job), 40)
     );
     let tiles = gallery.tiles;
     let (rect, response) = ui.allocate_exact_size(
@@ -718,7 +801,7 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
     paint_tile(
         services,
         ui,
-        &job,
+        job,
         (&name, gallery.search.highlighted(job.id)),
         (rect, tiles),
         (selected, marked, response.hovered()),
@@ -732,8 +815,8 @@ fn tile(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui, 
         };
         super::board::drag_source(ui, &response, carried);
     }
-    let response = response.on_hover_ui(|ui| hover_card(ui, &job));
-    tile_clicked(gallery, services, ui, &job, &response);
+    let response = response.on_hover_ui(|ui| hover_card(ui, job));
+    tile_clicked(gallery, services, ui, (job, index), &response);
 }
 
 /// What hovering a tile tells: the whole prompt, then the job's number, action, stars and flag.
@@ -781,7 +864,7 @@ fn paint_tile(
         rect.min + vec2((tiles.size - tiles.thumb()) / 2.0, 6.0),
         vec2(tiles.thumb(), tiles.thumb()),
     );
-    let thumbnail = super::thumbnail(services, job.id, tiles.thumbnail_side());
+    let thumbnail = super::thumbnail_of(services, job, tiles.thumbnail_side());
     let shown = super::fade_in(
         ui,
         egui::Id::unique(("gallery_tile", job.id)),
@@ -931,18 +1014,27 @@ fn tile_clicked(
     gallery: &mut GalleryState,
     services: &mut Services,
     ui: &egui::Ui,
-    job: &JobRecord,
+    (job, index): (&JobRecord, usize),
     response: &egui::Response,
 ) {
     let modifiers = ui.input(|i| i.modifiers);
     if response.double_clicked() {
         services.open_job(job.id);
     } else if response.clicked() && modifiers.shift {
-        let from = gallery.anchor.or(services.nav.selected).unwrap_or(job.id);
-        let range = pick_range(gallery.shown(&services.jobs), &services.jobs, from, job.id);
-        gallery.marked.extend(range);
+        // Where the range starts, as the listing now stands (a new job moves everything on by one).
+        let from = gallery
+            .anchor
+            .map(|(id, at)| gallery.grid.position(id).unwrap_or(at))
+            .or_else(|| {
+                services
+                    .nav
+                    .selected
+                    .and_then(|id| gallery.grid.position(id))
+            })
+            .unwrap_or(index);
+        pick_range(gallery, services, from, index);
     } else if response.clicked() && modifiers.command {
-        gallery.anchor = Some(job.id);
+        gallery.anchor = Some((job.id, index));
         let unpicked = gallery.marked.remove(&job.id);
         if !unpicked && job.state == JobState::Succeeded {
             gallery.marked.insert(job.id);
@@ -954,23 +1046,27 @@ fn tile_clicked(
             );
         }
     } else if response.clicked() {
-        gallery.anchor = Some(job.id);
+        gallery.anchor = Some((job.id, index));
         services.nav.selected = Some(job.id);
     }
 }
 
-/// The jobs with an image from `from` to `to` as the gallery shows them, both ends included.
-fn pick_range(shown: &[usize], jobs: &super::job_list::JobList, from: i64, to: i64) -> Vec<i64> {
-    let at = |id: i64| shown.iter().position(|&index| jobs.at(index).id == id);
-    let (Some(a), Some(b)) = (at(from), at(to)) else {
-        return Vec::new();
+/// Picks the jobs with an image from place `from` to place `to` in the listing, both ends included: the
+/// library lists them (the range may run past the pages read), and they are picked when it answers.
+fn pick_range(gallery: &mut GalleryState, services: &mut Services, from: usize, to: usize) {
+    let Some((query, sort)) = gallery.grid.listing().cloned() else {
+        return;
     };
-    shown[a.min(b)..=a.max(b)]
-        .iter()
-        .map(|&index| jobs.at(index))
-        .filter(|job| job.state == JobState::Succeeded)
-        .map(|job| job.id)
-        .collect()
+    let (reply, answer) = Pending::channel();
+    if services.send(Command::ListJobs {
+        query,
+        sort,
+        offset: from.min(to),
+        limit: from.abs_diff(to) + 1,
+        reply,
+    }) {
+        gallery.range = Some(answer);
+    }
 }
 
 /// Arrow keys step through the filtered jobs (Up/Down by a row), Home/End jump, Enter opens the job.
@@ -1004,22 +1100,24 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
         return;
     }
     let Some(step) = step else { return };
-    let shown = gallery.shown(&services.jobs);
-    if shown.is_empty() {
+    let total = gallery.grid.total().unwrap_or(0);
+    if total == 0 {
         return;
     }
-    let current = services
-        .nav
-        .selected
-        .and_then(|id| shown.iter().position(|&i| services.jobs.at(i).id == id));
+    let current = gallery.select_at.or_else(|| {
+        services
+            .nav
+            .selected
+            .and_then(|id| gallery.grid.position(id))
+    });
     let next = match current {
         Some(at) => (at as isize)
             .saturating_add(step)
-            .clamp(0, shown.len() as isize - 1) as usize,
+            .clamp(0, total as isize - 1) as usize,
         None => 0,
     };
-    let id = services.jobs.at(shown[next]).id;
-    services.nav.selected = Some(id);
+    // Selected when its page is read, at once when it is already here.
+    gallery.select_at = Some(next);
     gallery.scroll_to_row = Some(next / columns as usize);
 }
 

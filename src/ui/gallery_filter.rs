@@ -3,17 +3,15 @@
 //! saved under a name made of those chips. Plain data, no egui: unit-tested below. Remembered between runs
 //! in eframe's storage, so every part is serde.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Mode;
-use crate::domain::prompt::{PromptParam, model_version};
-use crate::library::{
-    AspectFilter, FlagFilter, JobKind, JobQuery, JobRecord, StateFilter, job_ratio,
-};
+use crate::domain::prompt::PromptParam;
+use crate::library::{AspectFilter, FlagFilter, JobKind, JobQuery, StateFilter};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -256,42 +254,11 @@ pub struct SavedSearch {
     pub filter: GalleryFilter,
 }
 
-/// The exact ratios and the models the jobs use, for the filter menus: most used first.
-#[derive(Debug, Clone, Default)]
-pub struct InUse {
-    pub shapes: Vec<(u32, u32)>,
-    pub models: Vec<String>,
-}
-
-impl InUse {
-    pub fn count<'a>(jobs: impl Iterator<Item = &'a JobRecord>) -> InUse {
-        let mut ratios: HashMap<(u32, u32), usize> = HashMap::new();
-        let mut models: HashMap<String, usize> = HashMap::new();
-        for job in jobs {
-            if let Some(ratio) = job_ratio(job) {
-                *ratios.entry(ratio).or_default() += 1;
-            }
-            if let Some(model) = model_version(&job.prompt) {
-                *models.entry(model).or_default() += 1;
-            }
-        }
-        fn most_used_first<T: Ord>(counts: HashMap<T, usize>) -> Vec<T> {
-            let mut counted: Vec<(T, usize)> = counts.into_iter().collect();
-            counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            counted.into_iter().map(|(value, _)| value).collect()
-        }
-        InUse {
-            shapes: most_used_first(ratios),
-            models: most_used_first(models),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::prompt::Orientation;
-    use crate::library::JobState;
+    use crate::library::{JobRecord, JobState};
     use crate::ui::job_list::tests::job;
 
     fn kept(jobs: &[JobRecord], filter: &GalleryFilter, context: Context<'_>) -> Vec<i64> {
@@ -377,11 +344,6 @@ mod tests {
             [1],
             "search and filter both"
         );
-
-        let in_use = InUse::count(jobs.iter());
-        assert_eq!(in_use.shapes[0], (16, 9), "the most used shape first");
-        assert!(in_use.shapes.contains(&(2, 3)) && in_use.shapes.contains(&(1, 1)));
-        assert_eq!(in_use.models.len(), 3);
     }
 
     #[test]

@@ -21,8 +21,6 @@ pub struct GallerySearch {
     asked: Option<(String, u64)>,
     waiting: Option<Pending<Result<Vec<SearchHit>, EngineError>>>,
     found: Option<Found>,
-    /// Bumped whenever `found` changes, so the gallery knows to filter again.
-    generation: u64,
 }
 
 struct Found {
@@ -48,13 +46,11 @@ impl GallerySearch {
         }
         let text = text.trim();
         if text.is_empty() {
-            if self.found.take().is_some() {
-                self.generation += 1;
-            }
+            self.found = None;
             self.asked = None;
             return;
         }
-        let question = (text.to_owned(), services.jobs.generation());
+        let question = (text.to_owned(), services.jobs.records_generation());
         if self.waiting.is_some() || self.asked.as_ref() == Some(&question) {
             return;
         }
@@ -76,7 +72,6 @@ impl GallerySearch {
             .filter_map(|hit| Some((hit.id, hit.highlighted?)))
             .collect();
         self.found = Some(Found { ids, highlighted });
-        self.generation += 1;
     }
 
     /// The jobs found, while a search is on.
@@ -92,10 +87,6 @@ impl GallerySearch {
             .get(&job)
             .map(String::as_str)
     }
-
-    pub fn generation(&self) -> u64 {
-        self.generation
-    }
 }
 
 /// Which jobs have an image on some board, while the gallery filters by it.
@@ -107,7 +98,6 @@ pub struct BoardMembers {
     known: Option<Arc<HashSet<i64>>>,
     /// The frame the gallery last asked on: a gap means another view (a board) was open meanwhile.
     last_frame: u64,
-    generation: u64,
 }
 
 impl BoardMembers {
@@ -115,10 +105,7 @@ impl BoardMembers {
     pub fn update(&mut self, wanted: bool, frame: u64, services: &mut Services) {
         if let Some(answer) = take_ready(&mut self.waiting) {
             match answer {
-                Some(Ok(ids)) => {
-                    self.known = Some(Arc::new(ids));
-                    self.generation += 1;
-                }
+                Some(Ok(ids)) => self.known = Some(Arc::new(ids)),
                 Some(Err(e)) => {
                     services.toasts.push(
                         ToastKind::Error,
@@ -133,7 +120,7 @@ impl BoardMembers {
             self.asked = None;
         }
         self.last_frame = frame;
-        let generation = services.jobs.generation();
+        let generation = services.jobs.records_generation();
         if !wanted || self.waiting.is_some() || self.asked == Some(generation) {
             return;
         }
@@ -146,9 +133,5 @@ impl BoardMembers {
 
     pub fn known(&self) -> Option<&Arc<HashSet<i64>>> {
         self.known.as_ref()
-    }
-
-    pub fn generation(&self) -> u64 {
-        self.generation
     }
 }

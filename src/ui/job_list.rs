@@ -1,28 +1,41 @@
-//! What the window knows about the library: every job (newest first), the image files of the jobs it has
-//! drawn, and the derived lists the views draw from (feed order, gallery filter, lineage, prompt history).
-//! Plain data, no egui: unit-tested below.
+//! What the window knows about the library: the newest jobs and every unfinished one, the older jobs a view
+//! asked for (one opened, compared, culled, a family drawn), the image files of the jobs it has drawn, and
+//! the derived lists the views draw from (feed order, lineage, prompt history). The gallery does not read
+//! from here: it pages through the library (`job_pages`). Plain data, no egui: unit-tested below.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use crate::library::{ImageFile, ImageRole, JobKind, JobQuery, JobRecord, JobState};
+use crate::library::{ImageFile, ImageRole, JobKind, JobRecord, JobState};
+
+/// Jobs whose image records are kept; past it, those drawn longest ago are forgotten (and read again when
+/// drawn again), so scrolling the whole gallery does not gather the library's image records here.
+const IMAGES_KEPT: usize = 3_000;
 
 #[derive(Default)]
 pub struct JobList {
     /// Sorted by id, highest (newest) first.
     jobs: Vec<JobRecord>,
     images: HashMap<i64, Vec<ImageFile>>,
+    /// When each job's images were last asked for (a count of asks), to forget the oldest.
+    images_used: HashMap<i64, u64>,
+    asks: u64,
     /// Jobs whose images a view needs and nobody has asked the engine for yet.
     wanted: Vec<i64>,
     asked: HashSet<i64>,
+    /// Jobs a view looked up (`get`) that are not here, to be read from the library; and every job
+    /// asked for, so each is asked once. Cells: looking up stays a read.
+    missing: RefCell<Vec<i64>>,
+    jobs_asked: RefCell<HashSet<i64>>,
+    /// Jobs asked for that the library did not have (trashed or deleted meanwhile).
+    gone: HashSet<i64>,
     /// Bumped on every change, so derived lists know when to recompute.
     generation: u64,
+    /// Bumped when a job record changed (not its images): pages of the library read before are stale.
+    records_generation: u64,
 }
 
 impl JobList {
-    pub fn len(&self) -> usize {
-        self.jobs.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.jobs.is_empty()
     }
@@ -31,20 +44,62 @@ impl JobList {
         self.generation
     }
 
-    pub fn at(&self, index: usize) -> &JobRecord {
-        &self.jobs[index]
+    pub fn records_generation(&self) -> u64 {
+        self.records_generation
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &JobRecord> {
-        self.jobs.iter()
+    pub fn at(&self, index: usize) -> &JobRecord {
+        &self.jobs[index]
     }
 
     fn position(&self, id: i64) -> Result<usize, usize> {
         self.jobs.binary_search_by(|j| id.cmp(&j.id))
     }
 
+    /// The job, if it is here; one that is not is read from the library (`take_missing`) and is here on
+    /// a later frame, unless it is [`gone`](Self::gone).
     pub fn get(&self, id: i64) -> Option<&JobRecord> {
+        let found = self.peek(id);
+        if found.is_none() && self.jobs_asked.borrow_mut().insert(id) {
+            self.missing.borrow_mut().push(id);
+        }
+        found
+    }
+
+    /// The job if it is here, without asking for it (a fresher copy of a job a page already shows).
+    pub fn peek(&self, id: i64) -> Option<&JobRecord> {
         self.position(id).ok().map(|i| &self.jobs[i])
+    }
+
+    /// Whether the job was asked for and the library did not have it.
+    pub fn gone(&self, id: i64) -> bool {
+        self.gone.contains(&id)
+    }
+
+    /// The jobs looked up since the last call that are not here; the caller sends one engine command.
+    pub fn take_missing(&mut self) -> Vec<i64> {
+        std::mem::take(self.missing.get_mut())
+    }
+
+    /// The engine could not take the request: every job not here is asked for again when looked up.
+    pub fn unask_jobs(&mut self) {
+        self.jobs_asked.get_mut().clear();
+    }
+
+    /// Jobs read on request: `asked` are the ids asked for, `jobs` what the library had of them (or a
+    /// family). Stored without the state-change bookkeeping of `upsert`: nothing changed, they were read.
+    pub fn add_read(&mut self, asked: &[i64], jobs: Vec<JobRecord>) {
+        let found: HashSet<i64> = jobs.iter().map(|job| job.id).collect();
+        self.gone
+            .extend(asked.iter().filter(|id| !found.contains(id)));
+        for job in jobs {
+            match self.position(job.id) {
+                Ok(i) => self.jobs[i] = job,
+                Err(i) => self.jobs.insert(i, job),
+            }
+        }
+        self.records_generation += 1;
+        self.generation += 1;
     }
 
     /// Replaces everything with a fresh read of the library (after the engine (re)started).
@@ -52,13 +107,19 @@ impl JobList {
         jobs.sort_by_key(|j| std::cmp::Reverse(j.id));
         self.jobs = jobs;
         self.images.clear();
+        self.images_used.clear();
         self.asked.clear();
         self.wanted.clear();
+        self.missing.get_mut().clear();
+        self.jobs_asked.get_mut().clear();
+        self.gone.clear();
+        self.records_generation += 1;
         self.generation += 1;
     }
 
     /// Stores a job's new record; returns its previous state (`None` for a job not seen before).
     pub fn upsert(&mut self, job: JobRecord) -> Option<JobState> {
+        self.records_generation += 1;
         self.generation += 1;
         let (id, succeeded) = (job.id, job.state == JobState::Succeeded);
         let previous = match self.position(job.id) {
@@ -79,6 +140,7 @@ impl JobList {
     pub fn remove(&mut self, id: i64) {
         if let Ok(index) = self.position(id) {
             self.jobs.remove(index);
+            self.records_generation += 1;
             self.generation += 1;
         }
     }
@@ -114,9 +176,9 @@ impl JobList {
     pub fn family(&self, id: i64) -> Vec<(usize, i64)> {
         let mut root = id;
         let mut seen = HashSet::from([id]);
-        while let Some(parent) = self.get(root).and_then(|job| job.parent_id) {
+        while let Some(parent) = self.peek(root).and_then(|job| job.parent_id) {
             // A parent outside the list (trashed) ends the walk; a loop in damaged rows would too.
-            if self.get(parent).is_none() || !seen.insert(parent) {
+            if self.peek(parent).is_none() || !seen.insert(parent) {
                 break;
             }
             root = parent;
@@ -152,13 +214,6 @@ impl JobList {
         running.chain(finished).collect()
     }
 
-    /// Indices of the jobs the gallery shows, newest first: those the query admits.
-    pub fn filtered(&self, query: &JobQuery) -> Vec<usize> {
-        (0..self.jobs.len())
-            .filter(|&i| query.admits(&self.jobs[i]))
-            .collect()
-    }
-
     /// The newest `limit` jobs of a kind.
     pub fn recent_of_kind(&self, kind: JobKind, limit: usize) -> Vec<&JobRecord> {
         self.jobs
@@ -180,15 +235,26 @@ impl JobList {
             .collect()
     }
 
-    /// The image files of a finished (or downloading) job, or `None` until the engine has answered (the
-    /// first call asks).
+    /// The image files of a finished (or downloading) job here, or `None` until the engine has answered
+    /// (the first call asks).
     pub fn images(&mut self, job_id: i64) -> Option<&[ImageFile]> {
-        if !self.images.contains_key(&job_id)
-            && self.get(job_id).is_some_and(|j| {
-                matches!(j.state, JobState::Succeeded | JobState::Downloading) || has_inputs(j.kind)
-            })
-            && self.asked.insert(job_id)
-        {
+        let has_files = self.get(job_id).is_some_and(has_files);
+        self.images_if(job_id, has_files)
+    }
+
+    /// The same for a job as a page of the gallery read it, which need not be here.
+    pub fn images_of(&mut self, job: &JobRecord) -> Option<&[ImageFile]> {
+        let fresher = self.peek(job.id).unwrap_or(job);
+        let has_files = has_files(fresher);
+        self.images_if(job.id, has_files)
+    }
+
+    fn images_if(&mut self, job_id: i64, has_files: bool) -> Option<&[ImageFile]> {
+        if has_files {
+            self.asks += 1;
+            self.images_used.insert(job_id, self.asks);
+        }
+        if !self.images.contains_key(&job_id) && has_files && self.asked.insert(job_id) {
             self.wanted.push(job_id);
         }
         self.images.get(&job_id).map(Vec::as_slice)
@@ -196,11 +262,12 @@ impl JobList {
 
     /// The main image of a job: its grid or single result, else its first input.
     pub fn main_image(&mut self, job_id: i64) -> Option<&ImageFile> {
-        let images = self.images(job_id)?;
-        images
-            .iter()
-            .find(|i| matches!(i.record.role, ImageRole::Grid | ImageRole::Upscale))
-            .or(images.first())
+        main_of(self.images(job_id)?)
+    }
+
+    /// The same for a job as a page of the gallery read it.
+    pub fn main_image_of(&mut self, job: &JobRecord) -> Option<&ImageFile> {
+        main_of(self.images_of(job)?)
     }
 
     /// The jobs whose images were asked for since the last call; the caller sends one engine command.
@@ -217,8 +284,37 @@ impl JobList {
 
     pub fn set_images(&mut self, job_id: i64, files: Vec<ImageFile>) {
         self.images.insert(job_id, files);
+        if self.images.len() > IMAGES_KEPT {
+            self.forget_oldest_images();
+        }
         self.generation += 1;
     }
+
+    /// Forgets the image records of the quarter of the jobs drawn longest ago.
+    fn forget_oldest_images(&mut self) {
+        let mut used: Vec<(u64, i64)> = self
+            .images
+            .keys()
+            .map(|id| (self.images_used.get(id).copied().unwrap_or(0), *id))
+            .collect();
+        used.sort_unstable();
+        for (_, id) in used.into_iter().take(IMAGES_KEPT / 4) {
+            self.images.remove(&id);
+            self.images_used.remove(&id);
+            self.asked.remove(&id);
+        }
+    }
+}
+
+fn has_files(job: &JobRecord) -> bool {
+    matches!(job.state, JobState::Succeeded | JobState::Downloading) || has_inputs(job.kind)
+}
+
+fn main_of(images: &[ImageFile]) -> Option<&ImageFile> {
+    images
+        .iter()
+        .find(|i| matches!(i.record.role, ImageRole::Grid | ImageRole::Upscale))
+        .or(images.first())
 }
 
 /// Jobs whose input files (blend and describe sources, inpaint masks) exist before they succeed.
@@ -230,7 +326,6 @@ fn has_inputs(kind: JobKind) -> bool {
 pub(crate) mod tests {
     use super::*;
     use crate::domain::Mode;
-    use crate::library::StateFilter;
 
     pub(crate) fn job(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
         JobRecord {
@@ -286,7 +381,7 @@ pub(crate) mod tests {
     #[test]
     fn jobs_are_kept_newest_first_and_updates_report_the_previous_state() {
         let mut list = list();
-        let ids: Vec<i64> = list.iter().map(|j| j.id).collect();
+        let ids: Vec<i64> = list.jobs.iter().map(|j| j.id).collect();
         assert_eq!(ids, [4, 3, 2, 1]);
         assert_eq!(
             list.upsert(job(4, JobKind::Imagine, JobState::Succeeded, "Blue Whale")),
@@ -309,34 +404,45 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_gallery_filters_by_kind_state_and_what_a_search_found() {
-        let list = list();
-        let ids = |query: &JobQuery| -> Vec<i64> {
-            list.filtered(query)
-                .iter()
-                .map(|&i| list.at(i).id)
-                .collect()
-        };
-        assert_eq!(ids(&JobQuery::default()), [4, 3, 2, 1]);
-        let imagines = JobQuery {
-            kind: Some(JobKind::Imagine),
-            ..JobQuery::default()
-        };
-        assert_eq!(ids(&imagines), [4, 3, 1]);
-        let failed = JobQuery {
-            state: StateFilter::Failed,
-            ..imagines.clone()
-        };
-        assert_eq!(ids(&failed), [3]);
-        let found = JobQuery {
-            only: Some(std::sync::Arc::new(HashSet::from([3, 2]))),
-            ..imagines
-        };
-        assert_eq!(
-            ids(&found),
-            [3],
-            "found by the search and admitted by the filter"
+    fn a_job_not_here_is_asked_for_once_and_known_gone_when_the_library_lacks_it() {
+        let mut list = list();
+        assert!(list.get(9).is_none() && list.get(9).is_none() && list.get(8).is_none());
+        assert!(list.peek(7).is_none(), "peeking asks for nothing");
+        assert_eq!(list.take_missing(), [9, 8], "each asked once");
+        assert!(list.take_missing().is_empty());
+        list.add_read(
+            &[9, 8],
+            vec![job(9, JobKind::Imagine, JobState::Succeeded, "old")],
         );
+        assert_eq!(list.get(9).map(|j| j.prompt.as_str()), Some("old"));
+        assert!(!list.gone(9) && list.gone(8), "8 was trashed meanwhile");
+        let ids: Vec<i64> = list.jobs.iter().map(|j| j.id).collect();
+        assert_eq!(ids, [9, 4, 3, 2, 1], "still newest first");
+    }
+
+    #[test]
+    fn image_records_of_jobs_drawn_longest_ago_are_forgotten_past_the_cap() {
+        let mut list = JobList::default();
+        let finished = |id| job(id, JobKind::Imagine, JobState::Succeeded, "");
+        for id in 0..IMAGES_KEPT as i64 + 1 {
+            assert!(
+                list.images_of(&finished(id)).is_none(),
+                "asked, not read yet"
+            );
+        }
+        assert_eq!(list.take_wanted().len(), IMAGES_KEPT + 1);
+        // Job 0 is drawn again before the answers come: it is the most recently used.
+        let _ = list.images_of(&finished(0));
+        for id in 0..IMAGES_KEPT as i64 + 1 {
+            list.set_images(id, Vec::new());
+        }
+        assert!(list.images.len() <= IMAGES_KEPT);
+        assert!(list.images_of(&finished(0)).is_some(), "kept: drawn last");
+        assert!(
+            list.images_of(&finished(1)).is_none(),
+            "forgotten: drawn first"
+        );
+        assert_eq!(list.take_wanted(), [1], "and asked for again");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::domain::action::PanDirection;
 use crate::domain::buttons::{ButtonRow, button_rows};
 use crate::domain::failure::explain_failure;
 use crate::domain::{Mode, prompt};
-use crate::engine::NewSubmission;
+use crate::engine::{Command, NewSubmission};
 use crate::library::{ImageFile, ImageRole, JobKind, JobParams, JobRecord, JobState};
 
 pub(super) const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
@@ -45,7 +45,13 @@ pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui:
         .and_then(|id| services.jobs.get(id))
         .cloned()
     else {
-        nothing_open(services, ui);
+        match services.nav.selected {
+            // An older job, being read from the library.
+            Some(id) if !services.jobs.gone(id) => {
+                ui.centered_and_justified(|ui| ui.spinner());
+            }
+            _ => nothing_open(services, ui),
+        }
         return;
     };
     egui::Panel::right("job_details")
@@ -609,11 +615,17 @@ fn lineage(
     ui: &mut egui::Ui,
     job: &JobRecord,
 ) {
-    let generation = services.jobs.generation();
-    let fresh = job_view
-        .family
-        .as_ref()
-        .is_some_and(|f| f.generation == generation && f.job == job.id);
+    let generation = services.jobs.records_generation();
+    let same_job = job_view.family.as_ref().is_some_and(|f| f.job == job.id);
+    if !same_job {
+        // The window holds the newest jobs; an older family is read whole (drawn as it arrives).
+        services.send(Command::ReadFamily { id: job.id });
+    }
+    let fresh = same_job
+        && job_view
+            .family
+            .as_ref()
+            .is_some_and(|f| f.generation == generation);
     if !fresh {
         job_view.family = Some(Family {
             generation,

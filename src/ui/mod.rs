@@ -32,6 +32,7 @@ mod gallery_search;
 mod icons;
 mod image_pane;
 mod job_list;
+mod job_pages;
 mod job_table;
 mod job_view;
 mod mask_editor;
@@ -239,21 +240,44 @@ fn thumbnail(
     job_id: i64,
     size: u32,
 ) -> Option<(egui::TextureHandle, f32)> {
-    let (path, aspect) = {
-        let main = services.jobs.main_image(job_id)?;
-        let path = main
-            .thumbnails
-            .iter()
-            .find(|(side, _)| *side == size)?
-            .1
-            .clone();
-        let aspect = main.record.width as f32 / main.record.height.max(1) as f32;
-        (path, aspect)
-    };
+    let main = services.jobs.main_image(job_id);
+    let (path, aspect) = thumbnail_file(main, size)?;
     services
         .textures
         .get(&path)
         .map(|texture| (texture, aspect))
+}
+
+/// The same for a job as a page of the gallery read it, which the job list need not hold.
+fn thumbnail_of(
+    services: &mut services::Services,
+    job: &crate::library::JobRecord,
+    size: u32,
+) -> Option<(egui::TextureHandle, f32)> {
+    let main = services.jobs.main_image_of(job);
+    let (path, aspect) = thumbnail_file(main, size)?;
+    services
+        .textures
+        .get(&path)
+        .map(|texture| (texture, aspect))
+}
+
+/// A main image's thumbnail file of a size, and the picture's aspect ratio.
+fn thumbnail_file(
+    main: Option<&crate::library::ImageFile>,
+    size: u32,
+) -> Option<(std::path::PathBuf, f32)> {
+    let main = main?;
+    let path = main
+        .thumbnails
+        .iter()
+        .find(|(side, _)| *side == size)?
+        .1
+        .clone();
+    Some((
+        path,
+        main.record.width as f32 / main.record.height.max(1) as f32,
+    ))
 }
 
 /// What an undo/redo shortcut asked for, in every editor alike.

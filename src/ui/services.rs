@@ -20,8 +20,9 @@ use crate::engine::{
 use crate::library::{JobRecord, JobState};
 use crate::settings::Settings;
 
-/// Every job is asked for at start (the gallery filters in memory; 10,000 jobs take a few megabytes).
-const JOBS_LIMIT: usize = 1_000_000;
+/// The newest jobs read at start (with every unfinished one): the feed, the prompt history and recent
+/// picks come from them. Older jobs are read when a view needs them; the gallery pages on its own.
+const JOBS_LIMIT: usize = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum View {
@@ -156,7 +157,8 @@ impl Services {
         let finished: Vec<i64> = job_ids
             .iter()
             .copied()
-            .filter(|&id| self.jobs.get(id).is_some_and(|j| j.state.is_final()))
+            // Every unfinished job is in the list: one not there (an older one a page shows) is finished.
+            .filter(|&id| self.jobs.peek(id).is_none_or(|j| j.state.is_final()))
             .collect();
         if finished.is_empty() {
             self.toasts.push(
@@ -397,6 +399,7 @@ impl Services {
                 Event::Interrupted => {}
                 Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
                 Event::Jobs(jobs) => self.jobs.replace_all(jobs),
+                Event::JobsRead { asked, jobs } => self.jobs.add_read(&asked, jobs),
                 Event::ImageSaved { job_id, files } => self.jobs.set_images(job_id, files),
                 Event::Images(answers) => {
                     for (job_id, files) in answers {
@@ -462,6 +465,20 @@ impl Services {
     /// Whether anything is on its way (jobs running, submissions unanswered): the frame keeps drawing.
     pub(super) fn busy(&self) -> bool {
         self.jobs.running() > 0 || !self.submissions.is_empty()
+    }
+
+    /// One engine command per frame for the jobs the views looked up and the list does not hold.
+    pub(super) fn request_jobs(&mut self) {
+        // The selected job's keys (P, X, U, Del, U1–U4) act on its record: a job selected on a gallery
+        // page is read now, not when the key is pressed.
+        if let Some(id) = self.nav.selected {
+            let _ = self.jobs.get(id);
+        }
+        let missing = self.jobs.take_missing();
+        if !missing.is_empty() && !self.send(Command::ReadJobs { ids: missing }) {
+            // Busy: the next lookups ask again.
+            self.jobs.unask_jobs();
+        }
     }
 
     /// One engine command per frame for all the images the views asked for.

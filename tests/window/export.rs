@@ -78,6 +78,8 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
         "Job #1: a glass harbour at dawn",
         "Job #2: a glass harbour at dawn",
     ] {
+        // The gallery reads its tiles from the library a page at a time.
+        frames_until(&mut harness, tile, |h| h.query_by_label(tile).is_some());
         harness
             .get_by_label(tile)
             .click_modifiers(egui::Modifiers::COMMAND);

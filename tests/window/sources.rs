@@ -56,6 +56,8 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
     harness.get_by_label("Gallery").click();
     harness.step();
     for tile in ["Job #1: blend", "Job #2: a second picture"] {
+        // The gallery reads its tiles from the library a page at a time.
+        frames_until(&mut harness, tile, |h| h.query_by_label(tile).is_some());
         harness
             .get_by_label(tile)
             .click_modifiers(egui::Modifiers::COMMAND);
