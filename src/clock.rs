@@ -69,6 +69,38 @@ pub fn start_of_day_of(unix_ms: i64) -> i64 {
         .unwrap_or(unix_ms)
 }
 
+/// Seconds east of UTC of the local zone (0 when it is not known): the day a job was made, as SQL reads it.
+pub fn local_offset_seconds() -> i64 {
+    i64::from(local_offset().whole_seconds())
+}
+
+/// How a day heading reads, seen from `now_ms`: "Today", "Yesterday", else "Monday 30 November 2026".
+/// `day` is `YYYY-MM-DD`; one that is not reads as it is.
+pub fn day_heading(day: &str, now_ms: i64) -> String {
+    let Ok(start) = start_of_day(day) else {
+        return day.to_owned();
+    };
+    let today = start_of_day_of(now_ms);
+    if start == today {
+        return "Today".into();
+    }
+    if start == start_of_day_of(today - 1) {
+        return "Yesterday".into();
+    }
+    let date = OffsetDateTime::from_unix_timestamp(start / 1000)
+        .map(|at| at.to_offset(local_offset()).date());
+    match date {
+        Ok(date) => format!(
+            "{} {} {} {}",
+            date.weekday(),
+            date.day(),
+            date.month(),
+            date.year()
+        ),
+        Err(_) => day.to_owned(),
+    }
+}
+
 /// The local offset, or UTC when it is not known.
 fn local_offset() -> UtcOffset {
     LOCAL_OFFSET
@@ -89,6 +121,16 @@ fn midnight_ms(date: time::Date) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_headings_say_today_yesterday_or_the_whole_date() {
+        // Without init() the zone is UTC. 2026-12-02 10:00 UTC.
+        let now = 1_796_205_600_000;
+        assert_eq!(day_heading("2026-12-02", now), "Today");
+        assert_eq!(day_heading("2026-12-01", now), "Yesterday");
+        assert_eq!(day_heading("2026-11-30", now), "Monday 30 November 2026");
+        assert_eq!(day_heading("not a day", now), "not a day");
+    }
 
     #[test]
     fn a_date_is_the_start_of_its_day_and_anything_else_is_refused() {

@@ -46,6 +46,7 @@ impl Command {
             | Command::ListJobs { .. }
             | Command::ListJobIds { .. }
             | Command::InUse { .. }
+            | Command::ListDays { .. }
             | Command::ReadJobs { .. }
             | Command::ReadFamily { .. }
             | Command::LoadTrash { .. }
@@ -135,6 +136,11 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             .await;
         }
         Command::InUse { reply } => in_library(&core, reply, |l| l.in_use()).await,
+        Command::ListDays {
+            query,
+            utc_offset_s,
+            reply,
+        } => in_library(&core, reply, move |l| l.days(&query, utc_offset_s)).await,
         Command::ReadJobs { ids } => {
             let asked = ids.clone();
             read_jobs(&core, asked, move |l| l.jobs_by_id(&ids)).await;

@@ -182,6 +182,13 @@ pub enum Command {
         limit: usize,
         reply: oneshot::Sender<Result<Vec<i64>, EngineError>>,
     },
+    /// How many jobs a query lists on each day, newest first (the gallery's day headings); a day at
+    /// `utc_offset_s` seconds east of UTC.
+    ListDays {
+        query: crate::library::JobQuery,
+        utc_offset_s: i64,
+        reply: oneshot::Sender<Result<Vec<crate::library::Day>, EngineError>>,
+    },
     /// The exact shapes and the models the library's jobs use (the gallery's filter menus).
     InUse {
         reply: oneshot::Sender<Result<crate::library::InUse, EngineError>>,

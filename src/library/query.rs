@@ -317,7 +317,8 @@ pub enum SortColumn {
 impl SortColumn {
     fn sql(self) -> &'static str {
         match self {
-            SortColumn::Made => "id",
+            // The day headings group by it; a job another process wrote late still sits in its day.
+            SortColumn::Made => "created_at",
             SortColumn::Prompt => "prompt COLLATE NOCASE",
             SortColumn::Action => "action",
             SortColumn::Mode => "mode",
@@ -407,6 +408,28 @@ impl Library {
         Ok(ids)
     }
 
+    /// How many jobs the query lists on each day, newest day first: the gallery's day headings. A day is
+    /// `YYYY-MM-DD` at `utc_offset_s` seconds east of UTC; the days follow `Sort::default()`'s order.
+    pub fn days(&self, query: &JobQuery, utc_offset_s: i64) -> Result<Vec<Day>, LibraryError> {
+        let conn = self.conn();
+        let (condition, mut values) = query.sql();
+        values.push(Value::Integer(utc_offset_s));
+        let offset_at = values.len();
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT date(created_at / 1000 + ?{offset_at}, 'unixepoch') AS day, count(*) FROM jobs \
+             WHERE {condition} GROUP BY day ORDER BY day DESC"
+        ))?;
+        let days = statement
+            .query_map(rusqlite::params_from_iter(values.iter()), |row| {
+                Ok(Day {
+                    day: row.get(0)?,
+                    jobs: row.get::<_, i64>(1)?.try_into().unwrap_or(0),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(days)
+    }
+
     /// The exact shapes and the models the library's jobs use, most used first (the filter menus).
     pub fn in_use(&self) -> Result<InUse, LibraryError> {
         let conn = self.conn();
@@ -430,6 +453,14 @@ impl Library {
         let models = most_used_first("mg_model(prompt)")?;
         Ok(InUse { shapes, models })
     }
+}
+
+/// The jobs a listing has on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Day {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub jobs: usize,
 }
 
 /// The exact shapes and the models in use, most used first.
@@ -577,7 +608,8 @@ mod tests {
                     rng.u8(0..=5),
                     flag,
                     f64::from(rng.u8(0..4)),
-                    rng.i64(0..10_000),
+                    // About three and a half days, so the jobs fall on several.
+                    rng.i64(0..10_000) * 30_000,
                     trashed
                 ],
             )
@@ -586,7 +618,9 @@ mod tests {
         let all = {
             let conn = library.conn();
             let mut statement = conn
-                .prepare(&format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC"))
+                .prepare(&format!(
+                    "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC"
+                ))
                 .unwrap();
             statement
                 .query_map([], job_from_row)
@@ -617,8 +651,8 @@ mod tests {
             query.flag = FlagFilter::ALL[rng.usize(..FlagFilter::ALL.len())];
         }
         if sometimes(rng) {
-            let start = rng.i64(0..10_000);
-            query.created = Some((start, start + rng.i64(0..5_000)));
+            let start = rng.i64(0..10_000) * 30_000;
+            query.created = Some((start, start + rng.i64(0..5_000) * 30_000));
         }
         if sometimes(rng) {
             query.aspect = match rng.u8(..4) {
@@ -678,6 +712,21 @@ mod tests {
             let page = library.list_jobs(&query, sort, 3, 40).unwrap();
             let ids: Vec<i64> = page.jobs.iter().map(|job| job.id).collect();
             assert_eq!(library.list_job_ids(&query, sort, 3, 40).unwrap(), ids);
+            // The days, an hour east of UTC, in the listing's order, as many jobs as it has.
+            let mut days: Vec<Day> = Vec::new();
+            for job in all.iter().filter(|job| query.admits(job)) {
+                let seconds = job.created_at.div_euclid(1000) + 3600;
+                let day = jiff::Timestamp::from_second(seconds)
+                    .unwrap()
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date()
+                    .to_string();
+                match days.last_mut() {
+                    Some(last) if last.day == day => last.jobs += 1,
+                    _ => days.push(Day { day, jobs: 1 }),
+                }
+            }
+            assert_eq!(library.days(&query, 3600).unwrap(), days, "{query:?}");
         }
         let listed: Vec<&JobRecord> = all.iter().filter(|j| j.trashed_at.is_none()).collect();
         let in_use = library.in_use().unwrap();

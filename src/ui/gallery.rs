@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 use egui::{Key, RichText, ScrollArea, Sense, vec2};
 
 use super::controls::IconButton;
+use super::day_grid::{DayGrid, Section};
 use super::gallery_filter::{Context, GalleryFilter, KINDS, Made, SavedSearch};
 use super::gallery_search::{BoardMembers, GallerySearch};
 use super::icons;
 use super::job_pages::JobPages;
-use super::pending::{Pending, take_ready};
+use super::pending::{Pending, Refreshed, take_ready};
 use super::services::{Intent, Nav, Services, View};
 use super::sources::{SourceInput, SourceTarget};
 use super::state_text;
@@ -20,7 +21,7 @@ use crate::domain::prompt::{Orientation, PromptParam, first_line};
 use crate::domain::search::highlighted_runs;
 use crate::engine::{Command, EngineError};
 use crate::library::{
-    AspectFilter, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Sort, StateFilter,
+    AspectFilter, Day, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Sort, StateFilter,
 };
 
 /// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
@@ -77,8 +78,9 @@ pub struct GalleryState {
     search: GallerySearch,
     /// Which jobs are on a board, while the filter asks.
     boards: BoardMembers,
-    /// The exact shapes and the models the jobs use, for the filter menus.
-    in_use: InUseRead,
+    /// The exact shapes and the models the jobs use, for the filter menus, read again when the library's
+    /// size changed.
+    in_use: Refreshed<Option<usize>, InUse>,
     /// The Trash, shown in the gallery's place while open.
     pub trash: super::trash::TrashPanel,
     /// Compare or culling, over the whole window while open.
@@ -93,7 +95,11 @@ pub struct GalleryState {
     columns: usize,
     /// Scroll offset and viewport height of the last frame, to bring a keyboard selection into view.
     viewport: (f32, f32),
-    scroll_to_row: Option<usize>,
+    /// A place in the listing to bring into view (a keyboard step).
+    scroll_to: Option<usize>,
+    /// How many of the tiles' jobs each day has, for the day headings, with the query and job-list
+    /// generation they were counted for.
+    days: Refreshed<(JobQuery, u64), Vec<Day>>,
 }
 
 /// A closer look at some jobs, over the whole window.
@@ -220,31 +226,6 @@ impl GalleryState {
     }
 }
 
-/// The shapes and models for the filter menus, read from the library again when its size changed.
-#[derive(Default)]
-struct InUseRead {
-    in_use: InUse,
-    /// How many jobs the library listed when they were read.
-    read_at: Option<usize>,
-    waiting: Option<Pending<Result<InUse, EngineError>>>,
-}
-
-impl InUseRead {
-    fn update(&mut self, services: &mut Services, everything: Option<usize>) -> &InUse {
-        if let Some(Some(Ok(in_use))) = take_ready(&mut self.waiting) {
-            self.in_use = in_use;
-        }
-        if everything.is_some() && everything != self.read_at && self.waiting.is_none() {
-            let (reply, answer) = Pending::channel();
-            if services.send(Command::InUse { reply }) {
-                self.read_at = everything;
-                self.waiting = Some(answer);
-            }
-        }
-        &self.in_use
-    }
-}
-
 /// What Export… acts on: the gallery's picks when it is open and has any, else the selected job.
 pub fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<i64> {
     if nav.view == View::Gallery && !gallery.marked.is_empty() {
@@ -315,41 +296,110 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         .floor()
         .max(1.0) as usize;
     gallery.columns = columns;
-    let rows = total.div_ceil(columns);
+    let counted_for = (query.clone(), services.jobs.records_generation());
+    let failed = gallery.days.update(counted_for, |reply| {
+        services.send(Command::ListDays {
+            query,
+            utc_offset_s: crate::clock::local_offset_seconds(),
+            reply,
+        })
+    });
+    if let Some(e) = failed {
+        tracing::warn!("could not count the gallery's days: {e}");
+    }
+    let layout = DayGrid::new(
+        gallery.days.value(),
+        total,
+        columns,
+        DAY_HEADING,
+        tiles.row_height() + spacing.y,
+    );
     let mut area = ScrollArea::vertical()
         .id_salt("gallery")
         .auto_shrink([false, false]);
-    if let Some(row) = gallery.scroll_to_row.take() {
+    if let Some(place) = gallery.scroll_to.take() {
         let (offset, height) = gallery.viewport;
-        let top = row as f32 * (tiles.row_height() + spacing.y);
-        if top < offset {
-            area = area.vertical_scroll_offset(top);
+        let top = layout.row_top(place);
+        // Below a heading that sticks to the top, not under it.
+        let covered = if layout.grouped() { DAY_HEADING } else { 0.0 };
+        if top - covered < offset {
+            area = area.vertical_scroll_offset((top - covered).max(0.0));
         } else if top + tiles.row_height() > offset + height {
             area = area.vertical_scroll_offset(top + tiles.row_height() - height);
         }
     }
-    let output = area.show_rows(ui, tiles.row_height(), rows, |ui, visible| {
-        let indices = visible.start * columns..(visible.end * columns).min(total);
-        for row in visible {
-            ui.horizontal(|ui| {
-                for index in row * columns..((row + 1) * columns).min(total) {
-                    match gallery.grid.at(services, index).cloned() {
-                        Some(job) => tile(gallery, services, ui, &job, index),
+    let output = area.show_viewport(ui, |ui, viewport| {
+        ui.set_height(layout.height());
+        let origin = ui.max_rect().min;
+        let width = ui.max_rect().width();
+        let (headings, rows) = layout.visible(viewport.min.y, viewport.max.y);
+        let mut drawn: Option<std::ops::Range<usize>> = None;
+        for row in rows {
+            let rect = egui::Rect::from_min_size(
+                origin + vec2(0.0, row.top),
+                vec2(width, tiles.row_height()),
+            );
+            let builder = egui::UiBuilder::new()
+                .max_rect(rect)
+                .layout(egui::Layout::left_to_right(egui::Align::Min));
+            ui.scope_builder(builder, |ui| {
+                for place in row.places.clone() {
+                    match gallery.grid.at(services, place).cloned() {
+                        Some(job) => tile(gallery, services, ui, &job, place),
                         None => placeholder(ui, tiles),
                     }
                 }
             });
+            drawn = Some(drawn.map_or(row.places.clone(), |seen| {
+                seen.start.min(row.places.start)..seen.end.max(row.places.end)
+            }));
         }
-        indices
+        let now = crate::library::now_ms();
+        for section in headings {
+            let rect = egui::Rect::from_min_size(
+                origin + vec2(0.0, section.top),
+                vec2(width, DAY_HEADING),
+            );
+            day_heading(ui, rect, section, now);
+        }
+        // The day at the top keeps its heading in view while its rows scroll under it.
+        if layout.grouped()
+            && let Some(section) = layout.section_at(viewport.min.y)
+            && section.top < viewport.min.y
+        {
+            let rect = egui::Rect::from_min_size(
+                origin + vec2(0.0, viewport.min.y),
+                vec2(width, DAY_HEADING),
+            );
+            ui.painter().rect_filled(rect, 0.0, ui.visuals().panel_fill);
+            day_heading(ui, rect, section, now);
+        }
+        drawn.unwrap_or(0..0)
     });
     gallery.viewport = (output.state.clamped_offset().y, output.inner_rect.height());
     gallery.grid.ask_for(services, output.inner);
-    if let Some(index) = gallery.select_at
-        && let Some(job) = gallery.grid.at(services, index)
+    if let Some(place) = gallery.select_at
+        && let Some(job) = gallery.grid.at(services, place)
     {
         services.nav.selected = Some(job.id);
         gallery.select_at = None;
     }
+}
+
+/// Height of a day's heading over its tiles.
+const DAY_HEADING: f32 = 30.0;
+
+/// "Today · 12 jobs", over a day's tiles (and stuck to the top while they scroll under it).
+fn day_heading(ui: &mut egui::Ui, rect: egui::Rect, section: &Section, now: i64) {
+    let jobs = match section.jobs {
+        1 => "1 job".to_owned(),
+        n => format!("{n} jobs"),
+    };
+    let text = format!("{} · {jobs}", crate::clock::day_heading(&section.day, now));
+    ui.put(
+        rect,
+        egui::Label::new(RichText::new(text).strong()).halign(egui::Align::Min),
+    );
 }
 
 /// A tile whose job's page is still being read.
@@ -491,7 +541,12 @@ fn made_filter(ui: &mut egui::Ui, made: &mut Option<Made>) {
 /// The filters used less often, in one panel: mode, shape, model, parameters, boards.
 fn more_filters(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
     let everything = gallery.pages().everything();
-    let InUse { shapes, models } = gallery.in_use.update(services, everything).clone();
+    if everything.is_some() {
+        gallery
+            .in_use
+            .update(everything, |reply| services.send(Command::InUse { reply }));
+    }
+    let InUse { shapes, models } = gallery.in_use.value().clone();
     let filter = &mut gallery.filter;
     let active = usize::from(filter.mode.is_some())
         + usize::from(filter.aspect != AspectFilter::Any)
@@ -1118,7 +1173,7 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
     };
     // Selected when its page is read, at once when it is already here.
     gallery.select_at = Some(next);
-    gallery.scroll_to_row = Some(next / columns as usize);
+    gallery.scroll_to = Some(next);
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod chores;
 mod compare;
 mod controls;
 mod culling;
+mod day_grid;
 mod describe;
 mod export;
 mod feed;

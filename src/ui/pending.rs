@@ -2,6 +2,8 @@
 
 use tokio::sync::oneshot;
 
+use crate::engine::EngineError;
+
 pub struct Pending<T>(oneshot::Receiver<T>);
 
 pub enum Poll<T> {
@@ -36,4 +38,54 @@ pub fn take_ready<T>(slot: &mut Option<Pending<T>>) -> Option<Option<T>> {
     };
     *slot = None;
     Some(outcome)
+}
+
+/// An answer the library gives for a key (a query, how many jobs there are), read again when the key
+/// changes: one question in flight, the last answer kept meanwhile.
+pub struct Refreshed<K, T> {
+    value: T,
+    asked_for: Option<K>,
+    waiting: Option<Pending<Result<T, EngineError>>>,
+}
+
+impl<K, T: Default> Default for Refreshed<K, T> {
+    fn default() -> Self {
+        Refreshed {
+            value: T::default(),
+            asked_for: None,
+            waiting: None,
+        }
+    }
+}
+
+impl<K: PartialEq, T> Refreshed<K, T> {
+    /// Takes the answer that came (an error is returned, to be told once), and asks again with `ask`
+    /// (which sends the command, false when the engine could not take it) when `key` is new.
+    pub fn update(
+        &mut self,
+        key: K,
+        ask: impl FnOnce(oneshot::Sender<Result<T, EngineError>>) -> bool,
+    ) -> Option<EngineError> {
+        let mut failed = None;
+        match take_ready(&mut self.waiting) {
+            Some(Some(Ok(value))) => self.value = value,
+            Some(Some(Err(e))) => failed = Some(e),
+            // The engine restarted: ask again.
+            Some(None) => self.asked_for = None,
+            None => {}
+        }
+        if self.waiting.is_none() && self.asked_for.as_ref() != Some(&key) {
+            let (reply, answer) = Pending::channel();
+            if ask(reply) {
+                self.waiting = Some(answer);
+                self.asked_for = Some(key);
+            }
+        }
+        failed
+    }
+
+    /// The last answer (the default until one came).
+    pub fn value(&self) -> &T {
+        &self.value
+    }
 }

@@ -263,7 +263,8 @@ fn the_list_view_reads_its_rows_from_the_library_sorted_by_the_header_clicked() 
 }
 
 /// A library larger than what the window reads at start (the newest 2,000 jobs): the gallery pages through
-/// it, End reaches the oldest job on a page read for it, and opening that job reads it from the library.
+/// it under a heading for each day, End reaches the oldest job on a page read for it, and opening that job
+/// reads it from the library.
 #[test]
 fn a_library_past_what_the_window_reads_at_start_is_paged_and_its_oldest_job_opens() {
     use moodgrid::library::{JobParams, JobState, JobUpdate, Library, NewJob};
@@ -293,11 +294,23 @@ fn a_library_past_what_the_window_reads_at_start_is_paged_and_its_oldest_job_ope
             .unwrap();
     }
     drop(library);
+    // The oldest 100 were made two days ago: the tiles come under two day headings.
+    let two_days_ago = moodgrid::library::now_ms() - 2 * 24 * 60 * 60 * 1000;
+    rusqlite::Connection::open(data.path().join(moodgrid::library::DATABASE_FILE))
+        .unwrap()
+        .execute(
+            "UPDATE jobs SET created_at = ?1 WHERE id <= 100",
+            [two_days_ago],
+        )
+        .unwrap();
     let mut harness = open(data.path());
     frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
     harness.get_by_label("Gallery").click();
     frames_until(&mut harness, "every job counted", |h| {
         shows(h, "2100 of 2100 jobs")
+    });
+    frames_until(&mut harness, "today's heading", |h| {
+        shows(h, "Today · 2000 jobs")
     });
     frames_until(&mut harness, "the newest tile", |h| {
         h.query_by_label("Job #2100: archive study 2099").is_some()
@@ -311,6 +324,9 @@ fn a_library_past_what_the_window_reads_at_start_is_paged_and_its_oldest_job_ope
     frames_until(&mut harness, "the oldest tile, on its own page", |h| {
         h.query_by_label("Job #1: archive study 0").is_some()
     });
+    // Its day's heading stays at the top while its rows are on screen; today's is far above.
+    assert!(shows(&harness, "· 100 jobs"));
+    assert!(!shows(&harness, "Today · 2000 jobs"));
     harness.key_press(egui::Key::Enter);
     frames_until(&mut harness, "the oldest job open", |h| {
         shows(h, "#1 · imagine")
