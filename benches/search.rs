@@ -175,16 +175,30 @@ fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
     ];
     for (name, query) in &queries {
         for (sort_name, sort) in sorts {
-            let total = library.list_jobs(query, sort, 0, 1)?.total;
-            for (place, offset) in [("top", 0), ("bottom", total.saturating_sub(100))] {
+            let total = library
+                .list_jobs(query, sort, 0, 1)?
+                .counts
+                .map_or(0, |counts| counts.total);
+            let bottom = total.saturating_sub(100);
+            for (place, offset, counted) in [
+                ("top", 0, false),
+                ("top+count", 0, true),
+                ("bottom", bottom, false),
+            ] {
                 let mut samples = Vec::with_capacity(RUNS);
                 for _ in 0..RUNS {
                     let started = Instant::now();
-                    std::hint::black_box(library.list_jobs(query, sort, offset, 100)?);
+                    let listing = moodgrid::library::Listing {
+                        query: query.clone(),
+                        sort,
+                        offset,
+                        limit: 100,
+                    };
+                    std::hint::black_box(library.list_page(&listing, counted)?);
                     samples.push(started.elapsed());
                 }
                 println!(
-                    "  page of 100  {name:<24} {sort_name:<12} {place:<6} {total:>6} listed   median {:>7.2} ms   p95 {:>7.2} ms",
+                    "  page of 100  {name:<24} {sort_name:<12} {place:<9} {total:>6} listed   median {:>7.2} ms   p95 {:>7.2} ms",
                     millis(&mut samples, 0.5),
                     millis(&mut samples, 0.95)
                 );

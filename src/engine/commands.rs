@@ -112,28 +112,12 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             .await;
         }
         Command::ListJobs {
-            query,
-            sort,
-            offset,
-            limit,
+            listing,
+            counted,
             reply,
-        } => {
-            in_library(&core, reply, move |l| {
-                l.list_jobs(&query, sort, offset, limit)
-            })
-            .await;
-        }
-        Command::ListJobIds {
-            query,
-            sort,
-            offset,
-            limit,
-            reply,
-        } => {
-            in_library(&core, reply, move |l| {
-                l.list_job_ids(&query, sort, offset, limit)
-            })
-            .await;
+        } => in_library(&core, reply, move |l| l.list_page(&listing, counted)).await,
+        Command::ListJobIds { listing, reply } => {
+            in_library(&core, reply, move |l| l.list_job_ids(&listing)).await;
         }
         Command::InUse { reply } => in_library(&core, reply, |l| l.in_use()).await,
         Command::ListDays {

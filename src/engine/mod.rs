@@ -167,19 +167,15 @@ pub enum Command {
     },
     /// One page of the jobs a query lists, in a sort order (the gallery's list view).
     ListJobs {
-        query: crate::library::JobQuery,
-        sort: crate::library::Sort,
-        offset: usize,
-        limit: usize,
+        listing: crate::library::Listing,
+        /// Count the listing and the library too (when the jobs changed since the last count).
+        counted: bool,
         reply: oneshot::Sender<Result<crate::library::JobPage, EngineError>>,
     },
     /// The ids of the jobs a query lists, in a sort order, from `offset` (a range picked in the gallery,
     /// the jobs culling steps through).
     ListJobIds {
-        query: crate::library::JobQuery,
-        sort: crate::library::Sort,
-        offset: usize,
-        limit: usize,
+        listing: crate::library::Listing,
         reply: oneshot::Sender<Result<Vec<i64>, EngineError>>,
     },
     /// How many jobs a query lists on each day, newest first (the gallery's day headings); a day at

@@ -31,7 +31,8 @@ pub use jobs::{
 pub use leases::{Claim, LEASE, Owner};
 pub use params::{JobParams, PARAMS_VERSION, ParamsError};
 pub use query::{
-    AspectFilter, Day, FlagFilter, InUse, JobPage, JobQuery, Sort, SortColumn, StateFilter,
+    AspectFilter, Counts, Day, FlagFilter, InUse, JobPage, JobQuery, Listing, Sort, SortColumn,
+    StateFilter,
 };
 pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::{JobFilter, SearchHit};

@@ -327,6 +327,20 @@ impl SortColumn {
             SortColumn::Rating => "rating",
         }
     }
+
+    /// The index over the listed jobs in this order (migration 8): a page is read by walking it, not by
+    /// sorting the library.
+    fn index(self) -> &'static str {
+        match self {
+            SortColumn::Made => "listed_by_made",
+            SortColumn::Prompt => "listed_by_prompt",
+            SortColumn::Action => "listed_by_action",
+            SortColumn::Mode => "listed_by_mode",
+            SortColumn::Quota => "listed_by_quota",
+            SortColumn::State => "listed_by_state",
+            SortColumn::Rating => "listed_by_rating",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,14 +359,30 @@ impl Default for Sort {
     }
 }
 
-/// One page of a listing, how many jobs the whole listing has, and how many the library lists at all.
+/// A stretch of a listing: which jobs, in what order, from where, how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub query: JobQuery,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One page of a listing, and when counted, how many jobs the whole listing has and how many the library
+/// lists at all.
 #[derive(Debug, Clone, Default)]
 pub struct JobPage {
+    pub counts: Option<Counts>,
+    pub offset: usize,
+    pub jobs: Vec<JobRecord>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// The jobs the listing has.
     pub total: usize,
     /// Every job not in the Trash ("12 of 40,000 jobs").
     pub everything: usize,
-    pub offset: usize,
-    pub jobs: Vec<JobRecord>,
 }
 
 impl Library {
@@ -364,43 +394,72 @@ impl Library {
         offset: usize,
         limit: usize,
     ) -> Result<JobPage, LibraryError> {
-        let conn = self.conn();
-        let (condition, mut values) = query.sql();
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM jobs WHERE {condition}"),
-            rusqlite::params_from_iter(values.iter()),
-            |row| row.get(0),
-        )?;
-        let everything: i64 = conn.query_row(
-            "SELECT count(*) FROM jobs WHERE trashed_at IS NULL",
-            [],
-            |row| row.get(0),
-        )?;
-        let sql = ordered(&condition, &mut values, sort, offset, limit);
-        let mut statement = conn.prepare_cached(&format!("SELECT {JOB_COLUMNS} {sql}"))?;
-        let jobs = statement
-            .query_map(rusqlite::params_from_iter(values.iter()), job_from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(JobPage {
-            total: usize::try_from(total).unwrap_or(0),
-            everything: usize::try_from(everything).unwrap_or(0),
+        let listing = Listing {
+            query: query.clone(),
+            sort,
             offset,
+            limit,
+        };
+        self.list_page(&listing, true)
+    }
+
+    /// A page of a listing; counted (two more scans) only when asked, since the counts change with the
+    /// jobs, not with the page.
+    pub fn list_page(&self, listing: &Listing, counted: bool) -> Result<JobPage, LibraryError> {
+        let ids = self.list_job_ids(listing)?;
+        let conn = self.conn();
+        let counts = if counted {
+            let (condition, values) = listing.query.sql();
+            let count = |sql: &str, values: &[Value]| -> Result<usize, LibraryError> {
+                let count: i64 =
+                    conn.query_row(sql, rusqlite::params_from_iter(values.iter()), |row| {
+                        row.get(0)
+                    })?;
+                Ok(usize::try_from(count).unwrap_or(0))
+            };
+            let everything = count(
+                "SELECT count(*) FROM jobs INDEXED BY listed_by_made WHERE trashed_at IS NULL",
+                &[],
+            )?;
+            let total = if listing.query == JobQuery::default() {
+                everything
+            } else {
+                count(
+                    &format!(
+                        "SELECT count(*) FROM jobs INDEXED BY listed_by_made WHERE {condition}"
+                    ),
+                    &values,
+                )?
+            };
+            Some(Counts { total, everything })
+        } else {
+            None
+        };
+        // The rows of the page's ids, put back in the listing's order.
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let mut rows: std::collections::HashMap<i64, JobRecord> = statement
+            .query_map(
+                [serde_json::to_string(&ids).unwrap_or_default()],
+                job_from_row,
+            )?
+            .map(|row| row.map(|job| (job.id, job)))
+            .collect::<Result<_, _>>()?;
+        let jobs = ids.iter().filter_map(|id| rows.remove(id)).collect();
+        Ok(JobPage {
+            counts,
+            offset: listing.offset,
             jobs,
         })
     }
 
-    /// The ids of the jobs `list_jobs` would hand out, without reading the jobs: a range picked across
-    /// pages, every job culling steps through.
-    pub fn list_job_ids(
-        &self,
-        query: &JobQuery,
-        sort: Sort,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<i64>, LibraryError> {
+    /// The ids of the jobs `list_jobs` would hand out, without reading the jobs: a walk of the sort's
+    /// index over the listed jobs, which reads no row when nothing but the Trash is filtered.
+    pub fn list_job_ids(&self, listing: &Listing) -> Result<Vec<i64>, LibraryError> {
         let conn = self.conn();
-        let (condition, mut values) = query.sql();
-        let sql = ordered(&condition, &mut values, sort, offset, limit);
+        let (condition, mut values) = listing.query.sql();
+        let sql = ordered(&condition, &mut values, listing);
         let mut statement = conn.prepare_cached(&format!("SELECT id {sql}"))?;
         let ids = statement
             .query_map(rusqlite::params_from_iter(values.iter()), |row| row.get(0))?
@@ -470,21 +529,25 @@ pub struct InUse {
     pub models: Vec<String>,
 }
 
-/// `FROM jobs WHERE … ORDER BY … LIMIT … OFFSET …`, the limit and offset bound after `values`. Ties (equal
-/// ratings, equal modes) are broken newest first, so pages never overlap.
-fn ordered(
-    condition: &str,
-    values: &mut Vec<Value>,
-    sort: Sort,
-    offset: usize,
-    limit: usize,
-) -> String {
+/// `FROM jobs WHERE … ORDER BY … LIMIT … OFFSET …`, the limit and offset bound after `values`, walking the
+/// sort's index over the listed jobs (named: SQLite would otherwise take the Trash's index for
+/// `trashed_at IS NULL`, which every listed job matches, and sort them all). Ties (equal ratings, equal modes) are broken by number in the
+/// same direction, so pages never overlap and one index serves both directions.
+fn ordered(condition: &str, values: &mut Vec<Value>, listing: &Listing) -> String {
+    let Listing {
+        sort,
+        offset,
+        limit,
+        ..
+    } = *listing;
     let direction = if sort.descending { "DESC" } else { "ASC" };
     values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
     let (limit_at, offset_at) = (values.len() - 1, values.len());
     format!(
-        "FROM jobs WHERE {condition} ORDER BY {} {direction}, id DESC LIMIT ?{limit_at} OFFSET ?{offset_at}",
+        "FROM jobs INDEXED BY {} WHERE {condition} \
+         ORDER BY {} {direction}, id {direction} LIMIT ?{limit_at} OFFSET ?{offset_at}",
+        sort.column.index(),
         sort.column.sql()
     )
 }
@@ -693,7 +756,7 @@ mod tests {
             let page = library.list_jobs(&query, Sort::default(), 0, 1000).unwrap();
             let listed: Vec<i64> = page.jobs.iter().map(|job| job.id).collect();
             assert_eq!(listed, in_memory, "{query:?}");
-            assert_eq!(page.total, in_memory.len());
+            assert_eq!(page.counts.map(|c| c.total), Some(in_memory.len()));
             nonempty += usize::from(!listed.is_empty());
         }
         assert!(nonempty > 100, "the queries found something: {nonempty}");
@@ -711,7 +774,13 @@ mod tests {
             };
             let page = library.list_jobs(&query, sort, 3, 40).unwrap();
             let ids: Vec<i64> = page.jobs.iter().map(|job| job.id).collect();
-            assert_eq!(library.list_job_ids(&query, sort, 3, 40).unwrap(), ids);
+            let listing = Listing {
+                query: query.clone(),
+                sort,
+                offset: 3,
+                limit: 40,
+            };
+            assert_eq!(library.list_job_ids(&listing).unwrap(), ids);
             // The days, an hour east of UTC, in the listing's order, as many jobs as it has.
             let mut days: Vec<Day> = Vec::new();
             for job in all.iter().filter(|job| query.admits(job)) {
@@ -831,7 +900,7 @@ mod tests {
                     let page = library
                         .list_jobs(&JobQuery::default(), sort, offset, 25)
                         .unwrap();
-                    assert_eq!(page.total, listed);
+                    assert_eq!(page.counts.map(|c| c.total), Some(listed));
                     if page.jobs.is_empty() {
                         break;
                     }

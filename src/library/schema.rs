@@ -144,6 +144,19 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX jobs_by_trashed ON jobs(trashed_at);
     "#,
     ),
+    // 8: the gallery's listings in each order it sorts by, over the jobs not in the Trash: a page of 100,000
+    // jobs is a walk of one of these (`library::query`), not a sort of the library.
+    Migration::Sql(
+        r#"
+    CREATE INDEX listed_by_made ON jobs(created_at, id) WHERE trashed_at IS NULL;
+    CREATE INDEX listed_by_prompt ON jobs(prompt COLLATE NOCASE, id) WHERE trashed_at IS NULL;
+    CREATE INDEX listed_by_action ON jobs(action, id) WHERE trashed_at IS NULL;
+    CREATE INDEX listed_by_mode ON jobs(mode, id) WHERE trashed_at IS NULL;
+    CREATE INDEX listed_by_quota ON jobs(quota, id) WHERE trashed_at IS NULL;
+    CREATE INDEX listed_by_state ON jobs(state, id) WHERE trashed_at IS NULL;
+    CREATE INDEX listed_by_rating ON jobs(rating, id) WHERE trashed_at IS NULL;
+    "#,
+    ),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

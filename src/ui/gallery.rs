@@ -21,7 +21,8 @@ use crate::domain::prompt::{Orientation, PromptParam, first_line};
 use crate::domain::search::highlighted_runs;
 use crate::engine::{Command, EngineError};
 use crate::library::{
-    AspectFilter, Day, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Sort, StateFilter,
+    AspectFilter, Day, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Listing, Sort,
+    StateFilter,
 };
 
 /// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
@@ -156,10 +157,12 @@ fn start_culling(gallery: &mut GalleryState, services: &mut Services) {
     };
     let (reply, answer) = Pending::channel();
     if services.send(Command::ListJobIds {
-        query,
-        sort: Sort::default(),
-        offset: 0,
-        limit: CULL_MOST,
+        listing: Listing {
+            query,
+            sort: Sort::default(),
+            offset: 0,
+            limit: CULL_MOST,
+        },
         reply,
     }) {
         gallery.cull = Some(answer);
@@ -1114,10 +1117,13 @@ fn pick_range(gallery: &mut GalleryState, services: &mut Services, from: usize, 
     };
     let (reply, answer) = Pending::channel();
     if services.send(Command::ListJobs {
-        query,
-        sort,
-        offset: from.min(to),
-        limit: from.abs_diff(to) + 1,
+        listing: Listing {
+            query,
+            sort,
+            offset: from.min(to),
+            limit: from.abs_diff(to) + 1,
+        },
+        counted: false,
         reply,
     }) {
         gallery.range = Some(answer);

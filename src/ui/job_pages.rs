@@ -8,7 +8,7 @@ use super::pending::{Pending, take_ready};
 use super::services::Services;
 use super::toasts::ToastKind;
 use crate::engine::{Command, EngineError};
-use crate::library::{JobPage, JobQuery, JobRecord, Sort};
+use crate::library::{Counts, JobPage, JobQuery, JobRecord, Listing, Sort};
 
 /// Jobs read at once: a few screens of tiles or rows.
 pub const PAGE: usize = 100;
@@ -22,8 +22,9 @@ pub struct JobPages {
     /// Pages by number, with the job-list generation they were read at: older ones stay on show while
     /// they are read again, so a running job's progress does not blank the view.
     pages: HashMap<usize, (u64, Vec<JobRecord>)>,
-    total: Option<usize>,
-    everything: Option<usize>,
+    counts: Option<Counts>,
+    /// The job-list generation the counts were taken at.
+    counted_at: Option<u64>,
     waiting: Option<Pending<Result<JobPage, EngineError>>>,
 }
 
@@ -38,17 +39,19 @@ impl JobPages {
         {
             self.read_for = Some((query.clone(), sort));
             self.pages.clear();
-            self.total = None;
+            self.counts = None;
+            self.counted_at = None;
             self.waiting = None;
         }
         match take_ready(&mut self.waiting) {
             Some(Some(Ok(page))) => {
-                self.total = Some(page.total);
-                self.everything = Some(page.everything);
-                self.pages.insert(
-                    page.offset / PAGE,
-                    (services.jobs.records_generation(), page.jobs),
-                );
+                let generation = services.jobs.records_generation();
+                if page.counts.is_some() {
+                    self.counts = page.counts;
+                    self.counted_at = Some(generation);
+                }
+                self.pages
+                    .insert(page.offset / PAGE, (generation, page.jobs));
             }
             Some(Some(Err(e))) => services.toasts.push(
                 ToastKind::Error,
@@ -66,12 +69,12 @@ impl JobPages {
 
     /// How many jobs the view lists, once the first page has said.
     pub fn total(&self) -> Option<usize> {
-        self.total
+        self.counts.map(|counts| counts.total)
     }
 
     /// How many jobs the library lists at all (not in the Trash), once a page has said.
     pub fn everything(&self) -> Option<usize> {
-        self.everything
+        self.counts.map(|counts| counts.everything)
     }
 
     /// The job at a place in the listing, as last read (the job list's own record when it has a newer
@@ -118,10 +121,13 @@ impl JobPages {
         };
         let (reply, answer) = Pending::channel();
         if services.send(Command::ListJobs {
-            query,
-            sort,
-            offset: page * PAGE,
-            limit: PAGE,
+            listing: Listing {
+                query,
+                sort,
+                offset: page * PAGE,
+                limit: PAGE,
+            },
+            counted: self.counted_at != Some(generation),
             reply,
         }) {
             self.waiting = Some(answer);

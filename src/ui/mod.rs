@@ -242,11 +242,7 @@ fn thumbnail(
     size: u32,
 ) -> Option<(egui::TextureHandle, f32)> {
     let main = services.jobs.main_image(job_id);
-    let (path, aspect) = thumbnail_file(main, size)?;
-    services
-        .textures
-        .get(&path)
-        .map(|texture| (texture, aspect))
+    thumbnail_texture(main, &mut services.textures, size)
 }
 
 /// The same for a job as a page of the gallery read it, which the job list need not hold.
@@ -256,29 +252,19 @@ fn thumbnail_of(
     size: u32,
 ) -> Option<(egui::TextureHandle, f32)> {
     let main = services.jobs.main_image_of(job);
-    let (path, aspect) = thumbnail_file(main, size)?;
-    services
-        .textures
-        .get(&path)
-        .map(|texture| (texture, aspect))
+    thumbnail_texture(main, &mut services.textures, size)
 }
 
-/// A main image's thumbnail file of a size, and the picture's aspect ratio.
-fn thumbnail_file(
+/// A main image's thumbnail texture of a size, and the picture's aspect ratio.
+fn thumbnail_texture(
     main: Option<&crate::library::ImageFile>,
+    textures: &mut textures::TextureCache,
     size: u32,
-) -> Option<(std::path::PathBuf, f32)> {
+) -> Option<(egui::TextureHandle, f32)> {
     let main = main?;
-    let path = main
-        .thumbnails
-        .iter()
-        .find(|(side, _)| *side == size)?
-        .1
-        .clone();
-    Some((
-        path,
-        main.record.width as f32 / main.record.height.max(1) as f32,
-    ))
+    let path = &main.thumbnails.iter().find(|(side, _)| *side == size)?.1;
+    let aspect = main.record.width as f32 / main.record.height.max(1) as f32;
+    textures.get(path).map(|texture| (texture, aspect))
 }
 
 /// What an undo/redo shortcut asked for, in every editor alike.
