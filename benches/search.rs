@@ -131,6 +131,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
     let found = library.search(&SearchQuery::parse("ligh*"), &Default::default(), 20_000)?;
     let found: std::collections::HashSet<i64> = found.iter().map(|hit| hit.id).collect();
+    let one = library.search(
+        &SearchQuery::parse("study 4242"),
+        &Default::default(),
+        20_000,
+    )?;
+    let one: std::collections::HashSet<i64> = one.iter().map(|hit| hit.id).collect();
     let queries = [
         ("every job", JobQuery::default()),
         (
@@ -162,6 +168,13 @@ fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
                 ..JobQuery::default()
             },
         ),
+        (
+            "found by `study 4242`",
+            JobQuery {
+                only: Some(std::sync::Arc::new(one)),
+                ..JobQuery::default()
+            },
+        ),
     ];
     let sorts = [
         ("newest first", Sort::default()),
@@ -174,6 +187,18 @@ fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     for (name, query) in &queries {
+        // The tiles' day headings: the listing's jobs per day.
+        let mut samples = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            std::hint::black_box(library.days(query, 3600)?);
+            samples.push(started.elapsed());
+        }
+        println!(
+            "  days         {name:<24} newest first                   median {:>7.2} ms   p95 {:>7.2} ms",
+            millis(&mut samples, 0.5),
+            millis(&mut samples, 0.95)
+        );
         for (sort_name, sort) in sorts {
             let total = library
                 .list_jobs(query, sort, 0, 1)?

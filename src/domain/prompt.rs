@@ -134,6 +134,25 @@ impl PromptParam {
         }
     }
 
+    /// Its bit in the library's `uses` column. Stored: a bit never changes its meaning.
+    pub fn bit(self) -> i64 {
+        match self {
+            PromptParam::StyleReference => 1,
+            PromptParam::CharacterReference => 1 << 1,
+            PromptParam::OmniReference => 1 << 2,
+            PromptParam::Tile => 1 << 3,
+            PromptParam::Seed => 1 << 4,
+        }
+    }
+
+    /// The bits of every flag the prompt has.
+    pub fn bits_used_in(prompt: &str) -> i64 {
+        PromptParam::ALL
+            .iter()
+            .filter(|param| param.used_in(prompt))
+            .fold(0, |bits, param| bits | param.bit())
+    }
+
     /// Whether the prompt has this flag.
     pub fn used_in(self, prompt: &str) -> bool {
         prompt.split_whitespace().any(|word| word == self.flag())

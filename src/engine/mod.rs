@@ -31,6 +31,9 @@ use crate::library::{
 use crate::secrets::{KeyStatus, KeyStore, KeyringError};
 use crate::settings::{Settings, SettingsError};
 
+/// A library call longer than this is logged (debug, `RUST_LOG=moodgrid=debug`): the listings' target at
+/// 100,000 jobs; a query that reads every row shows here.
+const SLOW_LIBRARY_CALL: std::time::Duration = std::time::Duration::from_millis(20);
 const COMMAND_CAPACITY: usize = 64;
 const EVENT_CAPACITY: usize = 256;
 
@@ -490,20 +493,35 @@ pub(crate) struct Core {
 
 impl Core {
     /// Runs a library call on a blocking thread (SQLite and file IO never run on the async workers).
+    /// Runs library work on the blocking pool (a library call that took longer than `SLOW_LIBRARY_CALL`
+    /// is logged at debug level, named).
     pub(crate) async fn db<T, F>(&self, work: F) -> Result<T, LibraryError>
     where
         T: Send + 'static,
         F: FnOnce(&Library) -> Result<T, LibraryError> + Send + 'static,
     {
         let library = self.library.clone();
-        tokio::task::spawn_blocking(move || work(&library))
-            .await
-            .unwrap_or_else(|e| {
-                Err(LibraryError::Io {
-                    path: PathBuf::new(),
-                    source: std::io::Error::other(e.to_string()),
-                })
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let result = work(&library);
+            let took = started.elapsed();
+            if took > SLOW_LIBRARY_CALL {
+                // Which call: the closure's type names the function that asked.
+                tracing::debug!(
+                    ms = took.as_secs_f64() * 1e3,
+                    call = std::any::type_name::<F>(),
+                    "slow library call"
+                );
+            }
+            result
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(LibraryError::Io {
+                path: PathBuf::new(),
+                source: std::io::Error::other(e.to_string()),
             })
+        })
     }
 
     /// Stores an update of a job this engine drives, if the job is still as `job` says and still this

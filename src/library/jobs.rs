@@ -351,14 +351,18 @@ fn json_list(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
-/// The unfinished states as an SQL list (`'queued', 'submitting', …`).
-fn unfinished_states() -> String {
+/// The states `keep` holds to as an SQL list (`'queued', 'submitting', …`).
+pub(super) fn states_sql(keep: impl Fn(JobState) -> bool) -> String {
     let names: Vec<String> = JobState::VARIANTS
         .iter()
-        .filter(|state| !state.is_final())
+        .filter(|state| keep(**state))
         .map(|state| format!("'{}'", state.as_str()))
         .collect();
     names.join(", ")
+}
+
+fn unfinished_states() -> String {
+    states_sql(|state| !state.is_final())
 }
 
 pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
@@ -521,7 +525,8 @@ impl Library {
     pub fn recent_jobs(&self, limit: usize) -> Result<Vec<JobRecord>, LibraryError> {
         let conn = self.conn();
         let mut statement = conn.prepare(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE trashed_at IS NULL \
+            // `+`: not by the Trash's index, which every job outside the Trash matches (288 ms at 100,000).
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE +trashed_at IS NULL \
              ORDER BY created_at DESC, id DESC LIMIT ?1"
         ))?;
         let jobs = statement
@@ -535,8 +540,12 @@ impl Library {
     pub fn window_jobs(&self, newest: usize) -> Result<Vec<JobRecord>, LibraryError> {
         let conn = self.conn();
         let mut statement = conn.prepare(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE trashed_at IS NULL AND \
-             (id IN (SELECT id FROM jobs WHERE trashed_at IS NULL ORDER BY id DESC LIMIT ?1) \
+            // The newest by walking the listing index by number, the unfinished by their state's index;
+            // `+` keeps SQLite off the Trash's index, which every job outside the Trash matches (at 100,000
+            // jobs it read them all: 85 ms, where this is 19).
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE +trashed_at IS NULL AND \
+             (id IN (SELECT id FROM jobs INDEXED BY listed_by_id WHERE trashed_at IS NULL \
+                     ORDER BY id DESC LIMIT ?1) \
               OR state IN ({})) \
              ORDER BY id DESC",
             unfinished_states()
@@ -599,13 +608,15 @@ impl Library {
     /// Unfinished jobs that belong to another backend (e.g. an earlier offline session).
     pub fn unfinished_elsewhere(&self, backend: &str) -> Result<Vec<JobRecord>, LibraryError> {
         let conn = self.conn();
+        // By the state's index: this read every job of the library (38-165 ms at 100,000, at each start).
         let mut statement = conn.prepare(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE backend != ?1 ORDER BY id"
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE backend != ?1 AND state IN ({}) ORDER BY id",
+            unfinished_states()
         ))?;
-        let jobs: Vec<JobRecord> = statement
+        let jobs = statement
             .query_map([backend], job_from_row)?
             .collect::<Result<_, _>>()?;
-        Ok(jobs.into_iter().filter(|j| !j.state.is_final()).collect())
+        Ok(jobs)
     }
 
     /// The local job that TTAPI knows as `remote_id`, if any.

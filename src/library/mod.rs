@@ -115,8 +115,10 @@ impl Library {
         set_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        schema::migrate(&mut conn)?;
+        // Before migrating: migrations and triggers call the prompt readers.
         query::register_functions(&conn)?;
+        rusqlite::vtab::array::load_module(&conn)?;
+        schema::migrate(&mut conn)?;
         Ok(Library {
             store: ImageStore::new(root.join("images")),
             root: root.to_owned(),

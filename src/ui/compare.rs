@@ -78,7 +78,7 @@ pub fn show(compare: &mut Compare, services: &mut Services, ui: &mut egui::Ui) -
             compare.maximised = None;
         }
         ui.label(
-            RichText::new("Wheel zooms and drag pans every picture together · ←/→ focus · 1–4 maximise · P/X/U flag the focused one · Esc back")
+            RichText::new("Wheel zooms and drag pans every picture together · ⬅/➡ focus · 1–4 maximise · P/X/U flag the focused one · Esc back")
                 .weak()
                 .small(),
         );

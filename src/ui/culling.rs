@@ -82,7 +82,7 @@ pub fn show(culling: &mut Culling, services: &mut Services, ui: &mut egui::Ui) -
         super::verdict::controls(services, ui, &job);
         ui.separator();
         ui.label(
-            RichText::new("←/→ step · 0–5 stars · P pick · X reject · U unflag · Esc back")
+            RichText::new("⬅/➡ step · 0–5 stars · P pick · X reject · U unflag · Esc back")
                 .weak()
                 .small(),
         );

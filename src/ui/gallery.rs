@@ -265,11 +265,13 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
     gallery.take_answers(services);
     let query = gallery.query();
     if gallery.list {
-        match super::job_table::show(&mut gallery.table, services, ui, &query) {
+        let scroll_to = gallery.scroll_to.take();
+        match super::job_table::show(&mut gallery.table, services, ui, &query, scroll_to) {
             Some(super::job_table::RowClick::Open(id)) => services.open_job(id),
             Some(super::job_table::RowClick::Select(id)) => services.nav.selected = Some(id),
             None => {}
         }
+        select_when_read(gallery, services);
         return;
     }
     gallery.grid.update(services, &query, Sort::default());
@@ -381,8 +383,13 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
     });
     gallery.viewport = (output.state.clamped_offset().y, output.inner_rect.height());
     gallery.grid.ask_for(services, output.inner);
+    select_when_read(gallery, services);
+}
+
+/// Selects the job a keyboard step landed on once its page is read.
+fn select_when_read(gallery: &mut GalleryState, services: &mut Services) {
     if let Some(place) = gallery.select_at
-        && let Some(job) = gallery.grid.at(services, place)
+        && let Some(job) = gallery.pages().at(services, place)
     {
         services.nav.selected = Some(job.id);
         gallery.select_at = None;
@@ -399,10 +406,11 @@ fn day_heading(ui: &mut egui::Ui, rect: egui::Rect, section: &Section, now: i64)
         n => format!("{n} jobs"),
     };
     let text = format!("{} · {jobs}", crate::clock::day_heading(&section.day, now));
-    ui.put(
-        rect,
-        egui::Label::new(RichText::new(text).strong()).halign(egui::Align::Min),
-    );
+    // At the left edge, where the eye starts a row (`put` would centre it).
+    let line = egui::UiBuilder::new()
+        .max_rect(rect)
+        .layout(egui::Layout::left_to_right(egui::Align::Center));
+    ui.scope_builder(line, |ui| ui.label(RichText::new(text).strong()));
 }
 
 /// A tile whose job's page is still being read.
@@ -1130,21 +1138,18 @@ fn pick_range(gallery: &mut GalleryState, services: &mut Services, from: usize, 
     }
 }
 
-/// Arrow keys step through the filtered jobs (Up/Down by a row), Home/End jump, Enter opens the job.
+/// Arrow keys step through the filtered jobs (Up/Down by a row of tiles or of the list, Left/Right by a
+/// tile), Home/End jump, Enter opens the job.
 pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &egui::Context) {
-    if gallery.list {
-        // The list is in the database's order, which the tiles' steps do not know; Enter still opens.
-        if ctx.input(|i| i.key_pressed(Key::Enter))
-            && let Some(id) = services.nav.selected
-        {
-            services.open_job(id);
-        }
-        return;
-    }
-    let columns = gallery.columns.max(1) as isize;
+    let columns = if gallery.list {
+        1
+    } else {
+        gallery.columns.max(1) as isize
+    };
+    let sideways = if gallery.list { 0 } else { 1 };
     let steps = [
-        (Key::ArrowLeft, -1),
-        (Key::ArrowRight, 1),
+        (Key::ArrowLeft, -sideways),
+        (Key::ArrowRight, sideways),
         (Key::ArrowUp, -columns),
         (Key::ArrowDown, columns),
         (Key::Home, isize::MIN / 2),
@@ -1160,8 +1165,10 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
         services.open_job(id);
         return;
     }
-    let Some(step) = step else { return };
-    let total = gallery.grid.total().unwrap_or(0);
+    let Some(step) = step.filter(|step| *step != 0) else {
+        return;
+    };
+    let total = gallery.pages().total().unwrap_or(0);
     if total == 0 {
         return;
     }
@@ -1169,7 +1176,7 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
         services
             .nav
             .selected
-            .and_then(|id| gallery.grid.position(id))
+            .and_then(|id| gallery.pages().position(id))
     });
     let next = match current {
         Some(at) => (at as isize)

@@ -13,7 +13,7 @@ use crate::engine::{Command, EngineError};
 use crate::library::SearchHit;
 
 /// More than a gallery can usefully show; the newest are kept.
-const MOST_FOUND: usize = 20_000;
+pub const MOST_FOUND: usize = 20_000;
 
 #[derive(Default)]
 pub struct GallerySearch {

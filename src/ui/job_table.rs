@@ -34,12 +34,13 @@ pub enum RowClick {
     Open(i64),
 }
 
-/// Draws the list for `query`. Returns a row's click, if any.
+/// Draws the list for `query`, brought to the row `scroll_to` if set. Returns a row's click, if any.
 pub fn show(
     table: &mut JobTable,
     services: &mut Services,
     ui: &mut egui::Ui,
     query: &JobQuery,
+    scroll_to: Option<usize>,
 ) -> Option<RowClick> {
     table.pages.update(services, query, table.sort);
     let total = table.pages.total().unwrap_or(0);
@@ -47,7 +48,11 @@ pub fn show(
     let mut visible: Option<std::ops::Range<usize>> = None;
     let selected = services.nav.selected;
     let mut sort = table.sort;
-    TableBuilder::new(ui)
+    let mut builder = TableBuilder::new(ui);
+    if let Some(row) = scroll_to {
+        builder = builder.scroll_to_row(row, None);
+    }
+    builder
         .id_salt("job_table")
         .striped(true)
         .resizable(true)

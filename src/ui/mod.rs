@@ -54,6 +54,7 @@ mod verdict;
 
 pub use app::{MoodgridApp, Remembered};
 pub use export::ExportPrefs;
+pub use gallery_search::MOST_FOUND as SEARCH_MOST_FOUND;
 pub use services::View;
 pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 
