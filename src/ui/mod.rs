@@ -139,12 +139,12 @@ impl eframe::App for Shell {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         if let Some(report) = &mut self.report {
             // Printed, not logged: the report is asked for, and RUST_LOG may be quiet.
-            for line in report.frame(frame.info().cpu_usage, self.app.shows_library()) {
+            for line in report.frame(frame.info().cpu_usage) {
                 eprintln!("{line}");
             }
             let started = std::time::Instant::now();
             self.app.show(ui);
-            report.ui_drawn(started.elapsed());
+            report.drawn(started.elapsed(), self.app.shows_library());
         } else {
             self.app.show(ui);
         }
