@@ -364,6 +364,16 @@ pub enum SortColumn {
 }
 
 impl SortColumn {
+    pub const ALL: [SortColumn; 7] = [
+        SortColumn::Made,
+        SortColumn::Prompt,
+        SortColumn::Action,
+        SortColumn::Mode,
+        SortColumn::Quota,
+        SortColumn::State,
+        SortColumn::Rating,
+    ];
+
     fn sql(self) -> &'static str {
         match self {
             // The day headings group by it; a job another process wrote late still sits in its day.
@@ -962,15 +972,7 @@ mod tests {
                 "sorted only when looked up by number:\n{plan}"
             );
         };
-        let columns = [
-            SortColumn::Made,
-            SortColumn::Prompt,
-            SortColumn::Action,
-            SortColumn::Mode,
-            SortColumn::Quota,
-            SortColumn::State,
-            SortColumn::Rating,
-        ];
+        let columns = SortColumn::ALL;
         for query in [&query, &exact, &found, &JobQuery::default()] {
             for column in columns {
                 let listing = Listing {
@@ -1066,15 +1068,7 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(21);
         let (_dir, library, all) = varied_library(&mut rng);
         let listed = all.iter().filter(|job| job.trashed_at.is_none()).count();
-        for column in [
-            SortColumn::Made,
-            SortColumn::Prompt,
-            SortColumn::Action,
-            SortColumn::Mode,
-            SortColumn::Quota,
-            SortColumn::State,
-            SortColumn::Rating,
-        ] {
+        for column in SortColumn::ALL {
             for descending in [true, false] {
                 let sort = Sort { column, descending };
                 let mut seen = Vec::new();
