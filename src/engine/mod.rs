@@ -492,9 +492,8 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    /// Runs a library call on a blocking thread (SQLite and file IO never run on the async workers).
-    /// Runs library work on the blocking pool (a library call that took longer than `SLOW_LIBRARY_CALL`
-    /// is logged at debug level, named).
+    /// Runs a library call on a blocking thread (SQLite and file IO never run on the async workers); one
+    /// that took longer than `SLOW_LIBRARY_CALL` is logged at debug level, named.
     pub(crate) async fn db<T, F>(&self, work: F) -> Result<T, LibraryError>
     where
         T: Send + 'static,
