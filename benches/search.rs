@@ -2,8 +2,9 @@
 //! `moodgrid search` send (a word, a prefix, a phrase, a word with an exclusion, exclusions only, a TTAPI id),
 //! timed in the library, at the gallery's limit (20,000 jobs) and the CLI's (20). The jobs are written by the
 //! real library code with prompts drawn from a vocabulary, so words match from a few jobs to a third of them.
-//! Then the gallery's own reads at each size: a page of 100 jobs for a filter (with the listing's count),
-//! at the top and at the bottom of the listing, and the shapes and models in use. Then 10,000 of them moved
+//! Then the gallery's own reads at each size: a page of 100 jobs for a filter (with the listing's count, or
+//! its jobs per day as the tiles ask), at the top and at the bottom of the listing, a new search's first
+//! page, and the shapes and models in use. Then 10,000 of them moved
 //! to the Trash and emptied. `cargo bench --bench search` prints median and p95 per query, and the Trash's
 //! times.
 
@@ -14,7 +15,7 @@ mod common;
 use moodgrid::domain::prompt::Orientation;
 use moodgrid::domain::search::SearchQuery;
 use moodgrid::library::{
-    AspectFilter, JobKind, JobQuery, JobState, JobUpdate, Library, Sort, SortColumn,
+    AspectFilter, Counting, JobKind, JobQuery, JobState, JobUpdate, Library, Sort, SortColumn,
 };
 
 const SIZES: [usize; 2] = [10_000, 100_000];
@@ -187,28 +188,60 @@ fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     for (name, query) in &queries {
-        // The tiles' day headings: the listing's jobs per day.
+        // The tiles' first answer: their first page, the listing's total and its jobs per day (the day
+        // headings), from one walk.
+        let listing = moodgrid::library::Listing {
+            query: query.clone(),
+            sort: Sort::default(),
+            offset: 0,
+            limit: 100,
+        };
+        let by_day = Counting::ByDay { utc_offset_s: 3600 };
         let mut samples = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let started = Instant::now();
-            std::hint::black_box(library.days(query, 3600)?);
+            std::hint::black_box(library.list_page(&listing, by_day)?);
             samples.push(started.elapsed());
         }
         println!(
-            "  days         {name:<24} newest first                   median {:>7.2} ms   p95 {:>7.2} ms",
+            "  tiles        {name:<24} newest first top+days          median {:>7.2} ms   p95 {:>7.2} ms",
             millis(&mut samples, 0.5),
             millis(&mut samples, 0.95)
         );
+        if let Some(only) = &query.only {
+            // A new search: its hits written to the lookup table before the first page (two sets in
+            // turn, so that each run writes).
+            let other: std::collections::HashSet<i64> = only.iter().skip(1).copied().collect();
+            let sets = [only.clone(), std::sync::Arc::new(other)];
+            let mut samples = Vec::with_capacity(RUNS);
+            for run in 0..RUNS {
+                let listing = moodgrid::library::Listing {
+                    query: JobQuery {
+                        only: Some(sets[run % 2].clone()),
+                        ..query.clone()
+                    },
+                    ..listing.clone()
+                };
+                let started = Instant::now();
+                std::hint::black_box(library.list_page(&listing, Counting::Nothing)?);
+                samples.push(started.elapsed());
+            }
+            println!(
+                "  new search   {name:<24} newest first top              median {:>7.2} ms   p95 {:>7.2} ms",
+                millis(&mut samples, 0.5),
+                millis(&mut samples, 0.95)
+            );
+        }
         for (sort_name, sort) in sorts {
             let total = library
                 .list_jobs(query, sort, 0, 1)?
                 .counts
                 .map_or(0, |counts| counts.total);
             let bottom = total.saturating_sub(100);
-            for (place, offset, counted) in [
-                ("top", 0, false),
-                ("top+count", 0, true),
-                ("bottom", bottom, false),
+            for (place, offset, counting) in [
+                ("top", 0, Counting::Nothing),
+                ("top+count", 0, Counting::Jobs),
+                ("bottom", bottom, Counting::Nothing),
             ] {
                 let mut samples = Vec::with_capacity(RUNS);
                 for _ in 0..RUNS {
@@ -219,7 +252,7 @@ fn gallery_reads(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
                         offset,
                         limit: 100,
                     };
-                    std::hint::black_box(library.list_page(&listing, counted)?);
+                    std::hint::black_box(library.list_page(&listing, counting)?);
                     samples.push(started.elapsed());
                 }
                 println!(

@@ -46,7 +46,6 @@ impl Command {
             | Command::ListJobs { .. }
             | Command::ListJobIds { .. }
             | Command::InUse { .. }
-            | Command::ListDays { .. }
             | Command::ReadJobs { .. }
             | Command::ReadFamily { .. }
             | Command::LoadTrash { .. }
@@ -113,18 +112,13 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
         }
         Command::ListJobs {
             listing,
-            counted,
+            counting,
             reply,
-        } => in_library(&core, reply, move |l| l.list_page(&listing, counted)).await,
+        } => in_library(&core, reply, move |l| l.list_page(&listing, counting)).await,
         Command::ListJobIds { listing, reply } => {
             in_library(&core, reply, move |l| l.list_job_ids(&listing)).await;
         }
         Command::InUse { reply } => in_library(&core, reply, |l| l.in_use()).await,
-        Command::ListDays {
-            query,
-            utc_offset_s,
-            reply,
-        } => in_library(&core, reply, move |l| l.days(&query, utc_offset_s)).await,
         Command::ReadJobs { ids } => {
             let asked = ids.clone();
             read_jobs(&core, asked, move |l| l.jobs_by_id(&ids)).await;

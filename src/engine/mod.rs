@@ -171,8 +171,8 @@ pub enum Command {
     /// One page of the jobs a query lists, in a sort order (the gallery's list view).
     ListJobs {
         listing: crate::library::Listing,
-        /// Count the listing and the library too (when the jobs changed since the last count).
-        counted: bool,
+        /// What to count too (when the jobs changed since the last count).
+        counting: crate::library::Counting,
         reply: oneshot::Sender<Result<crate::library::JobPage, EngineError>>,
     },
     /// The ids of the jobs a query lists, in a sort order, from `offset` (a range picked in the gallery,
@@ -180,13 +180,6 @@ pub enum Command {
     ListJobIds {
         listing: crate::library::Listing,
         reply: oneshot::Sender<Result<Vec<i64>, EngineError>>,
-    },
-    /// How many jobs a query lists on each day, newest first (the gallery's day headings); a day at
-    /// `utc_offset_s` seconds east of UTC.
-    ListDays {
-        query: crate::library::JobQuery,
-        utc_offset_s: i64,
-        reply: oneshot::Sender<Result<Vec<crate::library::Day>, EngineError>>,
     },
     /// The exact shapes and the models the library's jobs use (the gallery's filter menus).
     InUse {

@@ -31,8 +31,8 @@ pub use jobs::{
 pub use leases::{Claim, LEASE, Owner};
 pub use params::{JobParams, PARAMS_VERSION, ParamsError};
 pub use query::{
-    AspectFilter, Counts, Day, FlagFilter, InUse, JobPage, JobQuery, Listing, Sort, SortColumn,
-    StateFilter,
+    AspectFilter, Counting, Counts, Day, FlagFilter, InUse, JobPage, JobQuery, Listing, Sort,
+    SortColumn, StateFilter,
 };
 pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::{JobFilter, SearchHit};
@@ -99,6 +99,8 @@ pub enum LibraryError {
 pub struct Library {
     root: PathBuf,
     conn: Mutex<Connection>,
+    /// What the connection's temporary tables hold (`query::StagedIds`); locked while `conn` is.
+    staged: Mutex<query::StagedIds>,
     store: ImageStore,
 }
 
@@ -117,12 +119,15 @@ impl Library {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Before migrating: migrations and triggers call the prompt readers.
         query::register_functions(&conn)?;
+        search::register_functions(&conn)?;
         rusqlite::vtab::array::load_module(&conn)?;
         schema::migrate(&mut conn)?;
+        query::create_staging_tables(&conn)?;
         Ok(Library {
             store: ImageStore::new(root.join("images")),
             root: root.to_owned(),
             conn: Mutex::new(conn),
+            staged: Mutex::default(),
         })
     }
 

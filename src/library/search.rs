@@ -1,8 +1,9 @@
 //! Finding jobs by what was asked: the full-text index over prompts, actions and TTAPI ids (migration 5),
 //! queried with Moodgrid's own search language (`domain::search`).
 
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::params;
 
 use super::{Library, LibraryError};
@@ -41,74 +42,80 @@ impl Library {
         let conn = self.conn();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let (rating, since) = (filter.min_rating, filter.since.unwrap_or(i64::MIN));
-        let id = |row: &rusqlite::Row<'_>| row.get::<_, i64>(0);
-        let ids: Vec<i64> = match (query.fts(), query.only_excluded()) {
+        let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
+        let shown = limit.min(HIGHLIGHTED as i64);
+        let found = |row: &rusqlite::Row<'_>| -> rusqlite::Result<SearchHit> {
+            let highlighted: Option<String> = row.get(1)?;
+            Ok(SearchHit {
+                id: row.get(0)?,
+                highlighted: highlighted.filter(|text| text.contains(MATCH_START)),
+            })
+        };
+        let unmarked = |row: &rusqlite::Row<'_>| -> rusqlite::Result<SearchHit> {
+            Ok(SearchHit {
+                id: row.get(0)?,
+                highlighted: None,
+            })
+        };
+        // The newest hits are highlighted by the query that finds them (`mg_first`): FTS5 gathers a
+        // prefix's terms once per query, and a second query for the highlights cost as much again.
+        let hits = match (query.fts(), query.only_excluded()) {
             // The gallery's usual case: leaving out the (few) trashed rows is the cheap test.
             (Some(matching), _) if *filter == JobFilter::default() => conn
                 .prepare_cached(
-                    "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 AND rowid NOT IN \
+                    "SELECT rowid, CASE WHEN mg_first(?3) THEN highlight(jobs_fts, 0, ?4, ?5) END \
+                     FROM jobs_fts WHERE jobs_fts MATCH ?1 AND rowid NOT IN \
                      (SELECT id FROM jobs WHERE trashed_at IS NOT NULL) ORDER BY rowid DESC LIMIT ?2",
                 )?
-                .query_map(params![matching, limit], id)?
+                .query_map(params![matching, limit, shown, start, end], found)?
                 .collect::<Result<_, _>>()?,
             // With a filter, each hit's row is looked up by its key.
             (Some(matching), _) => conn
                 .prepare_cached(
-                    "SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1 AND EXISTS (SELECT 1 FROM jobs j \
+                    "SELECT rowid, CASE WHEN mg_first(?5) THEN highlight(jobs_fts, 0, ?6, ?7) END \
+                     FROM jobs_fts WHERE jobs_fts MATCH ?1 AND EXISTS (SELECT 1 FROM jobs j \
                      WHERE j.id = jobs_fts.rowid AND j.trashed_at IS NULL AND j.rating >= ?3 \
                      AND j.created_at >= ?4) ORDER BY rowid DESC LIMIT ?2",
                 )?
-                .query_map(params![matching, limit, rating, since], id)?
+                .query_map(
+                    params![matching, limit, rating, since, shown, start, end],
+                    found,
+                )?
                 .collect::<Result<_, _>>()?,
+            // The index by number holds every column asked, so no job's row is read (the Trash's index
+            // and each row: 20.6 ms at 100,000 jobs; 8.7 ms this way).
             (None, Some(excluded)) => conn
                 .prepare_cached(
-                    "SELECT id FROM jobs WHERE trashed_at IS NULL AND rating >= ?3 AND created_at >= ?4 \
+                    "SELECT id FROM jobs INDEXED BY listed_by_id \
+                     WHERE trashed_at IS NULL AND rating >= ?3 AND created_at >= ?4 \
                      AND id NOT IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?1) \
                      ORDER BY id DESC LIMIT ?2",
                 )?
-                .query_map(params![excluded, limit, rating, since], id)?
+                .query_map(params![excluded, limit, rating, since], unmarked)?
                 .collect::<Result<_, _>>()?,
             (None, None) => conn
                 .prepare_cached(
-                    "SELECT id FROM jobs WHERE trashed_at IS NULL AND rating >= ?2 AND created_at >= ?3 \
+                    "SELECT id FROM jobs INDEXED BY listed_by_id \
+                     WHERE trashed_at IS NULL AND rating >= ?2 AND created_at >= ?3 \
                      ORDER BY id DESC LIMIT ?1",
                 )?
-                .query_map(params![limit, rating, since], id)?
+                .query_map(params![limit, rating, since], unmarked)?
                 .collect::<Result<_, _>>()?,
         };
-        let mut highlighted: HashMap<i64, String> = HashMap::new();
-        if let Some(matching) = query.fts() {
-            let shown = limit.min(HIGHLIGHTED as i64);
-            let mut statement = conn.prepare_cached(
-                "SELECT rowid, highlight(jobs_fts, 0, ?2, ?3) FROM jobs_fts WHERE jobs_fts MATCH ?1 \
-                 AND rowid NOT IN (SELECT id FROM jobs WHERE trashed_at IS NOT NULL) \
-                 ORDER BY rowid DESC LIMIT ?4",
-            )?;
-            let marked = statement.query_map(
-                params![
-                    matching,
-                    MATCH_START.to_string(),
-                    MATCH_END.to_string(),
-                    shown
-                ],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?)),
-            )?;
-            for row in marked {
-                if let (id, Some(text)) = row?
-                    && text.contains(MATCH_START)
-                {
-                    highlighted.insert(id, text);
-                }
-            }
-        }
-        Ok(ids
-            .into_iter()
-            .map(|id| SearchHit {
-                id,
-                highlighted: highlighted.remove(&id),
-            })
-            .collect())
+        Ok(hits)
     }
+}
+
+/// Makes `mg_first(n)` known to SQL on a connection: true for the first `n` rows of one run of a statement
+/// that asks, false after. The count is kept as SQLite's auxiliary data on the (bound, so constant)
+/// argument, which SQLite drops when the statement is reset; should it drop it sooner, a few more rows are
+/// highlighted, no fewer.
+pub(super) fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("mg_first", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let first: i64 = ctx.get(0)?;
+        let asked = ctx.get_or_create_aux(0, |_| Ok::<_, rusqlite::Error>(AtomicI64::new(0)))?;
+        Ok(asked.fetch_add(1, Ordering::Relaxed) < first)
+    })
 }
 
 #[cfg(test)]
@@ -199,6 +206,36 @@ mod tests {
             hit.highlighted.as_deref(),
             Some(format!("portrait of a {MATCH_START}fox{MATCH_END}, oil on canvas").as_str())
         );
+    }
+
+    /// Only the newest hits are highlighted, by the query that finds them; every run of the (cached)
+    /// statement starts its count again, with or without a filter.
+    #[test]
+    fn the_newest_hits_come_highlighted_in_every_search() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        for n in 0..HIGHLIGHTED + 5 {
+            library
+                .insert_job(&new_job(&format!("a fox, study {n}")))
+                .unwrap();
+        }
+        let since_ever = JobFilter {
+            min_rating: 0,
+            since: Some(0),
+        };
+        for filter in [JobFilter::default(), since_ever, JobFilter::default()] {
+            let hits = library
+                .search(&SearchQuery::parse("fo*"), &filter, 1000)
+                .unwrap();
+            assert_eq!(hits.len(), HIGHLIGHTED + 5);
+            let marked: Vec<bool> = hits.iter().map(|hit| hit.highlighted.is_some()).collect();
+            assert!(marked[..HIGHLIGHTED].iter().all(|&m| m), "{filter:?}");
+            assert!(!marked[HIGHLIGHTED..].iter().any(|&m| m), "{filter:?}");
+            assert_eq!(
+                hits[0].highlighted.as_deref(),
+                Some(format!("a {MATCH_START}fox{MATCH_END}, study {}", HIGHLIGHTED + 4).as_str())
+            );
+        }
     }
 
     #[test]

@@ -21,8 +21,8 @@ use crate::domain::prompt::{Orientation, PromptParam, first_line};
 use crate::domain::search::highlighted_runs;
 use crate::engine::{Command, EngineError};
 use crate::library::{
-    AspectFilter, Day, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Listing, Sort,
-    StateFilter,
+    AspectFilter, Counting, FlagFilter, InUse, JobPage, JobQuery, JobRecord, JobState, Listing,
+    Sort, StateFilter,
 };
 
 /// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
@@ -98,9 +98,6 @@ pub struct GalleryState {
     viewport: (f32, f32),
     /// A place in the listing to bring into view (a keyboard step).
     scroll_to: Option<usize>,
-    /// How many of the tiles' jobs each day has, for the day headings, with the query and job-list
-    /// generation they were counted for.
-    days: Refreshed<(JobQuery, u64), Vec<Day>>,
 }
 
 /// A closer look at some jobs, over the whole window.
@@ -274,7 +271,11 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         select_when_read(gallery, services);
         return;
     }
-    gallery.grid.update(services, &query, Sort::default());
+    // Counted by day for the headings: one walk of the listing gives them and its total.
+    let by_day = Some(crate::clock::local_offset_seconds());
+    gallery
+        .grid
+        .update(services, &query, Sort::default(), by_day);
     let total = match gallery.grid.total() {
         Some(0) => {
             // Asked again when the jobs change, as a page on show would be.
@@ -301,19 +302,8 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         .floor()
         .max(1.0) as usize;
     gallery.columns = columns;
-    let counted_for = (query.clone(), services.jobs.records_generation());
-    let failed = gallery.days.update(counted_for, |reply| {
-        services.send(Command::ListDays {
-            query,
-            utc_offset_s: crate::clock::local_offset_seconds(),
-            reply,
-        })
-    });
-    if let Some(e) = failed {
-        tracing::warn!("could not count the gallery's days: {e}");
-    }
     let layout = DayGrid::new(
-        gallery.days.value(),
+        gallery.grid.days(),
         total,
         columns,
         DAY_HEADING,
@@ -1131,7 +1121,7 @@ fn pick_range(gallery: &mut GalleryState, services: &mut Services, from: usize, 
             offset: from.min(to),
             limit: from.abs_diff(to) + 1,
         },
-        counted: false,
+        counting: Counting::Nothing,
         reply,
     }) {
         gallery.range = Some(answer);

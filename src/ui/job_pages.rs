@@ -8,7 +8,7 @@ use super::pending::{Pending, take_ready};
 use super::services::Services;
 use super::toasts::ToastKind;
 use crate::engine::{Command, EngineError};
-use crate::library::{Counts, JobPage, JobQuery, JobRecord, Listing, Sort};
+use crate::library::{Counting, Counts, Day, JobPage, JobQuery, JobRecord, Listing, Sort};
 
 /// Jobs read at once: a few screens of tiles or rows.
 pub const PAGE: usize = 100;
@@ -25,13 +25,26 @@ pub struct JobPages {
     counts: Option<Counts>,
     /// The job-list generation the counts were taken at.
     counted_at: Option<u64>,
+    /// The day headings' offset from UTC (seconds east) when the view counts its jobs by day.
+    by_day: Option<i64>,
     waiting: Option<Pending<Result<JobPage, EngineError>>>,
 }
 
 impl JobPages {
     /// Takes the answer that came, after dropping every page when the query or sort changed (an answer
-    /// asked for the old list goes with them).
-    pub fn update(&mut self, services: &mut Services, query: &JobQuery, sort: Sort) {
+    /// asked for the old list goes with them). `by_day`: count the jobs on each day too, a day at so many
+    /// seconds east of UTC.
+    pub fn update(
+        &mut self,
+        services: &mut Services,
+        query: &JobQuery,
+        sort: Sort,
+        by_day: Option<i64>,
+    ) {
+        if self.by_day != by_day {
+            self.by_day = by_day;
+            self.counted_at = None;
+        }
         if self
             .read_for
             .as_ref()
@@ -46,8 +59,8 @@ impl JobPages {
         match take_ready(&mut self.waiting) {
             Some(Some(Ok(page))) => {
                 let generation = services.jobs.records_generation();
-                if page.counts.is_some() {
-                    self.counts = page.counts;
+                if let Some(counts) = page.counts {
+                    self.counts = Some(counts);
                     self.counted_at = Some(generation);
                 }
                 self.pages
@@ -69,12 +82,17 @@ impl JobPages {
 
     /// How many jobs the view lists, once the first page has said.
     pub fn total(&self) -> Option<usize> {
-        self.counts.map(|counts| counts.total)
+        self.counts.as_ref().map(|counts| counts.total)
     }
 
     /// How many jobs the library lists at all (not in the Trash), once a page has said.
     pub fn everything(&self) -> Option<usize> {
-        self.counts.map(|counts| counts.everything)
+        self.counts.as_ref().map(|counts| counts.everything)
+    }
+
+    /// How many of the listed jobs each day has, newest first, when counted by day (empty until then).
+    pub fn days(&self) -> &[Day] {
+        self.counts.as_ref().map_or(&[], |counts| &counts.days)
     }
 
     /// The job at a place in the listing, as last read (the job list's own record when it has a newer
@@ -127,7 +145,11 @@ impl JobPages {
                 offset: page * PAGE,
                 limit: PAGE,
             },
-            counted: self.counted_at != Some(generation),
+            counting: match (self.counted_at == Some(generation), self.by_day) {
+                (true, _) => Counting::Nothing,
+                (false, None) => Counting::Jobs,
+                (false, Some(utc_offset_s)) => Counting::ByDay { utc_offset_s },
+            },
             reply,
         }) {
             self.waiting = Some(answer);

@@ -42,7 +42,7 @@ pub fn show(
     query: &JobQuery,
     scroll_to: Option<usize>,
 ) -> Option<RowClick> {
-    table.pages.update(services, query, table.sort);
+    table.pages.update(services, query, table.sort, None);
     let total = table.pages.total().unwrap_or(0);
     let mut clicked = None;
     let mut visible: Option<std::ops::Range<usize>> = None;

@@ -125,7 +125,7 @@ impl Services {
         textures: TextureCache,
         settings: Settings,
     ) -> Services {
-        Services {
+        let mut services = Services {
             engine: Some(engine),
             starting: None,
             config,
@@ -149,7 +149,19 @@ impl Services {
             intents: Vec::new(),
             next_slot: 0,
             last_trashed: Vec::new(),
-        }
+        };
+        services.ask_for_the_library();
+        services
+    }
+
+    /// Asks a new engine for the jobs the window starts with, and to continue every unfinished job. Sent
+    /// as soon as the engine exists: it answers once it has opened the library, so the jobs reach the frame
+    /// that learns it is ready instead of the one after (a frame under Xvfb's software painting is ~50 ms).
+    fn ask_for_the_library(&mut self) {
+        self.send(Command::LoadJobs { limit: JOBS_LIMIT });
+        // Every unfinished job continues; the list of them is not needed here.
+        let (reply, _) = Pending::channel();
+        self.send(Command::ResumeAll { reply });
     }
 
     /// Moves finished jobs to the Trash; Ctrl+Z (`undo_trash`) brings them back.
@@ -357,7 +369,10 @@ impl Services {
                     self.toasts.push(ToastKind::Error, e.to_string(), None);
                 }
                 match engine {
-                    Ok(engine) => self.engine = Some(engine),
+                    Ok(engine) => {
+                        self.engine = Some(engine);
+                        self.ask_for_the_library();
+                    }
                     Err(e) => self.trouble = Some(format!("could not restart the engine: {e}")),
                 }
             }
@@ -375,10 +390,6 @@ impl Services {
                     self.trouble = None;
                     self.offline = offline;
                     self.backend = backend;
-                    self.send(Command::LoadJobs { limit: JOBS_LIMIT });
-                    // Every unfinished job continues; the list of them is not needed here.
-                    let (reply, _) = Pending::channel();
-                    self.send(Command::ResumeAll { reply });
                     became_ready = true;
                 }
                 Event::Fatal(message) => {
