@@ -17,11 +17,14 @@ const FINISHED_SHOWN: usize = 300;
 pub fn show(services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("Feed");
     if services.jobs.is_empty() {
-        ui.label(if services.ready {
-            "Nothing yet: type a prompt above."
+        if services.jobs.loaded() {
+            ui.label("Nothing yet: type a prompt above.");
         } else {
-            "Opening the library…"
-        });
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Opening the library…");
+            });
+        }
         return;
     }
     let order = services.jobs.feed(FINISHED_SHOWN);

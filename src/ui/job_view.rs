@@ -79,6 +79,11 @@ fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
     let palette = super::theme::palette(ui);
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.25);
+        if !services.jobs.loaded() {
+            // Not "start with a prompt" to someone whose library of thousands is still being read.
+            ui.spinner();
+            return;
+        }
         if !services.jobs.is_empty() {
             ui.label(
                 RichText::new("Select a job in the feed or the gallery, or imagine something new.")
