@@ -520,8 +520,9 @@ impl Library {
         page_ids(&conn, listing)
     }
 
-    /// How many jobs the query lists on each day, newest day first: the gallery's day headings. A day is
-    /// `YYYY-MM-DD` at `utc_offset_s` seconds east of UTC.
+    /// How many jobs the query lists on each day, newest day first, alone (the window asks for them with
+    /// a page, `Counting::ByDay`). A day is `YYYY-MM-DD` at `utc_offset_s` seconds east of UTC.
+    #[cfg(test)]
     pub fn days(&self, query: &JobQuery, utc_offset_s: i64) -> Result<Vec<Day>, LibraryError> {
         let conn = self.conn();
         self.stage_ids(&conn, query)?;
