@@ -22,7 +22,12 @@ pub struct Settings {
     /// Hosts other than TTAPI's that the user agreed to send the key to (see `BaseUrl::needs_consent`).
     pub trusted_hosts: Vec<String>,
     pub theme: ThemeChoice,
+    /// A submission estimated above this many quota asks first (the window) or needs `--yes` (the CLI).
+    pub confirm_above_quota: f64,
 }
+
+/// The threshold a new library starts with: ten fast imagines at the contract's example price.
+pub const DEFAULT_CONFIRM_ABOVE_QUOTA: f64 = 20.0;
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -32,6 +37,7 @@ impl Default for Settings {
             check_prompts: false,
             trusted_hosts: Vec::new(),
             theme: ThemeChoice::default(),
+            confirm_above_quota: DEFAULT_CONFIRM_ABOVE_QUOTA,
         }
     }
 }

@@ -23,7 +23,7 @@ pub type Window = Harness<'static, MoodgridApp>;
 pub fn open(dir: &Path) -> Result<Window, Box<dyn std::error::Error>> {
     open_on(
         dir,
-        Backend::Simulator(SimConfig::fast()),
+        Backend::Simulator(Box::new(SimConfig::fast())),
         Timing::scaled(Duration::from_millis(30)),
     )
 }

@@ -15,6 +15,6 @@ pub use error::{ApiError, ErrorKind, NetworkPhase};
 pub use key::ApiKey;
 pub use wire::{
     AccountInfo, ActionRequest, BlendRequest, DescribeRequest, FetchListQuery, ImagineRequest,
-    InpaintRequest, Job, JobData, JobOptions, JobRequest, ListedJob, PromptVerdict, RequestError,
-    ServiceStatus,
+    InpaintRequest, Job, JobData, JobOptions, JobRequest, ListedJob, ModeHealth, PromptVerdict,
+    RequestError, ServiceStatus,
 };

@@ -97,7 +97,8 @@ impl From<DimensionsArg> for BlendDimensions {
 
 #[derive(Debug, Subcommand)]
 pub(super) enum Command {
-    /// Start a new 2×2 grid from a prompt.
+    /// Start a new 2×2 grid from a prompt. A permutation prompt (`a {red, blue} bird --ar {1:1, 16:9}`)
+    /// starts one job per combination, `--repeat N` (`--r N`) N of each; parameter warnings are printed.
     Imagine {
         /// What to imagine, with Midjourney parameters if wanted (--ar 16:9, --seed 42…).
         prompt: String,
@@ -107,8 +108,42 @@ pub(super) enum Command {
         /// Seconds the job may take (300–1200; default 300, relax 600).
         #[arg(long)]
         timeout: Option<u32>,
+        /// Send braces as typed instead of expanding them.
+        #[arg(long)]
+        no_permute: bool,
+        /// Print the prompts that would be sent and their estimated cost; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send a batch estimated above the confirm threshold (Settings; 20 quota by default).
+        #[arg(long, short)]
+        yes: bool,
         #[command(flatten)]
         follow: Follow,
+    },
+    /// Print a prompt's Midjourney parameters as Moodgrid reads them, with any warnings and the prompts a
+    /// permutation expands to. Exit code 0 with no warnings, 1 with some.
+    Params {
+        /// The prompt, e.g. "a fox --ar 16:9 --chaos 20".
+        #[arg(allow_hyphen_values = true)]
+        prompt: String,
+    },
+    /// The account: balance, frozen quota and queue (`info`), and each mode's service status.
+    Account {
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What TTAPI charged since a day (refunds for failed jobs taken off), grouped.
+    Spend {
+        /// The first day, YYYY-MM-DD (local time); default 30 days ago.
+        #[arg(long)]
+        since: Option<String>,
+        /// How to group: by day, week, month, mode or kind of job, or one row per job.
+        #[arg(long, value_enum, default_value = "day")]
+        by: SpendBy,
+        /// Comma-separated values for a spreadsheet.
+        #[arg(long)]
+        csv: bool,
     },
     /// Press one of a job's buttons: a component string such as upsample2, variation1, upscale_creative.
     Action {
@@ -293,6 +328,16 @@ pub(super) struct Listing {
     pub since: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum SpendBy {
+    Day,
+    Week,
+    Month,
+    Mode,
+    Kind,
+    Job,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub(super) enum FlagArg {
     Pick,
@@ -321,6 +366,25 @@ pub(super) struct SimArgs {
     /// Prompts containing this word fail as banned (repeatable).
     #[arg(long = "banned-word", default_values_t = ["bannedword".to_owned()])]
     pub(super) banned_words: Vec<String>,
+    /// The account's starting balance in quota (1 USD = 100 quota); jobs past it get HTTP 402.
+    #[arg(long, default_value_t = 100_000.0, value_parser = parse_quota)]
+    pub(super) balance: f64,
+    /// A fast-mode price, KIND=QUOTA (repeatable): imagine, variation, upsample, upscale, blend, describe,
+    /// seed, inpaint. Relax costs half, turbo double, an imagine with --v 6.0 ×1.5.
+    #[arg(long = "price", value_name = "KIND=QUOTA")]
+    pub(super) prices: Vec<String>,
+    /// Take a mode's endpoints down (repeatable): /midjourney/status reports it and its jobs are refused.
+    #[arg(long = "mode-down", value_enum, value_name = "MODE")]
+    pub(super) modes_down: Vec<ModeArg>,
+}
+
+fn parse_quota(s: &str) -> Result<f64, String> {
+    let quota: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if quota.is_finite() && quota >= 0.0 {
+        Ok(quota)
+    } else {
+        Err(format!("{s} is not a balance"))
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -15,7 +15,6 @@ use crate::engine::{
 use crate::library::{JobRecord, Library};
 use crate::secrets::KeyStore;
 use crate::settings::Settings;
-use crate::sim::SimConfig;
 
 /// `fetch`: asks the service once where a job stands, then follows it.
 pub(super) fn fetch(global: &GlobalArgs, job: &str, follow: Follow) -> Result<Exit, Failure> {
@@ -53,7 +52,7 @@ pub(super) fn resume(global: &GlobalArgs, follow: Follow) -> Result<Exit, Failur
     finish(&library, &mut engine, jobs, follow)
 }
 
-fn engine_exit(error: &crate::engine::EngineError) -> Exit {
+pub(super) fn engine_exit(error: &crate::engine::EngineError) -> Exit {
     match error {
         crate::engine::EngineError::Invalid(_) => Exit::Usage,
         crate::engine::EngineError::Api(api) if api.is_account_problem() => Exit::Account,
@@ -69,11 +68,36 @@ pub(super) fn submit(
 ) -> Result<Exit, Failure> {
     let library = open_library(global)?;
     let submission = build(&library)?;
+    submit_all(global, &library, vec![submission], follow)
+}
+
+/// Sends every submission through one engine (its queue keeps at most 10 jobs in flight), then follows them.
+pub(super) fn submit_all(
+    global: &GlobalArgs,
+    library: &Library,
+    submissions: Vec<NewSubmission>,
+    follow: Follow,
+) -> Result<Exit, Failure> {
     let mut engine = start_engine(global)?;
-    let job = engine
-        .submit_blocking(submission)
-        .map_err(|e| Failure(engine_exit(&e), e.to_string()))?;
-    finish(&library, &mut engine, vec![job], follow)
+    let total = submissions.len();
+    let mut jobs = Vec::with_capacity(total);
+    for submission in submissions {
+        match engine.submit_blocking(submission) {
+            Ok(job) => jobs.push(job),
+            // The jobs already written are followed; the rest of the batch is not sent.
+            Err(e) if !jobs.is_empty() => {
+                eprintln!(
+                    "moodgrid: {}; {} of {total} sent, the rest not",
+                    printable(&e.to_string()),
+                    jobs.len()
+                );
+                let exit = finish(library, &mut engine, jobs, follow)?;
+                return Ok(exit.max(engine_exit(&e)));
+            }
+            Err(e) => return Err(Failure(engine_exit(&e), e.to_string())),
+        }
+    }
+    finish(library, &mut engine, jobs, follow)
 }
 
 /// Follows the jobs, prints them, and turns their outcome into the exit code (the worst one wins).
@@ -168,7 +192,7 @@ pub(super) fn read_mask(path: &Path) -> Result<SourceImage, Failure> {
 /// the window), else the real service, once the user has consented to a host that is not TTAPI's.
 fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
     if global.offline {
-        return Ok(Backend::Simulator(SimConfig::default()));
+        return Ok(Backend::Simulator(Box::default()));
     }
     let mut settings = settings(global)?;
     let base = base_url(global, &settings)?;
@@ -209,7 +233,7 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
     }
 }
 
-fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
+pub(super) fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
     let backend = backend(global)?;
     let timing = Timing::from_env().unwrap_or_else(|| match backend {
         Backend::Simulator(_) => Timing::local(),

@@ -1,13 +1,15 @@
 //! The `moodgrid` command line: every job operation, run through the same engine the window uses.
 //! `args` holds the words (clap); `jobs` the commands that run jobs (through the engine); `library` those
 //! that only read the library; `window` and `simulator` the two long-running modes; `output` what is
-//! printed and the exit codes; `wait` following jobs until they are sent or finished.
+//! printed and the exit codes; `wait` following jobs until they are sent or finished; `studio` the prompt's
+//! parameters, permutation batches with their estimate, the account and the spend ledger.
 
 mod args;
 mod jobs;
 mod library;
 mod output;
 mod simulator;
+mod studio;
 mod wait;
 mod window;
 
@@ -78,14 +80,25 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
             prompt,
             mode,
             timeout,
+            no_permute,
+            dry_run,
+            yes,
             follow,
-        } => jobs::submit(&global, follow, |_| {
-            Ok(NewSubmission::Imagine {
+        } => studio::imagine(
+            &global,
+            studio::Batch {
                 prompt,
                 mode: mode.into(),
                 timeout,
-            })
-        }),
+                permute: !no_permute,
+                dry_run,
+                yes,
+            },
+            follow,
+        ),
+        Command::Params { prompt } => studio::params(&prompt),
+        Command::Account { json } => studio::account(&global, json),
+        Command::Spend { since, by, csv } => studio::spend(&global, since.as_deref(), by, csv),
         Command::Action {
             job,
             action,

@@ -4,15 +4,26 @@ use std::time::Duration;
 
 use super::args::SimArgs;
 use super::{Exit, Failure};
+use crate::domain::Mode;
+use crate::domain::pricing::PriceTable;
 use crate::sim::{FaultConfig, SimConfig, Simulator};
 
 /// Serves until Ctrl+C.
 pub(super) fn run(args: SimArgs) -> Result<Exit, Failure> {
+    let mut prices = PriceTable::default();
+    for setting in &args.prices {
+        prices
+            .set_from(setting)
+            .map_err(|e| Failure(Exit::Usage, format!("--price {e}")))?;
+    }
     let config = SimConfig {
         api_key: args.key,
         run_time: Duration::from_secs_f64(args.job_seconds),
         queue_time: Duration::from_secs_f64(args.job_seconds * 0.15),
         banned_words: args.banned_words,
+        balance: args.balance,
+        prices,
+        modes_down: args.modes_down.into_iter().map(Mode::from).collect(),
         faults: FaultConfig {
             latency: Duration::from_millis(args.latency_ms),
             ..FaultConfig::failing(args.fail_rate)

@@ -7,7 +7,6 @@ use super::{Exit, Failure, base_url, data_dir};
 use crate::engine::{Backend, EngineConfig, Timing};
 use crate::secrets::KeyStore;
 use crate::settings::Settings;
-use crate::sim::SimConfig;
 
 /// `moodgrid` alone: the window, on the service when a key is found (asked on the engine thread), else offline.
 pub(super) fn open(global: &GlobalArgs) -> Result<Exit, Failure> {
@@ -19,14 +18,14 @@ pub(super) fn open(global: &GlobalArgs) -> Result<Exit, Failure> {
     };
     let base = base_url(global, &settings)?;
     let backend = if global.offline {
-        Backend::Simulator(SimConfig::default())
+        Backend::Simulator(Box::default())
     } else if !settings.may_send_key_to(&base) {
         // The key is not sent to a host the user has not confirmed; Settings asks.
         settings_problem = Some(format!(
             "{base} is not one of TTAPI's hosts and you have not confirmed it, so Moodgrid started offline. \
              Choose it again in Settings → Service to trust it."
         ));
-        Backend::Simulator(SimConfig::default())
+        Backend::Simulator(Box::default())
     } else {
         Backend::Detect { base }
     };

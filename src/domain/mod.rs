@@ -7,8 +7,12 @@ pub mod export_name;
 pub mod failure;
 pub mod mask;
 pub mod mode;
+pub mod params;
+pub mod permute;
+pub mod pricing;
 pub mod prompt;
 pub mod search;
+pub mod spend;
 pub mod status;
 pub mod terminal_text;
 

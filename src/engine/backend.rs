@@ -16,7 +16,7 @@ pub enum Backend {
         key: ApiKey,
     },
     /// Starts the embedded simulator inside the engine's runtime.
-    Simulator(SimConfig),
+    Simulator(Box<SimConfig>),
     /// The service at `base` if `TTAPI_API_KEY` or the OS keyring has a key, else the simulator. Resolved on
     /// the engine thread, because asking the keyring is IO.
     Detect {
@@ -33,7 +33,7 @@ pub enum Resolved {
     },
     /// The embedded simulator, and why: shown by the window's banner, printed by the command line.
     Offline {
-        sim: SimConfig,
+        sim: Box<SimConfig>,
         why: String,
     },
 }
@@ -50,7 +50,7 @@ pub fn resolve(backend: Backend, keys: &KeyStore) -> Resolved {
         Backend::Detect { base } => match crate::secrets::find_key(keys) {
             (Some((key, _)), _) => Resolved::Service { base, key },
             (None, problem) => Resolved::Offline {
-                sim: SimConfig::default(),
+                sim: Box::default(),
                 why: no_key(problem),
             },
         },
@@ -83,7 +83,7 @@ pub(crate) async fn connect(resolved: Resolved) -> Result<Connected, String> {
             (base, key, label, None, None, None)
         }
         Resolved::Offline { sim, why } => {
-            let sim = Simulator::start(sim)
+            let sim = Simulator::start(*sim)
                 .await
                 .map_err(|e| format!("could not start the embedded simulator: {e}"))?;
             let key = ApiKey::new("offline-simulator").expect("a non-empty literal is a valid key");

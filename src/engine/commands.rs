@@ -9,6 +9,8 @@ use tokio::sync::oneshot;
 
 use super::{Command, Core, EngineError, Event, driver, prepare, sharing};
 use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
+use crate::domain::pricing::{PriceBook, PriceTable};
+use crate::domain::spend;
 use crate::library::{JobRecord, Library, LibraryError};
 use crate::secrets::KeyringError;
 use crate::settings::{Settings, SettingsError};
@@ -41,6 +43,9 @@ impl Command {
             | Command::KeyStatus { .. }
             | Command::CheckAccount { .. }
             | Command::CheckPrompt { .. }
+            | Command::ServiceStatus { .. }
+            | Command::LoadSpend { .. }
+            | Command::LoadPrices { .. }
             | Command::SaveSettings { .. }
             | Command::SearchJobs { .. }
             | Command::ListJobs { .. }
@@ -81,6 +86,24 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
         }
         Command::CheckAccount { base, key, reply } => {
             answer(reply, check_account(&core, base, key).await);
+        }
+        Command::ServiceStatus { reply } => answer(reply, core.client.service_status().await),
+        Command::LoadSpend {
+            since_ms,
+            now_ms,
+            utc_offset_s,
+            reply,
+        } => {
+            in_library(&core, reply, move |l| {
+                Ok(spend::report(l.ledger(since_ms)?, now_ms, utc_offset_s))
+            })
+            .await;
+        }
+        Command::LoadPrices { reply } => {
+            in_library(&core, reply, |l| {
+                Ok(PriceBook::learn(PriceTable::default(), l.recent_charges()?))
+            })
+            .await;
         }
         Command::CheckPrompt { prompt, reply } => {
             answer(reply, core.client.prompt_check(&prompt).await);

@@ -596,7 +596,15 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
                 } else {
                     remote.message.clone()
                 };
-                return end(core, &job, JobState::Failed, FailureKind::Job, message).await;
+                // The quota TTAPI froze for it, which the ledger shows as refunded.
+                let update = JobUpdate {
+                    failure_kind: Some(FailureKind::Job),
+                    message: Some(message),
+                    quota: remote.data.quota,
+                    ..JobUpdate::transition(job.state, JobState::Failed)
+                };
+                core.update(&job, update).await?;
+                return Ok(());
             }
             _ => {
                 job = record_progress(core, job, &remote).await?;
@@ -661,6 +669,8 @@ async fn record_progress(
         JobUpdate {
             remote_status: Some(wire.to_owned()),
             progress,
+            // Frozen while it runs: the ledger counts it before TTAPI settles it.
+            quota: remote.data.quota,
             ..JobUpdate::transition(job.state, state)
         },
     )

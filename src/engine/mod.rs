@@ -124,6 +124,21 @@ pub enum Command {
         key: Option<ApiKey>,
         reply: oneshot::Sender<Result<AccountInfo, ApiError>>,
     },
+    /// `GET /midjourney/status`: each mode's health and average run time.
+    ServiceStatus {
+        reply: oneshot::Sender<Result<crate::api::ServiceStatus, ApiError>>,
+    },
+    /// The spend ledger of jobs made since `since_ms`, summed for the Account panel.
+    LoadSpend {
+        since_ms: i64,
+        now_ms: i64,
+        utc_offset_s: i64,
+        reply: oneshot::Sender<Result<crate::domain::spend::SpendReport, EngineError>>,
+    },
+    /// Prices learned from the user's own charges (what estimates use).
+    LoadPrices {
+        reply: oneshot::Sender<Result<crate::domain::pricing::PriceBook, EngineError>>,
+    },
     /// Asks `promptCheck` whether the service would refuse a prompt. Costs no quota.
     CheckPrompt {
         prompt: String,
@@ -410,6 +425,16 @@ impl EngineHandle {
         let (reply, answer) = oneshot::channel();
         self.send_blocking(Command::Submit { submission, reply })?;
         answer.blocking_recv().map_err(|_| EngineError::Stopped)?
+    }
+
+    /// Sends the command `ask` builds around a reply channel and waits for the answer (CLI convenience).
+    pub fn ask_blocking<T>(
+        &self,
+        ask: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.send_blocking(ask(reply))?;
+        answer.blocking_recv().map_err(|_| EngineError::Stopped)
     }
 
     pub fn fetch_blocking(&self, job_id: i64) -> Result<JobRecord, EngineError> {

@@ -10,6 +10,7 @@ mod query;
 mod ratings;
 mod schema;
 mod search;
+mod spend;
 mod store;
 mod trash;
 mod usage;

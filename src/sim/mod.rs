@@ -21,6 +21,7 @@ use state::SimState;
 
 use crate::api::BaseUrl;
 use crate::domain::Mode;
+use crate::domain::pricing::PriceTable;
 
 /// The text of a job that failed moderation, as TTAPI words it.
 pub const BANNED_PROMPT_MESSAGE: &str = "[Banned prompt detected] Sorry! Our AI moderator thinks this prompt is probably against our community standards.";
@@ -39,6 +40,10 @@ pub struct SimConfig {
     pub max_in_progress: usize,
     /// Starting balance in quota units.
     pub balance: f64,
+    /// What each job costs (`moodgrid sim --price`); the contract's examples by default.
+    pub prices: PriceTable,
+    /// Modes whose endpoints are down: `/midjourney/status` says so and their submissions are refused.
+    pub modes_down: Vec<Mode>,
     /// Seed for job seeds and art, so a run can be replayed.
     pub seed: u64,
     pub faults: FaultConfig,
@@ -53,6 +58,8 @@ impl Default for SimConfig {
             banned_words: vec!["bannedword".into()],
             max_in_progress: 10,
             balance: 100_000.0,
+            prices: PriceTable::default(),
+            modes_down: Vec::new(),
             seed: 0x6d6f_6f64,
             faults: FaultConfig::default(),
         }
@@ -216,8 +223,11 @@ impl Simulator {
             .collect()
     }
 
+    /// The balance now, failed jobs refunded.
     pub fn balance(&self) -> f64 {
-        self.shared.state().balance
+        let mut state = self.shared.state();
+        state.settle(std::time::Instant::now());
+        state.balance
     }
 
     /// Waits until the server task ends after a shutdown request.

@@ -22,6 +22,8 @@ use crate::api::wire::{
     ActionRequest, BlendRequest, DescribeRequest, FetchListQuery, ImagineRequest, InpaintRequest,
     JobOptions, JobRequest, MAX_TIMEOUT_SECS, PromptCheckRequest, RequestError,
 };
+use crate::domain::params::{self, Certainty};
+use crate::domain::pricing::PriceKey;
 use crate::domain::prompt::{aspect_ratio, image_size_for_ratio};
 use crate::domain::{Action, Mode, OutputShape, UpscaleKind};
 use crate::imaging::{self, ImageError};
@@ -147,8 +149,6 @@ struct NewJob {
     mode: Mode,
     options: JobOptions,
     shape: Option<OutputShape>,
-    /// Quota in fast mode; relax costs half, turbo double.
-    base_quota: f64,
     /// Fraction of the configured duration (seed and describe are quicker than renders).
     duration_scale: f64,
     reveals_seed_of: Option<String>,
@@ -156,20 +156,13 @@ struct NewJob {
 }
 
 impl NewJob {
-    fn new(
-        action: &str,
-        prompt: &str,
-        mode: Mode,
-        shape: Option<OutputShape>,
-        base_quota: f64,
-    ) -> NewJob {
+    fn new(action: &str, prompt: &str, mode: Mode, shape: Option<OutputShape>) -> NewJob {
         NewJob {
             action: action.to_owned(),
             prompt: prompt.to_owned(),
             mode,
             options: JobOptions::default(),
             shape,
-            base_quota,
             duration_scale: 1.0,
             reveals_seed_of: None,
             doomed: None,
@@ -177,9 +170,17 @@ impl NewJob {
     }
 }
 
-/// Creates the job if the account may run it: 499 past the in-progress cap, 402 without balance.
+/// Creates the job if the account may run it: 400 when its mode is down, 499 past the in-progress cap,
+/// 402 without balance. It costs what the simulator's price table says.
 fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
     let config = &shared.config;
+    if config.modes_down.contains(&new.mode) {
+        // What TTAPI answers when no account can take the mode (contract §8.1, client C4).
+        return Err(bad_request(format!(
+            "No available accounts for {} mode",
+            new.mode
+        )));
+    }
     let now = Instant::now();
     let mut state = shared.state();
     state.settle(now);
@@ -192,12 +193,9 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
             ),
         ));
     }
-    let quota = new.base_quota
-        * match new.mode {
-            Mode::Relax => 0.5,
-            Mode::Fast => 1.0,
-            Mode::Turbo => 2.0,
-        };
+    let quota = config
+        .prices
+        .price(&PriceKey::new(new.mode, &new.action, &new.prompt));
     if state.balance < quota {
         return Err(refuse(
             StatusCode::PAYMENT_REQUIRED,
@@ -212,6 +210,14 @@ fn admit(shared: &Shared, new: NewJob) -> Result<SimJob, Refusal> {
     );
     let timeout = Duration::from_secs(u64::from(new.options.timeout.unwrap_or(MAX_TIMEOUT_SECS)));
     let mut doomed = new.doomed;
+    // Midjourney refuses a parameter a documented rule forbids, as a failed job (contract §8.2).
+    let prompted = new.action == "imagine" || new.action == "inpaint";
+    if let Some(invalid) = params::check(&new.prompt)
+        .into_iter()
+        .find(|w| prompted && doomed.is_none() && w.certainty() == Certainty::Confirmed)
+    {
+        doomed = Some(format!("[Invalid parameter] {}", invalid.message));
+    }
     let lower = new.prompt.to_lowercase();
     if config
         .banned_words
@@ -408,7 +414,6 @@ async fn imagine(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         &request.prompt,
         request.mode.unwrap_or_default(),
         Some(OutputShape::Grid),
-        2.0,
     );
     new.options = request.options;
     let job = admit(&shared, new)?;
@@ -457,17 +462,11 @@ async fn action(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         )
     })?;
     let source = asset(&shared, &source_ref)?;
-    let base_quota = if matches!(action, Action::Upsample(_)) {
-        1.0
-    } else {
-        2.0
-    };
     let mut new = NewJob::new(
         &request.action,
         &parent.prompt,
         parent.mode,
         action.output(),
-        base_quota,
     );
     new.options = request.options;
     let job = admit(&shared, new)?;
@@ -542,7 +541,6 @@ async fn blend(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         "",
         request.mode.unwrap_or_default(),
         Some(OutputShape::Grid),
-        2.0,
     );
     new.options = request.options;
     let job = admit(&shared, new)?;
@@ -590,7 +588,7 @@ async fn describe(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         ),
         None => None,
     };
-    let mut new = NewJob::new("describe", "", Mode::Fast, None, 1.0);
+    let mut new = NewJob::new("describe", "", Mode::Fast, None);
     new.options = request.options;
     new.duration_scale = 0.5;
     new.doomed = doomed;
@@ -650,13 +648,7 @@ async fn inpaint(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
         .prompt
         .filter(|p| !p.trim().is_empty())
         .unwrap_or_else(|| parent.prompt.clone());
-    let mut new = NewJob::new(
-        "inpaint",
-        &prompt,
-        parent.mode,
-        Some(OutputShape::Grid),
-        2.0,
-    );
+    let mut new = NewJob::new("inpaint", &prompt, parent.mode, Some(OutputShape::Grid));
     new.options = request.options;
     let job = admit(&shared, new)?;
     if job.doomed.is_none() {
@@ -672,7 +664,7 @@ async fn seed(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
     let request: JobRequest = parse(&body)?;
     request.validate()?;
     let parent = finished_job(&shared, &request.job_id)?;
-    let mut new = NewJob::new("seed", &parent.prompt, parent.mode, None, 0.0);
+    let mut new = NewJob::new("seed", &parent.prompt, parent.mode, None);
     new.options = request.options;
     new.duration_scale = 0.25;
     new.reveals_seed_of = Some(parent.id.clone());
@@ -836,7 +828,11 @@ async fn info(State(shared): State<Arc<Shared>>) -> Response {
 async fn service_status(State(shared): State<Arc<Shared>>) -> Response {
     let health = |mode: Mode| {
         let (queue, run) = shared.config.durations(mode);
-        json!({"status": 200, "runningMessage": "Endpoints running", "averageExecute": (queue + run).as_secs_f64()})
+        if shared.config.modes_down.contains(&mode) {
+            json!({"status": 503, "runningMessage": "Endpoints unavailable", "averageExecute": 0})
+        } else {
+            json!({"status": 200, "runningMessage": "Endpoints running", "averageExecute": (queue + run).as_secs_f64()})
+        }
     };
     axum::Json(json!({
         "status": "SUCCESS",

@@ -172,7 +172,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let config = EngineConfig {
             data_dir: data.path().to_owned(),
-            backend: Backend::Simulator(SimConfig::fast()),
+            backend: Backend::Simulator(Box::new(SimConfig::fast())),
             timing: Timing::scaled(std::time::Duration::from_millis(30)),
             keys: Arc::new(KeyStore::in_store(
                 keyring_core::mock::Store::new().unwrap(),

@@ -20,6 +20,7 @@ mod old_library;
 mod png_text;
 mod shared_library;
 mod sources;
+mod spend;
 mod window_and_cli;
 
 use std::path::Path;

@@ -21,7 +21,7 @@ pub fn open_with(data: &Path, keys: Arc<KeyStore>, sim: SimConfig) -> Window {
     let launch = Launch {
         engine: EngineConfig {
             data_dir: data.to_owned(),
-            backend: Backend::Simulator(sim),
+            backend: Backend::Simulator(Box::new(sim)),
             timing: Timing::scaled(Duration::from_millis(30)),
             keys,
             stop_on_interrupt: false,
