@@ -145,6 +145,7 @@ mod tests {
             check_prompts: true,
             trusted_hosts: vec!["https://proxy.example.com".into()],
             theme: ThemeChoice::Light,
+            confirm_above_quota: 50.0,
         };
         changed.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), changed);
