@@ -4,9 +4,9 @@
 
 use super::params;
 
-/// The most prompts one submission may become; Midjourney's own ceiling for a permutation is 40 (Pro plan),
-/// Moodgrid allows a little more across permutations and repeats together.
-pub const MAX_BATCH: usize = 100;
+/// The most prompts one submission may become, permutations and repeats together: Midjourney's own
+/// ceiling for a permutation (Pro plan) and for `--repeat`.
+pub const MAX_BATCH: usize = 40;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PermuteError {

@@ -49,6 +49,7 @@ pub struct MoodgridApp {
     pub(super) services: Services,
     prompt_bar: PromptBar,
     settings_panel: SettingsPanel,
+    account_panel: super::account::AccountPanel,
     /// Help → Keyboard shortcuts (F1).
     shortcuts_open: bool,
     gallery: GalleryState,
@@ -89,6 +90,7 @@ impl MoodgridApp {
             services,
             prompt_bar: PromptBar::new(default_mode),
             settings_panel,
+            account_panel: Default::default(),
             shortcuts_open: false,
             gallery: GalleryState::default(),
             job_view: JobViewState::default(),
@@ -121,6 +123,7 @@ impl MoodgridApp {
             services,
             prompt_bar,
             settings_panel,
+            account_panel,
             shortcuts_open,
             gallery,
             job_view,
@@ -164,6 +167,8 @@ impl MoodgridApp {
         drop_hint(services.nav.view, &ctx);
         super::board::show_drag_preview(&ctx);
         super::settings::show(settings_panel, services, &ctx);
+        super::account::update(services);
+        super::account::show(account_panel, services, &ctx);
         super::shortcuts::show(shortcuts_open, &ctx);
         super::export::show(export, services, &ctx);
         if let Some(job) = services.toasts.show(&ctx) {
@@ -249,6 +254,7 @@ impl MoodgridApp {
             Intent::Export(jobs) => super::export::open(&mut self.export, jobs),
             Intent::OpenSettings => self.settings_panel.open = true,
             Intent::ToggleSettings => self.settings_panel.open = !self.settings_panel.open,
+            Intent::ToggleAccount => self.account_panel.open = !self.account_panel.open,
             Intent::ShowShortcuts => self.shortcuts_open = true,
         }
     }
@@ -338,6 +344,18 @@ impl MoodgridApp {
             inputs.drain(..inputs.len().saturating_sub(1));
         }
         if inputs.is_empty() {
+            return;
+        }
+        let pointer = ctx.input(|i| i.pointer.hover_pos());
+        let on_prompt = self
+            .prompt_bar
+            .rect
+            .zip(pointer)
+            .is_some_and(|(rect, at)| rect.contains(at));
+        let dropped = ctx.input(|i| !i.raw.dropped_files.is_empty());
+        if on_prompt && dropped {
+            // The bar says why a file cannot be a reference, and offers Blend or Describe.
+            self.prompt_bar.dropped_files = inputs;
             return;
         }
         if target == SourceTarget::Board {

@@ -144,6 +144,29 @@ impl Chores {
         });
     }
 
+    /// Writes the spend ledger as CSV where the user says (the exports folder when there is no dialog).
+    pub fn save_csv(&self, csv: String, file_name: String, library: PathBuf) {
+        self.run("save-csv", move || {
+            if file_dialog_available().is_ok() {
+                return save_with_dialog(
+                    "Export spend",
+                    file_name,
+                    ("CSV", "csv"),
+                    csv.as_bytes(),
+                    "Spend ledger",
+                );
+            }
+            let target = library.join("exports").join(&file_name);
+            match crate::files::write_atomically(&target, csv.as_bytes()) {
+                Ok(()) => ChoreResult::Done(format!(
+                    "No file dialog here, so the ledger went to {}",
+                    target.display()
+                )),
+                Err(e) => ChoreResult::Failed(format!("Could not save {}: {e}", target.display())),
+            }
+        });
+    }
+
     /// Opens a folder in the platform's file manager.
     pub fn open_folder(&self, folder: PathBuf) {
         self.run("open-folder", move || match open::that_detached(&folder) {

@@ -17,6 +17,7 @@ pub const DESCRIBE: Icon = symbols::ICON_IMAGE_SEARCH;
 pub const BOARDS: Icon = symbols::ICON_DASHBOARD;
 pub const MASK: Icon = symbols::ICON_BRUSH;
 pub const SETTINGS: Icon = symbols::ICON_SETTINGS;
+pub const ACCOUNT: Icon = symbols::ICON_ACCOUNT_BALANCE_WALLET;
 pub const HELP: Icon = symbols::ICON_HELP;
 pub const OFFLINE: Icon = symbols::ICON_CLOUD_OFF;
 pub const ONLINE: Icon = symbols::ICON_CLOUD_DONE;
@@ -25,6 +26,7 @@ pub const ONLINE: Icon = symbols::ICON_CLOUD_DONE;
 pub const IMAGINE: Icon = symbols::ICON_AUTO_AWESOME;
 pub const CHECK: Icon = symbols::ICON_SPELLCHECK;
 pub const HISTORY: Icon = symbols::ICON_HISTORY;
+pub const PARAMETERS: Icon = symbols::ICON_TUNE;
 
 // Viewing an image or a board.
 pub const FIT: Icon = symbols::ICON_FIT_SCREEN;

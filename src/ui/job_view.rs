@@ -422,7 +422,17 @@ fn buttons(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
                         };
                         let button = match &disabled_reason {
                             Some(reason) => button.on_disabled_hover_text(reason),
-                            None => button.on_hover_text(action.wire_name()),
+                            None => {
+                                let wire = action.wire_name();
+                                let mode = job.mode.unwrap_or_default();
+                                let estimate = services.account.estimate(mode, &wire, &job.prompt);
+                                let kind = crate::domain::pricing::PricedKind::of_action(&wire);
+                                button.on_hover_text(format!(
+                                    "{wire}\n≈ {} quota ({})",
+                                    crate::domain::pricing::format_quota(estimate.quota),
+                                    estimate.basis_text(kind)
+                                ))
+                            }
                         };
                         if button.clicked() {
                             pressed = Some(action.wire_name());

@@ -12,6 +12,7 @@
 //! `pending`, `submit_guard`, `frame_report`. The look: `theme` (colours, type, spacing), `icons`, and
 //! `controls` (icon buttons, the segmented choice, labelled drop-downs, chips).
 
+mod account;
 mod app;
 mod blend;
 mod board;
@@ -40,6 +41,7 @@ mod mask_editor;
 mod navigation;
 mod pending;
 mod prompt_bar;
+mod prompt_studio;
 mod services;
 mod settings;
 mod shortcuts;

@@ -23,6 +23,13 @@ pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
             if settings.clicked() {
                 services.ask(Intent::ToggleSettings);
             }
+            if ui
+                .add(IconButton::new(icons::ACCOUNT, "Account"))
+                .on_hover_text("Balance, service status and what jobs have cost")
+                .clicked()
+            {
+                services.ask(Intent::ToggleAccount);
+            }
             ui.add_space(8.0);
             connection(services, ui);
         });

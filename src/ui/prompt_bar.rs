@@ -9,8 +9,10 @@ use super::pending::{Pending, take_ready};
 use super::services::{PromptEdit, Services};
 use crate::api::{ApiError, PromptVerdict};
 use crate::domain::Mode;
+use crate::domain::pricing::format_quota;
 use crate::domain::prompt::first_line;
 use crate::engine::{Command, NewSubmission};
+use crate::library::JobRecord;
 
 const PROMPT_ID: &str = "prompt";
 const HISTORY_SHOWN: usize = 30;
@@ -29,6 +31,17 @@ pub struct PromptBar {
     /// The prompt being checked, and whether to imagine it once the check allows it.
     checking: Option<(String, bool)>,
     verdict: Option<(String, Verdict)>,
+    chip_edit: super::prompt_studio::ChipEdit,
+    /// Expand `{a, b}` into one prompt each (on), or send braces as typed.
+    pub permute: bool,
+    /// A batch over the Settings threshold, waiting for the user's yes: its prompts and estimate.
+    confirming: Option<(Vec<String>, f64)>,
+    /// Jobs dropped on the prompt, waiting for how to use them (image prompt, --sref, --cref, --oref).
+    dropped_jobs: Vec<i64>,
+    /// The user's own files dropped on the prompt: they have no web address, so Blend or Describe.
+    pub dropped_files: Vec<super::sources::SourceInput>,
+    /// Where the bar was drawn last frame (files dropped there are the bar's).
+    pub rect: Option<egui::Rect>,
 }
 
 enum Verdict {
@@ -57,6 +70,12 @@ impl PromptBar {
             check: None,
             checking: None,
             verdict: None,
+            chip_edit: Default::default(),
+            permute: true,
+            confirming: None,
+            dropped_jobs: Vec::new(),
+            dropped_files: Vec::new(),
+            rect: None,
         }
     }
 }
@@ -75,6 +94,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             step_history(bar, services, -1);
         }
     }
+    let plan = super::prompt_studio::planned(&bar.prompt, bar.permute);
     ui.horizontal(|ui| {
         let width = ui.available_width() - 290.0;
         let label = ui.label(RichText::new("Prompt").color(super::theme::palette(ui).weak_text));
@@ -88,11 +108,26 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             .desired_rows(2)
             .desired_width(width.max(200.0));
         let response = ui.add(edit).labelled_by(label.id);
+        if response
+            .dnd_hover_payload::<super::board::DraggedJobs>()
+            .is_some()
+        {
+            ui.painter().rect_stroke(
+                response.rect,
+                4.0,
+                egui::Stroke::new(2.0, super::theme::palette(ui).accent),
+                egui::StrokeKind::Outside,
+            );
+        }
+        if let Some(dropped) = response.dnd_release_payload::<super::board::DraggedJobs>() {
+            bar.dropped_jobs = dropped.0.clone();
+        }
         if response.changed() {
             bar.history_at = None;
         }
         ui.vertical(|ui| {
             super::controls::mode_segmented(ui, &mut bar.mode);
+            mode_status(bar.mode, services, ui);
             ui.horizontal(|ui| {
                 let has_prompt = !bar.prompt.trim().is_empty();
                 let busy = bar.checking.is_some();
@@ -119,8 +154,13 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
                     ui.spinner();
                 }
             });
+            estimate_label(bar, &plan, services, ui);
         });
     });
+    if super::prompt_studio::chips(&mut bar.prompt, &mut bar.chip_edit, ui) {
+        bar.history_at = None;
+    }
+    super::prompt_studio::batch_preview(&bar.prompt, &mut bar.permute, &plan, ui);
     if submit && services.ready && !bar.prompt.trim().is_empty() {
         if services.settings.check_prompts {
             start_check(bar, services, true);
@@ -129,21 +169,241 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
         }
     }
     verdict_line(bar, services, ui);
+    confirm_batch(bar, services, ui);
+    reference_choice(bar, services, ui);
+    own_files_notice(bar, services, ui);
+    bar.rect = Some(ui.min_rect());
     if let Some(trouble) = &services.trouble {
         ui.colored_label(ui.visuals().error_fg_color, trouble);
     }
     ui.add_space(4.0);
 }
 
-/// Submits the prompt as it is in the box; it stays there, for the next variation of it.
+/// Submits the prompt as it is in the box (it stays there, for the next variation of it): one job, or one
+/// per prompt of a permutation or repeat. Over the Settings threshold, it asks first.
 fn imagine(bar: &mut PromptBar, services: &mut Services) {
-    let prompt = bar.prompt.trim().to_owned();
-    let mode = bar.mode;
-    services.submit(NewSubmission::Imagine {
-        prompt,
-        mode,
-        timeout: None,
+    let prompts = match super::prompt_studio::planned(&bar.prompt, bar.permute) {
+        Ok(prompts) => prompts,
+        Err(e) => {
+            services.toasts.push(
+                super::toasts::ToastKind::Error,
+                format!("Nothing was sent: the prompt's braces: {e}"),
+                None,
+            );
+            return;
+        }
+    };
+    let (quota, _) = services
+        .account
+        .prices()
+        .estimate_imagines(bar.mode, &prompts);
+    if quota > services.settings.confirm_above_quota {
+        bar.confirming = Some((prompts, quota));
+        return;
+    }
+    send(bar.mode, prompts, services);
+}
+
+fn send(mode: crate::domain::Mode, mut prompts: Vec<String>, services: &mut Services) {
+    if prompts.len() == 1 {
+        services.submit(NewSubmission::Imagine {
+            prompt: prompts.remove(0),
+            mode,
+            timeout: None,
+        });
+    } else {
+        services.submit_batch(prompts, mode);
+    }
+}
+
+/// "Send 12 jobs for about 24 quota?" until the user answers.
+fn confirm_batch(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
+    let Some((prompts, quota)) = &bar.confirming else {
+        return;
+    };
+    let mut answer = None;
+    egui::Modal::new(Id::unique("confirm_batch")).show(ui.ctx(), |ui| {
+        ui.set_max_width(420.0);
+        ui.heading("Send this batch?");
+        ui.label(format!(
+            "{} for about {} quota: above the {} quota Settings asks about.",
+            match prompts.len() {
+                1 => "1 job".to_owned(),
+                n => format!("{n} jobs"),
+            },
+            format_quota(*quota),
+            format_quota(services.settings.confirm_above_quota)
+        ));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Send").strong()).clicked()
+                || ui.input(|i| i.key_pressed(Key::Enter))
+            {
+                answer = Some(true);
+            }
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                answer = Some(false);
+            }
+        });
     });
+    match answer {
+        Some(true) => {
+            if let Some((prompts, _)) = bar.confirming.take() {
+                send(bar.mode, prompts, services);
+            }
+        }
+        Some(false) => bar.confirming = None,
+        None => {}
+    }
+}
+
+/// Jobs dragged onto the prompt: their TTAPI image addresses go where the chosen use needs them.
+fn reference_choice(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
+    if bar.dropped_jobs.is_empty() {
+        return;
+    }
+    let jobs: Vec<JobRecord> = bar
+        .dropped_jobs
+        .iter()
+        .filter_map(|id| services.jobs.get(*id).cloned())
+        .collect();
+    // An address from another backend (the offline simulator's, say) would not load at this one.
+    let urls: Vec<String> = jobs
+        .iter()
+        .filter(|job| job.backend == services.backend)
+        .filter_map(|job| job.image_url.clone())
+        .collect();
+    let mut done = false;
+    ui.horizontal_wrapped(|ui| {
+        if urls.is_empty() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "That image has no TTAPI web address here (not finished, or made on another backend), so it \
+                 cannot go into the prompt.",
+            );
+        } else {
+            let what = match urls.len() {
+                1 => format!("Use #{} as", jobs[0].id),
+                n => format!("Use {n} images as"),
+            };
+            ui.label(what);
+            for choice in super::prompt_studio::ReferenceUse::ALL {
+                if ui.button(choice.label()).clicked() {
+                    bar.prompt = choice.apply(&bar.prompt, &urls);
+                    done = true;
+                }
+            }
+        }
+        if ui.button("Cancel").clicked() {
+            done = true;
+        }
+    });
+    if done {
+        bar.dropped_jobs.clear();
+    }
+}
+
+/// The user's own files dropped on the prompt: TTAPI reads references from web addresses only.
+fn own_files_notice(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
+    if bar.dropped_files.is_empty() {
+        return;
+    }
+    let mut target = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "Your own files have no web address TTAPI can read, so they cannot be image prompts or \
+             references. Blend them, or describe one to get a prompt from it.",
+        );
+        if ui.button("Blend them").clicked() {
+            target = Some(Some(super::sources::SourceTarget::Blend));
+        }
+        if ui.button("Describe it").clicked() {
+            target = Some(Some(super::sources::SourceTarget::Describe));
+        }
+        if ui.button("Cancel").clicked() {
+            target = Some(None);
+        }
+    });
+    match target {
+        Some(Some(target)) => {
+            let mut inputs = std::mem::take(&mut bar.dropped_files);
+            if target == super::sources::SourceTarget::Describe {
+                inputs.truncate(1);
+            }
+            services.ask(super::services::Intent::Sources {
+                target,
+                inputs,
+                replace: false,
+            });
+            services.nav.view = match target {
+                super::sources::SourceTarget::Describe => super::services::View::Describe,
+                _ => super::services::View::Blend,
+            };
+        }
+        Some(None) => bar.dropped_files.clear(),
+        None => {}
+    }
+}
+
+/// The estimate beside Imagine: one job's, or the batch's with its count; how it was reached on hover.
+fn estimate_label(
+    bar: &PromptBar,
+    plan: &Result<Vec<String>, crate::domain::permute::PermuteError>,
+    services: &Services,
+    ui: &mut egui::Ui,
+) {
+    let Ok(prompts) = plan else {
+        return;
+    };
+    if bar.prompt.trim().is_empty() {
+        return;
+    }
+    let (quota, basis) = services
+        .account
+        .prices()
+        .estimate_imagines(bar.mode, prompts);
+    let text = match prompts.len() {
+        1 => format!("≈ {} quota", format_quota(quota)),
+        n => format!("≈ {} quota · {n} jobs", format_quota(quota)),
+    };
+    let how = match basis {
+        crate::domain::pricing::Basis::Default => {
+            "An estimate from Moodgrid's default prices: no such job has been charged yet"
+                .to_owned()
+        }
+        crate::domain::pricing::Basis::Learned { jobs } => {
+            format!("An estimate: the median TTAPI charged for your last {jobs} such imagines")
+        }
+    };
+    let over = quota > services.settings.confirm_above_quota;
+    let mut label = RichText::new(text).small();
+    label = if over {
+        label.color(ui.visuals().warn_fg_color)
+    } else {
+        label.color(super::theme::palette(ui).weak_text)
+    };
+    ui.label(label).on_hover_text(how);
+}
+
+/// The chosen mode's expected time, or that it is down, from TTAPI's service status.
+fn mode_status(mode: crate::domain::Mode, services: &Services, ui: &mut egui::Ui) {
+    let account = &services.account;
+    let text = super::account::health_text(account.health(mode));
+    let all: Vec<String> = crate::domain::Mode::ALL
+        .iter()
+        .map(|m| format!("{m}: {}", super::account::health_text(account.health(*m))))
+        .collect();
+    let label = if account.is_down(mode) {
+        RichText::new(format!("⚠ {mode} {text}"))
+            .small()
+            .color(ui.visuals().warn_fg_color)
+    } else {
+        RichText::new(format!("{mode}: {text}"))
+            .small()
+            .color(super::theme::palette(ui).weak_text)
+    };
+    ui.label(label).on_hover_text(all.join("\n"));
 }
 
 fn start_check(bar: &mut PromptBar, services: &mut Services, then_imagine: bool) {

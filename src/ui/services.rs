@@ -73,6 +73,7 @@ pub enum Intent {
     Export(Vec<i64>),
     OpenSettings,
     ToggleSettings,
+    ToggleAccount,
     ShowShortcuts,
 }
 
@@ -97,6 +98,8 @@ pub struct Services {
     pub jobs: JobList,
     pub toasts: Toasts,
     pub settings: Settings,
+    /// Learned prices and the service status (`account`).
+    pub account: super::account::AccountData,
     pub nav: Nav,
     /// Why the app runs on the simulator, when it does.
     pub offline: Option<String>,
@@ -135,6 +138,7 @@ impl Services {
             jobs: JobList::default(),
             toasts: Toasts::default(),
             settings,
+            account: Default::default(),
             nav: Nav {
                 view: View::Job,
                 selected: None,
@@ -264,6 +268,37 @@ impl Services {
                 "The engine is busy or restarting; nothing was sent. Try again in a moment.",
                 None,
             );
+        }
+    }
+
+    /// Sends one press of Imagine that is several prompts (a permutation, `--repeat`): each its own job in
+    /// the engine's queue, the first one opened. The same press again within a second is dropped whole.
+    pub fn submit_batch(&mut self, prompts: Vec<String>, mode: crate::domain::Mode) {
+        let whole = NewSubmission::Imagine {
+            prompt: prompts.join("\n"),
+            mode,
+            timeout: None,
+        };
+        if !self.submit_guard.admit(&whole, std::time::Instant::now()) {
+            return;
+        }
+        for (n, prompt) in prompts.into_iter().enumerate() {
+            let (reply, answer) = Pending::channel();
+            let submission = NewSubmission::Imagine {
+                prompt,
+                mode,
+                timeout: None,
+            };
+            if self.send(Command::Submit { submission, reply }) {
+                self.submissions.push((answer, n == 0));
+            } else {
+                self.toasts.push(
+                    ToastKind::Error,
+                    format!("The engine is busy; {n} of the batch were sent, the rest not. Try again in a moment."),
+                    None,
+                );
+                return;
+            }
         }
     }
 
@@ -464,6 +499,7 @@ impl Services {
         let text = notice_text(&job);
         let previous = self.jobs.upsert(job);
         if previous.is_some_and(|p| !p.is_final()) && state.is_final() {
+            self.account.job_settled();
             let kind = if state == JobState::Succeeded {
                 ToastKind::Success
             } else {

@@ -402,6 +402,21 @@ fn preferences_section(panel: &mut SettingsPanel, services: &mut Services, ui: &
                 &themes,
             );
             ui.end_row();
+            super::controls::form_label(ui, "Ask before spending over");
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::DragValue::new(&mut services.settings.confirm_above_quota)
+                        .range(0.0..=100_000.0)
+                        .speed(1.0)
+                        .update_while_editing(false),
+                )
+                .on_hover_text(
+                    "A press of Imagine estimated above this (a permutation, --repeat) asks first; \
+                     the command line needs --yes",
+                );
+                ui.label("quota");
+            });
+            ui.end_row();
         });
     ui.checkbox(
         &mut services.settings.check_prompts,

@@ -16,5 +16,6 @@ mod review;
 mod search;
 mod settings;
 mod sources;
+mod studio;
 mod trash;
 mod verdict;
