@@ -40,7 +40,7 @@ pub struct PromptBar {
     dropped_jobs: Vec<i64>,
     /// The user's own files dropped on the prompt: they have no web address, so Blend or Describe.
     pub dropped_files: Vec<super::sources::SourceInput>,
-    /// Where the bar was drawn last frame (files dropped there are the bar's).
+    /// Where the prompt's text was drawn last frame (files dropped there are the bar's).
     pub rect: Option<egui::Rect>,
 }
 
@@ -96,7 +96,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     }
     let plan = super::prompt_studio::planned(&bar.prompt, bar.permute);
     ui.horizontal(|ui| {
-        let width = ui.available_width() - 290.0;
+        let width = ui.available_width() - 360.0;
         let label = ui.label(RichText::new("Prompt").color(super::theme::palette(ui).weak_text));
         let edit = egui::TextEdit::multiline(&mut bar.prompt)
             .id(Id::unique(PROMPT_ID))
@@ -119,6 +119,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
                 egui::StrokeKind::Outside,
             );
         }
+        bar.rect = Some(response.rect);
         if let Some(dropped) = response.dnd_release_payload::<super::board::DraggedJobs>() {
             bar.dropped_jobs = dropped.0.clone();
         }
@@ -126,8 +127,10 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             bar.history_at = None;
         }
         ui.vertical(|ui| {
-            super::controls::mode_segmented(ui, &mut bar.mode);
-            mode_status(bar.mode, services, ui);
+            ui.horizontal(|ui| {
+                super::controls::mode_segmented(ui, &mut bar.mode);
+                mode_status(bar.mode, services, ui);
+            });
             ui.horizontal(|ui| {
                 let has_prompt = !bar.prompt.trim().is_empty();
                 let busy = bar.checking.is_some();
@@ -150,11 +153,15 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
                     start_check(bar, services, false);
                 }
                 history_menu(bar, services, ui);
+                if let Some(text) = super::prompt_studio::parameters_button(&bar.prompt, ui) {
+                    bar.prompt = text;
+                    bar.history_at = None;
+                }
                 if busy {
                     ui.spinner();
                 }
+                estimate_label(bar, &plan, services, ui);
             });
-            estimate_label(bar, &plan, services, ui);
         });
     });
     if super::prompt_studio::chips(&mut bar.prompt, &mut bar.chip_edit, ui) {
@@ -172,7 +179,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     confirm_batch(bar, services, ui);
     reference_choice(bar, services, ui);
     own_files_notice(bar, services, ui);
-    bar.rect = Some(ui.min_rect());
+
     if let Some(trouble) = &services.trouble {
         ui.colored_label(ui.visuals().error_fg_color, trouble);
     }
@@ -386,23 +393,28 @@ fn estimate_label(
     ui.label(label).on_hover_text(how);
 }
 
-/// The chosen mode's expected time, or that it is down, from TTAPI's service status.
+/// Beside the mode picker: the chosen mode's expected time, or that it is down (TTAPI's service status);
+/// every mode's on hover.
 fn mode_status(mode: crate::domain::Mode, services: &Services, ui: &mut egui::Ui) {
     let account = &services.account;
-    let text = super::account::health_text(account.health(mode));
     let all: Vec<String> = crate::domain::Mode::ALL
         .iter()
         .map(|m| format!("{m}: {}", super::account::health_text(account.health(*m))))
         .collect();
     let label = if account.is_down(mode) {
-        RichText::new(format!("⚠ {mode} {text}"))
+        RichText::new(format!("⚠ {mode} down"))
             .small()
             .color(ui.visuals().warn_fg_color)
     } else {
-        RichText::new(format!("{mode}: {text}"))
+        let time = account
+            .health(mode)
+            .and_then(|h| h.average_execute)
+            .map_or(String::new(), |s| format!("~{s:.0} s"));
+        RichText::new(time)
             .small()
             .color(super::theme::palette(ui).weak_text)
     };
+    ui.add_space(6.0);
     ui.label(label).on_hover_text(all.join("\n"));
 }
 

@@ -36,14 +36,16 @@ pub fn chips(prompt: &mut String, edit: &mut ChipEdit, ui: &mut egui::Ui) -> boo
     let parsed = params::parse(prompt);
     let warnings = params::check(prompt);
     let mut edited: Option<String> = None;
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = vec2(4.0, 4.0);
-        parameters_popover(prompt, &parsed, &mut edited, ui);
-        for (index, param) in parsed.params.iter().enumerate() {
-            let about: Vec<&Warning> = warnings.iter().filter(|w| w.span == param.span).collect();
-            chip(prompt, index, param, &about, edit, &mut edited, ui);
-        }
-    });
+    if !parsed.params.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing = vec2(4.0, 4.0);
+            for (index, param) in parsed.params.iter().enumerate() {
+                let about: Vec<&Warning> =
+                    warnings.iter().filter(|w| w.span == param.span).collect();
+                chip(prompt, index, param, &about, edit, &mut edited, ui);
+            }
+        });
+    }
     let loose: Vec<&Warning> = warnings
         .iter()
         .filter(|w| !parsed.params.iter().any(|p| p.span == w.span))
@@ -204,7 +206,14 @@ fn number_of(parsed: &params::ParsedPrompt, flag: &str, default: f64) -> f64 {
         .unwrap_or(default)
 }
 
-/// The Parameters popover: it writes the text.
+/// The Parameters button and its popover, which writes the text: the prompt as edited, when it was.
+pub fn parameters_button(prompt: &str, ui: &mut egui::Ui) -> Option<String> {
+    let parsed = params::parse(prompt);
+    let mut edited = None;
+    parameters_popover(prompt, &parsed, &mut edited, ui);
+    edited
+}
+
 fn parameters_popover(
     prompt: &str,
     parsed: &params::ParsedPrompt,
@@ -212,7 +221,7 @@ fn parameters_popover(
     ui: &mut egui::Ui,
 ) {
     let response = ui
-        .add(IconButton::labelled(icons::PARAMETERS, "Parameters"))
+        .add(IconButton::new(icons::PARAMETERS, "Parameters"))
         .on_hover_text(
             "Aspect, stylize, chaos, weird, version and style raw, written into the prompt",
         );

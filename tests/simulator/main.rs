@@ -4,6 +4,7 @@
 
 mod cli;
 mod faults;
+mod ledger;
 mod session;
 mod validation;
 
