@@ -2,6 +2,8 @@
 //! `moodgrid spend` show. TTAPI freezes a job's quota when it is submitted and refunds it when the job
 //! fails (contract §8.2), except that past 30 refused prompts in a day it keeps the quota of the rest.
 
+use std::collections::HashMap;
+
 use time::{OffsetDateTime, UtcOffset};
 
 use super::Mode;
@@ -100,7 +102,7 @@ impl LedgerEntry {
 /// Settles jobs given oldest first: a refused prompt is refunded unless 30 were refused before it that
 /// UTC day (TTAPI does not say which day; UTC is assumed).
 pub fn settle(jobs: Vec<PricedJob>) -> Vec<LedgerEntry> {
-    let mut refusals: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let mut refusals: HashMap<i64, usize> = HashMap::new();
     jobs.into_iter()
         .map(|job| {
             let settlement = match job.ending {
@@ -178,25 +180,20 @@ fn label(entry: &LedgerEntry, by: Grouping, utc_offset_s: i64) -> String {
 
 /// The ledger's sums per group: newest period first for times, biggest spend first otherwise.
 pub fn totals(entries: &[LedgerEntry], by: Grouping, utc_offset_s: i64) -> Vec<Total> {
-    let mut groups: Vec<Total> = Vec::new();
+    let mut groups: HashMap<String, Total> = HashMap::new();
     for entry in entries {
         let label = label(entry, by, utc_offset_s);
-        let at = match groups.iter().position(|g| g.label == label) {
-            Some(at) => at,
-            None => {
-                groups.push(Total {
-                    label,
-                    jobs: 0,
-                    spent: 0.0,
-                    refunded: 0.0,
-                });
-                groups.len() - 1
-            }
-        };
-        groups[at].jobs += 1;
-        groups[at].spent += entry.spent();
-        groups[at].refunded += entry.refunded();
+        let total = groups.entry(label.clone()).or_insert(Total {
+            label,
+            jobs: 0,
+            spent: 0.0,
+            refunded: 0.0,
+        });
+        total.jobs += 1;
+        total.spent += entry.spent();
+        total.refunded += entry.refunded();
     }
+    let mut groups: Vec<Total> = groups.into_values().collect();
     match by {
         Grouping::Day | Grouping::Week | Grouping::Month => {
             groups.sort_by(|a, b| b.label.cmp(&a.label));
@@ -255,7 +252,7 @@ pub struct Spender {
 
 /// The `n` prompts that cost the most.
 pub fn biggest_spenders(entries: &[LedgerEntry], n: usize) -> Vec<Spender> {
-    let mut spenders: Vec<Spender> = Vec::new();
+    let mut spenders: HashMap<String, Spender> = HashMap::new();
     for entry in entries {
         let parsed = super::params::parse(&entry.job.prompt);
         let words = entry.job.prompt[parsed.text].trim();
@@ -264,18 +261,15 @@ pub fn biggest_spenders(entries: &[LedgerEntry], n: usize) -> Vec<Spender> {
         } else {
             words.to_owned()
         };
-        match spenders.iter_mut().find(|s| s.prompt == prompt) {
-            Some(spender) => {
-                spender.jobs += 1;
-                spender.spent += entry.spent();
-            }
-            None => spenders.push(Spender {
-                prompt,
-                jobs: 1,
-                spent: entry.spent(),
-            }),
-        }
+        let spender = spenders.entry(prompt.clone()).or_insert(Spender {
+            prompt,
+            jobs: 0,
+            spent: 0.0,
+        });
+        spender.jobs += 1;
+        spender.spent += entry.spent();
     }
+    let mut spenders: Vec<Spender> = spenders.into_values().collect();
     spenders.sort_by(|a, b| b.spent.total_cmp(&a.spent).then(a.prompt.cmp(&b.prompt)));
     spenders.truncate(n);
     spenders
@@ -291,8 +285,8 @@ pub struct SpendReport {
     pub months: Vec<Total>,
     pub spent: f64,
     pub refunded: f64,
-    /// The jobs themselves, for the CSV export.
-    pub ledger: Vec<LedgerEntry>,
+    /// The jobs themselves, for the CSV export (shared with the thread that writes it).
+    pub ledger: std::sync::Arc<Vec<LedgerEntry>>,
 }
 
 /// Days the spend chart covers.
@@ -308,7 +302,7 @@ pub fn report(ledger: Vec<LedgerEntry>, now_ms: i64, utc_offset_s: i64) -> Spend
         months: totals(&ledger, Grouping::Month, utc_offset_s),
         spent: ledger.iter().map(LedgerEntry::spent).sum(),
         refunded: ledger.iter().map(LedgerEntry::refunded).sum(),
-        ledger,
+        ledger: std::sync::Arc::new(ledger),
     }
 }
 

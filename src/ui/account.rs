@@ -105,7 +105,16 @@ pub fn health_text(health: Option<&ModeHealth>) -> String {
         ),
         Some(h) => h
             .average_execute
-            .map_or("up".to_owned(), |s| format!("about {s:.0} s a job")),
+            .map_or("up".to_owned(), |s| format!("about {} a job", seconds(s))),
+    }
+}
+
+/// "46 s", "2.4 s": whole seconds once they are many.
+pub fn seconds(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
     }
 }
 
@@ -129,13 +138,15 @@ pub fn show(panel: &mut AccountPanel, services: &mut Services, ctx: &egui::Conte
     let mut open = panel.open;
     egui::Window::new("Account")
         .open(&mut open)
-        .default_width(640.0)
+        .default_size([700.0, 660.0])
+        .collapsible(false)
         .resizable(true)
         .show(ctx, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                balance_section(panel, services, ui);
-                ui.separator();
-                status_section(services, ui);
+                ui.columns(2, |columns| {
+                    balance_section(panel, services, &mut columns[0]);
+                    status_section(services, &mut columns[1]);
+                });
                 ui.separator();
                 spend_section(panel, services, ui);
             });
@@ -283,19 +294,11 @@ fn spend_section(panel: &mut AccountPanel, services: &mut Services, ui: &mut egu
             .on_hover_text("Every priced job of the last 120 days, one row each")
             .clicked()
         {
-            let offset = crate::clock::local_offset_seconds();
-            match crate::domain::spend::to_csv(&report.ledger, offset) {
-                Ok(csv) => services.chores.save_csv(
-                    csv,
-                    "moodgrid-spend.csv".to_owned(),
-                    services.data_dir().to_owned(),
-                ),
-                Err(e) => services.toasts.push(
-                    ToastKind::Error,
-                    format!("Could not write the CSV: {e}"),
-                    None,
-                ),
-            }
+            services.chores.save_csv(
+                report.ledger.clone(),
+                "moodgrid-spend.csv".to_owned(),
+                services.data_dir().to_owned(),
+            );
         }
     });
     spend_chart(report, ui);
@@ -319,6 +322,7 @@ fn spend_section(panel: &mut AccountPanel, services: &mut Services, ui: &mut egu
 fn spend_chart(report: &SpendReport, ui: &mut egui::Ui) {
     let mut charts: Vec<BarChart> = Vec::new();
     for (index, mode) in Mode::ALL.into_iter().enumerate() {
+        let colour = mode_colour(ui, mode);
         let bars: Vec<Bar> = report
             .days
             .iter()
@@ -326,19 +330,21 @@ fn spend_chart(report: &SpendReport, ui: &mut egui::Ui) {
             .map(|(day, spend)| {
                 Bar::new(day as f64, spend.by_mode[index])
                     .width(0.8)
+                    .fill(colour)
+                    .stroke(egui::Stroke::new(1.0, colour))
                     .name(day_label(spend.date))
             })
             .collect();
         let below: Vec<&BarChart> = charts.iter().collect();
         let chart = BarChart::new(mode.as_str(), bars)
-            .color(mode_colour(ui, mode))
+            .color(colour)
             .stack_on(&below);
         charts.push(chart);
     }
     let labels: Vec<String> = report.days.iter().map(|d| day_label(d.date)).collect();
     Plot::new("spend_chart")
         .height(200.0)
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)

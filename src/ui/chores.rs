@@ -145,8 +145,18 @@ impl Chores {
     }
 
     /// Writes the spend ledger as CSV where the user says (the exports folder when there is no dialog).
-    pub fn save_csv(&self, csv: String, file_name: String, library: PathBuf) {
+    pub fn save_csv(
+        &self,
+        ledger: std::sync::Arc<Vec<crate::domain::spend::LedgerEntry>>,
+        file_name: String,
+        library: PathBuf,
+    ) {
         self.run("save-csv", move || {
+            let offset = crate::clock::local_offset_seconds();
+            let csv = match crate::domain::spend::to_csv(&ledger, offset) {
+                Ok(csv) => csv,
+                Err(e) => return ChoreResult::Failed(format!("Could not write the CSV: {e}")),
+            };
             if file_dialog_available().is_ok() {
                 return save_with_dialog(
                     "Export spend",

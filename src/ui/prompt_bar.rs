@@ -409,7 +409,9 @@ fn mode_status(mode: crate::domain::Mode, services: &Services, ui: &mut egui::Ui
         let time = account
             .health(mode)
             .and_then(|h| h.average_execute)
-            .map_or(String::new(), |s| format!("~{s:.0} s"));
+            .map_or(String::new(), |s| {
+                format!("~{}", super::account::seconds(s))
+            });
         RichText::new(time)
             .small()
             .color(super::theme::palette(ui).weak_text)
