@@ -58,7 +58,9 @@ impl Library {
     pub fn recent_charges(&self) -> Result<Vec<Charge>, LibraryError> {
         let conn = self.conn();
         let mut statement = conn.prepare_cached(
-            "SELECT mode, action, prompt, quota FROM jobs \
+            // Newest first down `jobs_by_created` until enough are found; by `jobs_by_state` SQLite
+            // sorted every succeeded job first (138 ms at 100,000 jobs).
+            "SELECT mode, action, prompt, quota FROM jobs INDEXED BY jobs_by_created \
              WHERE quota IS NOT NULL AND state = 'succeeded' AND remote_id IS NOT NULL \
              ORDER BY created_at DESC, id DESC LIMIT ?1",
         )?;

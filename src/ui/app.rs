@@ -461,6 +461,10 @@ impl MoodgridApp {
     /// Window-wide keys. Keys 1–4 press U1–U4 on the selected grid and arrows step through the gallery,
     /// but only when no text field has the keyboard.
     fn handle_keys(&mut self, ctx: &egui::Context) {
+        if self.prompt_bar.is_asking() {
+            // A question is open (send this batch?): its Enter and Esc are its own.
+            return;
+        }
         if ctx.input_mut(|i| i.consume_shortcut(&SETTINGS_SHORTCUT)) {
             self.settings_panel.open = !self.settings_panel.open;
         }

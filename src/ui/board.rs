@@ -680,6 +680,21 @@ fn job_actions(boards: &mut BoardsState, services: &mut Services, ui: &mut egui:
             None,
         );
     }
+    ui.add_enabled_ui(usable, |ui| {
+        super::controls::icon_menu(ui, icons::REFERENCE, "Use as reference", |ui| {
+            use super::prompt_studio::ReferenceUse;
+            for use_as in [
+                ReferenceUse::Style,
+                ReferenceUse::Character,
+                ReferenceUse::Omni,
+            ] {
+                if ui.button(use_as.label()).clicked() {
+                    services.ask(Intent::Prompt(PromptEdit::Reference(use_as, urls.clone())));
+                    ui.close();
+                }
+            }
+        });
+    });
 }
 
 /// The original files of the selected images, in the selection's order.

@@ -45,6 +45,7 @@ pub const PAN_DOWN: Icon = symbols::ICON_ARROW_DOWNWARD;
 pub const PROMPT: Icon = symbols::ICON_NOTES;
 pub const RETRY: Icon = symbols::ICON_REPLAY;
 pub const IMAGE_PROMPT: Icon = symbols::ICON_LINK;
+pub const REFERENCE: Icon = symbols::ICON_PALETTE;
 
 // Boards.
 pub const NEW: Icon = symbols::ICON_ADD;

@@ -59,7 +59,13 @@ impl PromptBar {
             PromptEdit::ImagePrompts(urls) => {
                 crate::domain::prompt::with_image_prompts(&self.prompt, &urls)
             }
+            PromptEdit::Reference(use_as, urls) => use_as.apply(&self.prompt, &urls),
         };
+    }
+
+    /// Whether the bar is asking the user something (a batch over the threshold).
+    pub fn is_asking(&self) -> bool {
+        self.confirming.is_some()
     }
 
     pub fn new(mode: Mode) -> PromptBar {
@@ -96,7 +102,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     }
     let plan = super::prompt_studio::planned(&bar.prompt, bar.permute);
     ui.horizontal(|ui| {
-        let width = ui.available_width() - 360.0;
+        let width = ui.available_width() - 410.0;
         let label = ui.label(RichText::new("Prompt").color(super::theme::palette(ui).weak_text));
         let edit = egui::TextEdit::multiline(&mut bar.prompt)
             .id(Id::unique(PROMPT_ID))
@@ -243,12 +249,15 @@ fn confirm_batch(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui
         ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
+            // The keys are the question's: Esc must not also leave the view behind it.
             if ui.button(RichText::new("Send").strong()).clicked()
-                || ui.input(|i| i.key_pressed(Key::Enter))
+                || ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter))
             {
                 answer = Some(true);
             }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+            if ui.button("Cancel").clicked()
+                || ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+            {
                 answer = Some(false);
             }
         });

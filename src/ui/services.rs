@@ -85,6 +85,8 @@ pub enum PromptEdit {
     Seed(String),
     /// These image addresses put in front of the prompt.
     ImagePrompts(Vec<String>),
+    /// These image addresses as a style, character or omni reference.
+    Reference(super::prompt_studio::ReferenceUse, Vec<String>),
 }
 
 pub struct Services {

@@ -297,6 +297,14 @@ fn a_board_takes_a_feed_drag_and_a_dropped_file_and_scales_crops_rotates_notes_a
         prompt.starts_with("http://127.0.0.1:") && prompt.ends_with(" harbour lights in fog"),
         "{prompt}"
     );
+    // … or a style reference, after its flag.
+    harness.get_by_label("Use as reference").click();
+    harness.run_steps(2);
+    harness.get_by_label("Style reference (--sref)").click();
+    harness.run_steps(2);
+    let with_sref = prompt_text(&harness).unwrap_or_default();
+    let url = prompt.split_whitespace().next().unwrap_or_default();
+    assert_eq!(with_sref, format!("{prompt} --sref {url}"));
 
     // Rename, then check what was saved.
     harness.get_by_label("Rename…").click();
