@@ -399,6 +399,37 @@ pub struct ModeHealth {
     pub average_execute: Option<f64>,
 }
 
+impl ModeHealth {
+    /// TTAPI reports a healthy mode as status 200 (contract §5.9).
+    pub fn is_down(&self) -> bool {
+        self.status.is_some_and(|status| status != 200)
+    }
+
+    /// "down: Endpoints unavailable", "about 46 s a job", or "up".
+    pub fn summary(&self) -> String {
+        if self.is_down() {
+            return format!(
+                "down: {}",
+                self.running_message.as_deref().unwrap_or("unavailable")
+            );
+        }
+        match self.typical_time() {
+            Some(time) => format!("about {time} a job"),
+            None => "up".to_owned(),
+        }
+    }
+
+    /// A job's average time: "46 s", "2.4 s" (whole seconds once they are many).
+    pub fn typical_time(&self) -> Option<String> {
+        let s = self.average_execute?;
+        Some(if s >= 10.0 {
+            format!("{s:.0} s")
+        } else {
+            format!("{s:.1} s")
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct ServiceStatus {
     #[serde(default)]
@@ -407,4 +438,40 @@ pub struct ServiceStatus {
     pub relax: Option<ModeHealth>,
     #[serde(default)]
     pub turbo: Option<ModeHealth>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_modes_health_reads_as_its_time_or_why_it_is_down() {
+        let health = |status, message: &str, average| ModeHealth {
+            status,
+            running_message: Some(message.to_owned()),
+            average_execute: average,
+        };
+        let cases = [
+            (
+                health(Some(200), "Endpoints running", Some(46.42)),
+                "about 46 s a job",
+                false,
+            ),
+            (
+                health(Some(200), "Endpoints running", Some(2.44)),
+                "about 2.4 s a job",
+                false,
+            ),
+            (health(None, "", None), "up", false),
+            (
+                health(Some(503), "Endpoints unavailable", Some(0.0)),
+                "down: Endpoints unavailable",
+                true,
+            ),
+        ];
+        for (health, said, down) in cases {
+            assert_eq!(health.summary(), said);
+            assert_eq!(health.is_down(), down);
+        }
+    }
 }

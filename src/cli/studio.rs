@@ -178,7 +178,10 @@ pub(super) fn account(global: &GlobalArgs, as_json: bool) -> Result<Exit, Failur
                 (Mode::Relax, &status.relax),
                 (Mode::Turbo, &status.turbo),
             ] {
-                println!("{:<6} {}", mode.as_str(), health_line(health.as_ref()));
+                let said = health
+                    .as_ref()
+                    .map_or("not reported".to_owned(), ModeHealth::summary);
+                println!("{:<6} {said}", mode.as_str());
             }
         }
         Err(e) => eprintln!("moodgrid: the service status is unavailable: {e}"),
@@ -191,21 +194,6 @@ fn account_exit(error: &crate::api::ApiError) -> Exit {
         Exit::Account
     } else {
         Exit::Unavailable
-    }
-}
-
-/// "up, jobs take about 46 s" or "down: Endpoints unavailable".
-pub fn health_line(health: Option<&ModeHealth>) -> String {
-    match health {
-        None => "not reported".to_owned(),
-        Some(h) if h.status.is_some_and(|s| s != 200) => format!(
-            "down: {}",
-            h.running_message.as_deref().unwrap_or("unavailable")
-        ),
-        Some(h) => match h.average_execute {
-            Some(seconds) => format!("up, jobs take about {seconds:.0} s"),
-            None => "up".to_owned(),
-        },
     }
 }
 

@@ -60,8 +60,7 @@ impl AccountData {
 
     /// Whether the service says the mode is down.
     pub fn is_down(&self, mode: Mode) -> bool {
-        self.health(mode)
-            .is_some_and(|h| h.status.is_some_and(|s| s != 200))
+        self.health(mode).is_some_and(ModeHealth::is_down)
     }
 }
 
@@ -95,27 +94,9 @@ pub fn update(services: &mut Services) {
     services.account = data;
 }
 
-/// "about 46 s", or "down: Endpoints unavailable".
+/// What the service says of a mode, or that it has not said yet.
 pub fn health_text(health: Option<&ModeHealth>) -> String {
-    match health {
-        None => "status not known yet".to_owned(),
-        Some(h) if h.status.is_some_and(|s| s != 200) => format!(
-            "down: {}",
-            h.running_message.as_deref().unwrap_or("unavailable")
-        ),
-        Some(h) => h
-            .average_execute
-            .map_or("up".to_owned(), |s| format!("about {} a job", seconds(s))),
-    }
-}
-
-/// "46 s", "2.4 s": whole seconds once they are many.
-pub fn seconds(s: f64) -> String {
-    if s >= 10.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s:.1} s")
-    }
+    health.map_or("status not known yet".to_owned(), ModeHealth::summary)
 }
 
 /// The Account window's own state.

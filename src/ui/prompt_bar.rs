@@ -7,7 +7,7 @@ use super::controls::IconButton;
 use super::icons;
 use super::pending::{Pending, take_ready};
 use super::services::{PromptEdit, Services};
-use crate::api::{ApiError, PromptVerdict};
+use crate::api::{ApiError, ModeHealth, PromptVerdict};
 use crate::domain::Mode;
 use crate::domain::pricing::format_quota;
 use crate::domain::prompt::first_line;
@@ -417,10 +417,8 @@ fn mode_status(mode: crate::domain::Mode, services: &Services, ui: &mut egui::Ui
     } else {
         let time = account
             .health(mode)
-            .and_then(|h| h.average_execute)
-            .map_or(String::new(), |s| {
-                format!("~{}", super::account::seconds(s))
-            });
+            .and_then(ModeHealth::typical_time)
+            .map_or(String::new(), |time| format!("~{time}"));
         RichText::new(time)
             .small()
             .color(super::theme::palette(ui).weak_text)
