@@ -361,13 +361,13 @@ pub(super) struct SimArgs {
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub(super) fail_rate: f64,
     /// How long a fast-mode job runs before it succeeds, in seconds (relax ×2, turbo ×½).
-    #[arg(long, default_value_t = 4.0, value_parser = parse_seconds)]
+    #[arg(long, default_value_t = 4.0, value_parser = parse_non_negative)]
     pub(super) job_seconds: f64,
     /// Prompts containing this word fail as banned (repeatable).
     #[arg(long = "banned-word", default_values_t = ["bannedword".to_owned()])]
     pub(super) banned_words: Vec<String>,
     /// The account's starting balance in quota (1 USD = 100 quota); jobs past it get HTTP 402.
-    #[arg(long, default_value_t = 100_000.0, value_parser = parse_quota)]
+    #[arg(long, default_value_t = 100_000.0, value_parser = parse_non_negative)]
     pub(super) balance: f64,
     /// A fast-mode price, KIND=QUOTA (repeatable): imagine, variation, upsample, upscale, blend, describe,
     /// seed, inpaint. Relax costs half, turbo double, an imagine with --v 6.0 ×1.5.
@@ -376,15 +376,6 @@ pub(super) struct SimArgs {
     /// Take a mode's endpoints down (repeatable): /midjourney/status reports it and its jobs are refused.
     #[arg(long = "mode-down", value_enum, value_name = "MODE")]
     pub(super) modes_down: Vec<ModeArg>,
-}
-
-fn parse_quota(s: &str) -> Result<f64, String> {
-    let quota: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if quota.is_finite() && quota >= 0.0 {
-        Ok(quota)
-    } else {
-        Err(format!("{s} is not a balance"))
-    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -396,12 +387,13 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    let seconds: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if seconds.is_finite() && seconds >= 0.0 {
-        Ok(seconds)
+/// A finite number, zero or more: seconds, a balance.
+fn parse_non_negative(s: &str) -> Result<f64, String> {
+    let number: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if number.is_finite() && number >= 0.0 {
+        Ok(number)
     } else {
-        Err(format!("{s} is not a duration"))
+        Err(format!("{s} is not zero or more"))
     }
 }
 

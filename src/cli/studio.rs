@@ -145,7 +145,7 @@ pub(super) fn account(global: &GlobalArgs, as_json: bool) -> Result<Exit, Failur
             reply,
         })
         .map_err(failure)?
-        .map_err(|e| Failure(account_exit(&e), e.to_string()))?;
+        .map_err(|e| failure(e.into()))?;
     let status = engine
         .ask_blocking(|reply| Command::ServiceStatus { reply })
         .map_err(failure)?;
@@ -187,14 +187,6 @@ pub(super) fn account(global: &GlobalArgs, as_json: bool) -> Result<Exit, Failur
         Err(e) => eprintln!("moodgrid: the service status is unavailable: {e}"),
     }
     Ok(Exit::Success)
-}
-
-fn account_exit(error: &crate::api::ApiError) -> Exit {
-    if error.is_account_problem() {
-        Exit::Account
-    } else {
-        Exit::Unavailable
-    }
 }
 
 /// `spend`: the ledger since a day, grouped, as a table or CSV.

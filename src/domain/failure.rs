@@ -36,6 +36,21 @@ pub fn explain_failure(message: &str) -> Option<&'static str> {
     )
 }
 
+/// Whether a FAILED job's message is one the 30-a-day rule counts (contract §8.2).
+pub fn is_refusal(message: &str) -> bool {
+    let lower = message.to_lowercase();
+    [
+        "banned prompt",
+        "image denied",
+        "[invalid prompt]",
+        "ttapi prompt filter",
+        "ttapi image filter",
+        "prompt violation",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

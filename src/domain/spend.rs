@@ -1,6 +1,7 @@
 //! The spend ledger: what each job cost once TTAPI settled it, and the sums the Account panel and
 //! `moodgrid spend` show. TTAPI freezes a job's quota when it is submitted and refunds it when the job
-//! fails (contract §8.2), except that past 30 refused prompts in a day it keeps the quota of the rest.
+//! fails (contract §8.2), except that past 30 refused prompts in a day (`failure::is_refusal`) it keeps the
+//! quota of the rest.
 
 use std::collections::HashMap;
 
@@ -43,21 +44,6 @@ pub enum Ending {
     Failed,
     /// Failed because the prompt or an image in it was refused (counted by the daily limit).
     Refused,
-}
-
-/// Whether a FAILED job's message is one the 30-a-day rule counts (contract §8.2).
-pub fn is_refusal(message: &str) -> bool {
-    let lower = message.to_lowercase();
-    [
-        "banned prompt",
-        "image denied",
-        "[invalid prompt]",
-        "ttapi prompt filter",
-        "ttapi image filter",
-        "prompt violation",
-    ]
-    .iter()
-    .any(|needle| lower.contains(needle))
 }
 
 /// A job TTAPI priced, before settling.
@@ -334,6 +320,11 @@ pub fn to_csv(entries: &[LedgerEntry], utc_offset_s: i64) -> Result<String, csv:
             &job.prompt,
         ])?;
     }
+    finished(writer)
+}
+
+/// The text a CSV writer holds.
+fn finished(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
@@ -350,8 +341,7 @@ pub fn totals_csv(totals: &[Total]) -> Result<String, csv::Error> {
             &format_quota(total.refunded),
         ])?;
     }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    finished(writer)
 }
 
 #[cfg(test)]
@@ -437,9 +427,13 @@ mod tests {
         assert_eq!(settled[35], Settlement::Refunded, "a new day, a new count");
         let spent: f64 = ledger.iter().map(LedgerEntry::spent).sum();
         assert_eq!(spent, 2.0 + 2.0 + 4.0, "charged, frozen, and the two kept");
-        assert!(is_refusal("[Banned prompt detected] Sorry!"));
-        assert!(is_refusal("[TTAPI image filter] no"));
-        assert!(!is_refusal("Job Timeout"));
+        assert!(crate::domain::failure::is_refusal(
+            "[Banned prompt detected] Sorry!"
+        ));
+        assert!(crate::domain::failure::is_refusal(
+            "[TTAPI image filter] no"
+        ));
+        assert!(!crate::domain::failure::is_refusal("Job Timeout"));
     }
 
     #[test]

@@ -6,8 +6,9 @@ use rusqlite::params;
 
 use super::{JobState, Library, LibraryError};
 use crate::domain::Mode;
+use crate::domain::failure::is_refusal;
 use crate::domain::pricing::{Charge, PriceKey, PricedKind, model_key};
-use crate::domain::spend::{Ending, LedgerEntry, PricedJob, is_refusal, settle};
+use crate::domain::spend::{Ending, LedgerEntry, PricedJob, settle};
 
 /// Charges read to learn prices from, newest first: enough for every combination's newest 50.
 const CHARGES_LEARNED_FROM: i64 = 5_000;

@@ -11,7 +11,7 @@ use crate::api::{ApiError, ModeHealth, PromptVerdict};
 use crate::domain::Mode;
 use crate::domain::pricing::format_quota;
 use crate::domain::prompt::first_line;
-use crate::engine::{Command, NewSubmission};
+use crate::engine::Command;
 use crate::library::JobRecord;
 
 const PROMPT_ID: &str = "prompt";
@@ -214,19 +214,7 @@ fn imagine(bar: &mut PromptBar, services: &mut Services) {
         bar.confirming = Some((prompts, quota));
         return;
     }
-    send(bar.mode, prompts, services);
-}
-
-fn send(mode: crate::domain::Mode, mut prompts: Vec<String>, services: &mut Services) {
-    if prompts.len() == 1 {
-        services.submit(NewSubmission::Imagine {
-            prompt: prompts.remove(0),
-            mode,
-            timeout: None,
-        });
-    } else {
-        services.submit_batch(prompts, mode);
-    }
+    services.submit_batch(prompts, bar.mode);
 }
 
 /// "Send 12 jobs for about 24 quota?" until the user answers.
@@ -265,7 +253,7 @@ fn confirm_batch(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui
     match answer {
         Some(true) => {
             if let Some((prompts, _)) = bar.confirming.take() {
-                send(bar.mode, prompts, services);
+                services.submit_batch(prompts, bar.mode);
             }
         }
         Some(false) => bar.confirming = None,

@@ -261,10 +261,7 @@ impl Services {
             submission,
             NewSubmission::Seed { .. } | NewSubmission::Describe { .. }
         );
-        let (reply, answer) = Pending::channel();
-        if self.send(Command::Submit { submission, reply }) {
-            self.submissions.push((answer, open));
-        } else {
+        if !self.send_submission(submission, open) {
             self.toasts.push(
                 ToastKind::Error,
                 "The engine is busy or restarting; nothing was sent. Try again in a moment.",
@@ -273,8 +270,18 @@ impl Services {
         }
     }
 
-    /// Sends one press of Imagine that is several prompts (a permutation, `--repeat`): each its own job in
-    /// the engine's queue, the first one opened. The same press again within a second is dropped whole.
+    /// Hands a submission to the engine and waits for its job; `open` shows the job once it exists.
+    fn send_submission(&mut self, submission: NewSubmission, open: bool) -> bool {
+        let (reply, answer) = Pending::channel();
+        let sent = self.send(Command::Submit { submission, reply });
+        if sent {
+            self.submissions.push((answer, open));
+        }
+        sent
+    }
+
+    /// Sends one press of Imagine: its prompt, or each prompt of a permutation or `--repeat`, each its own
+    /// job in the engine's queue, the first one opened. The same press again within a second is dropped whole.
     pub fn submit_batch(&mut self, prompts: Vec<String>, mode: crate::domain::Mode) {
         let whole = NewSubmission::Imagine {
             prompt: prompts.join("\n"),
@@ -285,15 +292,12 @@ impl Services {
             return;
         }
         for (n, prompt) in prompts.into_iter().enumerate() {
-            let (reply, answer) = Pending::channel();
             let submission = NewSubmission::Imagine {
                 prompt,
                 mode,
                 timeout: None,
             };
-            if self.send(Command::Submit { submission, reply }) {
-                self.submissions.push((answer, n == 0));
-            } else {
+            if !self.send_submission(submission, n == 0) {
                 self.toasts.push(
                     ToastKind::Error,
                     format!("The engine is busy; {n} of the batch were sent, the rest not. Try again in a moment."),
