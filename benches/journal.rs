@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let job = library.create_job(&new_job(n), Some(&owner), &[])?;
         let started = Instant::now();
         let submitting = library
-            .begin_submission(job.id, &owner, usize::MAX)?
+            .begin_submission(job.id, &owner, usize::MAX, std::time::Duration::ZERO)?
             .ok_or("the cap refused a submission")?;
         synced.push(started.elapsed());
         let update = JobUpdate {

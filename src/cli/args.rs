@@ -28,12 +28,14 @@ Environment:
   TTAPI_BASE_URL         the TTAPI host (same as --base-url)
   MOODGRID_DATA_DIR      the library folder (same as --data-dir)
   MOODGRID_POLL_MS       scales every poll and retry interval to this base (tests, diagnostics)
+  MOODGRID_TIMEOUT_SCALE multiplies every job's timeout and its margin (tests: 0.01 gives up in seconds)
   MOODGRID_FRAME_REPORT  =1: the window reports its first frame and frame times on stderr
   MOODGRID_LOG_DIR       where the window writes its daily log files (default: the platform state folder)
   RUST_LOG               log detail on stderr (warn by default; info or debug show the engine at work)
 
 Exit codes: 0 done, 1 the job failed, 2 usage or invalid input, 3 key, balance or account,
-4 network or service unavailable, 130 stopped with Ctrl+C (jobs kept; `moodgrid resume` continues them).";
+4 network or service unavailable, 130 stopped by Ctrl+C, SIGTERM or SIGHUP (the command's jobs not yet sent
+are cancelled; those already sent run on, and `moodgrid resume` follows them).";
 
 #[derive(Debug, Args)]
 pub(super) struct GlobalArgs {
@@ -202,7 +204,33 @@ pub(super) enum Command {
         #[command(flatten)]
         follow: Follow,
     },
-    /// Ask the service where a job stands now.
+    /// Take back jobs not yet sent (`queued`): they are never sent and cost nothing, whichever process made
+    /// them. A job already sent cannot be cancelled: TTAPI has no cancel, so it runs to its end and is charged.
+    Cancel {
+        /// The jobs: TTAPI ids, unique prefixes of them, or #N for local ids.
+        #[arg(required_unless_present = "queued")]
+        jobs: Vec<String>,
+        /// Every job waiting to be sent.
+        #[arg(long, conflicts_with = "jobs")]
+        queued: bool,
+    },
+    /// Send a job's request again, as a new job: a failed job's Retry, or an unconfirmed job's Send anyway
+    /// (charged again if TTAPI did run the first).
+    Retry {
+        /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
+        job: String,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Look for an unconfirmed job in TTAPI's history once more: found, it continues as usual. It never
+    /// sends anything.
+    LookAgain {
+        /// The job: #N, its local id.
+        job: String,
+        #[command(flatten)]
+        follow: Follow,
+    },
+    /// Ask the service where a job stands now (an abandoned job that TTAPI finished after all is saved).
     Fetch {
         /// The job: its TTAPI id, a unique prefix of it, or #N for a local id.
         job: String,
@@ -360,6 +388,9 @@ pub(super) struct SimArgs {
     /// Share of requests (0–1) answered with a 5xx, a 429 or a cut connection.
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub(super) fail_rate: f64,
+    /// Seeds the fault dice (and the art): the same seed replays the same faults, another one varies them.
+    #[arg(long, default_value_t = crate::sim::FaultConfig::default().seed)]
+    pub(super) seed: u64,
     /// How long a fast-mode job runs before it succeeds, in seconds (relax ×2, turbo ×½).
     #[arg(long, default_value_t = 4.0, value_parser = parse_non_negative)]
     pub(super) job_seconds: f64,

@@ -27,6 +27,31 @@ pub(super) fn fetch(global: &GlobalArgs, job: &str, follow: Follow) -> Result<Ex
     finish(&library, &mut engine, vec![record], follow)
 }
 
+/// `look-again`: an unconfirmed job looked for in TTAPI's history once more (never sent), then followed.
+pub(super) fn look_again(global: &GlobalArgs, job: &str, follow: Follow) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let job = find(&library, job)?;
+    if job.state != crate::library::JobState::Unconfirmed {
+        return Err(Failure(
+            Exit::Usage,
+            format!(
+                "#{} is {}: only an unconfirmed job is looked for again",
+                job.id,
+                job.state.as_str()
+            ),
+        ));
+    }
+    let mut engine = start_engine(global)?;
+    let record = engine
+        .ask_blocking(|reply| crate::engine::Command::LookAgain {
+            job_id: job.id,
+            reply,
+        })
+        .and_then(|answer| answer)
+        .map_err(|e| Failure(engine_exit(&e), e.to_string()))?;
+    finish(&library, &mut engine, vec![record], follow)
+}
+
 /// `resume`: every unfinished job of this backend, driven here or followed while another process drives it.
 pub(super) fn resume(global: &GlobalArgs, follow: Follow) -> Result<Exit, Failure> {
     let library = open_library(global)?;
@@ -43,7 +68,7 @@ pub(super) fn resume(global: &GlobalArgs, follow: Follow) -> Result<Exit, Failur
     }
     if !resumed.following.is_empty() {
         eprintln!(
-            "Following {} job(s) another Moodgrid process is driving (taken over if it exits).",
+            "Following {} job(s) another Moodgrid process is driving or still sending (taken over once it is free).",
             resumed.following.len()
         );
     }
@@ -84,6 +109,14 @@ pub(super) fn submit_all(
     for submission in submissions {
         match engine.submit_blocking(submission) {
             Ok(job) => jobs.push(job),
+            // A signal stopped the engine while the batch was being written: it says what it cancelled.
+            Err(crate::engine::EngineError::Stopped) if jobs.is_empty() => {
+                wait::until_stopped(&mut engine);
+                return Ok(Exit::Interrupted);
+            }
+            Err(crate::engine::EngineError::Stopped) => {
+                return finish(library, &mut engine, jobs, follow);
+            }
             // The jobs already written are followed; the rest of the batch is not sent.
             Err(e) if !jobs.is_empty() => {
                 eprintln!(
@@ -113,20 +146,9 @@ fn finish(
         Until::Submitted
     };
     let show_progress = follow.wait && std::io::stderr().is_terminal();
-    let followed = wait::follow(engine, &jobs, until, show_progress);
+    let followed = wait::follow(engine, library, &jobs, until, show_progress);
     if followed.interrupted {
-        let unfinished: Vec<String> = jobs
-            .iter()
-            .filter_map(|job| library.job(job.id).ok())
-            .filter(|job| !job.state.is_final())
-            .map(|job| format!("#{} ({})", job.id, job.state.as_str()))
-            .collect();
-        if !unfinished.is_empty() {
-            eprintln!(
-                "moodgrid: stopped; {} kept as it is. `moodgrid resume --wait` continues it.",
-                unfinished.join(", ")
-            );
-        }
+        // What was cancelled and what runs on was said when the signal came (`wait::stop_lines`).
         return Ok(Exit::Interrupted);
     }
     let mut worst = Exit::Success;
@@ -154,10 +176,18 @@ fn finish(
                 "moodgrid: {}",
                 printable(&format!(
                     "{}: {}",
-                    record.remote_id.as_deref().unwrap_or("job"),
+                    record.reference(),
                     record.message.as_deref().unwrap_or("failed")
                 ))
             );
+            if record.state == crate::library::JobState::Unconfirmed {
+                eprintln!(
+                    "moodgrid: look for it in your TTAPI dashboard's job history: `moodgrid look-again #{id}` \
+                     picks it up if it is there; `moodgrid retry #{id}` sends it anyway (charged again if TTAPI \
+                     did run it)",
+                    id = record.id
+                );
+            }
         }
         worst = worst.max(exit);
     }
@@ -235,7 +265,7 @@ fn backend(global: &GlobalArgs) -> Result<Backend, Failure> {
 
 pub(super) fn start_engine(global: &GlobalArgs) -> Result<EngineHandle, Failure> {
     let backend = backend(global)?;
-    let timing = Timing::from_env().unwrap_or_else(|| match backend {
+    let timing = Timing::from_env_or(match backend {
         Backend::Simulator(_) => Timing::local(),
         Backend::Service { .. } | Backend::Detect { .. } => Timing::default(),
     });

@@ -1,12 +1,13 @@
-//! The commands that only read the library (`list`, `search`, `export`, `board`): they open it directly,
-//! start no engine and send nothing.
+//! The commands that use the library alone (`list`, `search`, `export`, `board`, `trash`, `restore`,
+//! `rate`, `flag`, `cancel`): they open it directly, start no engine and send nothing. Another process on
+//! the library sees what they write through its watcher.
 
 use std::path::PathBuf;
 
 use super::args::{BoardCommand, GlobalArgs, Listing};
 use super::{Exit, Failure, find, find_all, open_library, output};
 use crate::domain::search::SearchQuery;
-use crate::library::{ExportImages, ExportOptions, ExportTarget, JobFilter, Mark};
+use crate::library::{Cancellation, ExportImages, ExportOptions, ExportTarget, JobFilter, Mark};
 
 /// `list` (an empty query) and `search`: the newest jobs found, one line (or one JSON object) each.
 pub(super) fn search(global: &GlobalArgs, query: &str, listing: &Listing) -> Result<Exit, Failure> {
@@ -83,6 +84,49 @@ pub(super) fn trash(global: &GlobalArgs, jobs: &[String], empty: bool) -> Result
             running.join(", ")
         ),
     ))
+}
+
+/// `cancel`: the named jobs, or every queued one, taken back before they are sent. Exit code 1 when one
+/// of them was already sent.
+pub(super) fn cancel(global: &GlobalArgs, jobs: &[String], queued: bool) -> Result<Exit, Failure> {
+    let library = open_library(global)?;
+    let unavailable = |e: crate::library::LibraryError| Failure(Exit::Unavailable, e.to_string());
+    let ids = if queued {
+        library
+            .queued_jobs()
+            .map_err(unavailable)?
+            .iter()
+            .map(|job| job.id)
+            .collect()
+    } else {
+        find_all(&library, jobs)?
+    };
+    if ids.is_empty() {
+        eprintln!("moodgrid: no job is waiting to be sent");
+        return Ok(Exit::Success);
+    }
+    let mut exit = Exit::Success;
+    for outcome in library.cancel_jobs(&ids).map_err(unavailable)? {
+        let line = match outcome {
+            Cancellation::Cancelled(job) => {
+                format!("#{} cancelled: never sent, nothing charged", job.id)
+            }
+            Cancellation::AlreadySent(job) => {
+                exit = Exit::JobFailed;
+                format!(
+                    "#{} was already sent ({}): TTAPI has no cancel, so it runs to its end and is charged",
+                    job.id,
+                    job.state.as_str()
+                )
+            }
+            Cancellation::AlreadyEnded(job) => {
+                format!("#{} had already ended ({})", job.id, job.state.as_str())
+            }
+            Cancellation::Missing(id) => format!("#{id} is not in the library"),
+        };
+        eprintln!("moodgrid: {line}");
+    }
+    Ok(exit)
 }
 
 /// `restore`: jobs back from the Trash.

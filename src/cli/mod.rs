@@ -44,9 +44,9 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Every subcommand, and where it is carried out. The rule: commands that only read the library (`list`,
-/// `export`, `board`) open it directly (`library.rs`); commands that run jobs go through the engine
-/// (`jobs.rs`), as the window does.
+/// Every subcommand, and where it is carried out. The rule: commands that only use the library (`list`,
+/// `export`, `board`, `trash`, `cancel`) open it directly (`library.rs`); commands that run jobs go through
+/// the engine (`jobs.rs`), as the window does.
 fn dispatch(cli: Cli) -> Result<Exit, Failure> {
     let global = cli.global;
     let Some(command) = cli.command else {
@@ -155,6 +155,13 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
                 strokes: None,
             })
         }),
+        Command::Cancel { jobs, queued } => library::cancel(&global, &jobs, queued),
+        Command::Retry { job, follow } => jobs::submit(&global, follow, |library| {
+            Ok(NewSubmission::Retry {
+                job: find(library, &job)?.id,
+            })
+        }),
+        Command::LookAgain { job, follow } => jobs::look_again(&global, &job, follow),
         Command::Fetch { job, follow } => jobs::fetch(&global, &job, follow),
         Command::Resume { follow } => jobs::resume(&global, follow),
     }

@@ -26,8 +26,10 @@ pub(super) fn run(args: SimArgs) -> Result<Exit, Failure> {
         modes_down: args.modes_down.into_iter().map(Mode::from).collect(),
         faults: FaultConfig {
             latency: Duration::from_millis(args.latency_ms),
+            seed: args.seed,
             ..FaultConfig::failing(args.fail_rate)
         },
+        seed: args.seed,
         ..SimConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -38,7 +38,7 @@ pub(super) fn open(global: &GlobalArgs) -> Result<Exit, Failure> {
         engine: EngineConfig {
             data_dir,
             backend,
-            timing: Timing::from_env().unwrap_or_default(),
+            timing: Timing::from_env_or(Timing::default()),
             keys: Arc::new(KeyStore::platform()),
             stop_on_interrupt: false,
         },

@@ -5,6 +5,7 @@ pub mod board;
 pub mod buttons;
 pub mod export_name;
 pub mod failure;
+pub mod history;
 pub mod mask;
 pub mod mode;
 pub mod params;

@@ -75,8 +75,12 @@ pub(crate) struct Connected {
     pub simulator: Option<Simulator>,
 }
 
-/// Starts the simulator when offline and builds the client. The error is said as the window shows it.
-pub(crate) async fn connect(resolved: Resolved) -> Result<Connected, String> {
+/// Starts the simulator when offline and builds the client, whose requests give up after
+/// `request_timeout`. The error is said as the window shows it.
+pub(crate) async fn connect(
+    resolved: Resolved,
+    request_timeout: std::time::Duration,
+) -> Result<Connected, String> {
     let (base, key, label, instance, offline, simulator) = match resolved {
         Resolved::Service { base, key } => {
             let label = base.to_string();
@@ -98,8 +102,12 @@ pub(crate) async fn connect(resolved: Resolved) -> Result<Connected, String> {
             )
         }
     };
-    let client = TtapiClient::with_options(base, key, ClientOptions::default())
-        .map_err(|e| e.to_string())?;
+    // The client gives up on a request when a job's claim stops covering it (`Timing::request_timeout`).
+    let options = ClientOptions {
+        request_timeout,
+        ..ClientOptions::default()
+    };
+    let client = TtapiClient::with_options(base, key, options).map_err(|e| e.to_string())?;
     Ok(Connected {
         client,
         label,

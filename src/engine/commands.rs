@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::{Command, Core, EngineError, Event, driver, prepare, sharing};
+use super::{Command, Core, EngineError, Event, driver, prepare, reconcile, sharing};
 use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
 use crate::domain::pricing::{PriceBook, PriceTable};
 use crate::domain::spend;
@@ -23,6 +23,9 @@ impl Command {
     pub(crate) fn runs_in_order(&self) -> bool {
         match self {
             Command::Submit { .. }
+            // After the submissions before it: "cancel all queued" catches a batch just sent.
+            | Command::CancelJobs { .. }
+            | Command::CancelQueued { .. }
             | Command::LookAgain { .. }
             | Command::LoadJobs { .. }
             | Command::LoadImages { .. }
@@ -68,8 +71,12 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
     match command {
         Command::Submit { submission, reply } => submit(&core, submission, reply).await,
         Command::Fetch { job_id, reply } => answer(reply, driver::refresh(&core, job_id).await),
+        Command::CancelJobs { job_ids, reply } => {
+            answer(reply, cancel(&core, Some(job_ids)).await);
+        }
+        Command::CancelQueued { reply } => answer(reply, cancel(&core, None).await),
         Command::LookAgain { job_id, reply } => {
-            answer(reply, driver::look_again(&core, job_id).await);
+            answer(reply, reconcile::look_again(&core, job_id).await);
         }
         Command::LoadJobs { limit } => load_jobs(&core, limit).await,
         Command::LoadImages { job_ids } => load_images(&core, job_ids).await,
@@ -179,8 +186,7 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
         Command::SaveBoard { id, board } => {
             if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {
                 core.emitter
-                    .emit(Event::Notice(format!("could not save the board: {e}")))
-                    .await;
+                    .emit(Event::Notice(format!("could not save the board: {e}")));
             }
         }
         Command::Shutdown => return ControlFlow::Break(()),
@@ -202,6 +208,28 @@ where
     answer(reply, core.db(work).await.map_err(EngineError::from));
 }
 
+/// Cancels `job_ids` (or every queued job) and tells the listeners of each job cancelled.
+async fn cancel(
+    core: &Core,
+    job_ids: Option<Vec<i64>>,
+) -> Result<Vec<crate::library::Cancellation>, EngineError> {
+    let outcomes = core
+        .db(move |l| {
+            let ids = match job_ids {
+                Some(ids) => ids,
+                None => l.queued_jobs()?.iter().map(|job| job.id).collect(),
+            };
+            l.cancel_jobs(&ids)
+        })
+        .await?;
+    for outcome in &outcomes {
+        if let crate::library::Cancellation::Cancelled(job) = outcome {
+            core.emitter.emit(Event::JobChanged(Box::new(job.clone())));
+        }
+    }
+    Ok(outcomes)
+}
+
 /// Writes the job, replies once the row exists, and starts driving it.
 async fn submit(
     core: &Arc<Core>,
@@ -220,7 +248,7 @@ async fn load_jobs(core: &Core, limit: usize) {
         Ok(jobs) => Event::Jobs(jobs),
         Err(e) => Event::Notice(format!("could not read the library: {e}")),
     };
-    core.emitter.emit(event).await;
+    core.emitter.emit(event);
 }
 
 async fn read_jobs(
@@ -232,7 +260,7 @@ async fn read_jobs(
         Ok(jobs) => Event::JobsRead { asked, jobs },
         Err(e) => Event::Notice(format!("could not read the library: {e}")),
     };
-    core.emitter.emit(event).await;
+    core.emitter.emit(event);
 }
 
 async fn load_images(core: &Core, job_ids: Vec<i64>) {
@@ -248,7 +276,7 @@ async fn load_images(core: &Core, job_ids: Vec<i64>) {
         Ok(images) => Event::Images(images),
         Err(e) => Event::Notice(format!("could not read the library's images: {e}")),
     };
-    core.emitter.emit(event).await;
+    core.emitter.emit(event);
 }
 
 async fn mark_job(core: &Core, job_id: i64, mark: crate::library::Mark) {
@@ -256,7 +284,7 @@ async fn mark_job(core: &Core, job_id: i64, mark: crate::library::Mark) {
         Ok(job) => Event::JobChanged(Box::new(job)),
         Err(e) => Event::Notice(format!("could not mark job #{job_id}: {e}")),
     };
-    core.emitter.emit(event).await;
+    core.emitter.emit(event);
 }
 
 /// Into the Trash (`to_trash`) or back out of it; every job moved is told as `JobChanged`.
@@ -279,7 +307,7 @@ async fn trash_jobs(core: &Core, job_ids: Vec<i64>, to_trash: bool) {
     match moved {
         Ok((jobs, running)) => {
             for job in jobs {
-                core.emitter.emit(Event::JobChanged(Box::new(job))).await;
+                core.emitter.emit(Event::JobChanged(Box::new(job)));
             }
             if !running.is_empty() {
                 let ids: Vec<String> = running.iter().map(|id| format!("#{id}")).collect();
@@ -287,13 +315,12 @@ async fn trash_jobs(core: &Core, job_ids: Vec<i64>, to_trash: bool) {
                     "{} still running, so it stays in the library",
                     ids.join(", ")
                 );
-                core.emitter.emit(Event::Notice(notice)).await;
+                core.emitter.emit(Event::Notice(notice));
             }
         }
         Err(e) => {
             core.emitter
-                .emit(Event::Notice(format!("could not use the Trash: {e}")))
-                .await;
+                .emit(Event::Notice(format!("could not use the Trash: {e}")));
         }
     }
 }

@@ -9,20 +9,21 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep};
 
+use super::download::download;
 use super::prepare::{Outgoing, outgoing};
+use super::reconcile::reconcile;
 use super::{Core, EngineError, Event};
-use crate::api::{ApiError, DEFAULT_MAX_DOWNLOAD_BYTES, FetchListQuery, Job, ListedJob};
+use crate::api::{ApiError, Job};
 use crate::domain::JobStatus;
 use crate::library::{
-    Claim, FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate,
-    LibraryError, now_ms,
+    Accepted, Claim, FailureKind, JobKind, JobRecord, JobState, JobUpdate, LibraryError, now_ms,
 };
 
 /// Why a driver stopped without finishing the job: it stays unfinished and resumes later. `lost` means
 /// another engine changed the job first: not a failure to report, that engine carries on.
-struct Stall {
-    kind: FailureKind,
-    message: String,
+pub(super) struct Stall {
+    pub(super) kind: FailureKind,
+    pub(super) message: String,
     lost: bool,
 }
 
@@ -37,16 +38,25 @@ impl From<LibraryError> for Stall {
 }
 
 impl Stall {
-    fn new(kind: FailureKind, message: String) -> Stall {
+    pub(super) fn new(kind: FailureKind, message: String) -> Stall {
         Stall {
             kind,
             message,
             lost: false,
         }
     }
+
+    /// Another engine drives the job now (or it was taken back from this one): stop without a word.
+    fn elsewhere(message: String) -> Stall {
+        Stall {
+            kind: FailureKind::Unavailable,
+            message,
+            lost: true,
+        }
+    }
 }
 
-fn account_or_unavailable(error: &ApiError) -> FailureKind {
+pub(super) fn account_or_unavailable(error: &ApiError) -> FailureKind {
     if error.is_account_problem() {
         FailureKind::Account
     } else {
@@ -57,8 +67,8 @@ fn account_or_unavailable(error: &ApiError) -> FailureKind {
 /// What a job that an offline engine cannot continue ends with.
 pub(crate) const SIMULATOR_CLOSED: &str = "the offline simulator that ran this job has closed";
 
-/// Ends a job that will not succeed, saying why.
-async fn end(
+/// Ends a job that will not succeed, saying why (in Moodgrid's words).
+pub(super) async fn end(
     core: &Core,
     job: &JobRecord,
     state: JobState,
@@ -131,13 +141,11 @@ pub(crate) fn spawn(core: Arc<Core>, job_id: i64) {
         }
         // Info, not warn: the user is told through the event (the CLI's stderr line, the window's notice).
         tracing::info!(job_id, message = %stall.message, "job stalled");
-        core.emitter
-            .emit(Event::Stalled {
-                job_id,
-                kind: stall.kind,
-                message: stall.message,
-            })
-            .await;
+        core.emitter.emit(Event::Stalled {
+            job_id,
+            kind: stall.kind,
+            message: stall.message,
+        });
     });
 }
 
@@ -171,7 +179,11 @@ async fn drive(core: &Arc<Core>, claimed: JobRecord) -> Result<(), Stall> {
         let job = core.db(move |l| l.job(job_id)).await?;
         match job.state {
             JobState::Queued => submit(core, job, &mut patience).await?,
-            JobState::Submitting | JobState::Uncertain => reconcile(core, job).await?,
+            JobState::Submitting | JobState::Uncertain => {
+                reconcile(core, job).await?;
+                // Sent again (on proof): its patience with an unreachable service starts afresh.
+                patience = Patience::default();
+            }
             JobState::Pending | JobState::Running => poll(core, job).await?,
             JobState::Downloading => return download(core, job).await,
             _ => return Ok(()),
@@ -208,6 +220,7 @@ fn classify(error: &ApiError) -> SubmitFailure {
 }
 
 async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Result<(), Stall> {
+    stop_sending_if_stopping(core)?;
     let paused = *core.paused_until.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(until) = paused.filter(|u| *u > Instant::now()) {
         tokio::time::sleep_until(until).await;
@@ -230,33 +243,137 @@ async fn submit(core: &Arc<Core>, job: JobRecord, patience: &mut Patience) -> Re
         }
         Err(other) => return Err(Stall::new(FailureKind::Unavailable, other.to_string())),
     };
-    let job = begin_submission(core, &job).await?;
-    match send(&core.client, &request).await {
-        Ok(remote_id) => {
-            let update = JobUpdate {
-                remote_id: Some(remote_id),
-                remote_status: Some("PENDING_QUEUE".into()),
-                progress: Some(0),
-                ..JobUpdate::transition(job.state, JobState::Pending)
-            };
-            core.update(&job, update).await?;
-            Ok(())
+    let (job, mut proven_at) = begin_submission(core, &job).await?;
+    if cfg!(debug_assertions) && !core.timing.pause_before_send.is_zero() {
+        // The test hook: time for a test to stop the process right here (SIGSTOP, as Ctrl+Z does).
+        tracing::info!(
+            job_id = job.id,
+            "test hook: pausing between `submitting` and the send"
+        );
+        sleep(core.timing.pause_before_send).await;
+    }
+    // The claim written with `submitting` covers a request that leaves within half a lease of that write,
+    // measured on this process's monotonic clock from before the write. A process that was stopped in
+    // between (Ctrl+Z, a debugger) proves it still holds the job first, and sends nothing if it does not.
+    while proven_at.elapsed() > core.owner.lease / 2 {
+        proven_at = Instant::now();
+        let (id, owner, cover) = (job.id, core.owner.clone(), core.timing.request_timeout);
+        match core.db(move |l| l.confirm_send(id, &owner, cover)).await {
+            Ok(()) => {}
+            Err(lost @ LibraryError::Conflict { .. }) => {
+                return Err(Stall::elsewhere(format!("not sent: {lost}")));
+            }
+            Err(other) => return Err(other.into()),
         }
+    }
+    match send(&core.client, &request).await {
+        Ok(remote_id) => answered(core, &job, remote_id).await,
         Err(error) => submit_failed(core, &job, error, patience).await,
     }
 }
 
+/// TTAPI took the request: its id is the job's, whatever happened meanwhile (`Library::accept_submission`).
+/// Nothing it answers is thrown away: a second charge becomes a job of its own, driven from here.
+async fn answered(core: &Arc<Core>, job: &JobRecord, remote_id: String) -> Result<(), Stall> {
+    let Some(sent_seq) = job.sent_seq else {
+        return Err(Stall::new(
+            FailureKind::Unavailable,
+            "the send was not recorded in the journal".into(),
+        ));
+    };
+    let accepted = keep_answer(core, job.id, sent_seq, &remote_id).await?;
+    match accepted {
+        Accepted::Bound(job) => {
+            core.emitter.emit(Event::JobChanged(Box::new(job)));
+            Ok(())
+        }
+        Accepted::AlreadyKnown(known) if known.id == job.id => Err(Stall::elsewhere(
+            "another process found TTAPI's answer first".into(),
+        )),
+        Accepted::AlreadyKnown(known) => {
+            // A job with the same request found this answer in the history and took it: this job looks for
+            // that job's own submission instead.
+            let update = JobUpdate {
+                message: Some(format!(
+                    "TTAPI's answer was already taken by #{}, which made the same request",
+                    known.id
+                )),
+                ..JobUpdate::transition(JobState::Submitting, JobState::Uncertain)
+            };
+            core.update(job, update).await?;
+            Ok(())
+        }
+        Accepted::SentTwice { original, second } => {
+            let second_id = second.id;
+            core.emitter.emit(Event::JobChanged(original));
+            core.emitter.emit(Event::JobChanged(second));
+            spawn(core.clone(), second_id);
+            Err(Stall::elsewhere(format!(
+                "TTAPI charged #{} twice; the second result is #{second_id}",
+                job.id
+            )))
+        }
+    }
+}
+
+/// Stores TTAPI's answer, trying again a few times if the library fails: it is what was paid for. The
+/// id is logged first, so that it is kept somewhere even if the library never takes it.
+async fn keep_answer(
+    core: &Core,
+    job_id: i64,
+    sent_seq: i64,
+    remote_id: &str,
+) -> Result<Accepted, Stall> {
+    tracing::info!(job_id, remote_id, "TTAPI answered the submission");
+    let mut tries = 0;
+    loop {
+        let (owner, remote) = (core.owner.clone(), remote_id.to_owned());
+        match core
+            .db(move |l| l.accept_submission(job_id, &owner, sent_seq, &remote))
+            .await
+        {
+            Ok(accepted) => return Ok(accepted),
+            Err(error) if tries < KEEP_ANSWER_TRIES => {
+                tries += 1;
+                tracing::warn!(job_id, remote_id, %error, "could not store TTAPI's answer; trying again");
+                sleep(core.timing.backoff(tries, None)).await;
+            }
+            Err(error) => {
+                tracing::error!(job_id, remote_id, %error, "TTAPI's answer could not be stored");
+                return Err(error.into());
+            }
+        }
+    }
+}
+
+/// Tries to store TTAPI's answer after the first.
+const KEEP_ANSWER_TRIES: u32 = 5;
+
+/// A process stopping on a signal begins no new send: the job stays queued (or is cancelled, if this
+/// command made it), for another process or a later resume.
+fn stop_sending_if_stopping(core: &Core) -> Result<(), Stall> {
+    if core.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Stall::elsewhere(
+            "not sent: this process is stopping".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Moves the job to `submitting`, written (and synced) before sending: a crash from here on is reconciled,
 /// never blindly re-sent. It waits while the account has its cap of jobs in flight, counted over every
-/// process on the library.
-async fn begin_submission(core: &Core, job: &JobRecord) -> Result<JobRecord, Stall> {
+/// process on the library. Returns the job and a moment taken just before the write that proved the claim.
+async fn begin_submission(core: &Core, job: &JobRecord) -> Result<(JobRecord, Instant), Stall> {
     loop {
+        stop_sending_if_stopping(core)?;
         let (id, owner, cap) = (job.id, core.owner.clone(), core.timing.max_in_progress);
+        let cover = core.timing.request_timeout;
+        let asked = Instant::now();
         match core
-            .db(move |l| l.begin_submission(id, &owner, cap))
+            .db(move |l| l.begin_submission(id, &owner, cap, cover))
             .await?
         {
-            Some(job) => return Ok(job),
+            Some(job) => return Ok((job, asked)),
             None => sleep(core.timing.slot_check).await,
         }
     }
@@ -345,13 +462,11 @@ async fn send_again_later(
         + give_up_at
             .saturating_duration_since(Instant::now())
             .as_millis() as i64;
-    core.emitter
-        .emit(Event::Waiting {
-            job_id: job.id,
-            reason,
-            until_ms,
-        })
-        .await;
+    core.emitter.emit(Event::Waiting {
+        job_id: job.id,
+        reason,
+        until_ms,
+    });
     sleep(wait).await;
     Ok(())
 }
@@ -370,163 +485,6 @@ fn waiting_reason(error: &ApiError) -> String {
     }
 }
 
-/// The answer to a submission was lost: look for the job in the account's history rather than sending it
-/// again blindly (which could charge twice). Found → adopted. Still missing after a grace period → sent
-/// again, once, and the job's history says so. Missing after that → `unconfirmed`, for the user to decide.
-async fn reconcile(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
-    let job = if job.state == JobState::Submitting {
-        let update = JobUpdate {
-            message: Some("the answer to the submission was not seen".into()),
-            ..JobUpdate::transition(job.state, JobState::Uncertain)
-        };
-        core.update(&job, update).await?
-    } else {
-        job
-    };
-    let id = job.id;
-    let resent = core
-        .db(move |l| Ok(l.events(id)?.iter().any(|(kind, _)| kind == RESENT)))
-        .await?;
-    let mut looks = core.timing.reconcile_delays.clone();
-    if !resent {
-        looks.push(core.timing.resend_grace);
-    }
-    // Only a look that worked and found nothing, after the grace period, allows a re-send.
-    let mut missing_after_grace = false;
-    for delay in looks {
-        sleep(delay).await;
-        missing_after_grace = false;
-        match find_in_history(core, &job).await {
-            Ok(Some(remote_id)) => {
-                let update = JobUpdate {
-                    remote_id: Some(remote_id),
-                    message: Some("confirmed through the account's job list".into()),
-                    ..JobUpdate::transition(job.state, JobState::Pending)
-                };
-                core.update(&job, update).await?;
-                return Ok(());
-            }
-            Ok(None) => missing_after_grace = true,
-            Err(e) if e.is_transient() => {}
-            Err(e) => return Err(Stall::new(account_or_unavailable(&e), e.to_string())),
-        }
-    }
-    if !resent && missing_after_grace {
-        let looked =
-            core.timing.reconcile_delays.iter().sum::<Duration>() + core.timing.resend_grace;
-        let note = format!(
-            "not in TTAPI's job list {} s after it was sent, so it never started: sent again (once)",
-            looked.as_secs()
-        );
-        core.db(move |l| l.log_event(Some(id), RESENT, &note))
-            .await?;
-        let update = JobUpdate {
-            message: Some("sent again: TTAPI's job list never showed the first submission".into()),
-            ..JobUpdate::transition(job.state, JobState::Queued)
-        };
-        core.update(&job, update).await?;
-        return Ok(());
-    }
-    end(
-        core,
-        &job,
-        JobState::Unconfirmed,
-        FailureKind::Unavailable,
-        UNCONFIRMED.into(),
-    )
-    .await
-}
-
-/// One page of the account's job list, asked again after a transient failure (a look is several requests,
-/// and one failed request must not make the whole look fail), a bounded number of times.
-async fn list_patiently(
-    core: &Arc<Core>,
-    query: &FetchListQuery,
-) -> Result<Vec<ListedJob>, ApiError> {
-    let mut failures = 0;
-    loop {
-        match core.client.fetch_list(query).await {
-            Err(e) if e.is_transient() && failures < LIST_ATTEMPTS => {
-                failures += 1;
-                sleep(core.timing.backoff(failures, e.retry_after())).await;
-            }
-            answer => return answer,
-        }
-    }
-}
-
-/// Tries of one request for the account's job list before the look counts as failed.
-const LIST_ATTEMPTS: u32 = 6;
-
-/// The event that records the one automatic re-send of a job whose submission was lost.
-const RESENT: &str = "resent";
-
-/// Said of a job whose submission may or may not have reached TTAPI: never "not charged" without proof.
-pub(crate) const UNCONFIRMED: &str =
-    "TTAPI may have run this job; check your history before sending it again";
-
-/// The newest job in the account's history that matches this one and no local job has claimed. Blend and
-/// describe have no prompt to compare, so for them only rows of the same action and mode count that are
-/// newer than every row this library sent before the job (fetch-list has no timestamps), and only while
-/// the job is within its own timeout.
-async fn find_in_history(core: &Arc<Core>, job: &JobRecord) -> Result<Option<String>, ApiError> {
-    let wanted_prompt = job.prompt.trim().to_owned();
-    let promptless = wanted_prompt.is_empty();
-    let sent_at = job.submitted_at.unwrap_or(job.created_at);
-    if promptless && now_ms() > sent_at + i64::from(job.timeout_secs) * 1000 {
-        return Ok(None);
-    }
-    let wanted_mode = job.mode.map(|m| m.as_str());
-    for status in ["PENDING_QUEUE", "ON_QUEUE", "SUCCESS", "FAILED"] {
-        let query = FetchListQuery {
-            limit: FetchListQuery::MAX_LIMIT,
-            status: Some(status.into()),
-            order: Some("desc".into()),
-            ..FetchListQuery::default()
-        };
-        for row in list_patiently(core, &query).await? {
-            let Some(remote_id) = row.job_id.clone() else {
-                continue;
-            };
-            let candidate = remote_id.clone();
-            let known = core
-                .db(move |l| l.job_by_remote_id(&candidate))
-                .await
-                .map_err(|e| ApiError::BadResponse {
-                    status: 200,
-                    reason: e.to_string(),
-                })?;
-            if let Some(known) = known {
-                if promptless && known.submitted_at.is_some_and(|at| at < sent_at) {
-                    // Newest first: everything from here on was sent before this job.
-                    break;
-                }
-                continue;
-            }
-            if matches_job(&row, &job.action, &wanted_prompt, wanted_mode) {
-                return Ok(Some(remote_id));
-            }
-        }
-    }
-    Ok(None)
-}
-
-fn matches_job(row: &ListedJob, action: &str, prompt: &str, mode: Option<&str>) -> bool {
-    if row.action.as_deref() != Some(action) {
-        return false;
-    }
-    if prompt.is_empty() {
-        // No prompt to compare: the mode must agree where both are known.
-        return match (row.model.as_deref(), mode) {
-            (Some(row_mode), Some(mode)) => row_mode.eq_ignore_ascii_case(mode),
-            _ => true,
-        };
-    }
-    // Exact: a prefix match would take job 10 for job 1. A prompt TTAPI rewrote (translation) is not found,
-    // and the job ends `unconfirmed` for the user to check: never charged twice.
-    row.prompt.as_deref().unwrap_or("").trim() == prompt
-}
-
 async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
     let Some(remote_id) = job.remote_id.clone() else {
         core.update(&job, JobUpdate::transition(job.state, JobState::Uncertain))
@@ -534,20 +492,13 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
         return Ok(());
     };
     let started = job.submitted_at.unwrap_or(job.created_at);
-    let deadline = started
-        + i64::from(job.timeout_secs) * 1000
-        + core.timing.timeout_margin.as_millis() as i64;
+    // Wall-clock time: a deadline that passed while this process could not look (a sleeping laptop, a
+    // stopped process, no network) is noticed at once, and the fetch below still comes first.
+    let deadline = started + core.timing.give_up_after(job.timeout_secs).as_millis() as i64;
     let mut failures = 0u32;
     // Answers that cannot be read (not JSON, HTML, too large): how many in a row, since when.
     let mut unreadable: Option<(u32, Instant)> = None;
     loop {
-        if now_ms() > deadline {
-            let message = format!(
-                "no result from TTAPI within {} s (the job's timeout plus a margin)",
-                (deadline - started) / 1000
-            );
-            return end(core, &job, JobState::Abandoned, FailureKind::Job, message).await;
-        }
         let remote = match core.client.fetch(&remote_id).await {
             Ok(remote) => remote,
             Err(error @ ApiError::BadResponse { .. }) => {
@@ -568,6 +519,14 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
             }
             Err(error) if error.is_transient() => {
                 failures += 1;
+                if now_ms() > deadline && failures >= UNREACHABLE_PAST_DEADLINE {
+                    // Never abandoned unseen: the job waits, unfinished, for a later look.
+                    let message = format!(
+                        "TTAPI could not be asked how this job ended ({error}); Moodgrid asks again on the next \
+                         resume"
+                    );
+                    return Err(Stall::new(account_or_unavailable(&error), message));
+                }
                 sleep(core.timing.backoff(failures, error.retry_after())).await;
                 continue;
             }
@@ -591,15 +550,19 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
         match remote.status {
             JobStatus::Success => return succeeded(core, &job, &remote).await,
             JobStatus::Failed => {
-                let message = if remote.message.is_empty() {
-                    "TTAPI reported the job as failed, without a reason".to_owned()
-                } else {
+                let by_service = !remote.message.is_empty();
+                let message = if by_service {
                     remote.message.clone()
+                } else {
+                    "TTAPI reported the job as failed, without a reason".to_owned()
                 };
                 // The quota TTAPI froze for it, which the ledger shows as refunded.
                 let update = JobUpdate {
                     failure_kind: Some(FailureKind::Job),
                     message: Some(message),
+                    message_by_service: by_service,
+                    finished_remotely: true,
+                    remote_status: Some("FAILED".into()),
                     quota: remote.data.quota,
                     ..JobUpdate::transition(job.state, JobState::Failed)
                 };
@@ -608,10 +571,39 @@ async fn poll(core: &Arc<Core>, mut job: JobRecord) -> Result<(), Stall> {
             }
             _ => {
                 job = record_progress(core, job, &remote).await?;
+                if now_ms() > deadline {
+                    let message = given_up(core, &job, now_ms() - started);
+                    return end(
+                        core,
+                        &job,
+                        JobState::Abandoned,
+                        FailureKind::Unavailable,
+                        message,
+                    )
+                    .await;
+                }
                 sleep(core.timing.poll_after(job.mode, job.progress)).await;
             }
         }
     }
+}
+
+/// Fetches that fail in a row past a job's deadline before the job waits for a later resume.
+const UNREACHABLE_PAST_DEADLINE: u32 = 5;
+
+/// What an abandoned job says: what Moodgrid saw and did, never words TTAPI did not say.
+fn given_up(core: &Core, job: &JobRecord, waited_ms: i64) -> String {
+    let standing = match job.state {
+        JobState::Running => format!("running ({}%)", job.progress.unwrap_or(0)),
+        _ => "waiting in its queue".to_owned(),
+    };
+    format!(
+        "Moodgrid stopped waiting: {} s after the job was sent (its {} s timeout and a {} s margin), TTAPI still \
+         had it {standing}. TTAPI may still finish it; fetching it again then saves its images",
+        waited_ms / 1000,
+        (f64::from(job.timeout_secs) * core.timing.timeout_scale).round(),
+        (core.timing.timeout_margin.as_secs_f64() * core.timing.timeout_scale).round(),
+    )
 }
 
 /// The service says the job succeeded: what it made is recorded and its images are next (`downloading`).
@@ -627,6 +619,7 @@ async fn succeeded(core: &Core, job: &JobRecord, remote: &Job) -> Result<(), Sta
         size: data.width.zip(data.height),
         image_url: remote.image_url().map(str::to_owned),
         image_urls: Some(data.images.clone()),
+        finished_remotely: true,
         prompt: (job.kind == JobKind::Describe)
             .then(|| data.prompt.clone())
             .flatten(),
@@ -677,22 +670,17 @@ async fn record_progress(
     .await
 }
 
-/// Puts an `unconfirmed` job back into reconciliation (the user asked to look again) and drives it.
-pub(crate) async fn look_again(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, EngineError> {
-    let update = JobUpdate {
-        message: Some("looking in the account's job list again".into()),
-        ..JobUpdate::transition(JobState::Unconfirmed, JobState::Uncertain)
-    };
-    let record = core.store_update(job_id, update).await?;
-    spawn(core.clone(), job_id);
-    Ok(record)
-}
-
 /// Asks the service once where a job stands and records it; a job that has ended remotely gets a driver to
-/// finish it (download, final state).
+/// finish it (download, final state). An abandoned job that TTAPI did finish after all is taken up again:
+/// its images are saved, as if Moodgrid had waited.
 pub(crate) async fn refresh(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, EngineError> {
     let job = core.db(move |l| l.job(job_id)).await?;
-    let Some(remote_id) = job.remote_id.clone().filter(|_| !job.state.is_final()) else {
+    let abandoned = job.state == JobState::Abandoned;
+    let Some(remote_id) = job
+        .remote_id
+        .clone()
+        .filter(|_| !job.state.is_final() || abandoned)
+    else {
         if !job.state.is_final() {
             spawn(core.clone(), job_id);
         }
@@ -703,168 +691,22 @@ pub(crate) async fn refresh(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, 
         .fetch(&remote_id)
         .await
         .map_err(EngineError::Api)?;
+    let update = JobUpdate {
+        remote_status: Some(remote.status.as_wire().to_owned()),
+        progress: remote.data.progress,
+        ..JobUpdate::default()
+    };
+    let mut record = core.annotate(job_id, update).await?;
     if remote.status.is_terminal() {
-        let update = JobUpdate {
-            remote_status: Some(remote.status.as_wire().to_owned()),
-            progress: remote.data.progress,
-            ..JobUpdate::default()
-        };
-        let record = core.annotate(job_id, update).await?;
+        if abandoned {
+            let owner = core.owner.clone();
+            record = core.db(move |l| l.reopen_abandoned(job_id, &owner)).await?;
+            core.emitter
+                .emit(Event::JobChanged(Box::new(record.clone())));
+        }
         spawn(core.clone(), job_id);
-        Ok(record)
-    } else {
-        let update = JobUpdate {
-            remote_status: Some(remote.status.as_wire().to_owned()),
-            progress: remote.data.progress,
-            ..JobUpdate::default()
-        };
-        Ok(core.annotate(job_id, update).await?)
     }
-}
-
-/// Saves every image of a succeeded job (content-addressed, with thumbnails); only then is it `succeeded`.
-async fn download(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
-    let job_id = job.id;
-    let existing = core.db(move |l| l.images(job_id)).await?;
-    let mut wanted: Vec<(ImageRole, u32, String)> = Vec::new();
-    if !job.image_urls.is_empty() {
-        wanted.extend(job.image_url.clone().map(|u| (ImageRole::Grid, 0, u)));
-        wanted.extend(
-            job.image_urls
-                .iter()
-                .enumerate()
-                .map(|(i, u)| (ImageRole::Split, i as u32 + 1, u.clone())),
-        );
-    } else if let Some(url) = job.image_url.clone() {
-        // Describe answers with the image it described; the user's own copy is already stored.
-        let role = if job.kind == JobKind::Describe {
-            ImageRole::Source
-        } else {
-            ImageRole::Upscale
-        };
-        wanted.push((role, u32::from(role == ImageRole::Source), url));
-    }
-    let mut missing = wanted.into_iter().filter(|(role, ordinal, _)| {
-        !existing
-            .iter()
-            .any(|i| i.role == *role && i.ordinal == *ordinal)
-    });
-    // Two lanes: the main image (what the feed and gallery draw) on its own, so it is shown as soon as
-    // it is saved, while the split images follow one by one beside it.
-    let main: Vec<_> = missing.next().into_iter().collect();
-    let rest: Vec<_> = missing.collect();
-    let saved = tokio::try_join!(
-        save_in_turn(core, job_id, main),
-        save_in_turn(core, job_id, rest)
-    );
-    match saved {
-        Ok(_) => {
-            core.update(&job, JobUpdate::transition(job.state, JobState::Succeeded))
-                .await?;
-            Ok(())
-        }
-        // Images Moodgrid will never accept: the job ends, keeping its TTAPI id, and no resume tries again.
-        Err(stall) if stall.kind == FailureKind::Job => {
-            end(
-                core,
-                &job,
-                JobState::Failed,
-                FailureKind::Job,
-                stall.message,
-            )
-            .await
-        }
-        Err(stall) => Err(stall),
-    }
-}
-
-/// Saves `images` one after the other.
-async fn save_in_turn(
-    core: &Arc<Core>,
-    job_id: i64,
-    images: Vec<(ImageRole, u32, String)>,
-) -> Result<(), Stall> {
-    for (role, ordinal, url) in images {
-        save_image(core, job_id, role, ordinal, url).await?;
-    }
-    Ok(())
-}
-
-/// Downloads and stores one image. A network failure is tried again up to `download_attempts` times and
-/// then leaves the job for a later resume; an image refused by Moodgrid's limits (too large, too many
-/// pixels, not an image, damaged) is tried `image_attempts` times, then fails the job (kind `Job`).
-async fn save_image(
-    core: &Arc<Core>,
-    job_id: i64,
-    role: ImageRole,
-    ordinal: u32,
-    url: String,
-) -> Result<(), Stall> {
-    let mut last_error = String::new();
-    let mut refusals = 0;
-    for attempt in 0..core.timing.download_attempts {
-        if attempt > 0 {
-            sleep(core.timing.backoff(attempt, None)).await;
-        }
-        let bytes = match core.client.download(&url, DEFAULT_MAX_DOWNLOAD_BYTES).await {
-            Ok(bytes) => Ok(bytes),
-            Err(error) if error.is_transient() => {
-                last_error = error.to_string();
-                continue;
-            }
-            Err(error @ (ApiError::TooLarge { .. } | ApiError::NotAllowed(_))) => {
-                Err(error.to_string())
-            }
-            Err(error) => {
-                return Err(Stall::new(
-                    FailureKind::Unavailable,
-                    format!("could not download {url}: {error}"),
-                ));
-            }
-        };
-        let refused = match bytes {
-            Ok(bytes) => {
-                let source_url = url.clone();
-                let stored = core
-                    .db(move |l| {
-                        let image = l.store().put(&bytes)?;
-                        l.add_image(&ImageRecord::stored(
-                            job_id,
-                            role,
-                            ordinal,
-                            image,
-                            Some(source_url),
-                        ))?;
-                        l.image_files(job_id)
-                    })
-                    .await;
-                match stored {
-                    Ok(files) => {
-                        core.emitter.emit(Event::ImageSaved { job_id, files }).await;
-                        return Ok(());
-                    }
-                    Err(LibraryError::Image(e)) => e.to_string(),
-                    Err(other) => return Err(other.into()),
-                }
-            }
-            Err(refused) => refused,
-        };
-        // A damaged transfer reads as a damaged image, so it is fetched again, a few times.
-        refusals += 1;
-        last_error = refused;
-        if refusals >= core.timing.image_attempts {
-            return Err(Stall::new(
-                FailureKind::Job,
-                format!(
-                    "TTAPI's image could not be kept after {refusals} tries: {last_error} ({url})"
-                ),
-            ));
-        }
-    }
-    Err(Stall::new(
-        FailureKind::Unavailable,
-        format!("could not download {url}: {last_error}"),
-    ))
+    Ok(record)
 }
 
 #[cfg(test)]
@@ -872,8 +714,6 @@ mod tests {
     use std::collections::{HashMap, HashSet};
     use std::sync::Mutex;
     use std::sync::atomic::AtomicBool;
-
-    use tokio::sync::mpsc;
 
     use super::*;
     use crate::api::{ApiKey, ClientOptions, NetworkPhase, TtapiClient};
@@ -938,8 +778,8 @@ mod tests {
         sim: &Simulator,
         library: Library,
         key: &str,
-    ) -> (Arc<Core>, mpsc::Receiver<Event>) {
-        let (events, received) = mpsc::channel(256);
+    ) -> (Arc<Core>, Arc<super::super::outbox::Outbox>) {
+        let (emitter, received) = Emitter::for_tests();
         let timing = Timing::scaled(Duration::from_millis(20));
         let client = TtapiClient::with_options(
             sim.base_url(),
@@ -953,15 +793,14 @@ mod tests {
             backend: sim.base_url().to_string(),
             owner: Owner::new(None, timing.lease),
             timing,
-            emitter: Emitter {
-                events,
-                waker: Arc::new(|| {}),
-            },
+            emitter,
             paused_until: Mutex::new(None),
             driving: Mutex::new(HashSet::new()),
             drive_again: Mutex::new(HashSet::new()),
             stalled: Mutex::new(HashMap::new()),
             adopting: AtomicBool::new(false),
+            created: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
             keys: Arc::new(crate::secrets::KeyStore::in_store(
                 keyring_core::mock::Store::new().unwrap(),
             )),
@@ -994,7 +833,7 @@ mod tests {
     async fn a_queued_job_is_sent_once_followed_to_the_end_and_its_images_saved() {
         let sim = Simulator::start(SimConfig::fast()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (core, mut events) = core_on(&sim, Library::open(dir.path()).unwrap(), "k").await;
+        let (core, events) = core_on(&sim, Library::open(dir.path()).unwrap(), "k").await;
         let job = prepare::create(&core, imagine("a quiet harbour"))
             .await
             .unwrap();
@@ -1017,21 +856,34 @@ mod tests {
         assert_eq!(roles.iter().filter(|r| **r == ImageRole::Grid).count(), 1);
         assert_eq!(roles.iter().filter(|r| **r == ImageRole::Split).count(), 4);
         assert_eq!(done.owner, None, "a finished job is nobody's");
-        // The listeners saw it move through its states, ending where the library ends. The
-        // library is written before the event goes out, so the last event may still be on its way.
-        let mut states = Vec::new();
-        while states.last() != Some(&JobState::Succeeded) {
-            match tokio::time::timeout(Duration::from_secs(5), events.recv()).await {
-                Ok(Some(Event::JobChanged(changed))) => states.push(changed.state),
-                Ok(Some(_)) => {}
-                Ok(None) | Err(_) => break,
-            }
-        }
-        assert_eq!(states.first(), Some(&JobState::Queued), "{states:?}");
-        assert_eq!(states.last(), Some(&JobState::Succeeded), "{states:?}");
-        for passed in [JobState::Pending, JobState::Running, JobState::Downloading] {
-            assert!(states.contains(&passed), "{passed:?} in {states:?}");
-        }
+        // The journal holds every step; the listener, which read nothing meanwhile, is told where the job
+        // ended (a job's newer record replaces an older one nobody read).
+        let path: Vec<String> = core
+            .library
+            .events(job.id)
+            .unwrap()
+            .into_iter()
+            .filter(|(kind, _)| kind == "state")
+            .map(|(_, detail)| detail.split(':').next().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            path,
+            [
+                "queued → submitting",
+                "submitting → pending",
+                "pending → running",
+                "running → downloading",
+                "downloading → succeeded"
+            ],
+            "{path:?}"
+        );
+        let told: Vec<JobState> = std::iter::from_fn(|| events.try_recv())
+            .filter_map(|event| match event {
+                Event::JobChanged(changed) => Some(changed.state),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(told, [JobState::Succeeded]);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,17 @@
 //! The IO core: a tokio runtime on its own named thread that submits, polls, reconciles and downloads
 //! jobs, persisting every step in the library. The CLI and the window drive it the same way: they send
-//! [`Command`]s and drain [`Event`]s, both over bounded channels.
+//! [`Command`]s over a bounded channel and drain [`Event`]s from a bounded outbox that never makes the
+//! engine wait (`outbox`): a window nobody looks at holds back no job.
 
 mod backend;
 mod commands;
+mod download;
 mod driver;
+mod outbox;
 mod prepare;
+mod reconcile;
 mod sharing;
+mod stopping;
 mod timing;
 
 use std::collections::{HashMap, HashSet};
@@ -16,10 +21,13 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+use outbox::Outbox;
+
 pub use backend::{Backend, Resolved, SIMULATOR_BACKEND, resolve};
 pub use prepare::{
     DescribeSource, NewSubmission, PreparedSource, SourceImage, prepare_source, read_source_file,
 };
+pub use stopping::StopReport;
 pub use timing::{MAX_RETRY_AFTER, Timing};
 
 use crate::api::{AccountInfo, ApiError, ApiKey, BaseUrl, PromptVerdict, TtapiClient};
@@ -35,7 +43,6 @@ use crate::settings::{Settings, SettingsError};
 /// 100,000 jobs; a query that reads every row shows here.
 const SLOW_LIBRARY_CALL: std::time::Duration = std::time::Duration::from_millis(20);
 const COMMAND_CAPACITY: usize = 64;
-const EVENT_CAPACITY: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -44,7 +51,8 @@ pub struct EngineConfig {
     pub timing: Timing,
     /// Where `Backend::Detect` and the Settings commands find the key: the OS keyring, or a test's mock.
     pub keys: Arc<KeyStore>,
-    /// Stop on Ctrl+C (SIGINT) with [`Event::Interrupted`], releasing every job claim: for the CLI. The
+    /// Stop on Ctrl+C, SIGTERM or SIGHUP: the jobs this engine made and did not send are cancelled
+    /// ([`Event::Stopping`]), every job claim is released, then [`Event::Interrupted`]. For the CLI; the
     /// window closes through its own event loop.
     pub stop_on_interrupt: bool,
 }
@@ -76,7 +84,18 @@ pub enum Command {
         job_id: i64,
         reply: oneshot::Sender<Result<JobRecord, EngineError>>,
     },
-    /// Looks for an `unconfirmed` job in the account's job list again; found, it continues as usual.
+    /// Cancels jobs not yet sent (whatever process made them); replies with what became of each. A job
+    /// already sent cannot be called back: TTAPI has no cancel.
+    CancelJobs {
+        job_ids: Vec<i64>,
+        reply: oneshot::Sender<Result<Vec<crate::library::Cancellation>, EngineError>>,
+    },
+    /// Cancels every job of the library that is waiting to be sent.
+    CancelQueued {
+        reply: oneshot::Sender<Result<Vec<crate::library::Cancellation>, EngineError>>,
+    },
+    /// Looks for an `unconfirmed` job in the account's job list again; found, it continues as usual. It
+    /// never sends.
     LookAgain {
         job_id: i64,
         reply: oneshot::Sender<Result<JobRecord, EngineError>>,
@@ -298,7 +317,11 @@ pub enum Event {
         reason: String,
         until_ms: i64,
     },
-    /// Ctrl+C stopped the engine (with `stop_on_interrupt`); every claim was released, nothing is lost.
+    /// A signal told the engine to stop (with `stop_on_interrupt`): what it cancelled, what TTAPI already
+    /// has, what was on its way. [`Event::Interrupted`] follows once the requests on their way are answered.
+    Stopping(StopReport),
+    /// The engine has stopped on a signal (with `stop_on_interrupt`); every claim was released, nothing is
+    /// lost.
     Interrupted,
     /// Something the user should know that concerns no single job.
     Notice(String),
@@ -315,6 +338,9 @@ pub enum Event {
     /// One more image of a job was saved while the job is still downloading, with all its files as they now
     /// stand: the grid can be shown before the split images have followed.
     ImageSaved { job_id: i64, files: Vec<ImageFile> },
+    /// So many jobs changed while nobody read the events that their changes were not kept: read the jobs
+    /// you show again from the library.
+    JobsStale,
 }
 
 /// Called after every event so a UI can repaint; the CLI passes a no-op.
@@ -322,7 +348,7 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
-    events: mpsc::Receiver<Event>,
+    events: Arc<Outbox>,
     /// Stops the engine even when the command queue is full.
     stop: watch::Sender<bool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -335,11 +361,16 @@ impl EngineHandle {
     /// Starts the engine thread and returns at once; `Event::Ready` or `Event::Fatal` follows.
     pub fn start(config: EngineConfig, waker: Waker) -> std::io::Result<EngineHandle> {
         let (commands, command_rx) = mpsc::channel(COMMAND_CAPACITY);
-        let (event_tx, events) = mpsc::channel(EVENT_CAPACITY);
+        let events = Arc::new(Outbox::new(waker));
+        let emitter = Emitter {
+            outbox: events.clone(),
+        };
         let (stop, stopped) = watch::channel(false);
         let thread = std::thread::Builder::new()
             .name("moodgrid-engine".into())
             .spawn(move || {
+                // However the thread ends, a reader waiting for events learns that none will come.
+                let _closing = ClosesOnDrop(emitter.outbox.clone());
                 let runtime = match tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
                     .thread_name("moodgrid-io")
@@ -348,22 +379,11 @@ impl EngineHandle {
                 {
                     Ok(runtime) => runtime,
                     Err(e) => {
-                        let _ = event_tx.blocking_send(Event::Fatal(format!(
-                            "could not start the IO runtime: {e}"
-                        )));
-                        waker();
+                        emitter.emit(Event::Fatal(format!("could not start the IO runtime: {e}")));
                         return;
                     }
                 };
-                let core = runtime.block_on(run(
-                    config,
-                    command_rx,
-                    stopped,
-                    Emitter {
-                        events: event_tx,
-                        waker,
-                    },
-                ));
+                let core = runtime.block_on(run(config, command_rx, stopped, emitter));
                 // Drivers still running are cut short here; their jobs keep their journaled state.
                 runtime.shutdown_timeout(SHUTDOWN_GRACE);
                 if let Some(core) = core {
@@ -393,31 +413,20 @@ impl EngineHandle {
         })
     }
 
-    /// The next event, waiting for it. `None` once the engine has stopped.
+    /// The next event, waiting for it. `None` once the engine has stopped and everything was read.
     pub fn recv_blocking(&mut self) -> Option<Event> {
-        self.events.blocking_recv()
+        self.events.recv_until(None)
     }
 
     /// The next event, waiting at most `timeout` for it (`None` then, or once the engine has stopped).
     pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<Event> {
-        let deadline = std::time::Instant::now() + timeout;
-        loop {
-            match self.events.try_recv() {
-                Ok(event) => return Some(event),
-                Err(mpsc::error::TryRecvError::Disconnected) => return None,
-                Err(mpsc::error::TryRecvError::Empty) if std::time::Instant::now() >= deadline => {
-                    return None;
-                }
-                Err(mpsc::error::TryRecvError::Empty) => {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                }
-            }
-        }
+        self.events
+            .recv_until(Some(std::time::Instant::now() + timeout))
     }
 
-    /// The next event if one is waiting: for the UI's per-frame drain.
+    /// The next event if one is waiting: for the UI's drain.
     pub fn try_recv(&mut self) -> Option<Event> {
-        self.events.try_recv().ok()
+        self.events.try_recv()
     }
 
     /// Submits and waits for the reply (CLI convenience).
@@ -453,35 +462,54 @@ impl EngineHandle {
 impl Drop for EngineHandle {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        self.events.close();
+        self.events.close_reader();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
+/// Marks the outbox's writing end closed when the engine thread ends, however it ends.
+struct ClosesOnDrop(Arc<Outbox>);
+
+impl Drop for ClosesOnDrop {
+    fn drop(&mut self) {
+        self.0.close_writer();
+    }
+}
+
+/// How the engine tells its reader what happened: never waits (see `outbox`).
 #[derive(Clone)]
 pub(crate) struct Emitter {
-    events: mpsc::Sender<Event>,
-    waker: Waker,
+    outbox: Arc<Outbox>,
 }
 
 impl Emitter {
     /// Whether the receiving side is gone (the engine's owner has shut it down).
     pub(crate) fn is_closed(&self) -> bool {
-        self.events.is_closed()
+        self.outbox.reader_gone()
     }
 
     /// Tells the receiving side to look (a reply was sent).
     pub(crate) fn wake(&self) {
-        (self.waker)();
+        self.outbox.wake();
     }
 
-    /// Waits for room rather than dropping: a slow consumer slows the engine, it never loses an event.
-    pub(crate) async fn emit(&self, event: Event) {
-        if self.events.send(event).await.is_ok() {
-            (self.waker)();
-        }
+    /// Publishes an event and wakes the reader; returns at once, whether or not anyone reads.
+    pub(crate) fn emit(&self, event: Event) {
+        self.outbox.publish(event);
+    }
+
+    /// For tests: an emitter whose events land in an outbox the test reads.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> (Emitter, Arc<Outbox>) {
+        let outbox = Arc::new(Outbox::new(Arc::new(|| {})));
+        (
+            Emitter {
+                outbox: outbox.clone(),
+            },
+            outbox,
+        )
     }
 }
 
@@ -505,6 +533,10 @@ pub(crate) struct Core {
     pub stalled: Mutex<HashMap<i64, tokio::time::Instant>>,
     /// Set by `ResumeAll`: this engine also takes over the jobs of engines that went away.
     pub adopting: AtomicBool,
+    /// The jobs this engine wrote: a command stopped by a signal cancels those not yet sent.
+    pub created: Mutex<Vec<i64>>,
+    /// A signal told the engine to stop: it writes no new job and begins no new send.
+    pub stopping: AtomicBool,
     /// Where the Settings commands find and store the key.
     pub keys: Arc<KeyStore>,
 }
@@ -575,8 +607,7 @@ impl Core {
     ) -> Result<JobRecord, LibraryError> {
         let record = self.db(move |l| l.update_job(job_id, &update)).await?;
         self.emitter
-            .emit(Event::JobChanged(Box::new(record.clone())))
-            .await;
+            .emit(Event::JobChanged(Box::new(record.clone())));
         Ok(record)
     }
 }
@@ -594,17 +625,21 @@ async fn run(
     let (core, _simulator) = match start(&config, emitter.clone()).await {
         Ok(started) => started,
         Err(message) => {
-            emitter.emit(Event::Fatal(message)).await;
+            emitter.emit(Event::Fatal(message));
             return None;
         }
     };
     let renewing = tokio::spawn(sharing::renew_leases(core.clone()));
     let watching = tokio::spawn(sharing::watch_library(core.clone()));
-    let interrupted = async {
-        if config.stop_on_interrupt {
-            let _ = tokio::signal::ctrl_c().await;
-        } else {
-            std::future::pending::<()>().await;
+    let mut signals = config.stop_on_interrupt.then(stopping::StopSignals::new);
+    let stopping_core = core.clone();
+    let interrupted = async move {
+        match &mut signals {
+            Some(signals) => {
+                signals.next().await;
+                stopping::stop(&stopping_core, signals).await;
+            }
+            None => std::future::pending::<()>().await,
         }
     };
     tokio::pin!(interrupted);
@@ -614,7 +649,7 @@ async fn run(
             _ = stopped.wait_for(|stop| *stop) => None,
             () = &mut interrupted => {
                 sharing::release_claims(&core).await;
-                emitter.emit(Event::Interrupted).await;
+                emitter.emit(Event::Interrupted);
                 None
             }
         };
@@ -657,7 +692,7 @@ async fn start(
     let resolved = tokio::task::spawn_blocking(move || backend::resolve(backend, &keys))
         .await
         .map_err(|e| e.to_string())?;
-    let connected = backend::connect(resolved).await?;
+    let connected = backend::connect(resolved, config.timing.request_timeout).await?;
     let core = Arc::new(Core {
         library: Arc::new(library),
         client: connected.client,
@@ -670,6 +705,8 @@ async fn start(
         drive_again: Mutex::new(HashSet::new()),
         stalled: Mutex::new(HashMap::new()),
         adopting: AtomicBool::new(false),
+        created: Mutex::new(Vec::new()),
+        stopping: AtomicBool::new(false),
         keys: config.keys.clone(),
     });
     tracing::info!(
@@ -679,11 +716,9 @@ async fn start(
         data_dir = %config.data_dir.display(),
         "engine ready"
     );
-    emitter
-        .emit(Event::Ready {
-            backend: connected.label,
-            offline: connected.offline,
-        })
-        .await;
+    emitter.emit(Event::Ready {
+        backend: connected.label,
+        offline: connected.offline,
+    });
     Ok((core, connected.simulator))
 }

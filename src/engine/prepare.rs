@@ -134,6 +134,9 @@ pub(crate) async fn create(
     core: &Arc<Core>,
     submission: NewSubmission,
 ) -> Result<JobRecord, EngineError> {
+    if core.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(EngineError::Stopped);
+    }
     let backend = core.backend.clone();
     let library = core.library.clone();
     let owner = core.owner.clone();
@@ -142,9 +145,12 @@ pub(crate) async fn create(
     })
     .await
     .map_err(|e| invalid(format!("could not prepare the job: {e}")))??;
+    core.created
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(job.id);
     core.emitter
-        .emit(super::Event::JobChanged(Box::new(job.clone())))
-        .await;
+        .emit(super::Event::JobChanged(Box::new(job.clone())));
     Ok(job)
 }
 

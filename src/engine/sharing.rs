@@ -72,7 +72,7 @@ pub(super) async fn watch_library(core: Arc<Core>) {
                     continue;
                 }
                 seen.insert(job.id, job.updated_at);
-                core.emitter.emit(Event::JobChanged(Box::new(job))).await;
+                core.emitter.emit(Event::JobChanged(Box::new(job)));
             }
             seen.retain(|_, updated| *updated >= since - 2_000);
         }
@@ -139,13 +139,11 @@ pub(super) async fn resume_all(core: &Arc<Core>) -> Result<Resumed, EngineError>
     }
     if !elsewhere.is_empty() {
         let hosts: HashSet<&str> = elsewhere.iter().map(|j| j.backend.as_str()).collect();
-        core.emitter
-            .emit(Event::Notice(format!(
-                "{} unfinished job(s) belong to another backend ({}) and were left alone",
-                elsewhere.len(),
-                hosts.into_iter().collect::<Vec<_>>().join(", ")
-            )))
-            .await;
+        core.emitter.emit(Event::Notice(format!(
+            "{} unfinished job(s) belong to another backend ({}) and were left alone",
+            elsewhere.len(),
+            hosts.into_iter().collect::<Vec<_>>().join(", ")
+        )));
     }
     Ok(Resumed { driving, following })
 }

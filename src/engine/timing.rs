@@ -37,6 +37,15 @@ pub struct Timing {
     /// How long this engine's job claims hold without renewal (`library::LEASE`): another process takes a
     /// job over this long after its engine died.
     pub lease: Duration,
+    /// The longest one request to the service may take (the client gives up then). A job's claim covers its
+    /// submission for this long, so no other process takes it over while the request may be on its way.
+    pub request_timeout: Duration,
+    /// Multiplies every job's timeout and `timeout_margin` (`MOODGRID_TIMEOUT_SCALE`): tests let a job run
+    /// past its deadline in seconds, not minutes.
+    pub timeout_scale: f64,
+    /// A test hook (`MOODGRID_TEST_PAUSE_BEFORE_SEND_MS`, obeyed by debug builds only): a pause between
+    /// writing `submitting` and sending, long enough for a test to stop the process there. Zero in use.
+    pub pause_before_send: Duration,
 }
 
 /// The longest `Retry-After` Moodgrid honours; a service asking for more is asked again after this.
@@ -64,6 +73,9 @@ impl Default for Timing {
             unreadable_patience: Duration::from_secs(60),
             resend_grace: Duration::from_secs(20),
             lease: crate::library::LEASE,
+            request_timeout: crate::api::ClientOptions::default().request_timeout,
+            timeout_scale: 1.0,
+            pause_before_send: Duration::ZERO,
         }
     }
 }
@@ -83,17 +95,42 @@ impl Timing {
             resend_grace: poll * 10,
             // Never below 2 s: a busy machine must still renew in time.
             lease: (poll * 50).max(Duration::from_secs(2)),
+            // A takeover of a job being sent waits this long past the lease: short in tests, never so short
+            // that a debug build's blend upload is cut.
+            request_timeout: (poll * 100).max(Duration::from_secs(3)),
             ..Timing::default()
         }
     }
 
-    /// [`Timing::scaled`] to `MOODGRID_POLL_MS` when the environment sets it (tests, diagnostics).
-    pub fn from_env() -> Option<Timing> {
-        std::env::var("MOODGRID_POLL_MS")
-            .ok()
-            .and_then(|ms| ms.trim().parse::<u64>().ok())
-            .filter(|ms| *ms > 0)
-            .map(|ms| Timing::scaled(Duration::from_millis(ms)))
+    /// `fallback`, or [`Timing::scaled`] to `MOODGRID_POLL_MS` when the environment sets it, with job
+    /// timeouts scaled by `MOODGRID_TIMEOUT_SCALE` (tests, diagnostics) and the test hook
+    /// `MOODGRID_TEST_PAUSE_BEFORE_SEND_MS`.
+    pub fn from_env_or(fallback: Timing) -> Timing {
+        let number = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .filter(|value| value.is_finite() && *value > 0.0)
+        };
+        let mut timing = match number("MOODGRID_POLL_MS") {
+            Some(ms) => Timing::scaled(Duration::from_secs_f64(ms / 1000.0)),
+            None => fallback,
+        };
+        if let Some(scale) = number("MOODGRID_TIMEOUT_SCALE") {
+            // Within reason: a scale that overflows a duration would make every deadline panic.
+            timing.timeout_scale = scale.clamp(1e-4, 1e3);
+        }
+        if let Some(ms) = number("MOODGRID_TEST_PAUSE_BEFORE_SEND_MS") {
+            timing.pause_before_send = Duration::from_secs_f64(ms / 1000.0);
+        }
+        timing
+    }
+
+    /// How long after it was sent a job that TTAPI still runs is given up: its own timeout plus the margin,
+    /// both scaled by `timeout_scale`.
+    pub fn give_up_after(&self, job_timeout_secs: u32) -> Duration {
+        (Duration::from_secs(u64::from(job_timeout_secs)) + self.timeout_margin)
+            .mul_f64(self.timeout_scale)
     }
 
     /// For the embedded simulator: asking it costs nothing, so progress can be followed closely.
@@ -147,6 +184,17 @@ mod tests {
             t.poll_after(Some(Mode::Fast), Some(80)),
             Duration::from_millis(1500)
         );
+    }
+
+    #[test]
+    fn a_jobs_deadline_is_its_timeout_and_the_margin_scaled_together() {
+        let t = Timing::default();
+        assert_eq!(t.give_up_after(300), Duration::from_secs(420));
+        let quick = Timing {
+            timeout_scale: 0.01,
+            ..Timing::default()
+        };
+        assert_eq!(quick.give_up_after(300), Duration::from_millis(4200));
     }
 
     #[test]

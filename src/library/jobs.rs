@@ -39,8 +39,10 @@ pub enum JobState {
     Failed,
     /// Refused before it became a job (wrong key, balance, invalid request).
     Rejected,
-    /// No result within the job's own timeout plus a margin.
+    /// No result within the job's own timeout plus a margin: TTAPI still said it was running.
     Abandoned,
+    /// Taken back by the user before it was sent: never sent, never charged.
+    Cancelled,
 }
 
 impl JobState {
@@ -53,6 +55,7 @@ impl JobState {
                 | JobState::Rejected
                 | JobState::Abandoned
                 | JobState::Unconfirmed
+                | JobState::Cancelled
         )
     }
 
@@ -181,6 +184,15 @@ pub struct JobRecord {
     pub flag: Option<Flag>,
     /// When it was moved to the Trash (`library::trash`); `None` for a job in the library.
     pub trashed_at: Option<i64>,
+    /// Where its last send stands in the library's journal (`library::submissions`).
+    pub sent_seq: Option<i64>,
+    /// Where, in the same journal, the library learnt that TTAPI had finished it (SUCCESS or FAILED): a job
+    /// that finished before job J was sent is older than J in every order TTAPI's history may use.
+    pub finished_seq: Option<i64>,
+    /// The job whose request was sent a second time and charged again, when this job is that second charge.
+    pub duplicate_of: Option<i64>,
+    /// `message` is TTAPI's own words (a failed job's reason), not Moodgrid's.
+    pub message_by_service: bool,
 }
 
 impl JobRecord {
@@ -326,6 +338,13 @@ pub struct JobUpdate {
     pub submitted: bool,
     pub count_attempt: bool,
     pub prompt: Option<String>,
+    /// `message` is TTAPI's text (a FAILED job's reason); any other message is Moodgrid's own.
+    pub message_by_service: bool,
+    /// TTAPI says the job has finished (SUCCESS or FAILED): its place in the journal is taken.
+    pub finished_remotely: bool,
+    /// An event journaled with the change, in the same transaction, only if the change applies:
+    /// `(kind, detail)`.
+    pub note: Option<(&'static str, String)>,
 }
 
 impl JobUpdate {
@@ -341,7 +360,8 @@ impl JobUpdate {
 
 pub(super) const JOB_COLUMNS: &str = "id, remote_id, backend, kind, action, prompt, params, mode, state, remote_status, progress, \
     message, failure_kind, components, seed, quota, width, height, image_url, image_urls, parent_id, timeout_secs, \
-    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance, rating, flag, trashed_at";
+    submit_attempts, created_at, submitted_at, updated_at, finished_at, owner, lease_until, instance, rating, flag, trashed_at, \
+    sent_seq, finished_seq, duplicate_of, message_by_service";
 
 fn conversion_error(index: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, message.into())
@@ -416,6 +436,10 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
             .as_deref()
             .and_then(|f| f.parse().ok()),
         trashed_at: row.get(32)?,
+        sent_seq: row.get(33)?,
+        finished_seq: row.get(34)?,
+        duplicate_of: row.get(35)?,
+        message_by_service: row.get(36)?,
     })
 }
 
@@ -439,6 +463,32 @@ pub(super) fn log_event_in(
         "INSERT INTO events (job_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
         params![job_id, now_ms(), kind, detail],
     )?;
+    Ok(())
+}
+
+/// Journals a change of state (the job's history) and logs it in the same words (the window's log file,
+/// Help → Open log folder: enough to follow a job in a bug report). No prompt text (the user's work); keys
+/// never reach a job row.
+pub(super) fn journal_state_change(
+    conn: &Connection,
+    after: &JobRecord,
+    from: JobState,
+    message: Option<&str>,
+) -> Result<(), LibraryError> {
+    let to = after.state;
+    let detail = match message {
+        Some(message) => format!("{} → {}: {message}", from.as_str(), to.as_str()),
+        None => format!("{} → {}", from.as_str(), to.as_str()),
+    };
+    log_event_in(conn, Some(after.id), "state", &detail)?;
+    tracing::info!(
+        job_id = after.id,
+        from = from.as_str(),
+        to = to.as_str(),
+        remote_id = after.remote_id.as_deref(),
+        message,
+        "job"
+    );
     Ok(())
 }
 
@@ -662,7 +712,8 @@ impl Library {
                 updated_at = ?16,
                 finished_at = CASE WHEN ?19 THEN COALESCE(finished_at, ?16) ELSE finished_at END,
                 owner = CASE WHEN ?19 THEN NULL ELSE owner END,
-                lease_until = CASE WHEN ?19 THEN NULL ELSE lease_until END
+                lease_until = CASE WHEN ?19 THEN NULL ELSE lease_until END,
+                message_by_service = CASE WHEN ?6 IS NULL THEN message_by_service ELSE ?22 END
              WHERE id = ?1 AND (?20 IS NULL OR state = ?20) AND (?21 IS NULL OR owner = ?21)",
             params![
                 id,
@@ -692,8 +743,20 @@ impl Library {
                 update.state.is_some_and(JobState::is_final),
                 update.from.map(JobState::as_str),
                 update.owner,
+                update.message_by_service,
             ],
         )?;
+        if changed > 0 && update.finished_remotely {
+            // The moment the library learnt TTAPI had finished it, in the journal's order.
+            let position = super::submissions::next_position(&tx)?;
+            tx.execute(
+                "UPDATE jobs SET finished_seq = ?2 WHERE id = ?1 AND finished_seq IS NULL",
+                params![id, position],
+            )?;
+        }
+        if let Some((kind, detail)) = update.note.as_ref().filter(|_| changed > 0) {
+            log_event_in(&tx, Some(id), kind, detail)?;
+        }
         let after = job_in(&tx, id)?;
         if changed == 0 {
             let conflict = LibraryError::Conflict {
@@ -708,22 +771,11 @@ impl Library {
             tracing::warn!(job_id = id, %conflict, "job update refused");
             return Err(conflict);
         }
-        if let Some((from, to)) = update.from.zip(update.state).filter(|(f, t)| f != t) {
-            let detail = match &update.message {
-                Some(message) => format!("{} → {}: {message}", from.as_str(), to.as_str()),
-                None => format!("{} → {}", from.as_str(), to.as_str()),
-            };
-            log_event_in(&tx, Some(id), "state", &detail)?;
-            // The same change in the window's log file (Help → Open log folder), enough to follow a job in a
-            // bug report. No prompt text (the user's work); keys never reach a job row.
-            tracing::info!(
-                job_id = id,
-                from = from.as_str(),
-                to = to.as_str(),
-                remote_id = after.remote_id.as_deref(),
-                message = update.message.as_deref(),
-                "job"
-            );
+        if let Some(from) = update
+            .from
+            .filter(|f| update.state.is_some_and(|t| t != *f))
+        {
+            journal_state_change(&tx, &after, from, update.message.as_deref())?;
         }
         tx.commit()?;
         Ok(after)
@@ -783,8 +835,51 @@ impl Library {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A job record as the library would hand it out, without a library: for tests of what reads records.
+    pub(crate) fn sample(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
+        JobRecord {
+            id,
+            remote_id: Some(format!("remote-{id}")),
+            backend: "simulator".into(),
+            kind,
+            action: kind.as_str().into(),
+            prompt: prompt.into(),
+            params: Err(ParamsError::Unreadable("not needed here".into())),
+            mode: Some(Mode::Fast),
+            state,
+            remote_status: None,
+            progress: None,
+            message: None,
+            failure_kind: None,
+            components: Vec::new(),
+            seed: None,
+            quota: None,
+            width: None,
+            height: None,
+            image_url: None,
+            image_urls: Vec::new(),
+            parent_id: None,
+            timeout_secs: 300,
+            submit_attempts: 0,
+            created_at: id,
+            submitted_at: None,
+            updated_at: id,
+            finished_at: None,
+            owner: None,
+            lease_until: None,
+            instance: None,
+            rating: 0,
+            flag: None,
+            trashed_at: None,
+            sent_seq: None,
+            finished_seq: None,
+            duplicate_of: None,
+            message_by_service: false,
+        }
+    }
 
     /// An imagine job of the backend `test`, for the library's unit tests.
     pub(in crate::library) fn new_job(prompt: &str) -> NewJob {

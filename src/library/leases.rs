@@ -40,8 +40,14 @@ impl Owner {
         self.lease / 3
     }
 
-    fn lease_end(&self, now: i64) -> i64 {
+    pub(super) fn lease_end(&self, now: i64) -> i64 {
         now + self.lease.as_millis() as i64
+    }
+
+    /// A lease that also covers a request of at most `request` from `now`: nobody takes the job over while
+    /// its request may still be on its way.
+    fn lease_covering(&self, now: i64, request: Duration) -> i64 {
+        self.lease_end(now) + request.as_millis() as i64
     }
 }
 
@@ -60,6 +66,9 @@ pub enum Claim {
 }
 
 const IN_FLIGHT_STATES: &str = "'submitting','uncertain','pending','running'";
+
+/// On release: the lease of a job being sent stays (it covers its request), any other goes.
+const KEEP_REQUEST_COVER: &str = "CASE WHEN state = 'submitting' THEN lease_until ELSE NULL END";
 
 fn final_states() -> String {
     use strum::VariantArray as _;
@@ -129,7 +138,7 @@ impl Library {
                 "UPDATE jobs SET owner = ?2, lease_until = ?3,
                     instance = CASE WHEN state = 'queued' THEN ?4 ELSE instance END
                  WHERE id = ?1 AND state NOT IN ({})
-                   AND (owner IS NULL OR owner = ?2 OR lease_until IS NULL OR lease_until <= ?5)",
+                   AND (owner = ?2 OR lease_until IS NULL OR lease_until <= ?5)",
                 final_states()
             ),
             params![id, owner.id, owner.lease_end(now), owner.instance, now],
@@ -159,40 +168,112 @@ impl Library {
         Ok(Claim::Claimed { job, took_over })
     }
 
-    /// Extends every claim of `owner`; returns how many it holds.
+    /// Takes up an abandoned job again for `owner`, back to `running`: TTAPI finished it after Moodgrid had
+    /// stopped waiting (its driver fetches it once more and saves what it made).
+    pub fn reopen_abandoned(&self, id: i64, owner: &Owner) -> Result<JobRecord, LibraryError> {
+        let now = now_ms();
+        let conn = self.conn();
+        let tx = super::write_transaction(&conn)?;
+        let message = "TTAPI finished it after Moodgrid had stopped waiting";
+        let changed = tx.execute(
+            "UPDATE jobs SET state = 'running', finished_at = NULL, failure_kind = NULL, message = ?2,
+                message_by_service = 0, owner = ?3, lease_until = ?4, updated_at = ?5
+             WHERE id = ?1 AND state = 'abandoned'",
+            params![id, message, owner.id, owner.lease_end(now), now],
+        )?;
+        let job = job_in(&tx, id)?;
+        if changed == 0 {
+            return Err(LibraryError::Conflict {
+                id,
+                expected: JobState::Abandoned.as_str(),
+                found: job.state.as_str(),
+                owner: job.owner,
+            });
+        }
+        super::jobs::journal_state_change(&tx, &job, JobState::Abandoned, Some(message))?;
+        tx.commit()?;
+        Ok(job)
+    }
+
+    /// Extends every claim of `owner` (never shortening one that covers a request in flight); returns how
+    /// many it holds.
     pub fn renew_leases(&self, owner: &Owner) -> Result<usize, LibraryError> {
         Ok(self.conn().execute(
-            "UPDATE jobs SET lease_until = ?2 WHERE owner = ?1",
+            "UPDATE jobs SET lease_until = MAX(COALESCE(lease_until, 0), ?2) WHERE owner = ?1",
             params![owner.id, owner.lease_end(now_ms())],
         )?)
     }
 
-    /// Gives up one claim (the job stays as it is, for another engine or a later resume).
+    /// Proves, right before a request leaves, that `owner` still holds the `submitting` job, and extends its
+    /// claim to cover the request (`request`, the client's timeout). [`LibraryError::Conflict`]: another
+    /// process took the job over; the request must not be sent.
+    pub fn confirm_send(
+        &self,
+        id: i64,
+        owner: &Owner,
+        request: Duration,
+    ) -> Result<(), LibraryError> {
+        let now = now_ms();
+        let conn = self.conn();
+        let changed = conn.execute(
+            "UPDATE jobs SET lease_until = MAX(COALESCE(lease_until, 0), ?3)
+             WHERE id = ?1 AND owner = ?2 AND state = 'submitting'",
+            params![id, owner.id, owner.lease_covering(now, request)],
+        )?;
+        if changed == 1 {
+            return Ok(());
+        }
+        let job = job_in(&conn, id)?;
+        let conflict = LibraryError::Conflict {
+            id,
+            expected: JobState::Submitting.as_str(),
+            found: job.state.as_str(),
+            owner: job.owner.clone(),
+        };
+        log_event_in(
+            &conn,
+            Some(id),
+            "conflict",
+            &format!("not sent: {conflict}"),
+        )?;
+        tracing::warn!(job_id = id, %conflict, "request not sent: the claim was lost");
+        Err(conflict)
+    }
+
+    /// Gives up one claim (the job stays as it is, for another engine or a later resume). A job being sent
+    /// keeps the cover of its request (see [`Library::release_leases`]).
     pub fn release_job(&self, id: i64, owner: &Owner) -> Result<(), LibraryError> {
         self.conn().execute(
-            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ?1 AND owner = ?2",
+            &format!("UPDATE jobs SET owner = NULL, lease_until = {KEEP_REQUEST_COVER} WHERE id = ?1 AND owner = ?2"),
             params![id, owner.id],
         )?;
         Ok(())
     }
 
-    /// Gives up every claim of `owner` (a clean exit), so nobody waits for them to lapse.
+    /// Gives up every claim of `owner` (a clean exit), so nobody waits for them to lapse, except the cover of
+    /// a request that may still be on its way: a `submitting` job keeps its `lease_until` (ownerless), and is
+    /// taken over once TTAPI can no longer be processing it.
     pub fn release_leases(&self, owner: &Owner) -> Result<usize, LibraryError> {
         Ok(self.conn().execute(
-            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = ?1",
+            &format!(
+                "UPDATE jobs SET owner = NULL, lease_until = {KEEP_REQUEST_COVER} WHERE owner = ?1"
+            ),
             params![owner.id],
         )?)
     }
 
     /// Moves `owner`'s queued job to `submitting` if the account has fewer than `cap` jobs in flight, counted
     /// over every live engine on this library (the same backend and simulator instance). Written with
-    /// `synchronous = FULL`, so the record is on disk before the request leaves. `Ok(None)`: the cap is
-    /// reached, try again later. [`LibraryError::Conflict`]: the job is no longer queued or no longer ours.
+    /// `synchronous = FULL`, so the record is on disk before the request leaves. The send takes its place in
+    /// the journal's order (`sent_seq`), and the claim is extended to cover a request of at most `request`.
+    /// `Ok(None)`: the cap is reached, try again later. [`LibraryError::Conflict`]: the job is no longer
+    /// queued or no longer ours.
     pub fn begin_submission(
         &self,
         id: i64,
         owner: &Owner,
         cap: usize,
+        request: Duration,
     ) -> Result<Option<JobRecord>, LibraryError> {
         let now = now_ms();
         let conn = self.conn();
@@ -208,8 +289,15 @@ impl Library {
                           AND other.state IN ({IN_FLIGHT_STATES})
                           AND other.owner IS NOT NULL AND other.lease_until > ?3) < ?5"
             ),
-            params![id, owner.id, now, owner.lease_end(now), i64::try_from(cap).unwrap_or(i64::MAX)],
+            params![id, owner.id, now, owner.lease_covering(now, request), i64::try_from(cap).unwrap_or(i64::MAX)],
         )?;
+        if changed == 1 {
+            let position = super::submissions::next_position(&tx)?;
+            tx.execute(
+                "UPDATE jobs SET sent_seq = ?2 WHERE id = ?1",
+                params![id, position],
+            )?;
+        }
         let job = job_in(&tx, id)?;
         if changed == 0 {
             if job.state == JobState::Queued && job.owner.as_deref() == Some(owner.id.as_str()) {
@@ -338,18 +426,112 @@ mod tests {
     }
 
     #[test]
-    fn a_clean_exit_releases_claims_at_once() {
+    fn a_change_of_state_from_another_state_is_refused_even_for_the_owner() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let owner = Owner::new(None, LEASE);
+        let job = library
+            .create_job(&new_job("x"), Some(&owner), &[])
+            .unwrap();
+        // The right owner, the wrong `from`: the job is queued, not running.
+        let wrong_from = JobUpdate {
+            owner: Some(owner.id.clone()),
+            ..JobUpdate::transition(JobState::Running, JobState::Succeeded)
+        };
+        assert!(matches!(
+            library.update_job(job.id, &wrong_from),
+            Err(LibraryError::Conflict { .. })
+        ));
+        assert_eq!(library.job(job.id).unwrap().state, JobState::Queued);
+    }
+
+    #[test]
+    fn a_send_holds_its_claim_for_the_whole_request_and_renewals_never_shorten_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let (sender, other) = (
+            Owner::new(None, Duration::from_secs(2)),
+            Owner::new(None, LEASE),
+        );
+        let job = library
+            .create_job(&new_job("x"), Some(&sender), &[])
+            .unwrap();
+        let request = Duration::from_secs(100);
+        let sent = library
+            .begin_submission(job.id, &sender, 10, request)
+            .unwrap()
+            .unwrap();
+        let covered = sent.lease_until.unwrap() - now_ms();
+        assert!(covered > 100_000, "{covered} ms");
+        library.renew_leases(&sender).unwrap();
+        assert!(library.job(job.id).unwrap().lease_until >= sent.lease_until);
+        assert!(matches!(
+            library.claim_job(job.id, &other).unwrap(),
+            Claim::HeldBy(_)
+        ));
+        library.confirm_send(job.id, &sender, request).unwrap();
+        // The sender was stopped past its lease and the job was taken over: it must not send.
+        library
+            .conn()
+            .execute("UPDATE jobs SET lease_until = 1 WHERE id = ?1", [job.id])
+            .unwrap();
+        assert!(matches!(
+            library.claim_job(job.id, &other).unwrap(),
+            Claim::Claimed { .. }
+        ));
+        assert!(matches!(
+            library.confirm_send(job.id, &sender, request),
+            Err(LibraryError::Conflict { .. })
+        ));
+        let events = library.events(job.id).unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|(kind, detail)| kind == "conflict" && detail.starts_with("not sent")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_clean_exit_releases_claims_at_once_but_a_send_keeps_its_requests_cover() {
         let dir = tempfile::tempdir().unwrap();
         let library = Library::open(dir.path()).unwrap();
         let (a, b) = (Owner::new(None, LEASE), Owner::new(None, LEASE));
         let job = library.create_job(&new_job("x"), Some(&a), &[]).unwrap();
-        assert_eq!(library.release_leases(&a).unwrap(), 1);
+        let sending = library.create_job(&new_job("y"), Some(&a), &[]).unwrap();
+        library
+            .begin_submission(sending.id, &a, 10, Duration::from_secs(100))
+            .unwrap()
+            .unwrap();
+        assert_eq!(library.release_leases(&a).unwrap(), 2);
         assert!(matches!(
             library.claim_job(job.id, &b).unwrap(),
             Claim::Claimed {
                 took_over: None,
                 ..
             }
+        ));
+        // The exit may have cut the request, not TTAPI's work on it: nobody takes it before it has lapsed.
+        let held = library.job(sending.id).unwrap();
+        assert_eq!(held.owner, None);
+        assert!(
+            held.lease_until
+                .is_some_and(|until| until > now_ms() + 100_000)
+        );
+        assert!(matches!(
+            library.claim_job(sending.id, &b).unwrap(),
+            Claim::HeldBy(_)
+        ));
+        library
+            .conn()
+            .execute(
+                "UPDATE jobs SET lease_until = 1 WHERE id = ?1",
+                [sending.id],
+            )
+            .unwrap();
+        assert!(matches!(
+            library.claim_job(sending.id, &b).unwrap(),
+            Claim::Claimed { .. }
         ));
     }
 
@@ -360,18 +542,23 @@ mod tests {
         let (a, b) = (Owner::new(None, LEASE), Owner::new(None, LEASE));
         let first = library.create_job(&new_job("1"), Some(&a), &[]).unwrap();
         let second = library.create_job(&new_job("2"), Some(&b), &[]).unwrap();
-        let started = library.begin_submission(first.id, &a, 1).unwrap().unwrap();
+        let started = library
+            .begin_submission(first.id, &a, 1, Duration::ZERO)
+            .unwrap()
+            .unwrap();
         assert_eq!(started.state, JobState::Submitting);
         assert_eq!(started.submit_attempts, 1);
         assert_eq!(
-            library.begin_submission(second.id, &b, 1).unwrap(),
+            library
+                .begin_submission(second.id, &b, 1, Duration::ZERO)
+                .unwrap(),
             None,
             "another process's job in flight fills the cap of 1"
         );
         assert_eq!(library.jobs_in_flight("test").unwrap(), 1);
         // Sending twice is refused: the job is no longer queued.
         assert!(matches!(
-            library.begin_submission(first.id, &a, 10),
+            library.begin_submission(first.id, &a, 10, Duration::ZERO),
             Err(LibraryError::Conflict { .. })
         ));
         // Once the first has ended, the second may go.
@@ -386,7 +573,7 @@ mod tests {
             .unwrap();
         assert!(
             library
-                .begin_submission(second.id, &b, 1)
+                .begin_submission(second.id, &b, 1, Duration::ZERO)
                 .unwrap()
                 .is_some()
         );

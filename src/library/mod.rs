@@ -2,6 +2,7 @@
 //! files it points to, content-addressed under `images/`. Nothing here touches the network.
 
 mod boards;
+mod cancel;
 mod export;
 mod jobs;
 mod leases;
@@ -12,6 +13,7 @@ mod schema;
 mod search;
 mod spend;
 mod store;
+mod submissions;
 mod trash;
 mod usage;
 
@@ -21,10 +23,13 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use boards::{MAX_BOARD_FILE_BYTES, MAX_BOARD_ITEMS, RenderedBoard, StoredBoard, render_board};
+pub use cancel::{CANCELLED, Cancellation};
 pub use export::{
     Ancestor, ExportImages, ExportMetadata, ExportOptions, ExportReport, ExportTarget,
     file_stem_for, keyword, png_with_metadata, seed_of,
 };
+#[cfg(test)]
+pub(crate) use jobs::tests::sample as sample_job;
 pub use jobs::{
     FailureKind, Flag, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate,
     NewJob,
@@ -38,6 +43,7 @@ pub use query::{
 pub use ratings::{MAX_RATING, Mark, stars};
 pub use search::{JobFilter, SearchHit};
 pub use store::{ImageStore, StoredImage, THUMBNAIL_SIZES, thumbnail_beside};
+pub use submissions::{Accepted, KnownSubmission, SECOND_CHARGE};
 pub use trash::{TrashListing, TrashSize, Trashed};
 pub use usage::{DiskUsage, disk_usage};
 

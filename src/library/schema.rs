@@ -220,6 +220,27 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX used_models ON jobs(model, trashed_at) WHERE trashed_at IS NULL AND model IS NOT NULL;
     "#,
     ),
+    // 11: the journal's order of sends and finishes across every process (`journal_position`, `sent_seq`,
+    // `finished_seq`: which rows of TTAPI's history are older than a job, `library::submissions`), a second
+    // charge kept as a job of its own (`duplicate_of`), and whose words a job's message is.
+    Migration::Sql(
+        r#"
+    CREATE TABLE journal_position (only INTEGER PRIMARY KEY CHECK (only = 1), position INTEGER NOT NULL);
+    INSERT INTO journal_position (only, position) VALUES (1, 0);
+    ALTER TABLE jobs ADD COLUMN sent_seq INTEGER;
+    ALTER TABLE jobs ADD COLUMN finished_seq INTEGER;
+    ALTER TABLE jobs ADD COLUMN duplicate_of INTEGER REFERENCES jobs(id) ON DELETE SET NULL;
+    ALTER TABLE jobs ADD COLUMN message_by_service INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_by_duplicate ON jobs(duplicate_of) WHERE duplicate_of IS NOT NULL;
+    UPDATE jobs SET message_by_service = 1
+        WHERE state = 'failed' AND failure_kind = 'job' AND message IS NOT NULL
+          AND message NOT LIKE 'TTAPI no longer knows this job%'
+          AND message NOT LIKE 'TTAPI''s image could not be kept%'
+          AND message != 'the offline simulator that ran this job has closed';
+    "#,
+    ),
+    // 12: the jobs earlier versions sent, placed in the journal's order by their times.
+    Migration::Code(super::submissions::order_earlier_sends),
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {

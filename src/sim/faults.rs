@@ -170,7 +170,7 @@ pub(crate) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    let config = &shared.config.faults;
+    let config = shared.faults();
     let path = request.uri().path().to_owned();
     let bad_body = if path.starts_with("/cdn/") {
         config.bad_image

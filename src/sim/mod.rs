@@ -93,6 +93,8 @@ pub(crate) struct Shared {
     state: Mutex<SimState>,
     /// How many times each request (by identity) has come: its fault dice differ per occurrence.
     fault_occurrences: Mutex<std::collections::HashMap<u64, u64>>,
+    /// The faults in force: `config.faults` at start, changed by [`Simulator::set_faults`].
+    faults: Mutex<Arc<FaultConfig>>,
 }
 
 /// Distinct requests remembered for their fault dice; past this the count starts again (memory stays
@@ -112,6 +114,14 @@ impl Shared {
         let count = seen.entry(identity).or_default();
         *count += 1;
         *count - 1
+    }
+
+    /// The faults in force now.
+    fn faults(&self) -> Arc<FaultConfig> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// A poisoned lock means a handler panicked mid-update; the simulator keeps serving what it has.
@@ -156,6 +166,7 @@ impl Simulator {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             fault_occurrences: Mutex::new(std::collections::HashMap::new()),
+            faults: Mutex::new(Arc::new(config.faults.clone())),
             state: Mutex::new(SimState {
                 balance: config.balance,
                 ..SimState::default()
@@ -195,6 +206,12 @@ impl Simulator {
     /// Submissions that created a job (what the user would be charged for).
     pub fn accepted_submissions(&self) -> u64 {
         self.shared.state().accepted_submissions
+    }
+
+    /// Changes the faults from the next request on (a service that recovers, or starts failing), keeping
+    /// its jobs.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        *self.shared.faults.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(faults);
     }
 
     /// Every fault decision so far, in request arrival order, with the request path.

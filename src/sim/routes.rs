@@ -747,24 +747,17 @@ async fn fetch_list(
             .get(*id)
             .is_some_and(|j| j.phase(now).wire() == wanted)
     };
-    let ids: Vec<&String> = if ascending {
-        state
-            .order
-            .iter()
-            .filter(matching)
-            .skip(skip)
-            .take(limit)
-            .collect()
-    } else {
-        state
-            .order
-            .iter()
-            .rev()
-            .filter(matching)
-            .skip(skip)
-            .take(limit)
-            .collect()
-    };
+    // Unfinished jobs by when they were made; finished ones by when they finished (the contract does not say
+    // which time TTAPI sorts by: this is the order in which a client can least assume made-before means
+    // listed-below).
+    let mut ids: Vec<&String> = state.order.iter().filter(matching).collect();
+    if matches!(wanted.as_str(), "SUCCESS" | "FAILED") {
+        ids.sort_by_key(|id| state.jobs.get(*id).map(SimJob::finished_at));
+    }
+    if !ascending {
+        ids.reverse();
+    }
+    let ids: Vec<&String> = ids.into_iter().skip(skip).take(limit).collect();
     let rows: Vec<Value> = ids
         .iter()
         .filter_map(|id| state.jobs.get(*id))

@@ -105,6 +105,13 @@ impl SimJob {
         Some(self.rendered_at.map_or(ran, |rendered| rendered.max(ran)))
     }
 
+    /// When the job ended, SUCCESS or FAILED (the later of its run time and its render): what the history
+    /// of finished jobs sorts by.
+    pub fn finished_at(&self) -> Instant {
+        let ran = self.submitted_at + self.queued_for + self.runs_for;
+        self.rendered_at.map_or(ran, |rendered| rendered.max(ran))
+    }
+
     pub fn phase(&self, now: Instant) -> Phase {
         let elapsed = now.saturating_duration_since(self.submitted_at);
         if elapsed < self.queued_for {
@@ -182,9 +189,15 @@ impl SimJob {
         })
     }
 
+    /// The job as a `fetch-list` row. The prompt comes back as the contract's own example shows it, with an
+    /// en dash for `--v` (`–v 6`): a client must recognise its job anyway.
     pub fn to_list_json(&self, now: Instant, cdn_base: &str) -> Value {
         let fetched = self.to_fetch_json(now, cdn_base);
         let data = &fetched["data"];
+        let prompt = data["prompt"]
+            .as_str()
+            .map(|prompt| Value::from(prompt.replace("--v ", "–v ")))
+            .unwrap_or(Value::Null);
         json!({
             "job_id": self.id,
             "model": self.mode.as_str(),
@@ -192,7 +205,7 @@ impl SimJob {
             "quota": self.quota,
             "status": self.phase(now).list_code(),
             "progress": data["progress"],
-            "prompt": data["prompt"],
+            "prompt": prompt,
             "discord_image": data["discordImage"],
             "cdn_image": data["cdnImage"],
         })

@@ -106,14 +106,19 @@ impl MoodgridApp {
         })
     }
 
-    /// One frame: take in what the engine and the chores said, draw the panels, then carry out what they
-    /// asked of one another.
-    pub fn show(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
+    /// What must happen whether or not the window is drawn: take in what the engine said. eframe calls it
+    /// before every frame, and also while the window is minimised or hidden, when no frame is drawn.
+    pub fn logic(&mut self) {
         if self.services.receive() {
             self.settings_panel
                 .engine_ready(self.services.offline.is_none());
         }
+    }
+
+    /// One frame: take in what the chores said, draw the panels, then carry out what they asked of one
+    /// another. (The engine's events were taken in by [`MoodgridApp::logic`] just before.)
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
         self.drain_chores(&ctx);
         self.services.textures.begin_frame(&ctx);
         self.update_title(&ctx);
@@ -505,12 +510,14 @@ impl MoodgridApp {
         {
             if ctx.input(|i| i.key_pressed(Key::Delete)) {
                 let picks = &mut self.gallery.marked;
-                let ids = if services.nav.view == View::Gallery && !picks.is_empty() {
-                    std::mem::take(picks).into_iter().collect()
+                if services.nav.view == View::Gallery && !picks.is_empty() {
+                    services.trash(std::mem::take(picks).into_iter().collect());
+                } else if job.state == JobState::Queued {
+                    // Not sent yet: deleting it takes it back.
+                    services.cancel(Some(vec![job.id]));
                 } else {
-                    vec![job.id]
-                };
-                services.trash(ids);
+                    services.trash(vec![job.id]);
+                }
             }
             if let Some(mark) = super::verdict::key_mark(ctx, false) {
                 super::verdict::mark(services, job.id, mark);

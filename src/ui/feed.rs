@@ -1,8 +1,11 @@
 //! The live feed on the left: running jobs on top with their progress, then the newest finished ones with
-//! their grid. Only the visible rows are laid out.
+//! their grid. Only the visible rows are laid out. A job not yet sent has a Cancel button on its row, and
+//! the heading offers to cancel every one.
 
 use egui::{RichText, ScrollArea};
 
+use super::controls::IconButton;
+use super::icons;
 use super::services::Services;
 use super::state_text;
 use crate::domain::prompt::first_line;
@@ -15,7 +18,27 @@ const THUMB: f32 = 56.0;
 const FINISHED_SHOWN: usize = 300;
 
 pub fn show(services: &mut Services, ui: &mut egui::Ui) {
-    ui.heading("Feed");
+    ui.horizontal(|ui| {
+        ui.heading("Feed");
+        let queued = services.jobs.queued().len();
+        if queued > 0 {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .add_enabled(
+                        services.ready,
+                        IconButton::labelled(icons::CANCEL, &format!("Cancel all queued ({queued})")),
+                    )
+                    .on_hover_text(
+                        "Take back every job not yet sent, from this window or a terminal: never sent, \
+                         nothing charged. Jobs already sent run on.",
+                    )
+                    .clicked()
+                {
+                    services.cancel(None);
+                }
+            });
+        }
+    });
     if services.jobs.is_empty() {
         if services.jobs.loaded() {
             ui.label("Nothing yet: type a prompt above.");
@@ -44,63 +67,62 @@ pub fn show(services: &mut Services, ui: &mut egui::Ui) {
 fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Response {
     let selected = services.nav.selected == Some(job.id);
     let thumb = super::thumbnail(services, job.id, 256);
-    let response = ui
-        .horizontal(|ui| {
-            ui.set_height(ROW_HEIGHT - 4.0);
-            // A press on the title starts a drag of the row (to a board), not a text selection.
-            ui.style_mut().interaction.selectable_labels = false;
-            // The whole row is the click target and carries the selection frame.
-            ui.set_min_width(ui.available_width());
-            let shown = super::fade_in(ui, egui::Id::unique(("feed_row", job.id)), thumb.is_some());
-            match thumb {
-                Some((texture, aspect)) => {
-                    ui.add(
-                        egui::Image::new(&texture)
-                            .fit_to_exact_size(super::fit(aspect, THUMB))
-                            .tint(egui::Color32::WHITE.gamma_multiply(shown))
-                            .alt_text(first_line(&super::job_title(job), 40)),
-                    );
-                }
-                None => {
-                    let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(THUMB, THUMB), egui::Sense::hover());
-                    if job.state.is_final() {
-                        super::controls::paint_icon(
-                            ui.painter(),
-                            rect.center(),
-                            super::state_icon(job),
-                            22.0,
-                            super::theme::palette(ui).weak_text,
-                        );
-                    } else {
-                        super::controls::paint_progress(ui, ui.painter(), rect, job.progress, "");
-                    }
-                }
+    // The row is the click and drag target, claimed before its contents so that a button drawn on it
+    // (Cancel) gets its own clicks.
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), ROW_HEIGHT - 4.0),
+        egui::Sense::click_and_drag(),
+    );
+    let mut row = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    let ui = &mut row;
+    // A press on the title starts a drag of the row (to a board), not a text selection.
+    ui.style_mut().interaction.selectable_labels = false;
+    let shown = super::fade_in(ui, egui::Id::unique(("feed_row", job.id)), thumb.is_some());
+    match thumb {
+        Some((texture, aspect)) => {
+            ui.add(
+                egui::Image::new(&texture)
+                    .fit_to_exact_size(super::fit(aspect, THUMB))
+                    .tint(egui::Color32::WHITE.gamma_multiply(shown))
+                    .alt_text(first_line(&super::job_title(job), 40)),
+            );
+        }
+        None => {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(THUMB, THUMB), egui::Sense::hover());
+            if job.state.is_final() {
+                super::controls::paint_icon(
+                    ui.painter(),
+                    rect.center(),
+                    super::state_icon(job),
+                    22.0,
+                    super::theme::palette(ui).weak_text,
+                );
+            } else {
+                super::controls::paint_progress(ui, ui.painter(), rect, job.progress, "");
             }
-            ui.vertical(|ui| {
-                let title = first_line(&super::job_title(job), 48);
-                ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
-                ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
-                if let (JobState::Queued, Some((reason, until))) =
-                    (job.state, services.waiting.get(&job.id))
-                {
-                    // The same words the CLI prints: why it is not sent, and until when it is tried again.
-                    ui.add(
-                        egui::Label::new(
-                            RichText::new(format!(
-                                "retrying until {}: {reason}",
-                                crate::clock::hh_mm(*until)
-                            ))
-                            .small()
-                            .color(ui.visuals().warn_fg_color),
-                        )
-                        .truncate(),
-                    );
-                }
-            });
-        })
-        .response
-        .interact(egui::Sense::click_and_drag());
+        }
+    }
+    if job.state == JobState::Queued {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .add_enabled(
+                    services.ready,
+                    IconButton::new(icons::CANCEL, &format!("Cancel #{}", job.id)),
+                )
+                .on_hover_text("Not sent yet: take it back (never sent, nothing charged). Del")
+                .clicked()
+            {
+                services.cancel(Some(vec![job.id]));
+            }
+            text(services, ui, job);
+        });
+    } else {
+        text(services, ui, job);
+    }
     if job.state == JobState::Succeeded {
         super::board::drag_source(ui, &response, vec![job.id]);
     }
@@ -113,4 +135,29 @@ fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Res
         );
     }
     response
+}
+
+/// The row's title, action and state, and why a job waits to be sent.
+fn text(services: &Services, ui: &mut egui::Ui, job: &JobRecord) {
+    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+        let title = first_line(&super::job_title(job), 48);
+        ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
+        ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
+        if let (JobState::Queued, Some((reason, until))) =
+            (job.state, services.waiting.get(&job.id))
+        {
+            // The same words the CLI prints: why it is not sent, and until when it is tried again.
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "retrying until {}: {reason}",
+                        crate::clock::hh_mm(*until)
+                    ))
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
+                )
+                .truncate(),
+            );
+        }
+    });
 }

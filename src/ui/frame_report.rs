@@ -1,6 +1,7 @@
 //! `MOODGRID_FRAME_REPORT=1`: the window tells stderr when its first frame was on screen and when the library
-//! first showed, and at exit how much CPU its frames took (eframe's own figure: UI, tessellation and
-//! painting). The start-up benchmark reads these lines; they also answer "why does it feel slow here?".
+//! first showed, dates every frame it draws, and at exit says how much CPU its frames took (eframe's own
+//! figure: UI, tessellation and painting). The start-up benchmark reads these lines; the minimised-window
+//! test reads the frames (a hidden window must draw none); they also answer "why does it feel slow here?".
 //!
 //! eframe reports a frame's CPU time during the next frame, so a milestone's moment is the start of the
 //! frame that reached it plus that frame's CPU time: when it had been painted.
@@ -66,6 +67,11 @@ impl FrameReport {
             self.reached.push(Milestone::FirstFrame);
         }
         self.previous_start = Some(now);
+        lines.push(format!(
+            "frame report: frame {} drawn at {:.3} s (unix time)",
+            self.ui_ms.len() + 1,
+            unix_seconds(now)
+        ));
         lines
     }
 
@@ -124,14 +130,22 @@ mod tests {
             .unwrap_or(f64::NAN)
     }
 
+    /// The milestone lines of a frame's report (every frame also has its "frame N drawn" line).
+    fn milestones(lines: Vec<String>) -> Vec<String> {
+        lines
+            .into_iter()
+            .filter(|line| !line.contains(" drawn at "))
+            .collect()
+    }
+
     #[test]
     fn milestones_are_dated_when_their_frame_has_been_painted() {
         let mut report = FrameReport::default();
         let before = unix_seconds(SystemTime::now());
         let ui = std::time::Duration::from_micros(500);
-        assert!(report.frame(None).is_empty(), "not painted yet");
+        assert!(milestones(report.frame(None)).is_empty(), "not painted yet");
         report.drawn(ui, false);
-        let lines = report.frame(Some(0.004));
+        let lines = milestones(report.frame(Some(0.004)));
         assert_eq!(lines.len(), 1, "{lines:?}");
         assert!(lines[0].contains("first frame painted"), "{lines:?}");
         let first = dated(&lines[0]);
@@ -143,7 +157,7 @@ mod tests {
         // The second frame draws the jobs: it is the one dated, even if the next frame comes late.
         report.drawn(ui, true);
         std::thread::sleep(std::time::Duration::from_millis(50));
-        let lines = report.frame(Some(0.010));
+        let lines = milestones(report.frame(Some(0.010)));
         assert!(lines[0].contains("library shown"), "{lines:?}");
         let shown = dated(&lines[0]);
         assert!(
@@ -151,7 +165,10 @@ mod tests {
             "{shown} vs {first}"
         );
         report.drawn(ui, true);
-        assert!(report.frame(Some(0.002)).is_empty(), "each milestone once");
+        assert!(
+            milestones(report.frame(Some(0.002))).is_empty(),
+            "each milestone once"
+        );
         let summary = report.summary();
         assert!(
             summary.starts_with("frame report: 3 frames, CPU per frame median 4.00 ms"),
@@ -161,5 +178,30 @@ mod tests {
             summary.contains("max 10.00 ms; the app's UI alone median 0.50 ms"),
             "{summary}"
         );
+    }
+
+    #[test]
+    fn every_frame_drawn_is_numbered_and_dated() {
+        let mut report = FrameReport::default();
+        let before = unix_seconds(SystemTime::now());
+        let first = report.frame(None);
+        report.drawn(std::time::Duration::from_micros(300), false);
+        let second = report.frame(Some(0.001));
+        let line = |lines: &[String]| {
+            lines
+                .iter()
+                .find(|l| l.contains(" drawn at "))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert!(
+            line(&first).starts_with("frame report: frame 1 drawn at "),
+            "{first:?}"
+        );
+        assert!(
+            line(&second).starts_with("frame report: frame 2 drawn at "),
+            "{second:?}"
+        );
+        assert!(dated(&line(&second)) >= before - 0.001, "{second:?}");
     }
 }

@@ -81,6 +81,8 @@ pub const CLOSE: Icon = symbols::ICON_CLOSE;
 pub const SUCCEEDED: Icon = symbols::ICON_CHECK_CIRCLE;
 pub const FAILED: Icon = symbols::ICON_ERROR;
 pub const WAITING: Icon = symbols::ICON_SCHEDULE;
+/// Taken back before it was sent.
+pub const CANCEL: Icon = symbols::ICON_CANCEL;
 
 // A job's verdict.
 pub const PICK: Icon = symbols::ICON_FLAG;

@@ -168,6 +168,26 @@ impl JobList {
         self.jobs.iter().filter(|j| !j.state.is_final()).count()
     }
 
+    /// The jobs waiting to be sent (every unfinished job is in the list).
+    pub fn queued(&self) -> Vec<i64> {
+        self.jobs
+            .iter()
+            .filter(|j| j.state == JobState::Queued)
+            .map(|j| j.id)
+            .collect()
+    }
+
+    /// The second charges of job `id` (TTAPI ran its request twice), oldest first.
+    pub fn second_charges(&self, id: i64) -> Vec<&JobRecord> {
+        let mut found: Vec<&JobRecord> = self
+            .jobs
+            .iter()
+            .filter(|j| j.duplicate_of == Some(id))
+            .collect();
+        found.sort_by_key(|j| j.id);
+        found
+    }
+
     /// The jobs made from `id`, oldest first.
     pub fn children(&self, id: i64) -> Vec<&JobRecord> {
         let mut children: Vec<&JobRecord> = self
@@ -333,46 +353,9 @@ fn has_inputs(kind: JobKind) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::domain::Mode;
 
     pub(crate) fn job(id: i64, kind: JobKind, state: JobState, prompt: &str) -> JobRecord {
-        JobRecord {
-            id,
-            remote_id: Some(format!("remote-{id}")),
-            backend: "simulator".into(),
-            kind,
-            action: kind.as_str().into(),
-            prompt: prompt.into(),
-            params: Err(crate::library::ParamsError::Unreadable(
-                "not needed here".into(),
-            )),
-            mode: Some(Mode::Fast),
-            state,
-            remote_status: None,
-            progress: None,
-            message: None,
-            failure_kind: None,
-            components: Vec::new(),
-            seed: None,
-            quota: None,
-            width: None,
-            height: None,
-            image_url: None,
-            image_urls: Vec::new(),
-            parent_id: None,
-            timeout_secs: 300,
-            submit_attempts: 0,
-            created_at: id,
-            submitted_at: None,
-            updated_at: id,
-            finished_at: None,
-            owner: None,
-            lease_until: None,
-            instance: None,
-            rating: 0,
-            flag: None,
-            trashed_at: None,
-        }
+        crate::library::sample_job(id, kind, state, prompt)
     }
 
     fn list() -> JobList {

@@ -161,6 +161,7 @@ fn details(
         ui.add(
             egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0).show_percentage(),
         );
+        cancel(services, ui, job);
     }
     if job.kind == JobKind::Describe {
         ui.separator();
@@ -208,6 +209,7 @@ fn facts(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
                 job.remote_id.clone().unwrap_or_else(|| "—".into()),
             );
             row(ui, "Made on", job.backend.clone());
+            charged_twice(services, ui, job);
             ui.label(RichText::new("Seed").weak());
             seed(services, ui, job);
             ui.end_row();
@@ -307,7 +309,65 @@ fn sources_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) 
     });
 }
 
+/// Cancel for a job not yet sent; for one already sent, the same button disabled, saying why.
+fn cancel(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    let queued = job.state == JobState::Queued;
+    let button = ui
+        .add_enabled(
+            queued && services.ready,
+            IconButton::labelled(icons::CANCEL, "Cancel"),
+        )
+        .on_hover_text("Not sent yet: take it back. It is never sent and nothing is charged (Del)")
+        .on_disabled_hover_text(
+            "Already sent: TTAPI has no cancel, so the job runs to its end and is charged",
+        );
+    if button.clicked() {
+        services.cancel(Some(vec![job.id]));
+    }
+}
+
+/// TTAPI ran this job's request twice (a process was stopped mid-send and another took over): both
+/// charges and both results, each a click away.
+fn charged_twice(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    let mut others: Vec<(i64, String)> = services
+        .jobs
+        .second_charges(job.id)
+        .into_iter()
+        .map(|j| (j.id, j.reference()))
+        .collect();
+    if let Some(original) = job.duplicate_of {
+        let reference = services
+            .jobs
+            .get(original)
+            .map_or_else(|| format!("#{original}"), JobRecord::reference);
+        others.insert(0, (original, reference));
+    }
+    if others.is_empty() {
+        return;
+    }
+    ui.label(RichText::new("Sent twice").color(ui.visuals().warn_fg_color))
+        .on_hover_text(
+            "TTAPI ran this request twice and charged both; Moodgrid keeps both results",
+        );
+    ui.horizontal_wrapped(|ui| {
+        for (id, reference) in others {
+            if ui
+                .link(format!("#{id} ({reference})"))
+                .on_hover_text("The other charge of the same request")
+                .clicked()
+            {
+                services.open_job(id);
+            }
+        }
+    });
+    ui.end_row();
+}
+
 fn failure(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord, message: &str) {
+    if job.state == JobState::Cancelled {
+        cancelled(services, ui, job);
+        return;
+    }
     egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
         .show(ui, |ui| {
@@ -315,38 +375,101 @@ fn failure(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord, message:
             if let Some(plain) = explain_failure(message) {
                 ui.colored_label(ui.visuals().error_fg_color, plain);
             }
-            ui.add(
-                egui::Label::new(RichText::new(format!("TTAPI said: {message}")).small())
-                    .selectable(true),
-            );
-            if job.state == JobState::Unconfirmed {
-                // No proof either way: look in the account's job list again, or send it knowingly.
-                ui.horizontal(|ui| {
+            // TTAPI's own words are quoted as its; Moodgrid's own (a timeout it gave up on, a job it could
+            // not confirm) are said as they are.
+            let said = if job.message_by_service {
+                format!("TTAPI said: {message}")
+            } else {
+                message.to_owned()
+            };
+            ui.add(egui::Label::new(RichText::new(said).small()).selectable(true));
+            match job.state {
+                JobState::Unconfirmed => unconfirmed(services, ui, job),
+                JobState::Abandoned => abandoned(services, ui, job),
+                _ => {
                     if ui
-                        .add_enabled(services.ready, egui::Button::new("Look again"))
-                        .on_hover_text("Search TTAPI's job list for this submission once more")
-                        .clicked()
-                    {
-                        services.look_again(job.id);
-                    }
-                    if ui
-                        .add_enabled(services.ready, egui::Button::new("Send anyway"))
-                        .on_hover_text(
-                            "Submit it again as a new job; if TTAPI did run the first, you pay twice",
-                        )
+                        .add(IconButton::labelled(icons::RETRY, "Retry"))
+                        .on_hover_text("Submit the same request again as a new job")
                         .clicked()
                     {
                         services.submit(NewSubmission::Retry { job: job.id });
                     }
-                });
-            } else if ui
-                .add(IconButton::labelled(icons::RETRY, "Retry"))
-                .on_hover_text("Submit the same request again as a new job")
-                .clicked()
-            {
-                services.submit(NewSubmission::Retry { job: job.id });
+                }
             }
         });
+}
+
+/// No proof either way: what to check, then look in the account's history again, or send it knowingly.
+fn unconfirmed(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    let sent = job
+        .submitted_at
+        .map_or_else(|| "when it was sent".to_owned(), crate::clock::hh_mm);
+    ui.label(format!(
+        "Check your TTAPI dashboard's job history for this {} made around {sent}. If it is there, Look \
+         again picks it up; if not, Send anyway.",
+        job.action
+    ));
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(services.ready, egui::Button::new("Look again"))
+            .on_hover_text("Search TTAPI's job list for this submission once more; never sends")
+            .clicked()
+        {
+            services.look_again(job.id);
+        }
+        if ui
+            .add_enabled(services.ready, egui::Button::new("Send anyway"))
+            .on_hover_text(
+                "Submit it again as a new job; if TTAPI did run the first, you pay twice",
+            )
+            .clicked()
+        {
+            services.submit(NewSubmission::Retry { job: job.id });
+        }
+    });
+}
+
+/// Moodgrid stopped waiting; TTAPI may still finish it.
+fn abandoned(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                services.ready && job.remote_id.is_some(),
+                egui::Button::new("Fetch again"),
+            )
+            .on_hover_text("Ask TTAPI where this job stands; if it finished, its images are saved")
+            .clicked()
+        {
+            services.fetch(job.id);
+        }
+        if ui
+            .add(IconButton::labelled(icons::RETRY, "Retry"))
+            .on_hover_text("Submit the same request again as a new job (charged again)")
+            .clicked()
+        {
+            services.submit(NewSubmission::Retry { job: job.id });
+        }
+    });
+}
+
+/// Taken back before it was sent: nothing to fix, only to send after all.
+fn cancelled(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new("Cancelled before it was sent: nothing was charged.")
+                .color(super::theme::palette(ui).weak_text),
+        );
+        if ui
+            .add_enabled(
+                services.ready,
+                IconButton::labelled(icons::RETRY, "Send it"),
+            )
+            .on_hover_text("Submit the same request after all, as a new job")
+            .clicked()
+        {
+            services.submit(NewSubmission::Retry { job: job.id });
+        }
+    });
 }
 
 /// An upscale is not repeated by its button (that opens this job); here it can be, on purpose.

@@ -126,6 +126,10 @@ pub fn run(launch: Launch) -> Result<(), eframe::Error> {
 
 /// The app alone, as the headless tests and benchmarks drive it (egui_kittest's eframe harness).
 impl eframe::App for MoodgridApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        MoodgridApp::logic(self);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
@@ -138,6 +142,11 @@ struct Shell {
 }
 
 impl eframe::App for Shell {
+    /// Also while the window is minimised: the engine's events are taken in even when nothing is drawn.
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.app.logic();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         if let Some(report) = &mut self.report {
             // Printed, not logged: the report is asked for, and RUST_LOG may be quiet.
@@ -207,6 +216,8 @@ fn state_text(job: &JobRecord) -> String {
         JobState::Pending => "waiting at TTAPI".into(),
         JobState::Running => format!("running {}%", job.progress.unwrap_or(0)),
         JobState::Downloading => "saving images".into(),
+        JobState::Uncertain => "looking in TTAPI's history".into(),
+        JobState::Submitting => "sending".into(),
         other => other.as_str().into(),
     }
 }
@@ -218,6 +229,7 @@ fn state_icon(job: &JobRecord) -> icons::Icon {
         JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed => {
             icons::FAILED
         }
+        JobState::Cancelled => icons::CANCEL,
         _ => icons::WAITING,
     }
 }

@@ -29,6 +29,20 @@ impl<T> Pending<T> {
     }
 }
 
+/// The answers that have come among `pending`, in order; those and the lost ones leave the list.
+pub fn answered<T>(pending: &mut Vec<Pending<T>>) -> Vec<T> {
+    let mut answers = Vec::new();
+    pending.retain_mut(|answer| match answer.poll() {
+        Poll::Waiting => true,
+        Poll::Ready(value) => {
+            answers.push(value);
+            false
+        }
+        Poll::Lost => false,
+    });
+    answers
+}
+
 /// Polls an optional pending answer, clearing it once it resolved; `Some(None)` means it was lost.
 pub fn take_ready<T>(slot: &mut Option<Pending<T>>) -> Option<Option<T>> {
     let outcome = match slot.as_mut()?.poll() {

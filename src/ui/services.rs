@@ -17,7 +17,7 @@ use crate::domain::mask::MaskOp;
 use crate::engine::{
     Backend, Command, EngineConfig, EngineError, EngineHandle, Event, NewSubmission, Waker,
 };
-use crate::library::{JobRecord, JobState};
+use crate::library::{Cancellation, JobRecord, JobState};
 use crate::settings::Settings;
 
 /// The newest jobs read at start (with every unfinished one): the feed, the prompt history and recent
@@ -120,6 +120,12 @@ pub struct Services {
     next_slot: u64,
     /// The jobs last moved to the Trash, which Ctrl+Z brings back.
     last_trashed: Vec<i64>,
+    /// The engine dropped job changes nobody read: the list is read again as soon as the engine takes it.
+    jobs_stale: bool,
+    /// Cancels asked for, not yet answered.
+    cancellations: Vec<Pending<Result<Vec<Cancellation>, EngineError>>>,
+    /// Fetches asked for (an abandoned job looked at again), not yet answered.
+    fetches: Vec<Pending<Result<JobRecord, EngineError>>>,
 }
 
 impl Services {
@@ -155,6 +161,9 @@ impl Services {
             intents: Vec::new(),
             next_slot: 0,
             last_trashed: Vec::new(),
+            jobs_stale: false,
+            cancellations: Vec::new(),
+            fetches: Vec::new(),
         };
         services.ask_for_the_library();
         services
@@ -335,6 +344,39 @@ impl Services {
         self.run_action(job_id, action);
     }
 
+    /// Takes back jobs not yet sent (`None`: every queued job); what became of them is said in a toast. A job
+    /// already sent cannot be called back: TTAPI has no cancel.
+    pub fn cancel(&mut self, job_ids: Option<Vec<i64>>) {
+        let (reply, answer) = Pending::channel();
+        let command = match job_ids {
+            Some(job_ids) => Command::CancelJobs { job_ids, reply },
+            None => Command::CancelQueued { reply },
+        };
+        if self.send(command) {
+            self.cancellations.push(answer);
+        } else {
+            self.toasts.push(
+                ToastKind::Error,
+                "The engine is busy or restarting; nothing was cancelled. Try again in a moment.",
+                None,
+            );
+        }
+    }
+
+    /// Asks TTAPI once more where a job stands (an abandoned job it finished after all is then saved).
+    pub fn fetch(&mut self, job_id: i64) {
+        let (reply, answer) = Pending::channel();
+        if self.send(Command::Fetch { job_id, reply }) {
+            self.fetches.push(answer);
+        } else {
+            self.toasts.push(
+                ToastKind::Error,
+                "The engine is busy or restarting; TTAPI was not asked. Try again in a moment.",
+                Some(job_id),
+            );
+        }
+    }
+
     /// Looks for an unconfirmed job in the account's job list once more (adopted if found).
     pub fn look_again(&mut self, job_id: i64) {
         let (reply, answer) = Pending::channel();
@@ -396,6 +438,7 @@ impl Services {
         self.receive_engine();
         let became_ready = self.drain_events();
         self.drain_submissions();
+        self.drain_answers();
         became_ready
     }
 
@@ -447,10 +490,12 @@ impl Services {
                 } => {
                     self.waiting.insert(job_id, (reason, until_ms));
                 }
-                // Only engines started with `stop_on_interrupt` (the CLI's) send it.
-                Event::Interrupted => {}
+                // Only engines started with `stop_on_interrupt` (the CLI's) send these.
+                Event::Stopping(_) | Event::Interrupted => {}
                 Event::Notice(message) => self.toasts.push(ToastKind::Info, message, None),
                 Event::Jobs(jobs) => self.jobs.replace_all(jobs),
+                // More changed while the window was hidden than the engine keeps: read the jobs again.
+                Event::JobsStale => self.jobs_stale = true,
                 Event::JobsRead { asked, jobs } => self.jobs.add_read(&asked, jobs),
                 Event::ImageSaved { job_id, files } => self.jobs.set_images(job_id, files),
                 Event::Images(answers) => {
@@ -461,6 +506,48 @@ impl Services {
             }
         }
         became_ready
+    }
+
+    fn drain_answers(&mut self) {
+        for answer in super::pending::answered(&mut self.cancellations) {
+            match answer {
+                Ok(outcomes) => {
+                    for (kind, text, job) in cancellation_notices(&outcomes) {
+                        self.toasts.push(kind, text, job);
+                    }
+                }
+                Err(e) => self.toasts.push(
+                    ToastKind::Error,
+                    format!("Nothing was cancelled: {e}"),
+                    None,
+                ),
+            }
+        }
+        for result in super::pending::answered(&mut self.fetches) {
+            match result {
+                // Taken up again: the job's own changes say the rest.
+                Ok(job) if job.state != JobState::Abandoned => {}
+                Ok(job) => self.toasts.push(
+                    ToastKind::Info,
+                    format!(
+                        "TTAPI has not finished #{} yet ({}); fetch it again later",
+                        job.id,
+                        match (job.remote_status.as_deref(), job.progress) {
+                            (Some("ON_QUEUE"), Some(progress)) => format!("running, {progress}%"),
+                            (Some("PENDING_QUEUE"), _) => "waiting in its queue".to_owned(),
+                            (Some(other), _) => other.to_lowercase(),
+                            (None, _) => "no news".to_owned(),
+                        }
+                    ),
+                    Some(job.id),
+                ),
+                Err(e) => self.toasts.push(
+                    ToastKind::Error,
+                    format!("TTAPI could not be asked: {e}"),
+                    None,
+                ),
+            }
+        }
     }
 
     fn drain_submissions(&mut self) {
@@ -504,7 +591,11 @@ impl Services {
         }
         let text = notice_text(&job);
         let previous = self.jobs.upsert(job);
-        if previous.is_some_and(|p| !p.is_final()) && state.is_final() {
+        // A cancel says so itself (`cancellation_notices`).
+        if previous.is_some_and(|p| !p.is_final())
+            && state.is_final()
+            && state != JobState::Cancelled
+        {
             self.account.job_settled();
             let kind = if state == JobState::Succeeded {
                 ToastKind::Success
@@ -522,6 +613,9 @@ impl Services {
 
     /// One engine command per frame for the jobs the views looked up and the list does not hold.
     pub(super) fn request_jobs(&mut self) {
+        if self.jobs_stale && self.send(Command::LoadJobs { limit: JOBS_LIMIT }) {
+            self.jobs_stale = false;
+        }
         // The selected job's keys (P, X, U, Del, U1–U4) act on its record: a job selected on a gallery
         // page is read now, not when the key is pressed.
         if let Some(id) = self.nav.selected {
@@ -567,11 +661,64 @@ fn notice_text(job: &JobRecord) -> String {
     }
 }
 
+/// What a cancel says: how many were taken back (never sent, nothing charged), and each job that could not
+/// be, because it was already sent.
+fn cancellation_notices(outcomes: &[Cancellation]) -> Vec<(ToastKind, String, Option<i64>)> {
+    let cancelled: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Cancellation::Cancelled(job) => Some(job.id),
+            _ => None,
+        })
+        .collect();
+    let mut notices = Vec::new();
+    match cancelled.as_slice() {
+        [] => {}
+        [one] => notices.push((
+            ToastKind::Info,
+            format!("Cancelled #{one}: it was never sent, nothing is charged"),
+            Some(*one),
+        )),
+        several => notices.push((
+            ToastKind::Info,
+            format!(
+                "Cancelled {} jobs: never sent, nothing charged",
+                several.len()
+            ),
+            None,
+        )),
+    }
+    for outcome in outcomes {
+        if let Cancellation::AlreadySent(job) = outcome {
+            notices.push((
+                ToastKind::Error,
+                format!(
+                    "#{} was already sent: TTAPI has no cancel, so it runs to its end and is charged",
+                    job.id
+                ),
+                Some(job.id),
+            ));
+        }
+    }
+    if notices.is_empty() {
+        notices.push((
+            ToastKind::Info,
+            "Nothing was waiting to be sent".into(),
+            None,
+        ));
+    }
+    notices
+}
+
 /// A job that ended without a picture: pressing its button again is a fresh attempt, not a duplicate.
 fn ended_without_result(state: JobState) -> bool {
     matches!(
         state,
-        JobState::Failed | JobState::Rejected | JobState::Abandoned | JobState::Unconfirmed
+        JobState::Failed
+            | JobState::Rejected
+            | JobState::Abandoned
+            | JobState::Unconfirmed
+            | JobState::Cancelled
     )
 }
 

@@ -121,7 +121,10 @@ const SECTIONS: &[(&str, &[Row])] = &[
             plain("1–4", "U1–U4 on the selected grid"),
             plain("M", "vary region: paint a mask on the selected upscale"),
             plain("P, X, U", "pick, reject, unflag the selected job"),
-            plain("Del", "move the selected job (or the picks) to the Trash"),
+            plain(
+                "Del",
+                "move the selected job (or the picks) to the Trash; cancel a job not yet sent",
+            ),
             shortcut(
                 Modifiers::COMMAND,
                 Key::Z,

@@ -1,5 +1,6 @@
-//! Short notices in the bottom-right corner (a job finished or failed, a file was saved…) that fade on
-//! their own. Clicking one that names a job opens it.
+//! Short notices at the bottom centre (a job finished or failed, a file was saved…) that fade on their own,
+//! counted from when they are first drawn: what happened while the window was minimised is still said when
+//! it comes back. Clicking one that names a job opens it.
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,8 @@ struct Toast {
     text: String,
     kind: ToastKind,
     job: Option<i64>,
-    until: Instant,
+    /// Set when it is first drawn.
+    until: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -33,7 +35,7 @@ impl Toasts {
             text: text.into(),
             kind,
             job,
-            until: Instant::now() + SHOWN_FOR,
+            until: None,
         });
         if self.toasts.len() > MAX_SHOWN {
             self.toasts.remove(0);
@@ -43,8 +45,12 @@ impl Toasts {
     /// Draws the live toasts; returns the job of a toast the user clicked.
     pub fn show(&mut self, ctx: &egui::Context) -> Option<i64> {
         let now = Instant::now();
-        self.toasts.retain(|t| t.until > now);
-        let next_expiry = self.toasts.iter().map(|t| t.until).min()?;
+        for toast in &mut self.toasts {
+            toast.until.get_or_insert(now + SHOWN_FOR);
+        }
+        self.toasts
+            .retain(|t| t.until.is_some_and(|until| until > now));
+        let next_expiry = self.toasts.iter().filter_map(|t| t.until).min()?;
         ctx.request_repaint_after(next_expiry - now);
         let mut clicked = None;
         let mut dismissed = None;

@@ -1,5 +1,5 @@
 //! The engine's patience: a full queue (HTTP 499) pauses submissions instead of failing them, and a job is
-//! given up only once its own timeout plus the margin has passed.
+//! given up only once its own timeout plus the margin has passed and one more fetch says it still runs.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use moodgrid::engine::{EngineHandle, Event, NewSubmission, Timing};
 use moodgrid::library::{FailureKind, JobRecord, JobState, Library};
 use moodgrid::sim::{SimConfig, Simulator};
 
-use super::start_engine;
+use super::{sim_running_for, start_engine};
 
 /// Follows events until every job in `open` is final; returns the last record of each.
 fn until_final(engine: &mut EngineHandle, mut open: HashSet<i64>) -> Vec<JobRecord> {
@@ -73,75 +73,125 @@ async fn a_full_queue_pauses_submissions_and_every_job_still_runs_once() {
     assert!(paused, "at least one submission met the 499 and waited");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_past_its_timeout_and_margin_is_abandoned_not_polled_forever() {
-    let sim = Simulator::start(SimConfig {
-        run_time: Duration::from_secs(600),
-        ..SimConfig::fast()
-    })
-    .await
-    .unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_owned();
-    let mut engine = tokio::task::block_in_place(|| {
-        start_engine(
-            sim.base_url(),
-            &dir,
-            Timing::scaled(Duration::from_millis(30)),
-        )
-    });
-    let job = tokio::task::block_in_place(|| {
-        engine
-            .submit_blocking(NewSubmission::Imagine {
-                prompt: "a very slow job".into(),
-                mode: Mode::Fast,
-                timeout: Some(300),
-            })
-            .unwrap()
-    });
-    // Wait until it runs, then pretend it was submitted an hour ago (longer than 300 s + the margin).
-    let running = tokio::task::block_in_place(|| {
-        loop {
-            if let Some(Event::JobChanged(j)) = engine.recv_blocking()
-                && j.id == job.id
-                && j.remote_id.is_some()
-            {
-                break *j;
-            }
+/// Submits one job, waits until TTAPI has it, stops the engine, and moves the job's send an hour back
+/// (longer than 300 s and the margin): a deadline that passed while nobody could look. Returns the job.
+fn sent_an_hour_ago(sim: &Simulator, dir: &std::path::Path, prompt: &str) -> JobRecord {
+    let mut engine = start_engine(
+        sim.base_url(),
+        dir,
+        Timing::scaled(Duration::from_millis(30)),
+    );
+    let job = engine
+        .submit_blocking(NewSubmission::Imagine {
+            prompt: prompt.into(),
+            mode: Mode::Fast,
+            timeout: Some(300),
+        })
+        .unwrap();
+    let running = loop {
+        if let Some(Event::JobChanged(j)) = engine.recv_blocking()
+            && j.id == job.id
+            && j.remote_id.is_some()
+        {
+            break *j;
         }
-    });
-    // Stopping the engine joins its thread: not on an async worker.
-    tokio::task::block_in_place(|| drop(engine));
-    let db =
-        rusqlite::Connection::open(data.path().join(moodgrid::library::DATABASE_FILE)).unwrap();
+    };
+    drop(engine);
+    let db = rusqlite::Connection::open(dir.join(moodgrid::library::DATABASE_FILE)).unwrap();
     let an_hour_ago = moodgrid::library::now_ms() - 3_600_000;
     db.execute(
         "UPDATE jobs SET submitted_at = ?1 WHERE id = ?2",
         rusqlite::params![an_hour_ago, running.id],
     )
     .unwrap();
-    drop(db);
-    let mut engine = tokio::task::block_in_place(|| {
-        start_engine(
+    running
+}
+
+/// Waits (up to 30 s) until the simulator itself says every job it has succeeded (its painting takes a
+/// while under load).
+fn until_succeeded_at_the_service(sim: &Simulator) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !sim.jobs().iter().all(|j| j.status == "SUCCESS") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service never finished"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Resumes the library and follows `job` to its end.
+fn resumed_until_final(sim: &Simulator, dir: &std::path::Path, job: i64) -> JobRecord {
+    let mut engine = start_engine(
+        sim.base_url(),
+        dir,
+        Timing::scaled(Duration::from_millis(30)),
+    );
+    let resumed = engine.resume_blocking().unwrap();
+    assert_eq!(resumed.driving.len(), 1);
+    until_final(&mut engine, HashSet::from([job])).remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_past_its_timeout_and_margin_is_abandoned_not_polled_forever() {
+    let sim = sim_running_for(Duration::from_secs(600)).await;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let ended = tokio::task::block_in_place(|| {
+        let running = sent_an_hour_ago(&sim, &dir, "a very slow job");
+        resumed_until_final(&sim, &dir, running.id)
+    });
+    assert_eq!(ended.state, JobState::Abandoned);
+    // Moodgrid gave up, not TTAPI: it says what it saw, in its own words.
+    assert_eq!(ended.failure_kind, Some(FailureKind::Unavailable));
+    assert!(!ended.message_by_service);
+    let message = ended.message.clone().unwrap();
+    assert!(
+        message.starts_with("Moodgrid stopped waiting: ")
+            && message.contains("its 300 s timeout and a 120 s margin")
+            && message.contains("TTAPI still had it running ("),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_that_passed_unseen_is_fetched_once_more_and_a_finished_job_saved() {
+    // The job finishes at TTAPI while no Moodgrid runs; when one resumes, the deadline has long passed.
+    let sim = sim_running_for(Duration::from_millis(600)).await;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let ended = tokio::task::block_in_place(|| {
+        let running = sent_an_hour_ago(&sim, &dir, "finished while nobody looked");
+        until_succeeded_at_the_service(&sim);
+        resumed_until_final(&sim, &dir, running.id)
+    });
+    assert_eq!(ended.state, JobState::Succeeded, "{:?}", ended.message);
+    assert_eq!(sim.accepted_submissions(), 1);
+    let library = Library::open(data.path()).unwrap();
+    assert_eq!(library.images(ended.id).unwrap().len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_job_that_ttapi_finished_after_all_is_saved_by_fetch() {
+    let sim = sim_running_for(Duration::from_secs(2)).await;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let saved = tokio::task::block_in_place(|| {
+        let running = sent_an_hour_ago(&sim, &dir, "finished after Moodgrid gave up");
+        let ended = resumed_until_final(&sim, &dir, running.id);
+        assert_eq!(ended.state, JobState::Abandoned, "{:?}", ended.message);
+        until_succeeded_at_the_service(&sim);
+        let mut engine = start_engine(
             sim.base_url(),
             &dir,
             Timing::scaled(Duration::from_millis(30)),
-        )
+        );
+        let fetched = engine.fetch_blocking(running.id).unwrap();
+        assert_eq!(fetched.state, JobState::Running, "taken up again");
+        until_final(&mut engine, HashSet::from([running.id])).remove(0)
     });
-    let resumed = tokio::task::block_in_place(|| engine.resume_blocking().unwrap());
-    assert_eq!(resumed.driving.len(), 1);
-    let ended =
-        tokio::task::block_in_place(|| until_final(&mut engine, HashSet::from([running.id])));
-    assert_eq!(ended[0].state, JobState::Abandoned);
-    assert_eq!(ended[0].failure_kind, Some(FailureKind::Job));
-    assert!(
-        ended[0]
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("no result from TTAPI within 420 s"),
-        "{:?}",
-        ended[0].message
-    );
-    tokio::task::block_in_place(|| drop(engine));
+    assert_eq!(saved.state, JobState::Succeeded, "{:?}", saved.message);
+    assert_eq!(sim.accepted_submissions(), 1, "fetched, never sent again");
+    let library = Library::open(data.path()).unwrap();
+    assert_eq!(library.images(saved.id).unwrap().len(), 5);
 }

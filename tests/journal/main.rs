@@ -16,15 +16,19 @@ mod hygiene;
 mod lost_response;
 mod offline_instances;
 mod old_library;
+mod paused_sender;
 #[path = "../support/png_text.rs"]
 mod png_text;
 mod shared_library;
 mod sources;
 mod spend;
+mod stop_signals;
+mod under_faults;
+mod unread_events;
 mod window_and_cli;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use moodgrid::api::{ApiKey, BaseUrl};
 use moodgrid::engine::{Backend, EngineConfig, EngineHandle, Event, Timing};
@@ -46,6 +50,92 @@ pub async fn moodgrid(sim: &Simulator, data_dir: &Path, args: &[&str]) -> Output
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap()
+}
+
+/// A `moodgrid` process on the service at `base` and the library `data`, its output piped, started at once;
+/// `env` adds to (or overrides) what every test runs with.
+pub fn spawn_moodgrid(base: &str, data: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_moodgrid"))
+        .args(args)
+        .env("TTAPI_API_KEY", KEY)
+        .env("TTAPI_BASE_URL", base)
+        .env("MOODGRID_DATA_DIR", data)
+        .env("MOODGRID_POLL_MS", "40")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends a process a signal as a user's shell would (`-STOP` for Ctrl+Z, `-INT` for Ctrl+C, …).
+pub fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// An earlier job that succeeded: the account's history then reaches back past the jobs a test sends next.
+pub async fn earlier_job(sim: &Simulator, data: &Path) {
+    let job = one_job(
+        &moodgrid(
+            sim,
+            data,
+            &["imagine", "an earlier job", "--wait", "--json"],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(job["status"], "SUCCESS");
+}
+
+/// A simulator whose jobs run for `run_time` (and are quick to queue).
+pub async fn sim_running_for(run_time: std::time::Duration) -> Simulator {
+    Simulator::start(moodgrid::sim::SimConfig {
+        run_time,
+        ..moodgrid::sim::SimConfig::fast()
+    })
+    .await
+    .unwrap()
+}
+
+/// A simulator that makes every imagine job at once but answers the submission only 30 s later: a command
+/// is mid-send for that long.
+pub async fn sim_answering_imagine_late() -> Simulator {
+    Simulator::start(moodgrid::sim::SimConfig {
+        faults: moodgrid::sim::FaultConfig {
+            slow_answer_rate: 1.0,
+            slow_by: std::time::Duration::from_secs(30),
+            only_paths: vec!["/midjourney/v1/imagine".into()],
+            ..moodgrid::sim::FaultConfig::default()
+        },
+        ..moodgrid::sim::SimConfig::fast()
+    })
+    .await
+    .unwrap()
+}
+
+/// Takes `count` of the account's ten in-flight places on `base` with jobs another live process is sending
+/// (as a busy window would), so that a command's next jobs wait in `queued` for a place, sending nothing.
+pub fn busy_elsewhere(base: &str, data: &Path, count: usize) {
+    let library = moodgrid::library::Library::open(data).unwrap();
+    let elsewhere = moodgrid::library::Owner::new(None, std::time::Duration::from_secs(600));
+    for n in 0..count {
+        let params = moodgrid::library::JobParams::Imagine {
+            prompt: format!("sent elsewhere {n}"),
+            mode: moodgrid::domain::Mode::Fast,
+            timeout: None,
+        };
+        let new = moodgrid::library::NewJob::asking(base, params, None);
+        let job = library.create_job(&new, Some(&elsewhere), &[]).unwrap();
+        library
+            .begin_submission(job.id, &elsewhere, usize::MAX, std::time::Duration::ZERO)
+            .unwrap()
+            .unwrap();
+    }
 }
 
 /// The JSON objects a `--json` command printed, one per line.

@@ -18,11 +18,16 @@ use moodgrid::ui::{Launch, MoodgridApp};
 pub type Window = Harness<'static, MoodgridApp>;
 
 pub fn open_with(data: &Path, keys: Arc<KeyStore>, sim: SimConfig) -> Window {
+    open_timed(data, keys, sim, Timing::scaled(Duration::from_millis(30)))
+}
+
+/// The window with the engine's timing (and the account's in-flight cap) as given.
+pub fn open_timed(data: &Path, keys: Arc<KeyStore>, sim: SimConfig, timing: Timing) -> Window {
     let launch = Launch {
         engine: EngineConfig {
             data_dir: data.to_owned(),
             backend: Backend::Simulator(Box::new(sim)),
-            timing: Timing::scaled(Duration::from_millis(30)),
+            timing,
             keys,
             stop_on_interrupt: false,
         },

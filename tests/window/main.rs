@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod boards;
+mod cancel;
 mod export;
 mod harness;
 mod help;

@@ -20,6 +20,14 @@ fn three_jobs_in_the_gallery(data: &std::path::Path) -> Window {
     frames_until(&mut harness, "the third grid", |h| {
         shows(h, "#3 · imagine") && enabled(h, "U1")
     });
+    // Every one finished, images saved (under load the first ones may still be saving theirs).
+    frames_until(&mut harness, "all three saved", |_| {
+        let jobs = stored_jobs(data);
+        jobs.len() == 3
+            && jobs
+                .iter()
+                .all(|job| job.state == moodgrid::library::JobState::Succeeded)
+    });
     harness.get_by_label("Gallery").click();
     frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
     harness
