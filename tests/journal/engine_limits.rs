@@ -173,7 +173,7 @@ async fn a_deadline_that_passed_unseen_is_fetched_once_more_and_a_finished_job_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abandoned_job_that_ttapi_finished_after_all_is_saved_by_fetch() {
-    let sim = sim_running_for(Duration::from_secs(2)).await;
+    let sim = sim_running_for(Duration::from_secs(6)).await;
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_owned();
     let saved = tokio::task::block_in_place(|| {

@@ -75,7 +75,7 @@ async fn a_command_stopped_mid_send_past_its_lease_never_sends_after_the_takeove
         engine
     });
     let prompt = "stopped between the commit and the send";
-    let command = paused_imagine(&sim, data.path(), prompt, 1_500, 40);
+    let command = paused_imagine(&sim, data.path(), prompt, 3_000, 40);
     let sending = until(data.path(), prompt, sent_with(prompt, JobState::Submitting)).await;
     // Ctrl+Z: the whole process stops, its lease renewals too.
     signal(&command, "-STOP");
@@ -121,11 +121,11 @@ async fn after_a_wall_clock_step_both_charges_are_kept_and_both_results_saved() 
     let sim = Simulator::start(SimConfig::fast()).await.unwrap();
     let data = tempfile::tempdir().unwrap();
     earlier_job(&sim, data.path()).await;
-    // The command's lease is long (10 s) and its pause short (2 s): by its own monotonic clock it still
-    // holds the job when it sends. Meanwhile the wall clock "steps": another process sees the lease lapsed,
-    // takes the job over, proves it absent and sends it again.
+    // The command's lease is long (10 s) and its pause shorter than half of it (4 s): by its own monotonic
+    // clock it still holds the job when it sends. Meanwhile the wall clock "steps": another process sees the
+    // lease lapsed, takes the job over, proves it absent and sends it again.
     let prompt = "sent across a clock step";
-    let command = paused_imagine(&sim, data.path(), prompt, 2_000, 200);
+    let command = paused_imagine(&sim, data.path(), prompt, 4_000, 200);
     let paused = until(data.path(), prompt, sent_with(prompt, JobState::Submitting)).await;
     let library = Library::open(data.path()).unwrap();
     let other = Owner::new(None, LEASE);

@@ -14,15 +14,15 @@ async fn an_engine_nobody_reads_from_finishes_every_job_with_its_images_and_one_
     let sim = sim_running_for(Duration::from_millis(1_000)).await;
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_owned();
-    // Each job is given up 8 s after it was sent (its 300 s timeout and the 120 s margin, scaled); it
+    // Each job is given up 12 s after it was sent (its 300 s timeout and the 120 s margin, scaled); it
     // runs 1 s at the service, polled every 10 ms: some 400 changes in all, more than the 256 events the
-    // engine once queued before it waited for a reader. Nobody reads for 10 s.
+    // engine once queued before it waited for a reader. Nobody reads for 14 s.
     let timing = Timing {
-        timeout_scale: 8.0 / 420.0,
+        timeout_scale: 12.0 / 420.0,
         ..Timing::scaled(Duration::from_millis(10))
     };
     let deadline = timing.give_up_after(300);
-    let unread_for = Duration::from_secs(10);
+    let unread_for = Duration::from_secs(14);
     assert!(unread_for > deadline);
     let prompts: Vec<String> = (0..4).map(|n| format!("nobody is looking {n}")).collect();
     let (mut engine, ids) = tokio::task::block_in_place(|| {
