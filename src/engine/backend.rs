@@ -2,7 +2,10 @@
 //! alike: the service when a key is found, else the embedded simulator, with the reason.
 
 use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
+use std::path::Path;
+
 use crate::secrets::{KeyStore, KeyringError};
+use crate::settings::Settings;
 use crate::sim::{SimConfig, Simulator};
 
 /// The label stored on jobs run by the embedded simulator.
@@ -54,6 +57,46 @@ pub fn resolve(backend: Backend, keys: &KeyStore) -> Resolved {
                 why: no_key(problem),
             },
         },
+    }
+}
+
+/// The one check every request that carries the key passes, whatever asked for it (starting or restarting
+/// the engine, Check key, Save key, Remove key, a balance refresh): the host is one of TTAPI's, this
+/// machine, or one the user trusted. Trust is read from `data_dir`'s settings each time, so withdrawing it
+/// in Settings holds from the next request on; settings that cannot be read trust nothing. Blocking (a
+/// file read).
+pub fn key_may_go_to(data_dir: &Path, base: &BaseUrl) -> Result<(), String> {
+    if !base.needs_consent()
+        || Settings::load(data_dir).is_ok_and(|settings| settings.may_send_key_to(base))
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{base} is not one of TTAPI's hosts and {UNTRUSTED}, so your key was not sent there. \
+             Choose it in Settings → Service to trust it."
+        ))
+    }
+}
+
+const UNTRUSTED: &str = "you have not trusted it";
+
+/// Whether an offline reason is [`key_may_go_to`]'s refusal (the key is there, the host is not trusted).
+pub fn is_untrusted_host(why: &str) -> bool {
+    why.contains(UNTRUSTED)
+}
+
+/// `resolved` as it may go: the service only where [`key_may_go_to`] agrees, else the embedded simulator
+/// with the reason.
+pub fn with_consent(resolved: Resolved, data_dir: &Path) -> Resolved {
+    match resolved {
+        Resolved::Service { base, key } => match key_may_go_to(data_dir, &base) {
+            Ok(()) => Resolved::Service { base, key },
+            Err(why) => Resolved::Offline {
+                sim: Box::default(),
+                why,
+            },
+        },
+        offline => offline,
     }
 }
 

@@ -39,6 +39,9 @@ impl Command {
             | Command::MarkJob { .. }
             | Command::TrashJobs { .. }
             | Command::RestoreJobs { .. }
+            // In order with every other write of this window: a restore or a board save asked before it
+            // is done first.
+            | Command::EmptyTrash { .. }
             | Command::Shutdown => true,
             Command::Fetch { .. }
             | Command::StoreKey { .. }
@@ -57,7 +60,6 @@ impl Command {
             | Command::ReadJobs { .. }
             | Command::ReadFamily { .. }
             | Command::LoadTrash { .. }
-            | Command::EmptyTrash { .. }
             | Command::ExportBoard { .. }
             | Command::ExportJobs { .. }
             | Command::ImportBoard { .. }
@@ -347,10 +349,19 @@ async fn check_account(
 ) -> Result<crate::api::AccountInfo, crate::api::ApiError> {
     match key {
         Some(key) => {
+            let data_dir = core.library.root().to_owned();
+            let checking = base.clone();
+            tokio::task::spawn_blocking(move || {
+                super::backend::key_may_go_to(&data_dir, &checking)
+            })
+            .await
+            .map_err(|e| crate::api::ApiError::NotAllowed(e.to_string()))?
+            .map_err(crate::api::ApiError::NotAllowed)?;
             TtapiClient::with_options(base, key, ClientOptions::default())?
                 .info()
                 .await
         }
+        // The engine's own client passed the same check when the engine started.
         None => core.client.info().await,
     }
 }

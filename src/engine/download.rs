@@ -123,9 +123,10 @@ async fn save_image(
                             job_id,
                             role,
                             ordinal,
-                            image,
+                            image.clone(),
                             Some(source_url),
                         ))?;
+                        l.store().keep(&image, &bytes)?;
                         l.image_files(job_id)
                     })
                     .await;

@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use outbox::Outbox;
 
-pub use backend::{Backend, Resolved, SIMULATOR_BACKEND, resolve};
+pub use backend::{Backend, Resolved, SIMULATOR_BACKEND, is_untrusted_host, resolve};
 pub use prepare::{
     DescribeSource, NewSubmission, PreparedSource, SourceImage, prepare_source, read_source_file,
 };
@@ -688,10 +688,16 @@ async fn start(
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-    let (backend, keys) = (config.backend.clone(), config.keys.clone());
-    let resolved = tokio::task::spawn_blocking(move || backend::resolve(backend, &keys))
-        .await
-        .map_err(|e| e.to_string())?;
+    let (backend, keys, data_dir) = (
+        config.backend.clone(),
+        config.keys.clone(),
+        config.data_dir.clone(),
+    );
+    let resolved = tokio::task::spawn_blocking(move || {
+        backend::with_consent(backend::resolve(backend, &keys), &data_dir)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let connected = backend::connect(resolved, config.timing.request_timeout).await?;
     let core = Arc::new(Core {
         library: Arc::new(library),

@@ -200,10 +200,14 @@ fn create_blocking(
     let job = NewJob::asking(backend, params, parent.as_ref());
     // Inputs are stored before the row so that a job never points at a missing file.
     let stored: Vec<_> = inputs
-        .into_iter()
-        .map(|(role, ordinal, bytes)| library.store().put(&bytes).map(|s| (role, ordinal, s)))
+        .iter()
+        .map(|(role, ordinal, bytes)| library.store().put(bytes).map(|s| (*role, *ordinal, s)))
         .collect::<Result<_, LibraryError>>()?;
-    Ok(library.create_job(&job, Some(owner), &stored)?)
+    let created = library.create_job(&job, Some(owner), &stored)?;
+    for ((_, _, bytes), (_, _, image)) in inputs.iter().zip(&stored) {
+        library.store().keep(image, bytes)?;
+    }
+    Ok(created)
 }
 
 /// The images a submission brings, in the order they are sent: role, ordinal and bytes.

@@ -12,6 +12,8 @@ use super::{Core, EngineError, Event, Resumed, driver};
 pub(super) const STALL_COOL_DOWN: std::time::Duration = std::time::Duration::from_secs(60);
 /// How often the watcher looks for what other processes changed.
 const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+/// Jobs read per query while following the library's changes.
+const CHANGES_PAGE: usize = 1_000;
 
 /// A clean exit: every claim of this engine ends now, so other processes need not wait for them to lapse.
 pub(super) async fn release_claims(core: &Arc<Core>) {
@@ -63,16 +65,26 @@ pub(super) async fn watch_library(core: Arc<Core>) {
             // Another process wrote: perhaps it released its claims on the way out; look now.
             next_adoption = tokio::time::Instant::now();
             // Clocks of two processes differ a little: look back a bit, and skip what was already told.
-            let from = since - 2_000;
-            let changed = core.db(move |l| l.jobs_changed_since(from)).await;
-            for job in changed.unwrap_or_default() {
-                since = since.max(job.updated_at);
-                let mine = job.owner.as_deref() == Some(core.owner.id.as_str());
-                if mine || seen.get(&job.id) == Some(&job.updated_at) {
-                    continue;
+            let mut after = (since - 2_000, i64::MIN);
+            loop {
+                let page = core
+                    .db(move |l| l.jobs_changed_after(after, CHANGES_PAGE))
+                    .await
+                    .unwrap_or_default();
+                let full = page.len() == CHANGES_PAGE;
+                for job in page {
+                    after = (job.updated_at, job.id);
+                    since = since.max(job.updated_at);
+                    let mine = job.owner.as_deref() == Some(core.owner.id.as_str());
+                    if mine || seen.get(&job.id) == Some(&job.updated_at) {
+                        continue;
+                    }
+                    seen.insert(job.id, job.updated_at);
+                    core.emitter.emit(Event::JobChanged(Box::new(job)));
                 }
-                seen.insert(job.id, job.updated_at);
-                core.emitter.emit(Event::JobChanged(Box::new(job)));
+                if !full {
+                    break;
+                }
             }
             seen.retain(|_, updated| *updated >= since - 2_000);
         }

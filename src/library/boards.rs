@@ -28,14 +28,7 @@ impl Library {
     }
 
     pub fn save_board(&self, id: i64, board: &Board) -> Result<(), LibraryError> {
-        let changed = self.conn().execute(
-            "UPDATE boards SET name = ?2, scene = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, board.name, scene(board)?, now_ms()],
-        )?;
-        if changed == 0 {
-            return Err(LibraryError::NotFound(format!("board {id}")));
-        }
-        Ok(())
+        save_board_in(&self.conn(), id, board)
     }
 
     pub fn delete_board(&self, id: i64) -> Result<(), LibraryError> {
@@ -46,27 +39,46 @@ impl Library {
 
     /// Every board, most recently edited first.
     pub fn boards(&self) -> Result<Vec<StoredBoard>, LibraryError> {
-        let conn = self.conn();
-        let mut statement = conn.prepare(
-            "SELECT id, scene, updated_at FROM boards ORDER BY updated_at DESC, id DESC",
-        )?;
-        let rows: Vec<(i64, String, i64)> = statement
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(id, json, updated_at)| {
-                let board = serde_json::from_str(&json).map_err(|e| LibraryError::BadBoard {
-                    id,
-                    reason: e.to_string(),
-                })?;
-                Ok(StoredBoard {
-                    id,
-                    board,
-                    updated_at,
-                })
-            })
-            .collect()
+        boards_in(&self.conn())
     }
+}
+
+/// `UPDATE` of one board, on `conn` (a transaction's, when the save belongs to a larger change).
+pub(super) fn save_board_in(
+    conn: &rusqlite::Connection,
+    id: i64,
+    board: &Board,
+) -> Result<(), LibraryError> {
+    let changed = conn.execute(
+        "UPDATE boards SET name = ?2, scene = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, board.name, scene(board)?, now_ms()],
+    )?;
+    if changed == 0 {
+        return Err(LibraryError::NotFound(format!("board {id}")));
+    }
+    Ok(())
+}
+
+/// Every board as `conn` sees it, most recently edited first.
+pub(super) fn boards_in(conn: &rusqlite::Connection) -> Result<Vec<StoredBoard>, LibraryError> {
+    let mut statement =
+        conn.prepare("SELECT id, scene, updated_at FROM boards ORDER BY updated_at DESC, id DESC")?;
+    let rows: Vec<(i64, String, i64)> = statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(id, json, updated_at)| {
+            let board = serde_json::from_str(&json).map_err(|e| LibraryError::BadBoard {
+                id,
+                reason: e.to_string(),
+            })?;
+            Ok(StoredBoard {
+                id,
+                board,
+                updated_at,
+            })
+        })
+        .collect()
 }
 
 impl Library {

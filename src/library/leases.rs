@@ -332,16 +332,25 @@ impl Library {
         Ok(count as usize)
     }
 
-    /// Jobs written at or after `since` (ms), oldest change first: how an engine follows what other
-    /// processes do to the library.
-    pub fn jobs_changed_since(&self, since: i64) -> Result<Vec<JobRecord>, LibraryError> {
+    /// Up to `limit` jobs whose last write comes after `after` = (`updated_at`, id), oldest change first:
+    /// how an engine follows what other processes do to the library. Paged by the pair, because one write
+    /// (a bulk trash) gives thousands of jobs the same `updated_at`, and a page by time alone would never
+    /// get past them.
+    pub fn jobs_changed_after(
+        &self,
+        after: (i64, i64),
+        limit: usize,
+    ) -> Result<Vec<JobRecord>, LibraryError> {
         let conn = self.conn();
-        let mut statement = conn.prepare(&format!(
-            "SELECT {} FROM jobs WHERE updated_at >= ?1 ORDER BY updated_at, id LIMIT 1000",
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {} FROM jobs WHERE (updated_at, id) > (?1, ?2) ORDER BY updated_at, id LIMIT ?3",
             super::jobs::JOB_COLUMNS
         ))?;
         let jobs = statement
-            .query_map([since], super::jobs::job_from_row)?
+            .query_map(
+                params![after.0, after.1, limit as i64],
+                super::jobs::job_from_row,
+            )?
             .collect::<Result<_, _>>()?;
         Ok(jobs)
     }
@@ -600,10 +609,41 @@ mod tests {
         assert_eq!(library.events(job.id).unwrap()[0].0, "created");
         assert!(
             library
-                .jobs_changed_since(job.updated_at)
+                .jobs_changed_after((job.updated_at - 1, i64::MIN), 10)
                 .unwrap()
                 .iter()
                 .any(|j| j.id == job.id)
+        );
+    }
+
+    #[test]
+    fn the_change_feed_gets_past_a_thousand_jobs_written_in_one_moment() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let ids: Vec<i64> = (0..2_500)
+            .map(|n| {
+                library
+                    .insert_job(&new_job(&format!("job {n}")))
+                    .unwrap()
+                    .id
+            })
+            .collect();
+        // One bulk write: every job gets the same `updated_at`, as a trash of 2,500 jobs does.
+        library
+            .conn()
+            .execute("UPDATE jobs SET updated_at = 1000", [])
+            .unwrap();
+        let mut after = (999, i64::MIN);
+        let mut seen = Vec::new();
+        loop {
+            let page = library.jobs_changed_after(after, 1_000).unwrap();
+            let Some(last) = page.last() else { break };
+            after = (last.updated_at, last.id);
+            seen.extend(page.iter().map(|j| j.id));
+        }
+        assert_eq!(
+            seen, ids,
+            "every job once, in order, past the shared moment"
         );
     }
 }

@@ -121,6 +121,9 @@ impl Library {
         let mut conn = Connection::open(root.join(DATABASE_FILE))?;
         // Other processes (a second CLI, the window) may hold the lock for a moment: wait, don't fail.
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every write transaction takes the write lock at its start (see `write_transaction`): one that
+        // reads first and writes later would fail at once when another process wrote in between.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         set_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;

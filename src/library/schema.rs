@@ -1,6 +1,6 @@
 //! Versioned migrations, applied in order inside one transaction; `PRAGMA user_version` records the last.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::LibraryError;
 
@@ -241,7 +241,74 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // 12: the jobs earlier versions sent, placed in the journal's order by their times.
     Migration::Code(super::submissions::order_earlier_sends),
+    // 13: what emptied jobs cost, kept for the spend history after their rows are gone (`library::trash`).
+    Migration::Sql(
+        r#"
+    CREATE TABLE emptied_charges (
+        job_id      INTEGER PRIMARY KEY,
+        remote_id   TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        mode        TEXT,
+        action      TEXT NOT NULL,
+        prompt      TEXT NOT NULL,
+        quota       REAL NOT NULL,
+        state       TEXT NOT NULL,
+        message     TEXT,
+        emptied_at  INTEGER NOT NULL
+    );
+    CREATE INDEX emptied_by_created ON emptied_charges(created_at);
+    "#,
+    ),
+    // 14: job ids are never handed out twice (a deleted job's id once went to the next job).
+    Migration::Code(jobs_with_autoincrement),
 ];
+
+/// Rebuilds `jobs` with `AUTOINCREMENT`, as SQLite's "making other kinds of table schema changes" says:
+/// the same definition (read back from the schema, so every column added since is kept), the same rows
+/// and ids, then every index and trigger of the old table (the full-text index's among them) again.
+/// Runs with foreign keys off (`migrate_to`), so dropping the old table cascades to nothing.
+fn jobs_with_autoincrement(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let definition: String = tx.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'jobs'",
+        [],
+        |row| row.get(0),
+    )?;
+    let dependents: Vec<String> = tx
+        .prepare(
+            "SELECT sql FROM sqlite_schema WHERE tbl_name = 'jobs' \
+             AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let rebuilt = autoincrement_definition(&definition).ok_or_else(|| {
+        rusqlite::Error::ModuleError(format!("unexpected definition of jobs: {definition}"))
+    })?;
+    tx.execute_batch(&rebuilt)?;
+    tx.execute_batch(
+        "INSERT INTO jobs_rebuilt SELECT * FROM jobs;
+         DROP TABLE jobs;
+         ALTER TABLE jobs_rebuilt RENAME TO jobs;",
+    )?;
+    for sql in dependents {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
+/// `CREATE TABLE jobs (id INTEGER PRIMARY KEY, …)` as `CREATE TABLE jobs_rebuilt (id INTEGER PRIMARY KEY
+/// AUTOINCREMENT, …)`.
+fn autoincrement_definition(definition: &str) -> Option<String> {
+    let rest = definition.strip_prefix("CREATE TABLE jobs")?;
+    let key = rest.find("INTEGER PRIMARY KEY")? + "INTEGER PRIMARY KEY".len();
+    if rest[key..].trim_start().starts_with("AUTOINCREMENT") {
+        return None;
+    }
+    Some(format!(
+        "CREATE TABLE jobs_rebuilt{} AUTOINCREMENT{}",
+        &rest[..key],
+        &rest[key..]
+    ))
+}
 
 pub fn migrate(conn: &mut Connection) -> Result<(), LibraryError> {
     migrate_to(conn, MIGRATIONS.len())
@@ -252,6 +319,19 @@ fn migrate_to(conn: &mut Connection, last: usize) -> Result<(), LibraryError> {
     let known = MIGRATIONS.len() as i64;
     // IMMEDIATE takes the write lock first (waiting out `busy_timeout`), so processes opening a new library
     // at the same moment migrate one after the other, and each reads the version the last one left.
+    // Foreign keys are off while tables are rebuilt (SQLite cannot switch them inside a transaction), and
+    // checked before the commit.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrate_in_transaction(conn, known, last);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
+}
+
+fn migrate_in_transaction(
+    conn: &mut Connection,
+    known: i64,
+    last: usize,
+) -> Result<(), LibraryError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if current > known {
@@ -259,6 +339,9 @@ fn migrate_to(conn: &mut Connection, last: usize) -> Result<(), LibraryError> {
             found: current,
             known,
         });
+    }
+    if current as usize >= last {
+        return Ok(());
     }
     for (index, migration) in MIGRATIONS
         .iter()
@@ -271,6 +354,14 @@ fn migrate_to(conn: &mut Connection, last: usize) -> Result<(), LibraryError> {
             Migration::Code(step) => step(&tx)?,
         }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    let broken: Option<String> = tx
+        .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+        .optional()?;
+    if let Some(table) = broken {
+        return Err(LibraryError::Database(rusqlite::Error::ModuleError(
+            format!("migrating left a row of {table} pointing at nothing"),
+        )));
     }
     tx.commit()?;
     Ok(())

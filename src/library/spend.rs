@@ -1,6 +1,6 @@
 //! What TTAPI charged: the jobs it priced (their `quota` from the fetch payload), settled into a ledger by
-//! `domain::spend`, and the charges the estimates learn from (`domain::pricing`). Trashed jobs count:
-//! the money was spent all the same.
+//! `domain::spend`, and the charges the estimates learn from (`domain::pricing`). Trashed and emptied jobs
+//! count: the money was spent all the same.
 
 use rusqlite::params;
 
@@ -18,9 +18,13 @@ impl Library {
     pub fn ledger(&self, since_ms: i64) -> Result<Vec<LedgerEntry>, LibraryError> {
         let conn = self.conn();
         let mut statement = conn.prepare_cached(
+            // Emptied jobs' rows are gone; what they cost stays in `emptied_charges`.
             "SELECT id, remote_id, created_at, mode, action, prompt, quota, state, message FROM jobs \
              WHERE created_at >= ?1 AND quota IS NOT NULL AND remote_id IS NOT NULL \
-             ORDER BY created_at, id",
+             UNION ALL \
+             SELECT job_id, remote_id, created_at, mode, action, prompt, quota, state, message \
+             FROM emptied_charges WHERE created_at >= ?1 \
+             ORDER BY 3, 1",
         )?;
         let jobs = statement
             .query_map(params![since_ms], |row| {

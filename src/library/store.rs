@@ -73,6 +73,28 @@ impl ImageStore {
         })
     }
 
+    /// Writes `bytes` again if the file stored for them, or a thumbnail, is gone. Called once the row that
+    /// refers to `stored` has committed: [`put`] skips bytes already on disk, and Empty Trash may have
+    /// removed that file between the skip and the commit (it removes only files no committed row uses).
+    ///
+    /// [`put`]: ImageStore::put
+    pub fn keep(&self, stored: &StoredImage, bytes: &[u8]) -> Result<(), LibraryError> {
+        let original = self.dir.join(
+            stored
+                .relative_path
+                .strip_prefix("images/")
+                .unwrap_or(&stored.relative_path),
+        );
+        let whole = original.exists()
+            && THUMBNAIL_SIZES
+                .iter()
+                .all(|size| self.thumbnail_path(&stored.hash, *size).exists());
+        if !whole {
+            self.put(bytes)?;
+        }
+        Ok(())
+    }
+
     /// Reads a user's file (refusing one over the size limit before reading it) and stores it as [`put`]
     /// does. Errors name the file.
     ///

@@ -6,8 +6,9 @@
 
 use std::collections::HashSet;
 
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
+use super::boards::{boards_in, save_board_in};
 use super::jobs::{JOB_COLUMNS, job_from_row, log_event_in};
 use super::{JobRecord, JobState, Library, LibraryError, THUMBNAIL_SIZES, now_ms};
 use crate::domain::board::Content;
@@ -110,7 +111,8 @@ impl Library {
 
     /// What emptying the Trash would free now.
     pub fn trash_size(&self) -> Result<TrashSize, LibraryError> {
-        Ok(self.measure(&self.emptying()?))
+        let emptying = emptying_in(&self.conn())?;
+        Ok(self.measure(&emptying))
     }
 
     /// The trashed jobs and what emptying would free.
@@ -121,75 +123,81 @@ impl Library {
         })
     }
 
-    /// Deletes the trashed jobs and every image file only they referred to. Files go after the rows are
-    /// committed: a crash in between leaves unreferenced files, never rows pointing at nothing.
+    /// Deletes the jobs still in the Trash and every image file only they referred to.
+    ///
+    /// One write transaction chooses the jobs, unlinks them from boards, keeps what they cost in the ledger
+    /// (`emptied_charges`) and deletes exactly the rows still trashed: a job restored meanwhile, by this
+    /// process or another, stays whole. Files go after that commit, each only if, under the write lock,
+    /// no row and no board refers to it any more (see [`Library::remove_unreferenced`]); a crash in between
+    /// leaves unreferenced files, never rows pointing at nothing.
     pub fn empty_trash(&self) -> Result<TrashSize, LibraryError> {
-        let emptying = self.emptying()?;
-        let size = self.measure(&emptying);
-        let Emptying { jobs, files: freed } = emptying;
-        if jobs.is_empty() {
-            return Ok(size);
-        }
-        let gone: HashSet<i64> = jobs.iter().copied().collect();
-        for stored in self.boards()? {
-            let mut board = stored.board;
-            if board.unlink_jobs(&gone) {
-                self.save_board(stored.id, &board)?;
-            }
-        }
-        {
+        let (size, candidates) = {
             let mut conn = self.conn();
             let tx = conn.transaction()?;
-            for id in &jobs {
-                tx.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+            let emptying = emptying_in(&tx)?;
+            let size = self.measure(&emptying);
+            if emptying.jobs.is_empty() {
+                return Ok(size);
             }
+            let gone: HashSet<i64> = emptying.jobs.iter().copied().collect();
+            for stored in boards_in(&tx)? {
+                let mut board = stored.board;
+                if board.unlink_jobs(&gone) {
+                    save_board_in(&tx, stored.id, &board)?;
+                }
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO emptied_charges \
+                 (job_id, remote_id, created_at, mode, action, prompt, quota, state, message, emptied_at) \
+                 SELECT id, remote_id, created_at, mode, action, prompt, quota, state, message, ?1 \
+                 FROM jobs WHERE trashed_at IS NOT NULL AND quota IS NOT NULL AND remote_id IS NOT NULL",
+                [now_ms()],
+            )?;
+            let deleted = tx.execute("DELETE FROM jobs WHERE trashed_at IS NOT NULL", [])?;
             log_event_in(
                 &tx,
                 None,
                 "trash emptied",
-                &format!("{} jobs, {} files", jobs.len(), freed.len()),
+                &format!("{deleted} jobs, {} files", emptying.files.len()),
             )?;
             tx.commit()?;
-        }
-        for (hash, path) in &freed {
-            let _ = std::fs::remove_file(self.root().join(path));
-            for side in THUMBNAIL_SIZES {
-                let _ = std::fs::remove_file(self.store().thumbnail_path(hash, side));
-            }
-        }
+            (size, emptying.files)
+        };
+        self.remove_unreferenced(&candidates)?;
         Ok(size)
     }
 
-    /// The trashed jobs, and the files that no job outside the Trash and no board refers to.
-    fn emptying(&self) -> Result<Emptying, LibraryError> {
-        let on_boards: HashSet<String> = self
-            .boards()?
-            .iter()
-            .flat_map(|stored| stored.board.items().iter())
-            .filter_map(|item| match &item.content {
-                Content::Image { hash, .. } => Some(hash.clone()),
-                Content::Note { .. } => None,
-            })
-            .collect();
-        let conn = self.conn();
-        let jobs: Vec<i64> = conn
-            .prepare("SELECT id FROM jobs WHERE trashed_at IS NOT NULL")?
-            .query_map([], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        let candidates: Vec<(String, String)> = conn
-            .prepare(
-                "SELECT DISTINCT i.hash, i.path FROM images i JOIN jobs j ON j.id = i.job_id \
-                 WHERE j.trashed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM images k \
-                 JOIN jobs o ON o.id = k.job_id WHERE k.hash = i.hash AND o.trashed_at IS NULL)",
-            )?
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut seen = HashSet::new();
-        let files = candidates
-            .into_iter()
-            .filter(|(hash, _)| !on_boards.contains(hash) && seen.insert(hash.clone()))
-            .collect();
-        Ok(Emptying { jobs, files })
+    /// Removes each (hash, path) file, with its thumbnails, that no image row and no board refers to. The
+    /// check and the removal happen under the write lock: a process storing the same bytes either committed
+    /// its row before (the file stays) or commits after the removal, and then finds the file gone and
+    /// writes it again ([`Library::keep_stored`]). The number of files removed.
+    pub(super) fn remove_unreferenced(
+        &self,
+        files: &[(String, String)],
+    ) -> Result<usize, LibraryError> {
+        if files.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let on_boards = hashes_on_boards(&tx)?;
+        let mut removed = 0;
+        {
+            let mut used = tx.prepare_cached("SELECT 1 FROM images WHERE hash = ?1 LIMIT 1")?;
+            for (hash, path) in files {
+                if on_boards.contains(hash) || used.exists([hash])? {
+                    continue;
+                }
+                let _ = std::fs::remove_file(self.root().join(path));
+                for side in THUMBNAIL_SIZES {
+                    let _ = std::fs::remove_file(self.store().thumbnail_path(hash, side));
+                }
+                removed += 1;
+            }
+        }
+        // Nothing was written: ending the transaction only lets the next writer in.
+        tx.commit()?;
+        Ok(removed)
     }
 
     fn measure(&self, emptying: &Emptying) -> TrashSize {
@@ -211,6 +219,42 @@ impl Library {
             bytes,
         }
     }
+}
+
+/// The hashes of every image placed on a board.
+fn hashes_on_boards(conn: &Connection) -> Result<HashSet<String>, LibraryError> {
+    Ok(boards_in(conn)?
+        .iter()
+        .flat_map(|stored| stored.board.items().iter())
+        .filter_map(|item| match &item.content {
+            Content::Image { hash, .. } => Some(hash.clone()),
+            Content::Note { .. } => None,
+        })
+        .collect())
+}
+
+/// The trashed jobs, and the files that no job outside the Trash and no board refers to, as `conn` sees
+/// them.
+fn emptying_in(conn: &Connection) -> Result<Emptying, LibraryError> {
+    let on_boards = hashes_on_boards(conn)?;
+    let jobs: Vec<i64> = conn
+        .prepare("SELECT id FROM jobs WHERE trashed_at IS NOT NULL")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let candidates: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT DISTINCT i.hash, i.path FROM images i JOIN jobs j ON j.id = i.job_id \
+             WHERE j.trashed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM images k \
+             JOIN jobs o ON o.id = k.job_id WHERE k.hash = i.hash AND o.trashed_at IS NULL)",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut seen = HashSet::new();
+    let files = candidates
+        .into_iter()
+        .filter(|(hash, _)| !on_boards.contains(hash) && seen.insert(hash.clone()))
+        .collect();
+    Ok(Emptying { jobs, files })
 }
 
 #[cfg(test)]
@@ -321,5 +365,204 @@ mod tests {
             "the board keeps the image, without the link to the emptied job"
         );
         assert_eq!(library.empty_trash().unwrap(), TrashSize::default());
+    }
+
+    /// A second connection, as another process has: it holds the write lock from `BEGIN IMMEDIATE` until
+    /// `COMMIT`, whatever this library's calls do meanwhile.
+    fn another_process(dir: &std::path::Path) -> Connection {
+        let conn = Connection::open(dir.join(crate::library::DATABASE_FILE)).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
+        conn
+    }
+
+    /// Runs `empty` on its own thread while `other` holds the write lock with `change` made and not yet
+    /// committed, then commits it: the moment another process restores a job or saves a board.
+    fn empty_while_another_process_writes(
+        library: &std::sync::Arc<Library>,
+        other: &Connection,
+        change: &str,
+    ) -> TrashSize {
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        other.execute_batch(change).unwrap();
+        let emptying = {
+            let library = library.clone();
+            std::thread::spawn(move || library.empty_trash().unwrap())
+        };
+        // Long enough for an empty that chooses its rows outside its write transaction to have chosen.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+        emptying.join().unwrap()
+    }
+
+    #[test]
+    fn a_job_restored_by_another_process_while_the_trash_empties_stays_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = std::sync::Arc::new(Library::open(dir.path()).unwrap());
+        let own = picture(&library, 40);
+        let kept = finished_with(&library, "restored just in time", &own);
+        let gone = finished_with(&library, "emptied", &picture(&library, 50));
+        library.trash_jobs(&[kept, gone]).unwrap();
+        let other = another_process(dir.path());
+        let restore = format!("UPDATE jobs SET trashed_at = NULL WHERE id = {kept}");
+        let emptied = empty_while_another_process_writes(&library, &other, &restore);
+        assert_eq!(emptied.jobs, 1, "only the job still in the Trash");
+        assert!(library.job(kept).is_ok(), "the restored job is kept");
+        assert_eq!(library.images(kept).unwrap().len(), 1);
+        assert!(
+            dir.path().join(&own.relative_path).exists(),
+            "and its picture"
+        );
+        assert!(matches!(library.job(gone), Err(LibraryError::NotFound(_))));
+    }
+
+    #[test]
+    fn a_board_saved_by_another_process_while_the_trash_empties_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = std::sync::Arc::new(Library::open(dir.path()).unwrap());
+        let fox = picture(&library, 60);
+        let job = finished_with(&library, "a fox", &fox);
+        let mut board = Board::new("Moods");
+        board.add(
+            Content::Image {
+                hash: fox.hash.clone(),
+                file: fox.relative_path.clone(),
+                job: Some(job),
+                width: 16,
+                height: 16,
+            },
+            V2 { x: 0.0, y: 0.0 },
+        );
+        let board_id = library.create_board(&board).unwrap();
+        library.trash_jobs(&[job]).unwrap();
+        let other = another_process(dir.path());
+        let rename = format!(
+            "UPDATE boards SET name = 'Renamed elsewhere', \
+             scene = json_set(scene, '$.name', 'Renamed elsewhere') WHERE id = {board_id}"
+        );
+        empty_while_another_process_writes(&library, &other, &rename);
+        let saved = library
+            .boards()
+            .unwrap()
+            .into_iter()
+            .find(|b| b.id == board_id)
+            .unwrap();
+        assert_eq!(saved.board.name, "Renamed elsewhere", "the other save kept");
+        assert!(
+            matches!(
+                &saved.board.items()[0].content,
+                Content::Image { job: None, .. }
+            ),
+            "and the emptied job unlinked from it"
+        );
+        assert!(dir.path().join(&fox.relative_path).exists(), "on a board");
+    }
+
+    #[test]
+    fn bytes_stored_again_while_the_trash_empties_are_written_back_once_their_row_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let pixels = image::RgbaImage::from_pixel(16, 16, image::Rgba([70, 90, 160, 255]));
+        let png = crate::imaging::encode_png(&pixels).unwrap();
+        let old = library.store().put(&png).unwrap();
+        let trashed = finished_with(&library, "trashed", &old);
+        library.trash_jobs(&[trashed]).unwrap();
+        // A new blend's source has the same bytes: the store finds the file and skips writing it ...
+        let again = library.store().put(&png).unwrap();
+        assert_eq!(again, old);
+        // ... Empty Trash runs before the blend's row commits, and removes the file nobody refers to ...
+        assert_eq!(library.empty_trash().unwrap().files, 1);
+        assert!(!dir.path().join(&old.relative_path).exists());
+        let blend = library
+            .create_job(
+                &new_job("a blend"),
+                None,
+                &[(ImageRole::Source, 0, again.clone())],
+            )
+            .unwrap();
+        // ... and once the row is in, the store looks again and writes the file back.
+        library.store().keep(&again, &png).unwrap();
+        assert!(dir.path().join(&again.relative_path).exists());
+        for side in THUMBNAIL_SIZES {
+            assert!(library.store().thumbnail_path(&again.hash, side).exists());
+        }
+        assert_eq!(library.images(blend.id).unwrap()[0].hash, again.hash);
+        // Files a committed row uses are never removed, even when asked to.
+        let asked = [(again.hash.clone(), again.relative_path.clone())];
+        assert_eq!(library.remove_unreferenced(&asked).unwrap(), 0);
+        assert!(dir.path().join(&again.relative_path).exists());
+    }
+
+    #[test]
+    fn what_emptied_jobs_cost_stays_in_the_ledger_and_their_ids_are_never_given_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let first = finished_with(&library, "kept", &picture(&library, 80));
+        let last = finished_with(&library, "charged then emptied", &picture(&library, 90));
+        for (id, quota) in [(first, 2.0), (last, 3.0)] {
+            library
+                .update_job(
+                    id,
+                    &JobUpdate {
+                        remote_id: Some(format!("remote-{id}")),
+                        quota: Some(quota),
+                        ..JobUpdate::default()
+                    },
+                )
+                .unwrap();
+        }
+        let before: Vec<(i64, f64)> = library
+            .ledger(0)
+            .unwrap()
+            .iter()
+            .map(|e| (e.job.job_id, e.spent()))
+            .collect();
+        assert_eq!(before, [(first, 2.0), (last, 3.0)]);
+        library.trash_jobs(&[last]).unwrap();
+        library.empty_trash().unwrap();
+        let after: Vec<(i64, f64, String)> = library
+            .ledger(0)
+            .unwrap()
+            .iter()
+            .map(|e| (e.job.job_id, e.spent(), e.job.prompt.clone()))
+            .collect();
+        assert_eq!(
+            after,
+            [
+                (first, 2.0, "kept".to_owned()),
+                (last, 3.0, "charged then emptied".to_owned())
+            ]
+        );
+        let next = library.insert_job(&new_job("made after")).unwrap();
+        assert!(next.id > last, "#{} was handed out again", next.id);
+    }
+
+    #[test]
+    fn writers_in_several_processes_never_meet_a_locked_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let setup = Library::open(dir.path()).unwrap();
+        let picture = picture(&setup, 100);
+        let jobs: Vec<i64> = (0..4)
+            .map(|n| finished_with(&setup, &format!("job {n}"), &picture))
+            .collect();
+        // Each thread is a process of its own (its own connection); each read-then-write transaction
+        // races the others' commits.
+        let writers: Vec<_> = jobs
+            .into_iter()
+            .map(|id| {
+                let root = dir.path().to_owned();
+                std::thread::spawn(move || {
+                    let library = Library::open(&root).unwrap();
+                    for _ in 0..150 {
+                        assert_eq!(library.trash_jobs(&[id])?.trashed, [id]);
+                        assert_eq!(library.restore_jobs(&[id])?, [id]);
+                    }
+                    Ok::<_, LibraryError>(())
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap().unwrap();
+        }
     }
 }

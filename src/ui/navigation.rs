@@ -109,7 +109,11 @@ fn connection(services: &mut Services, ui: &mut egui::Ui) {
     } else if let Some(reason) = services.offline.clone() {
         // Right to left: the words, then the icon before them. The long form where there is room.
         let words = if ui.available_width() > 420.0 {
-            "Offline demo — add your TTAPI key in Settings"
+            if crate::engine::is_untrusted_host(&reason) {
+                "Offline demo — the host is not trusted with your key: see Settings"
+            } else {
+                "Offline demo — add your TTAPI key in Settings"
+            }
         } else {
             "Offline demo"
         };

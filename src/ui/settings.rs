@@ -172,6 +172,13 @@ fn balance_line(info: &AccountInfo) -> String {
 fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("TTAPI key");
     key_status(ui, panel.status.as_ref());
+    if let Some(why) = services
+        .offline
+        .as_deref()
+        .filter(|why| crate::engine::is_untrusted_host(why))
+    {
+        ui.colored_label(ui.visuals().warn_fg_color, why);
+    }
     let has_stored = panel
         .status
         .as_ref()
@@ -336,6 +343,7 @@ fn host_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egu
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }
     });
+    trusted_hosts(panel, services, ui);
     if let Some(base) = panel.host_to_trust.clone() {
         let mut answer = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -371,6 +379,43 @@ fn host_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egu
             Ok(base) => use_host(panel, services, base),
             Err(e) => panel.host_problem = Some(e.to_string()),
         }
+    }
+}
+
+/// The hosts outside TTAPI the user trusted with the key, each with **Withdraw**. Withdrawing the host in
+/// use reconnects, and the engine's consent check then keeps the key from it (offline until trusted again).
+fn trusted_hosts(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
+    if services.settings.trusted_hosts.is_empty() {
+        return;
+    }
+    ui.label(RichText::new("Trusted with your key").strong());
+    let mut withdrawn = None;
+    for host in &services.settings.trusted_hosts {
+        ui.horizontal(|ui| {
+            ui.label(host);
+            if ui
+                .add_enabled(services.ready, egui::Button::new("Withdraw"))
+                .on_hover_text("Send the key to this host no more")
+                .clicked()
+            {
+                withdrawn = Some(host.clone());
+            }
+        });
+    }
+    let Some(host) = withdrawn else {
+        return;
+    };
+    services.settings.trusted_hosts.retain(|h| *h != host);
+    if services.settings.base_url == host {
+        panel.account = None;
+        services.restart_engine(
+            Backend::Detect {
+                base: services.settings.base(),
+            },
+            Some(services.settings.clone()),
+        );
+    } else {
+        save_settings(panel, services);
     }
 }
 

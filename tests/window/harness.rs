@@ -23,15 +23,32 @@ pub fn open_with(data: &Path, keys: Arc<KeyStore>, sim: SimConfig) -> Window {
 
 /// The window with the engine's timing (and the account's in-flight cap) as given.
 pub fn open_timed(data: &Path, keys: Arc<KeyStore>, sim: SimConfig, timing: Timing) -> Window {
+    open_on(
+        data,
+        keys,
+        Backend::Simulator(Box::new(sim)),
+        Settings::default(),
+        timing,
+    )
+}
+
+/// The window on `backend` with `settings`, as `moodgrid` starts it.
+pub fn open_on(
+    data: &Path,
+    keys: Arc<KeyStore>,
+    backend: Backend,
+    settings: Settings,
+    timing: Timing,
+) -> Window {
     let launch = Launch {
         engine: EngineConfig {
             data_dir: data.to_owned(),
-            backend: Backend::Simulator(Box::new(sim)),
+            backend,
             timing,
             keys,
             stop_on_interrupt: false,
         },
-        settings: Settings::default(),
+        settings,
         settings_problem: None,
         export_folder: data.join("exports"),
     };

@@ -132,6 +132,108 @@ fn a_custom_host_outside_ttapi_needs_consent_before_the_key_goes_there() {
     );
 }
 
+/// Every button that could carry the key, pressed while the host in settings.json is one the user never
+/// trusted: no connection reaches that host. Trusted, the same Check key does reach it (so the listener
+/// would have seen one), and once trust is withdrawn it no longer does.
+#[test]
+fn no_button_sends_the_key_to_a_host_the_user_has_not_trusted() {
+    use moodgrid::api::{ApiKey, BaseUrl};
+    use moodgrid::engine::{Backend, Timing};
+    // This machine under a name that is not loopback's: a host like any other to the consent check.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let host = format!(
+        "https://[::ffff:127.0.0.1]:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let base = BaseUrl::parse(&host).unwrap();
+    assert!(base.needs_consent());
+    let reached = std::cell::Cell::new(0);
+    // Accepted connections are dropped at once: a request there fails fast.
+    let count = || {
+        reached.set(reached.get() + std::iter::from_fn(|| listener.accept().ok()).count());
+        reached.get()
+    };
+    let data = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        base_url: host.clone(),
+        ..Settings::default()
+    };
+    settings.save(data.path()).unwrap();
+    let keys = mock_keys();
+    keys.save(&ApiKey::new("sk-stored-0123456789").unwrap())
+        .unwrap();
+    let mut harness = open_on(
+        data.path(),
+        keys,
+        Backend::Detect { base: base.clone() },
+        settings,
+        Timing::scaled(std::time::Duration::from_millis(30)),
+    );
+    frames_until(&mut harness, "the engine offline, saying why", |h| {
+        shows(h, "the host is not trusted with your key")
+    });
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "the stored key and the reason", |h| {
+        shows(h, "Stored in the OS keyring") && shows(h, "you have not trusted it")
+    });
+
+    type_into(&mut harness, "API key", "sk-typed-0123456789");
+    harness.get_by_label("Check key").click_accesskit();
+    frames_until(&mut harness, "Check key refused", |h| {
+        shows(h, "your key was not sent")
+    });
+    harness.get_by_label("Replace key").click_accesskit();
+    frames_until(&mut harness, "Save key done, the engine restarted", |h| {
+        shows(h, "Key stored in the OS keyring") && enabled(h, "Remove key")
+    });
+    assert!(shows(&harness, "Offline demo"), "still offline");
+    harness.get_by_label("Remove key").click_accesskit();
+    frames_until(&mut harness, "Remove key done, the engine restarted", |h| {
+        shows(h, "Key removed from the OS keyring") && shows(h, "No key stored")
+    });
+    assert!(
+        !enabled(&harness, "Check account"),
+        "no balance to refresh offline"
+    );
+    frames_for(&mut harness, std::time::Duration::from_millis(500));
+    assert_eq!(count(), 0, "nothing reached the untrusted host");
+
+    // Trusted in Settings, the same button reaches the host ...
+    type_into(&mut harness, "Host", "/");
+    harness.get_by_label("Apply host").click_accesskit();
+    frames_until(&mut harness, "the question", |h| {
+        shows(h, "Trust this host and connect")
+    });
+    harness
+        .get_by_label("Trust this host and connect")
+        .click_accesskit();
+    frames_until(&mut harness, "the trusted host listed", |h| {
+        enabled(h, "Withdraw")
+    });
+    type_into(&mut harness, "API key", "sk-typed-0123456789");
+    frames_until(&mut harness, "the engine back", |h| enabled(h, "Check key"));
+    harness.get_by_label("Check key").click_accesskit();
+    frames_until(&mut harness, "a connection to the trusted host", |_| {
+        count() > 0
+    });
+    // ... and once trust is withdrawn in Settings, it no longer does.
+    harness.get_by_label("Withdraw").click_accesskit();
+    frames_until(&mut harness, "trust withdrawn and saved", |h| {
+        !shows(h, "Trusted with your key")
+            && Settings::load(data.path()).is_ok_and(|s| s.trusted_hosts.is_empty())
+    });
+    type_into(&mut harness, "API key", "sk-typed-0123456789");
+    frames_until(&mut harness, "the engine back", |h| enabled(h, "Check key"));
+    let before = count();
+    harness.get_by_label("Check key").click_accesskit();
+    frames_until(&mut harness, "Check key refused again", |h| {
+        shows(h, "your key was not sent")
+    });
+    frames_for(&mut harness, std::time::Duration::from_millis(500));
+    assert_eq!(count(), before, "nothing more reached it");
+}
+
 /// Light, dark or the system's: chosen in Settings, shown at once, kept in settings.json.
 #[test]
 fn the_theme_chosen_in_settings_shows_at_once_and_is_saved() {
