@@ -51,6 +51,19 @@ pub enum ApiError {
     NotAllowed(String),
 }
 
+impl ApiError {
+    /// The HTTP status of an answer saying the address holds nothing (any more): 403, 404 or 410. For an
+    /// image download that is a CDN that lost or locked the file, not the account.
+    pub fn gone_status(&self) -> Option<u16> {
+        match self {
+            ApiError::Blocked { .. } => Some(403),
+            ApiError::NotFound { .. } => Some(404),
+            ApiError::Rejected { status: 410, .. } => Some(410),
+            _ => None,
+        }
+    }
+}
+
 fn suffix(message: &str) -> String {
     if message.is_empty() {
         String::new()

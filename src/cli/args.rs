@@ -404,6 +404,9 @@ pub(super) struct SimArgs {
     /// seed, inpaint. Relax costs half, turbo double, an imagine with --v 6.0 ×1.5.
     #[arg(long = "price", value_name = "KIND=QUOTA")]
     pub(super) prices: Vec<String>,
+    /// Answer every image download with this HTTP status (403, 404 or 410): a CDN that lost the files.
+    #[arg(long, value_name = "STATUS", value_parser = clap::value_parser!(u16).range(400..=599))]
+    pub(super) gone_images: Option<u16>,
     /// Take a mode's endpoints down (repeatable): /midjourney/status reports it and its jobs are refused.
     #[arg(long = "mode-down", value_enum, value_name = "MODE")]
     pub(super) modes_down: Vec<ModeArg>,

@@ -26,6 +26,7 @@ pub(super) fn run(args: SimArgs) -> Result<Exit, Failure> {
         modes_down: args.modes_down.into_iter().map(Mode::from).collect(),
         faults: FaultConfig {
             latency: Duration::from_millis(args.latency_ms),
+            gone_images: args.gone_images,
             seed: args.seed,
             ..FaultConfig::failing(args.fail_rate)
         },

@@ -12,19 +12,14 @@ use crate::settings::Settings;
 pub(super) fn open(global: &GlobalArgs) -> Result<Exit, Failure> {
     let data_dir = data_dir(global)?;
     // A damaged settings file must not keep the window shut: the defaults apply and the user is told.
-    let (settings, mut settings_problem) = match Settings::load(&data_dir) {
+    let (settings, settings_problem) = match Settings::load(&data_dir) {
         Ok(settings) => (settings, None),
         Err(e) => (Settings::default(), Some(e.to_string())),
     };
     let base = base_url(global, &settings)?;
+    // A host the user has not trusted gets no key: the engine's consent check starts it offline and the
+    // banner and Settings say why.
     let backend = if global.offline {
-        Backend::Simulator(Box::default())
-    } else if !settings.may_send_key_to(&base) {
-        // The key is not sent to a host the user has not confirmed; Settings asks.
-        settings_problem = Some(format!(
-            "{base} is not one of TTAPI's hosts and you have not confirmed it, so Moodgrid started offline. \
-             Choose it again in Settings → Service to trust it."
-        ));
         Backend::Simulator(Box::default())
     } else {
         Backend::Detect { base }

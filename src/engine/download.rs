@@ -13,6 +13,23 @@ use crate::library::{
     FailureKind, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate, LibraryError,
 };
 
+/// Tries of an image whose address answers 403, 404 or 410, spread over `Timing::gone_patience`.
+const GONE_TRIES: u32 = 4;
+
+/// How a job whose result image is gone from TTAPI's CDN begins its message; the window offers Download
+/// again on it (`driver::refresh` fetches the job afresh).
+pub const IMAGE_GONE: &str = "TTAPI's image is gone";
+
+/// Whether a failed job's message says its image was gone from TTAPI's CDN.
+pub fn image_was_gone(job: &JobRecord) -> bool {
+    job.state == JobState::Failed
+        && !job.message_by_service
+        && job
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with(IMAGE_GONE))
+}
+
 /// Saves every image of a succeeded job (content-addressed, with thumbnails); only then is it `succeeded`.
 pub(super) async fn download(core: &Arc<Core>, job: JobRecord) -> Result<(), Stall> {
     let job_id = job.id;
@@ -93,6 +110,7 @@ async fn save_image(
 ) -> Result<(), Stall> {
     let mut last_error = String::new();
     let mut refusals = 0;
+    let mut gone = 0;
     for attempt in 0..core.timing.download_attempts {
         if attempt > 0 {
             sleep(core.timing.backoff(attempt, None)).await;
@@ -101,6 +119,22 @@ async fn save_image(
             Ok(bytes) => Ok(bytes),
             Err(error) if error.is_transient() => {
                 last_error = error.to_string();
+                continue;
+            }
+            // The CDN may not have the file yet, or has lost it for good: a few tries over a minute, then
+            // the job ends, keeping its TTAPI id, so no resume downloads it forever; Download again asks
+            // TTAPI afresh.
+            Err(error) if error.gone_status().is_some() => {
+                gone += 1;
+                let status = error.gone_status().unwrap_or_default();
+                if gone >= GONE_TRIES {
+                    return Err(Stall::new(
+                        FailureKind::Job,
+                        format!("{} (HTTP {status}): {url}", IMAGE_GONE),
+                    ));
+                }
+                last_error = error.to_string();
+                sleep(core.timing.gone_patience / (GONE_TRIES - 1)).await;
                 continue;
             }
             Err(error @ (ApiError::TooLarge { .. } | ApiError::NotAllowed(_))) => {

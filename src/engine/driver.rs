@@ -675,11 +675,23 @@ async fn record_progress(
 /// its images are saved, as if Moodgrid had waited.
 pub(crate) async fn refresh(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, EngineError> {
     let job = core.db(move |l| l.job(job_id)).await?;
-    let abandoned = job.state == JobState::Abandoned;
+    // Ended, but TTAPI may have what it lacked: an answer after Moodgrid stopped waiting, or a fresh
+    // address for an image the CDN had lost (Download again).
+    let reopening = match job.state {
+        JobState::Abandoned => Some((
+            JobState::Abandoned,
+            "TTAPI finished it after Moodgrid had stopped waiting",
+        )),
+        _ if super::download::image_was_gone(&job) => Some((
+            JobState::Failed,
+            "Downloading again from TTAPI's fresh answer",
+        )),
+        _ => None,
+    };
     let Some(remote_id) = job
         .remote_id
         .clone()
-        .filter(|_| !job.state.is_final() || abandoned)
+        .filter(|_| !job.state.is_final() || reopening.is_some())
     else {
         if !job.state.is_final() {
             spawn(core.clone(), job_id);
@@ -698,9 +710,11 @@ pub(crate) async fn refresh(core: &Arc<Core>, job_id: i64) -> Result<JobRecord, 
     };
     let mut record = core.annotate(job_id, update).await?;
     if remote.status.is_terminal() {
-        if abandoned {
+        if let Some((from, message)) = reopening {
             let owner = core.owner.clone();
-            record = core.db(move |l| l.reopen_abandoned(job_id, &owner)).await?;
+            record = core
+                .db(move |l| l.reopen(job_id, &owner, from, message))
+                .await?;
             core.emitter
                 .emit(Event::JobChanged(Box::new(record.clone())));
         }

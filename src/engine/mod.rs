@@ -24,6 +24,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use outbox::Outbox;
 
 pub use backend::{Backend, Resolved, SIMULATOR_BACKEND, is_untrusted_host, resolve};
+pub use download::image_was_gone;
 pub use prepare::{
     DescribeSource, NewSubmission, PreparedSource, SourceImage, prepare_source, read_source_file,
 };

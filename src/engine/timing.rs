@@ -22,6 +22,9 @@ pub struct Timing {
     /// Tries per image that arrives but is refused by Moodgrid's limits (too many pixels, not an image,
     /// damaged) before the job fails with the reason.
     pub image_attempts: u32,
+    /// A result image whose address answers 403, 404 or 410 is tried `GONE_TRIES` times over this long
+    /// before the job fails with "TTAPI's image is gone" (a CDN may lag behind the job's SUCCESS).
+    pub gone_patience: Duration,
     /// How often a queued job looks for a free place under the account's in-flight cap.
     pub slot_check: Duration,
     /// How long a submission that cannot reach the service (refused connection, 429, 503) is tried again,
@@ -67,6 +70,7 @@ impl Default for Timing {
             max_in_progress: 10,
             download_attempts: 8,
             image_attempts: 3,
+            gone_patience: Duration::from_secs(60),
             slot_check: Duration::from_secs(1),
             unreachable_patience: Duration::from_secs(600),
             unreadable_polls: 5,
@@ -92,6 +96,7 @@ impl Timing {
             slot_check: poll,
             unreachable_patience: poll * 200,
             unreadable_patience: poll * 20,
+            gone_patience: poll * 20,
             resend_grace: poll * 10,
             // Never below 2 s: a busy machine must still renew in time.
             lease: (poll * 50).max(Duration::from_secs(2)),

@@ -171,26 +171,42 @@ impl Library {
     /// Takes up an abandoned job again for `owner`, back to `running`: TTAPI finished it after Moodgrid had
     /// stopped waiting (its driver fetches it once more and saves what it made).
     pub fn reopen_abandoned(&self, id: i64, owner: &Owner) -> Result<JobRecord, LibraryError> {
+        self.reopen(
+            id,
+            owner,
+            JobState::Abandoned,
+            "TTAPI finished it after Moodgrid had stopped waiting",
+        )
+    }
+
+    /// Takes up a job that ended `from` (abandoned, or failed because its image was gone) again, claimed by
+    /// `owner`, once TTAPI's fresh answer says it finished: the driver saves its images from that answer.
+    pub fn reopen(
+        &self,
+        id: i64,
+        owner: &Owner,
+        from: JobState,
+        message: &str,
+    ) -> Result<JobRecord, LibraryError> {
         let now = now_ms();
         let conn = self.conn();
         let tx = super::write_transaction(&conn)?;
-        let message = "TTAPI finished it after Moodgrid had stopped waiting";
         let changed = tx.execute(
             "UPDATE jobs SET state = 'running', finished_at = NULL, failure_kind = NULL, message = ?2,
                 message_by_service = 0, owner = ?3, lease_until = ?4, updated_at = ?5
-             WHERE id = ?1 AND state = 'abandoned'",
-            params![id, message, owner.id, owner.lease_end(now), now],
+             WHERE id = ?1 AND state = ?6",
+            params![id, message, owner.id, owner.lease_end(now), now, from.as_str()],
         )?;
         let job = job_in(&tx, id)?;
         if changed == 0 {
             return Err(LibraryError::Conflict {
                 id,
-                expected: JobState::Abandoned.as_str(),
+                expected: from.as_str(),
                 found: job.state.as_str(),
                 owner: job.owner,
             });
         }
-        super::jobs::journal_state_change(&tx, &job, JobState::Abandoned, Some(message))?;
+        super::jobs::journal_state_change(&tx, &job, from, Some(message))?;
         tx.commit()?;
         Ok(job)
     }

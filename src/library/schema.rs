@@ -253,6 +253,7 @@ const MIGRATIONS: &[Migration] = &[
         prompt      TEXT NOT NULL,
         quota       REAL NOT NULL,
         state       TEXT NOT NULL,
+        remote_status TEXT,
         message     TEXT,
         emptied_at  INTEGER NOT NULL
     );

@@ -19,19 +19,23 @@ impl Library {
         let conn = self.conn();
         let mut statement = conn.prepare_cached(
             // Emptied jobs' rows are gone; what they cost stays in `emptied_charges`.
-            "SELECT id, remote_id, created_at, mode, action, prompt, quota, state, message FROM jobs \
+            "SELECT id, remote_id, created_at, mode, action, prompt, quota, state, message, \
+             remote_status FROM jobs \
              WHERE created_at >= ?1 AND quota IS NOT NULL AND remote_id IS NOT NULL \
              UNION ALL \
-             SELECT job_id, remote_id, created_at, mode, action, prompt, quota, state, message \
-             FROM emptied_charges WHERE created_at >= ?1 \
+             SELECT job_id, remote_id, created_at, mode, action, prompt, quota, state, message, \
+             remote_status FROM emptied_charges WHERE created_at >= ?1 \
              ORDER BY 3, 1",
         )?;
         let jobs = statement
             .query_map(params![since_ms], |row| {
                 let state: String = row.get(7)?;
                 let message: Option<String> = row.get(8)?;
+                let remote_status: Option<String> = row.get(9)?;
                 let ending = match state.parse::<JobState>() {
                     Ok(JobState::Succeeded | JobState::Downloading) => Ending::Succeeded,
+                    // TTAPI finished it and charged, whatever became of its images here.
+                    _ if remote_status.as_deref() == Some("SUCCESS") => Ending::Succeeded,
                     Ok(JobState::Failed | JobState::Abandoned) => {
                         if message.as_deref().is_some_and(is_refusal) {
                             Ending::Refused

@@ -148,8 +148,10 @@ impl Library {
             }
             tx.execute(
                 "INSERT OR REPLACE INTO emptied_charges \
-                 (job_id, remote_id, created_at, mode, action, prompt, quota, state, message, emptied_at) \
-                 SELECT id, remote_id, created_at, mode, action, prompt, quota, state, message, ?1 \
+                 (job_id, remote_id, created_at, mode, action, prompt, quota, state, remote_status, \
+                  message, emptied_at) \
+                 SELECT id, remote_id, created_at, mode, action, prompt, quota, state, remote_status, \
+                 message, ?1 \
                  FROM jobs WHERE trashed_at IS NOT NULL AND quota IS NOT NULL AND remote_id IS NOT NULL",
                 [now_ms()],
             )?;

@@ -40,6 +40,9 @@ pub struct FaultConfig {
     pub slow_answer_rate: f64,
     /// What every image download (`/cdn/`) answers instead of the image, when set.
     pub bad_image: Option<BadBody>,
+    /// Every image download (`/cdn/`) answered with this status (403, 404, 410: a CDN that lost the file),
+    /// when set.
+    pub gone_images: Option<u16>,
     /// What every `fetch` answers instead of the job, when set.
     pub bad_fetch: Option<BadBody>,
     /// Every API request is answered `307 Temporary Redirect` to this origin (same path), when set.
@@ -118,6 +121,7 @@ impl Default for FaultConfig {
             only_paths: Vec::new(),
             slow_answer_rate: 0.0,
             bad_image: None,
+            gone_images: None,
             bad_fetch: None,
             redirect_to: None,
             seed: 1,
@@ -186,6 +190,13 @@ pub(crate) async fn inject(
     {
         let target = format!("{origin}{}", request.uri());
         return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response();
+    }
+    if let Some(status) = config
+        .gone_images
+        .filter(|_| path.starts_with("/cdn/"))
+        .and_then(|code| StatusCode::from_u16(code).ok())
+    {
+        return (status, "this image is gone").into_response();
     }
     if let Some(bad) = bad_body {
         shared.state().log_fault(path, InjectedFault::BadBody(bad));

@@ -386,6 +386,7 @@ fn failure(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord, message:
             match job.state {
                 JobState::Unconfirmed => unconfirmed(services, ui, job),
                 JobState::Abandoned => abandoned(services, ui, job),
+                _ if crate::engine::image_was_gone(job) => image_gone(services, ui, job),
                 _ => {
                     if ui
                         .add(IconButton::labelled(icons::RETRY, "Retry"))
@@ -438,6 +439,31 @@ fn abandoned(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
                 egui::Button::new("Fetch again"),
             )
             .on_hover_text("Ask TTAPI where this job stands; if it finished, its images are saved")
+            .clicked()
+        {
+            services.fetch(job.id);
+        }
+        if ui
+            .add(IconButton::labelled(icons::RETRY, "Retry"))
+            .on_hover_text("Submit the same request again as a new job (charged again)")
+            .clicked()
+        {
+            services.submit(NewSubmission::Retry { job: job.id });
+        }
+    });
+}
+
+/// TTAPI made it and charged for it, but its CDN had lost the image: ask TTAPI afresh, for free.
+fn image_gone(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                services.ready && job.remote_id.is_some(),
+                egui::Button::new("Download again"),
+            )
+            .on_hover_text(
+                "Fetch the job from TTAPI again (free) and save its images from the fresh answer",
+            )
             .clicked()
         {
             services.fetch(job.id);

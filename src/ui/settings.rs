@@ -178,6 +178,16 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
         .filter(|why| crate::engine::is_untrusted_host(why))
     {
         ui.colored_label(ui.visuals().warn_fg_color, why);
+        if ui
+            .add_enabled(
+                services.ready && panel.host_to_trust.is_none(),
+                egui::Button::new("Trust this host…"),
+            )
+            .on_hover_text("Asks first, under Service")
+            .clicked()
+        {
+            panel.host_to_trust = Some(services.settings.base());
+        }
     }
     let has_stored = panel
         .status

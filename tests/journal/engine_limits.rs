@@ -195,3 +195,64 @@ async fn an_abandoned_job_that_ttapi_finished_after_all_is_saved_by_fetch() {
     let library = Library::open(data.path()).unwrap();
     assert_eq!(library.images(saved.id).unwrap().len(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_gone_from_the_cdn_ends_the_job_once_and_download_again_saves_it() {
+    use moodgrid::sim::FaultConfig;
+    // TTAPI finished the job, but its CDN answers 404 for the grid.
+    let sim = Simulator::start(SimConfig {
+        faults: FaultConfig {
+            gone_images: Some(404),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::fast()
+    })
+    .await
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let timing = Timing::scaled(Duration::from_millis(30));
+    let (failed, resumed, saved) = tokio::task::block_in_place(|| {
+        let mut engine = start_engine(sim.base_url(), &dir, timing.clone());
+        let job = engine
+            .submit_blocking(NewSubmission::Imagine {
+                prompt: "a fox whose grid the CDN lost".into(),
+                mode: Mode::Fast,
+                timeout: None,
+            })
+            .unwrap();
+        let failed = until_final(&mut engine, HashSet::from([job.id])).remove(0);
+        // Ended, it is no job for a resume: nothing downloads it again and again.
+        let resumed = engine.resume_blocking().unwrap();
+        // The CDN has the file again (or TTAPI's fresh answer points elsewhere): Download again.
+        sim.set_faults(FaultConfig::default());
+        let asked = engine.fetch_blocking(job.id).unwrap();
+        assert_eq!(asked.state, JobState::Running, "taken up again");
+        let saved = until_final(&mut engine, HashSet::from([job.id])).remove(0);
+        (failed, resumed, saved)
+    });
+    assert_eq!(failed.state, JobState::Failed);
+    assert_eq!(failed.failure_kind, Some(FailureKind::Job));
+    let message = failed.message.clone().unwrap_or_default();
+    assert!(
+        message.starts_with("TTAPI's image is gone (HTTP 404)"),
+        "{message}"
+    );
+    assert!(!failed.message_by_service, "Moodgrid's words, not TTAPI's");
+    assert!(failed.remote_id.is_some(), "its TTAPI id is kept");
+    assert!(
+        resumed.driving.is_empty() && resumed.following.is_empty(),
+        "{resumed:?}"
+    );
+    let library = Library::open(data.path()).unwrap();
+    let spent: Vec<f64> = library
+        .ledger(0)
+        .unwrap()
+        .iter()
+        .map(|e| e.spent())
+        .collect();
+    assert_eq!(spent, [2.0], "TTAPI charged it: not counted as refunded");
+    assert_eq!(saved.state, JobState::Succeeded, "{:?}", saved.message);
+    assert_eq!(library.images(saved.id).unwrap().len(), 5);
+    assert_eq!(sim.accepted_submissions(), 1, "fetched, never sent again");
+}

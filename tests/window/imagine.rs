@@ -248,3 +248,30 @@ fn the_job_view_shows_the_whole_family_and_opens_any_member() {
         shows(h, "#1 imagine · succeeded (this job)") && shows(h, "#2 upsample2 · succeeded")
     });
 }
+
+/// TTAPI made the grid but its CDN answers 404: the job ends saying so, with Download again (free) rather
+/// than only Retry (charged).
+#[test]
+fn a_grid_gone_from_the_cdn_offers_download_again() {
+    use moodgrid::sim::FaultConfig;
+    let data = tempfile::tempdir().unwrap();
+    let sim = SimConfig {
+        faults: FaultConfig {
+            gone_images: Some(404),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::fast()
+    };
+    let mut harness = open_with(data.path(), mock_keys(), sim);
+    frames_until(&mut harness, "the offline banner", |h| {
+        shows(h, "Offline demo")
+    });
+    imagine(&mut harness, "a grid the CDN lost");
+    frames_until(&mut harness, "the job ended, saying why", |h| {
+        shows(h, "TTAPI's image is gone (HTTP 404)")
+    });
+    assert!(enabled(&harness, "Download again"));
+    assert!(enabled(&harness, "Retry"));
+    let job = &stored_jobs(data.path())[0];
+    assert!(job.remote_id.is_some(), "its TTAPI id kept for the fetch");
+}
