@@ -66,6 +66,11 @@ pub struct MoodgridApp {
 const FEED_MAX_WIDTH: f32 = 480.0;
 
 impl MoodgridApp {
+    /// See [`Services::is_settled`].
+    pub fn is_settled(&self) -> bool {
+        self.services.is_settled()
+    }
+
     pub fn new(ctx: &egui::Context, launch: Launch) -> std::io::Result<MoodgridApp> {
         let repaint = ctx.clone();
         // Not zero: egui answers an immediate request with two frames. Events that arrive while a frame is

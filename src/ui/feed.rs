@@ -69,8 +69,15 @@ fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Res
     let thumb = super::thumbnail(services, job.id, 256);
     // The row is the click and drag target, claimed before its contents so that a button drawn on it
     // (Cancel) gets its own clicks.
-    let (rect, response) = ui.allocate_exact_size(
+    // Its id comes from the job, not from its place: a job arriving above it moves the row, and a press
+    // and its release must still meet the same row.
+    let (rect, _) = ui.allocate_exact_size(
         egui::vec2(ui.available_width(), ROW_HEIGHT - 4.0),
+        egui::Sense::hover(),
+    );
+    let response = ui.interact(
+        rect,
+        egui::Id::unique(("feed_row_click", job.id)),
         egui::Sense::click_and_drag(),
     );
     let mut row = ui.new_child(

@@ -844,8 +844,12 @@ fn tile(
         first_line(&super::job_title(job), 40)
     );
     let tiles = gallery.tiles;
-    let (rect, response) = ui.allocate_exact_size(
-        vec2(tiles.size, tiles.row_height()),
+    // The id comes from the job, not its place, so a press and its release meet the same tile while new
+    // jobs move it.
+    let (rect, _) = ui.allocate_exact_size(vec2(tiles.size, tiles.row_height()), Sense::hover());
+    let response = ui.interact(
+        rect,
+        egui::Id::unique(("gallery_tile", job.id)),
         Sense::click_and_drag(),
     );
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));

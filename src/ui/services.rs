@@ -722,6 +722,19 @@ fn ended_without_result(state: JobState) -> bool {
     )
 }
 
+impl Services {
+    /// Nothing is on its way: the engine is up, every question asked of it was answered, and every job the
+    /// window knows has ended. What a test waits for before it checks that something did *not* happen.
+    pub fn is_settled(&self) -> bool {
+        self.ready
+            && self.starting.is_none()
+            && self.submissions.is_empty()
+            && self.cancellations.is_empty()
+            && self.fetches.is_empty()
+            && self.jobs.running() == 0
+    }
+}
+
 /// What the restart thread hands back: the new engine, and whether the settings it was given reached disk.
 struct Restarted {
     engine: std::io::Result<EngineHandle>,

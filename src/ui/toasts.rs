@@ -1,12 +1,16 @@
 //! Short notices at the bottom centre (a job finished or failed, a file was saved…) that fade on their own,
 //! counted from when they are first drawn: what happened while the window was minimised is still said when
-//! it comes back. Clicking one that names a job opens it.
+//! it comes back. Clicking one that names a job opens it, once it has been shown a moment (a fresh one lets
+//! clicks through to what is under it).
 
 use std::time::{Duration, Instant};
 
 use egui::RichText;
 
 const SHOWN_FOR: Duration = Duration::from_secs(6);
+/// A toast lets clicks through for this long after it appears: one that pops up under the pointer must not
+/// take the click the user (or a test) aimed at the control beneath it.
+const CLICKABLE_AFTER: Duration = Duration::from_millis(600);
 const MAX_SHOWN: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +56,15 @@ impl Toasts {
             .retain(|t| t.until.is_some_and(|until| until > now));
         let next_expiry = self.toasts.iter().filter_map(|t| t.until).min()?;
         ctx.request_repaint_after(next_expiry - now);
+        let settled = |toast: &Toast| {
+            toast
+                .until
+                .is_some_and(|until| until <= now + SHOWN_FOR - CLICKABLE_AFTER)
+        };
+        let clickable = self.toasts.iter().all(settled);
+        if !clickable {
+            ctx.request_repaint_after(CLICKABLE_AFTER);
+        }
         let mut clicked = None;
         let mut dismissed = None;
         // Bottom centre, over the picture rather than the job's buttons on the right: a notice must not
@@ -59,7 +72,7 @@ impl Toasts {
         egui::Area::new(egui::Id::unique("toasts"))
             .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -16.0])
             .order(egui::Order::Foreground)
-            .interactable(true)
+            .interactable(clickable)
             .show(ctx, |ui| {
                 for (index, toast) in self.toasts.iter().enumerate() {
                     let accent = match toast.kind {

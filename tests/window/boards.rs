@@ -29,21 +29,21 @@ fn a_board_takes_gallery_images_moves_arranges_and_blends_two_of_them() {
     frames_until(&mut harness, "the grid's image", |h| {
         enabled(h, "U1") && enabled(h, "Add to board")
     });
-    harness.get_by_label("Add to board").click();
+    harness.get_by_label("Add to board").click_accesskit();
     harness.step();
     for (button, job) in [("U1", 2), ("U2", 3)] {
-        harness.get_by_label(button).click();
+        harness.get_by_label(button).click_accesskit();
         frames_until(&mut harness, "the upscale", |h| {
             enabled(h, "Vary region")
                 && enabled(h, "Add to board")
                 && shows(h, &format!("#{job} · upsample"))
         });
-        harness.get_by_label("Add to board").click();
+        harness.get_by_label("Add to board").click_accesskit();
         harness.step();
-        harness.get_by_label("#1 imagine").click();
+        harness.get_by_label("#1 imagine").click_accesskit();
         frames_until(&mut harness, "the grid again", |h| enabled(h, "U2"));
     }
-    harness.get_by_label("Boards").click();
+    harness.get_by_label("Boards").click_accesskit();
     frames_until(&mut harness, "three images on the board", |h| {
         (1..=3).all(|job| shows(h, &format!("Board image: job #{job}")))
     });
@@ -51,7 +51,9 @@ fn a_board_takes_gallery_images_moves_arranges_and_blends_two_of_them() {
     // New arrivals are selected together; a click picks the second image alone, then it moves 150 px
     // to the right.
     let before = item_rect(&harness, 2);
-    harness.get_by_label("Board image: job #2").click();
+    harness
+        .get_by_label("Board image: job #2")
+        .click_accesskit();
     harness.step();
     let first = item_rect(&harness, 1);
     drag(
@@ -83,7 +85,7 @@ fn a_board_takes_gallery_images_moves_arranges_and_blends_two_of_them() {
         enabled(&harness, "Arrange grid"),
         "the marquee selected the items"
     );
-    harness.get_by_label("Arrange grid").click();
+    harness.get_by_label("Arrange grid").click_accesskit();
     harness.run_steps(2);
     let rects: Vec<egui::Rect> = (1..=3).map(|job| item_rect(&harness, job)).collect();
     let mut rows: Vec<f32> = rects.iter().map(|r| r.top()).collect();
@@ -96,17 +98,19 @@ fn a_board_takes_gallery_images_moves_arranges_and_blends_two_of_them() {
     );
 
     // Select the grid and the second upscale, and blend them.
-    harness.get_by_label("Board image: job #1").click();
+    harness
+        .get_by_label("Board image: job #1")
+        .click_accesskit();
     harness.step();
     harness
         .get_by_label("Board image: job #3")
         .click_modifiers(egui::Modifiers::SHIFT);
     harness.step();
-    harness.get_by_label("Blend (2)").click();
+    harness.get_by_label("Blend (2)").click_accesskit();
     frames_until(&mut harness, "the two images as blend sources", |h| {
         enabled(h, "Blend 2 images")
     });
-    harness.get_by_label("Blend 2 images").click();
+    harness.get_by_label("Blend 2 images").click_accesskit();
     frames_until(&mut harness, "the blend's grid", |h| {
         enabled(h, "U1") && shows(h, "· blend")
     });

@@ -12,20 +12,20 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
     let data = tempfile::tempdir().unwrap();
     let exports = data.path().join("exports");
     let mut harness = with_grid(data.path(), "a glass harbour at dawn");
-    harness.get_by_label("U2").click();
+    harness.get_by_label("U2").click_accesskit();
     frames_until(&mut harness, "the upscale", |h| {
         enabled(h, "Upscale (Subtle)")
     });
 
     // The open job, from its view: a template typed in, one PNG in the export folder.
-    harness.get_by_label("Export…").click();
+    harness.get_by_label("Export…").click_accesskit();
     frames_until(&mut harness, "the dialog", |h| shows(h, "Export 1 job"));
     // Esc closes the dialog, not the job view under it.
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
     assert!(!shows(&harness, "Export 1 job"));
     assert_eq!(harness.state().remembered().view, View::Job);
-    harness.get_by_label("Export…").click();
+    harness.get_by_label("Export…").click_accesskit();
     frames_until(&mut harness, "the dialog again", |h| {
         shows(h, "Export 1 job")
     });
@@ -36,9 +36,9 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
         !enabled(&harness, "Export to folder"),
         "a bad template exports nothing"
     );
-    harness.get_by_label("Reset").click();
+    harness.get_by_label("Reset").click_accesskit();
     harness.step();
-    harness.get_by_label_contains("{action}").click();
+    harness.get_by_label_contains("{action}").click_accesskit();
     harness.run_steps(2);
     assert!(
         shows(
@@ -48,11 +48,11 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
         "the example name follows the template"
     );
     // Get seeds asks once (a spinner meanwhile); the line goes once the seed is known.
-    harness.get_by_label("Get seeds").click();
+    harness.get_by_label("Get seeds").click_accesskit();
     harness.run_steps(2);
     assert!(harness.query_by_label("Get seeds").is_none(), "asked once");
     frames_until(&mut harness, "the seed", |h| !shows(h, "no seed yet"));
-    harness.get_by_label("Export to folder").click();
+    harness.get_by_label("Export to folder").click_accesskit();
     frames_until(&mut harness, "the export toast", |h| {
         shows(h, "Exported 1 image to")
     });
@@ -72,7 +72,7 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
     assert_eq!(lineage[0]["action"], "imagine");
 
     // Both jobs picked in the gallery, every image, one zip (Ctrl+E opens the dialog).
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     harness.step();
     for tile in [
         "Job #1: a glass harbour at dawn",
@@ -90,9 +90,11 @@ fn export_writes_the_open_job_and_the_gallery_picks_with_their_facts() {
     frames_until(&mut harness, "the dialog for two", |h| {
         shows(h, "Export 2 jobs")
     });
-    harness.get_by_label("Main and split images").click();
+    harness
+        .get_by_label("Main and split images")
+        .click_accesskit();
     harness.step();
-    harness.get_by_label("Export as zip").click();
+    harness.get_by_label("Export as zip").click_accesskit();
     frames_until(&mut harness, "the zip toast", |h| {
         shows(h, "Exported 6 images to")
     });

@@ -69,7 +69,7 @@ pub fn open(data: &Path) -> Window {
 }
 
 /// Draws frames (the engine works in real time meanwhile) until `done` holds, or fails after 30 s.
-pub fn frames_until(harness: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
+pub fn frames_until(harness: &mut Window, what: &str, mut done: impl FnMut(&Window) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         harness.step();
@@ -128,7 +128,7 @@ pub fn prompt_text(harness: &Window) -> Option<String> {
 pub fn imagine(harness: &mut Window, prompt: &str) {
     type_into(harness, "Prompt", prompt);
     assert!(enabled(harness, "Imagine"));
-    harness.get_by_label("Imagine").click();
+    harness.get_by_label("Imagine").click_accesskit();
 }
 
 /// Replaces whatever the prompt holds with `prompt` and imagines it.
@@ -139,7 +139,7 @@ pub fn imagine_anew(harness: &mut Window, prompt: &str) {
     harness.step();
     harness.get_by(text_field("Prompt")).type_text(prompt);
     harness.step();
-    harness.get_by_label("Imagine").click();
+    harness.get_by_label("Imagine").click_accesskit();
     harness.step();
 }
 
@@ -276,4 +276,28 @@ pub fn rect_of(harness: &Window, label: &str) -> egui::Rect {
 
 pub fn near(a: f32, b: f32) -> bool {
     (a - b).abs() <= 2.0
+}
+
+/// Draws frames until the window has nothing on its way (the engine answered everything asked, every job it
+/// knows has ended) and two frames in a row lay out the same controls at the same places: what a step that
+/// reads positions, or checks that something did *not* happen, needs first.
+pub fn settle(harness: &mut Window) {
+    let layout = |h: &Window| -> Vec<(String, [i32; 4])> {
+        h.query_all_by(|n| n.label().is_some_and(|l| !l.is_empty()))
+            .map(|n| {
+                let r = n.rect();
+                (
+                    n.accesskit_node().label().unwrap_or_default(),
+                    [r.min.x, r.min.y, r.max.x, r.max.y].map(|v| v.round() as i32),
+                )
+            })
+            .collect()
+    };
+    let mut last = Vec::new();
+    frames_until(harness, "the window to settle", |h| {
+        let now = layout(h);
+        let same = now == last;
+        last = now;
+        same && h.state().is_settled()
+    });
 }

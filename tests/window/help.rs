@@ -90,7 +90,7 @@ fn ctrl_and_a_number_opens_each_view_and_m_varies_a_region_of_an_upscale_only() 
     );
 
     harness.key_press(Key::M);
-    frames_for(&mut harness, std::time::Duration::from_millis(300));
+    settle(&mut harness);
     assert!(
         !shows(&harness, "Mask canvas"),
         "a grid has no one image to vary a region of"

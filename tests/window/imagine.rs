@@ -31,7 +31,7 @@ fn imagine_then_u2_from_the_window() {
         shows(h, "Done: imagine · a lighthouse made of glass")
     });
 
-    harness.get_by_label("U2").click();
+    harness.get_by_label("U2").click_accesskit();
     frames_until(&mut harness, "the upscaled child's buttons", |h| {
         enabled(h, "Upscale (Subtle)")
     });
@@ -41,14 +41,14 @@ fn imagine_then_u2_from_the_window() {
         "the child is a single image: no U buttons"
     );
     // Lineage: the child links back to its grid, and the link opens it.
-    harness.get_by_label("#1 imagine").click();
+    harness.get_by_label("#1 imagine").click_accesskit();
     frames_until(&mut harness, "the parent's view", |h| enabled(h, "U4"));
     assert!(shows(&harness, "#2 upsample2"), "the grid lists its child");
 
     // The seed arrives through a seed job and lands on the grid.
-    harness.get_by_label("Get seed").click();
+    harness.get_by_label("Get seed").click_accesskit();
     frames_until(&mut harness, "the seed", |h| enabled(h, "Reuse"));
-    harness.get_by_label("Reuse").click();
+    harness.get_by_label("Reuse").click_accesskit();
     harness.run_steps(3);
     let prompt = prompt_text(&harness).unwrap();
     assert!(
@@ -74,9 +74,9 @@ fn a_double_click_a_held_key_or_a_second_upscale_start_no_second_job() {
     frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
     // Imagine double-clicked: two clicks in two frames.
     type_into(&mut harness, "Prompt", "a kite over dunes");
-    harness.get_by_label("Imagine").click();
+    harness.get_by_label("Imagine").click_accesskit();
     harness.step();
-    harness.get_by_label("Imagine").click();
+    harness.get_by_label("Imagine").click_accesskit();
     harness.step();
     // Ctrl+Enter held down: the first press and its repeats.
     harness.get_by(text_field("Prompt")).focus();
@@ -93,21 +93,21 @@ fn a_double_click_a_held_key_or_a_second_upscale_start_no_second_job() {
     );
 
     // U2, then U2 again later: the second opens the first upscale instead of paying for it twice.
-    harness.get_by_label("U2").click();
+    harness.get_by_label("U2").click_accesskit();
     frames_until(&mut harness, "the upscale", |h| {
         enabled(h, "Upscale (Subtle)")
     });
-    harness.get_by_label("#1 imagine").click();
+    harness.get_by_label("#1 imagine").click_accesskit();
     frames_until(&mut harness, "the grid again", |h| enabled(h, "U2"));
     // A press within a second of the last one is taken for the same press: wait that out.
     frames_for(&mut harness, Duration::from_millis(1100));
-    harness.get_by_label("U2").click();
+    harness.get_by_label("U2").click_accesskit();
     frames_until(&mut harness, "the existing upscale opened", |h| {
         shows(h, "U2 of this image already exists") && enabled(h, "Run again")
     });
     assert_eq!(stored_jobs(data.path()).len(), 2);
     // Run again is the explicit way to pay for it twice.
-    harness.get_by_label("Run again").click();
+    harness.get_by_label("Run again").click_accesskit();
     frames_until(&mut harness, "the second upscale", |_| {
         stored_jobs(data.path()).len() == 3
     });
@@ -224,7 +224,7 @@ fn an_empty_library_offers_example_prompts_and_explains_the_demo() {
         shows(h, "Start with a prompt") && shows(h, "simulator built into Moodgrid")
     });
     let example = "isometric cutaway of a tiny bakery, soft pastel colours, clay render";
-    harness.get_by_label(example).click();
+    harness.get_by_label(example).click_accesskit();
     frames_until(&mut harness, "the example in the prompt bar", |h| {
         prompt_text(h).as_deref() == Some(example)
     });
@@ -234,7 +234,7 @@ fn an_empty_library_offers_example_prompts_and_explains_the_demo() {
 fn the_job_view_shows_the_whole_family_and_opens_any_member() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = with_grid(data.path(), "a family of harbours");
-    harness.get_by_label("U2").click();
+    harness.get_by_label("U2").click_accesskit();
     frames_until(&mut harness, "the upscale in its family", |h| {
         shows(h, "#2 upsample2 · succeeded (this job)")
     });
@@ -243,7 +243,9 @@ fn the_job_view_shows_the_whole_family_and_opens_any_member() {
         .get_by_label("#1 imagine · succeeded")
         .scroll_to_me();
     harness.run_steps(3);
-    harness.get_by_label("#1 imagine · succeeded").click();
+    harness
+        .get_by_label("#1 imagine · succeeded")
+        .click_accesskit();
     frames_until(&mut harness, "the grid opened from the tree", |h| {
         shows(h, "#1 imagine · succeeded (this job)") && shows(h, "#2 upsample2 · succeeded")
     });

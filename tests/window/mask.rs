@@ -9,13 +9,13 @@ fn a_region_painted_in_the_mask_editor_is_exactly_what_gets_repainted() {
     use moodgrid::library::{ImageRole, Library};
     let data = tempfile::tempdir().unwrap();
     let mut harness = with_grid(data.path(), "a quiet harbour");
-    harness.get_by_label("U1").click();
+    harness.get_by_label("U1").click_accesskit();
     frames_until(&mut harness, "the upscaled image", |h| {
         enabled(h, "Vary region")
     });
-    harness.get_by_label("Vary region").click();
+    harness.get_by_label("Vary region").click_accesskit();
     frames_until(&mut harness, "the editor", |h| shows(h, "Mask canvas"));
-    harness.get_by_label("Rectangle").click();
+    harness.get_by_label("Rectangle").click_accesskit();
     harness.step();
 
     // Where the image sits on the canvas: fitted and centred, as the editor draws it.
@@ -47,7 +47,7 @@ fn a_region_painted_in_the_mask_editor_is_exactly_what_gets_repainted() {
         enabled(&harness, "Submit region"),
         "a painted mask can be submitted"
     );
-    harness.get_by_label("Submit region").click();
+    harness.get_by_label("Submit region").click_accesskit();
     frames_until(&mut harness, "the inpainted grid", |h| {
         shows(h, "#3 · inpaint") && enabled(h, "U1")
     });

@@ -28,7 +28,7 @@ fn three_jobs_in_the_gallery(data: &std::path::Path) -> Window {
                 .iter()
                 .all(|job| job.state == moodgrid::library::JobState::Succeeded)
     });
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
     harness
 }
@@ -50,7 +50,7 @@ fn shift_click_picks_a_range_that_compare_shows_side_by_side_with_keys_to_maximi
         enabled(h, "Compare (3)")
     });
 
-    harness.get_by_label("Compare (3)").click();
+    harness.get_by_label("Compare (3)").click_accesskit();
     let panes = ["A · #3 · imagine", "B · #2 · imagine", "C · #1 · imagine"];
     frames_until(&mut harness, "three panes", |h| {
         panes.iter().all(|p| shows(h, p))
@@ -81,7 +81,7 @@ fn shift_click_picks_a_range_that_compare_shows_side_by_side_with_keys_to_maximi
     harness.step();
 
     // A/B: one place, Space flips between the two.
-    harness.get_by_label("A/B").click();
+    harness.get_by_label("A/B").click_accesskit();
     frames_until(&mut harness, "one of two", |h| {
         shows(h, panes[1]) && !shows(h, panes[0]) && !shows(h, panes[2])
     });
@@ -101,7 +101,7 @@ fn shift_click_picks_a_range_that_compare_shows_side_by_side_with_keys_to_maximi
 fn culling_steps_through_the_shown_jobs_full_window_rating_with_digits_and_flagging_with_letters() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = three_jobs_in_the_gallery(data.path());
-    harness.get_by_label("Cull").click();
+    harness.get_by_label("Cull").click_accesskit();
     frames_until(&mut harness, "the first of three", |h| {
         shows(h, "1 of 3") && shows(h, "#3 · imagine — a blue harbour")
     });

@@ -18,7 +18,7 @@ fn the_gallery_search_finds_words_prefixes_phrases_and_leaves_out_exclusions() {
     }
     // Imagine opens each new job once it is written; the gallery comes after the last has opened.
     frames_until(&mut harness, "the third job", |h| shows(h, "#3 · imagine"));
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
 
     for (typed, expected) in [
@@ -64,12 +64,12 @@ fn filters_by_shape_parameters_and_boards_show_as_chips_and_save_as_a_named_sear
         shows(h, "#3 · imagine") && enabled(h, "Add to board")
     });
     // The courtyard, open now, goes on a board.
-    harness.get_by_label("Add to board").click();
+    harness.get_by_label("Add to board").click_accesskit();
     frames_until(&mut harness, "the board saved", |_| {
         let library = moodgrid::library::Library::open(data.path()).unwrap();
         library.jobs_on_boards().unwrap().contains(&3)
     });
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
 
     let choose = |harness: &mut Window, choice: &str| {
@@ -93,22 +93,26 @@ fn filters_by_shape_parameters_and_boards_show_as_chips_and_save_as_a_named_sear
     // Each chip takes away its own filter only.
     harness.key_press(egui::Key::Escape);
     harness.step();
-    harness.get_by_label("Remove filter: Landscape").click();
+    harness
+        .get_by_label("Remove filter: Landscape")
+        .click_accesskit();
     frames_until(&mut harness, "the --sref job", |h| shows(h, "1 of 3 jobs"));
     assert!(shows(&harness, "Job #2: a tall lighthouse"));
     assert!(harness.query_by_label("Remove filter: --sref").is_some());
 
-    harness.get_by_label("Save search").click();
+    harness.get_by_label("Save search").click_accesskit();
     frames_until(&mut harness, "the saved search", |h| {
         h.query_by_label("--sref").is_some()
     });
-    harness.get_by_label("Clear all").click();
+    harness.get_by_label("Clear all").click_accesskit();
     frames_until(&mut harness, "everything", |h| shows(h, "3 of 3 jobs"));
-    harness.get_by_label("--sref").click();
+    harness.get_by_label("--sref").click_accesskit();
     frames_until(&mut harness, "the saved search applied", |h| {
         shows(h, "1 of 3 jobs")
     });
-    harness.get_by_label("Remove filter: --sref").click();
+    harness
+        .get_by_label("Remove filter: --sref")
+        .click_accesskit();
     choose(&mut harness, "On a board");
     frames_until(&mut harness, "the job on the board", |h| {
         shows(h, "1 of 3 jobs") && shows(h, "Job #3: a square courtyard")
@@ -121,13 +125,15 @@ fn filters_by_shape_parameters_and_boards_show_as_chips_and_save_as_a_named_sear
     harness.step();
 
     // A custom date range: today to today keeps today's jobs.
-    harness.get_by_label("Remove filter: On no board").click();
+    harness
+        .get_by_label("Remove filter: On no board")
+        .click_accesskit();
     harness.run_steps(2);
-    harness.get_by_label("Made").click();
+    harness.get_by_label("Made").click_accesskit();
     frames_until(&mut harness, "the date choices", |h| {
         h.query_by_label("Custom range…").is_some()
     });
-    harness.get_by_label("Custom range…").click();
+    harness.get_by_label("Custom range…").click_accesskit();
     frames_until(&mut harness, "the date pickers", |h| {
         h.query_by_label("from").is_some() && shows(h, "3 of 3 jobs")
     });
@@ -140,7 +146,7 @@ fn filters_by_shape_parameters_and_boards_show_as_chips_and_save_as_a_named_sear
     drop(harness);
     let mut again = open(data.path());
     again.state_mut().restore(remembered);
-    again.get_by_label("Gallery").click();
+    again.get_by_label("Gallery").click_accesskit();
     frames_until(&mut again, "the remembered filter", |h| {
         h.query_by_label("from").is_some() && h.query_by_label("--sref").is_some()
     });
@@ -150,7 +156,7 @@ fn filters_by_shape_parameters_and_boards_show_as_chips_and_save_as_a_named_sear
 fn tiles_grow_with_the_size_slider_and_lose_their_prompts_when_asked_and_the_window_remembers() {
     let data = tempfile::tempdir().unwrap();
     let mut harness = with_grid(data.path(), "a harbour seen large");
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "the gallery", |h| shows(h, "1 of 1 jobs"));
     let tile = |h: &Window| h.get_by_label_contains("Job #1:").rect();
     let before = tile(&harness);
@@ -170,7 +176,7 @@ fn tiles_grow_with_the_size_slider_and_lose_their_prompts_when_asked_and_the_win
         tile(h).width() > before.width() + 100.0
     });
     let large = tile(&harness);
-    harness.get_by_label("Prompts").click();
+    harness.get_by_label("Prompts").click_accesskit();
     frames_until(&mut harness, "tiles without their prompt", |h| {
         tile(h).height() < large.height() - 20.0
     });
@@ -179,7 +185,7 @@ fn tiles_grow_with_the_size_slider_and_lose_their_prompts_when_asked_and_the_win
     drop(harness);
     let mut again = open(data.path());
     again.state_mut().restore(remembered);
-    again.get_by_label("Gallery").click();
+    again.get_by_label("Gallery").click_accesskit();
     frames_until(&mut again, "the same tiles next time", |h| {
         h.query_by_label_contains("Job #1:").is_some()
             && tile(h).size() == large.size() - egui::vec2(0.0, 32.0)
@@ -202,9 +208,9 @@ fn the_list_view_reads_its_rows_from_the_library_sorted_by_the_header_clicked() 
         .unwrap()
         .mark_job(2, moodgrid::library::Mark::Stars(5))
         .unwrap();
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "three jobs", |h| shows(h, "3 of 3 jobs"));
-    harness.get_by_label("List").click();
+    harness.get_by_label("List").click_accesskit();
     // The rows' prompts, top to bottom (the feed, on the left, and the toasts have them too).
     let rows = |h: &Window| -> Vec<String> {
         let mut cells: Vec<(f32, String)> = h
@@ -261,7 +267,7 @@ fn the_list_view_reads_its_rows_from_the_library_sorted_by_the_header_clicked() 
     frames_until(&mut harness, "the row above the last, opened", |h| {
         shows(h, "#3 · imagine")
     });
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "the list again", |h| {
         rows(h) == ["c harbour", "a harbour", "b harbour"]
     });
@@ -317,7 +323,7 @@ fn a_library_past_what_the_window_reads_at_start_is_paged_and_its_oldest_job_ope
         .unwrap();
     let mut harness = open(data.path());
     frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     frames_until(&mut harness, "every job counted", |h| {
         shows(h, "2100 of 2100 jobs")
     });

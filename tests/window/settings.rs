@@ -196,7 +196,7 @@ fn no_button_sends_the_key_to_a_host_the_user_has_not_trusted() {
         !enabled(&harness, "Check account"),
         "no balance to refresh offline"
     );
-    frames_for(&mut harness, std::time::Duration::from_millis(500));
+    settle(&mut harness);
     assert_eq!(count(), 0, "nothing reached the untrusted host");
 
     // Trusted in Settings, the same button reaches the host ...
@@ -230,7 +230,7 @@ fn no_button_sends_the_key_to_a_host_the_user_has_not_trusted() {
     frames_until(&mut harness, "Check key refused again", |h| {
         shows(h, "your key was not sent")
     });
-    frames_for(&mut harness, std::time::Duration::from_millis(500));
+    settle(&mut harness);
     assert_eq!(count(), before, "nothing more reached it");
 }
 

@@ -10,7 +10,7 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
     let files = tempfile::tempdir().unwrap();
     let mut harness = open(data.path());
     frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
-    harness.get_by_label("Blend").click();
+    harness.get_by_label("Blend").click_accesskit();
     harness.step();
     let notes = files.path().join("notes.png");
     std::fs::write(&notes, "this is text, not a picture").unwrap();
@@ -26,9 +26,9 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
         enabled(h, "Blend 2 images") && shows(h, "notes.png: not an image")
     });
     assert!(shows(&harness, "320 × 200 px"));
-    harness.get_by_label("Landscape").click();
+    harness.get_by_label("Landscape").click_accesskit();
     harness.step();
-    harness.get_by_label("Blend 2 images").click();
+    harness.get_by_label("Blend 2 images").click_accesskit();
     frames_until(&mut harness, "the blend's grid", |h| {
         enabled(h, "U1") && shows(h, "· blend")
     });
@@ -37,7 +37,7 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
     frames_until(&mut harness, "the blend's stored sources", |h| {
         enabled(h, "Edit in Blend")
     });
-    harness.get_by_label("Edit in Blend").click();
+    harness.get_by_label("Edit in Blend").click_accesskit();
     frames_until(&mut harness, "the stored sources back in the panel", |h| {
         enabled(h, "Blend 2 images")
     });
@@ -47,13 +47,13 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
     );
 
     // Jobs picked with Ctrl+click in the gallery go to the Blend panel as its sources.
-    harness.get_by_label("Clear").click();
+    harness.get_by_label("Clear").click_accesskit();
     harness.step();
     imagine(&mut harness, "a second picture");
     frames_until(&mut harness, "the second job", |h| {
         enabled(h, "U1") && shows(h, "#2 · imagine")
     });
-    harness.get_by_label("Gallery").click();
+    harness.get_by_label("Gallery").click_accesskit();
     harness.step();
     for tile in ["Job #1: blend", "Job #2: a second picture"] {
         // The gallery reads its tiles from the library a page at a time.
@@ -66,7 +66,7 @@ fn two_dropped_files_blend_and_a_bad_one_blocks_nothing() {
     frames_until(&mut harness, "the picked jobs' images", |h| {
         enabled(h, "Blend selected (2)")
     });
-    harness.get_by_label("Blend selected (2)").click();
+    harness.get_by_label("Blend selected (2)").click_accesskit();
     frames_until(&mut harness, "the picked jobs as blend sources", |h| {
         enabled(h, "Blend 2 images")
     });
@@ -78,7 +78,7 @@ fn a_described_image_gives_four_prompts_and_use_prompt_fills_the_bar() {
     let files = tempfile::tempdir().unwrap();
     let mut harness = open(data.path());
     frames_until(&mut harness, "the engine", |h| shows(h, "Offline demo"));
-    harness.get_by_label("Describe").click();
+    harness.get_by_label("Describe").click_accesskit();
     harness.step();
     drop_files(
         &mut harness,
@@ -87,7 +87,7 @@ fn a_described_image_gives_four_prompts_and_use_prompt_fills_the_bar() {
     frames_until(&mut harness, "the checked image", |h| {
         enabled(h, "Describe image")
     });
-    harness.get_by_label("Describe image").click();
+    harness.get_by_label("Describe image").click_accesskit();
     frames_until(&mut harness, "four prompt cards", |h| {
         h.query_all_by_label("Use prompt").count() == 4
     });
@@ -95,7 +95,7 @@ fn a_described_image_gives_four_prompts_and_use_prompt_fills_the_bar() {
         .query_all_by_label("Use prompt")
         .nth(2)
         .unwrap()
-        .click();
+        .click_accesskit();
     harness.run_steps(2);
     let prompt = prompt_text(&harness).unwrap();
     assert!(

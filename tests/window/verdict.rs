@@ -58,6 +58,7 @@ fn on_a_board_1_is_the_zoom_and_never_an_upscale_of_the_selected_grid() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num5);
     frames_until(&mut harness, "the boards", |h| shows(h, "New board"));
     harness.key_press(egui::Key::Num1);
-    frames_for(&mut harness, std::time::Duration::from_millis(500));
+    // Only once nothing is on its way can "never sent" be told from "not sent yet".
+    settle(&mut harness);
     assert_eq!(stored_jobs(data.path()).len(), 1, "no U1 was sent");
 }
