@@ -202,7 +202,7 @@ async fn every_subcommand_waits_and_reports_its_files() {
         0,
     );
     let value = seed["seed"].as_str().unwrap().to_owned();
-    assert!(value.parse::<u32>().is_ok());
+    assert!(value.parse::<u32>().is_ok(), "a seed is a number: {value}");
     let fetched = one_job(
         &moodgrid(&sim, dir, &["fetch", &grid_id, "--json"]).await,
         0,
@@ -630,6 +630,7 @@ async fn trash_hides_restore_brings_back_and_empty_deletes_for_good() {
         "a trashed job leaves the list"
     );
     let in_trash = moodgrid(&sim, dir, &["trash"]).await;
+    assert_eq!(in_trash.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&in_trash.stdout).contains("a thrown kite"));
 
     assert_eq!(
@@ -682,6 +683,7 @@ async fn trash_hides_restore_brings_back_and_empty_deletes_for_good() {
         Some(0)
     );
     let emptied = moodgrid(&sim, dir, &["trash", "--empty"]).await;
+    assert_eq!(emptied.status.code(), Some(0));
     assert!(
         String::from_utf8_lossy(&emptied.stderr).contains("1 job(s) deleted, 1 file(s)"),
         "{}",
