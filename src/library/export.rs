@@ -861,7 +861,54 @@ mod tests {
             b"\x89PNG\r\n\x1a\n\0\0",
             b"<html>not found</html>",
         ] {
-            assert!(png_with_metadata(bad, &metadata).is_err());
+            let refused = png_with_metadata(bad, &metadata).unwrap_err();
+            assert!(refused.starts_with("not a readable PNG: "), "{refused}");
         }
+
+        // A grid whose third image was damaged on disk after it was stored: the export stops there with
+        // the message, the images before it are written whole, nothing of the damaged one is left, and a
+        // zip is never written at all.
+        let dir = tempfile::tempdir().unwrap();
+        let (library, grid, _) = library_with_lineage(dir.path());
+        let files = library.image_files(grid.id).unwrap();
+        let damaged = &files[2].path;
+        let whole = std::fs::read(damaged).unwrap();
+        std::fs::write(damaged, &whole[..whole.len() / 2]).unwrap();
+        let options = ExportOptions {
+            template: "{job}".into(),
+            images: ExportImages::All,
+        };
+        let out = tempfile::tempdir().unwrap();
+        let folder = out.path().join("folder");
+        for target in [
+            ExportTarget::Folder(folder.clone()),
+            ExportTarget::Zip(out.path().join("all.zip")),
+        ] {
+            let err = library
+                .export_jobs(&[grid.id], &options, &target)
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("the image is damaged or truncated: not a readable PNG: "),
+                "{target:?}: {err}"
+            );
+        }
+        let pixels_of = |path: &Path| read_png(&std::fs::read(path).unwrap()).1;
+        let mut written: Vec<Vec<u8>> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| pixels_of(&entry.unwrap().path()))
+            .collect();
+        let mut before: Vec<Vec<u8>> = files[..2].iter().map(|f| pixels_of(&f.path)).collect();
+        written.sort();
+        before.sort();
+        assert!(
+            written == before,
+            "the grid and the first split, whole, and nothing else"
+        );
+        let beside: Vec<_> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, ["folder"], "no zip, no temporary file");
     }
 }

@@ -87,7 +87,7 @@ async fn each_refused_answer_ends_with_its_reason_in_bounded_time() {
         let lines: Vec<&str> = stderr.lines().collect();
         assert_eq!(lines.len(), 1, "{name}: one clear line: {stderr}");
         assert!(lines[0].contains(case.says), "{name}: {stderr}");
-        let job = json_lines(&output).remove(0);
+        let job = json_lines(&output, case.exit).remove(0);
         assert_eq!(job["state"], case.state.as_str(), "{name}: {job}");
         assert!(job["jobId"].is_string(), "{name}: the TTAPI id is kept");
 

@@ -3,7 +3,9 @@
 
 use image::{Rgba, RgbaImage};
 use moodgrid::domain::Action;
+use moodgrid::domain::board::{Board, Content, V2};
 use moodgrid::imaging;
+use moodgrid::library::{ImageFile, Library};
 use moodgrid::sim::{SimConfig, Simulator};
 
 use super::{file_sizes, json_lines, moodgrid, one_job};
@@ -200,7 +202,7 @@ async fn every_subcommand_waits_and_reports_its_files() {
         0,
     );
     let value = seed["seed"].as_str().unwrap().to_owned();
-    assert!(value.parse::<u32>().is_ok());
+    assert!(value.parse::<u32>().is_ok(), "a seed is a number: {value}");
     let fetched = one_job(
         &moodgrid(&sim, dir, &["fetch", &grid_id, "--json"]).await,
         0,
@@ -209,7 +211,10 @@ async fn every_subcommand_waits_and_reports_its_files() {
     assert_eq!(fetched["status"], "SUCCESS");
 
     // list: newest first, everything kept.
-    let listed = json_lines(&moodgrid(&sim, dir, &["list", "--limit", "50", "--json"]).await);
+    let listed = json_lines(
+        &moodgrid(&sim, dir, &["list", "--limit", "50", "--json"]).await,
+        0,
+    );
     assert_eq!(listed.len(), 8);
     assert_eq!(listed[0]["jobId"], seed["jobId"]);
     assert!(listed.iter().all(|j| j["status"] == "SUCCESS"));
@@ -218,7 +223,7 @@ async fn every_subcommand_waits_and_reports_its_files() {
     let found = |query: &'static str| {
         let sim = &sim;
         async move {
-            json_lines(&moodgrid(sim, dir, &["search", query, "--json"]).await)
+            json_lines(&moodgrid(sim, dir, &["search", query, "--json"]).await, 0)
                 .iter()
                 .map(|j| j["jobId"].as_str().unwrap_or_default().to_owned())
                 .collect::<Vec<_>>()
@@ -244,7 +249,10 @@ async fn every_subcommand_waits_and_reports_its_files() {
             "{args:?}"
         );
     }
-    let marked = json_lines(&moodgrid(&sim, dir, &["search", &grid_id, "--json"]).await);
+    let marked = json_lines(
+        &moodgrid(&sim, dir, &["search", &grid_id, "--json"]).await,
+        0,
+    );
     assert_eq!(
         (marked[0]["rating"].as_u64(), marked[0]["flag"].as_str()),
         (Some(4), Some("pick"))
@@ -257,7 +265,10 @@ async fn every_subcommand_waits_and_reports_its_files() {
         Some(2)
     );
     // list and search keep only what --rating and --since allow.
-    let rated = json_lines(&moodgrid(&sim, dir, &["list", "--rating", "4", "--json"]).await);
+    let rated = json_lines(
+        &moodgrid(&sim, dir, &["list", "--rating", "4", "--json"]).await,
+        0,
+    );
     assert_eq!(rated.len(), 1);
     assert_eq!(rated[0]["jobId"].as_str(), Some(grid_id.as_str()));
     for args in [
@@ -265,7 +276,7 @@ async fn every_subcommand_waits_and_reports_its_files() {
         ["list", "--since", "2999-01-01", "--json"],
     ] {
         assert!(
-            json_lines(&moodgrid(&sim, dir, &args).await).is_empty(),
+            json_lines(&moodgrid(&sim, dir, &args).await, 0).is_empty(),
             "{args:?}"
         );
     }
@@ -276,6 +287,7 @@ async fn every_subcommand_waits_and_reports_its_files() {
             &["search", "", "--since", "2000-01-01", "--json"],
         )
         .await,
+        0,
     );
     assert_eq!(since_2000.len(), listed.len());
     assert_eq!(
@@ -303,7 +315,10 @@ async fn every_subcommand_waits_and_reports_its_files() {
         ["PENDING_QUEUE", "ON_QUEUE"].contains(&quick["status"].as_str().unwrap()),
         "{quick}"
     );
-    let finished = json_lines(&moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await);
+    let finished = json_lines(
+        &moodgrid(&sim, dir, &["resume", "--wait", "--json"]).await,
+        0,
+    );
     assert_eq!(finished.len(), 1);
     assert_eq!(
         (finished[0]["jobId"].clone(), finished[0]["status"].as_str()),
@@ -539,32 +554,83 @@ async fn traffic_to_this_machine_never_goes_through_a_proxy() {
     assert_eq!(job["status"], "SUCCESS");
 }
 
+/// Which of an image's files are on disk: the original, then each thumbnail.
+fn on_disk(file: &ImageFile) -> Vec<bool> {
+    std::iter::once(&file.path)
+        .chain(file.thumbnails.iter().map(|(_, path)| path))
+        .map(|path| path.exists())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trash_hides_restore_brings_back_and_empty_deletes_for_good() {
     let sim = Simulator::start(SimConfig::fast()).await.unwrap();
     let data = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
     let dir = data.path();
+    let local_id = |job: &serde_json::Value| job["localId"].as_i64().unwrap();
     let mut ids = Vec::new();
+    let mut local = Vec::new();
     for prompt in ["a kept kite", "a thrown kite"] {
         let job = one_job(
             &moodgrid(&sim, dir, &["imagine", prompt, "--wait", "--json"]).await,
             0,
         );
         ids.push(job["jobId"].as_str().unwrap().to_owned());
+        local.push(local_id(&job));
     }
+    // Two describes of one file: the same picture, stored once, used by both jobs.
+    let red = write_png(
+        inputs.path(),
+        "red.png",
+        &RgbaImage::from_pixel(300, 200, Rgba([220, 30, 30, 255])),
+    );
+    let mut describes = Vec::new();
+    for _ in 0..2 {
+        let job = one_job(
+            &moodgrid(&sim, dir, &["describe", &red, "--wait", "--json"]).await,
+            0,
+        );
+        describes.push(local_id(&job));
+    }
+    // A board holds one of the thrown kite's images, as the window's board would.
+    let library = Library::open(dir).unwrap();
+    let files = |id: i64| library.image_files(id).unwrap();
+    let (kept, thrown) = (files(local[0]), files(local[1]));
+    let shared = files(describes[0]);
+    assert_eq!((kept.len(), thrown.len(), shared.len()), (5, 5, 1));
+    assert_eq!(shared[0].record.hash, files(describes[1])[0].record.hash);
+    for file in kept.iter().chain(&thrown).chain(&shared) {
+        assert_eq!(on_disk(file), [true, true, true], "{:?}", file.path);
+    }
+    let pinned = &thrown[2].record;
+    let mut board = Board::new("Kites");
+    board.add(
+        Content::Image {
+            hash: pinned.hash.clone(),
+            file: pinned.path.clone(),
+            job: Some(local[1]),
+            width: pinned.width,
+            height: pinned.height,
+        },
+        V2::new(0.0, 0.0),
+    );
+    let board_id = library.create_board(&board).unwrap();
+
     let listed = |args: &'static [&'static str]| {
         let sim = &sim;
-        async move { json_lines(&moodgrid(sim, dir, args).await).len() }
+        async move { json_lines(&moodgrid(sim, dir, args).await, 0).len() }
     };
     let trashed = moodgrid(&sim, dir, &["trash", &ids[1]]).await;
     assert_eq!(trashed.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&trashed.stderr).contains("1 job(s) moved to the Trash"));
     assert_eq!(
         listed(&["list", "--json"]).await,
-        1,
+        3,
         "a trashed job leaves the list"
     );
     let in_trash = moodgrid(&sim, dir, &["trash"]).await;
+    assert_eq!(in_trash.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&in_trash.stdout).contains("a thrown kite"));
 
     assert_eq!(
@@ -574,17 +640,57 @@ async fn trash_hides_restore_brings_back_and_empty_deletes_for_good() {
             .code(),
         Some(0)
     );
-    assert_eq!(listed(&["list", "--json"]).await, 2);
+    assert_eq!(listed(&["list", "--json"]).await, 4);
 
-    moodgrid(&sim, dir, &["trash", &ids[1]]).await;
+    // Emptied with one of the describes: the thrown kite's files go, but not the one on the board, and
+    // not the described picture the other describe still uses.
+    let to_trash = format!("#{}", describes[0]);
+    let again = moodgrid(&sim, dir, &["trash", &ids[1], &to_trash]).await;
+    assert_eq!(again.status.code(), Some(0));
     let emptied = moodgrid(&sim, dir, &["trash", "--empty"]).await;
     assert_eq!(emptied.status.code(), Some(0));
     assert!(
-        String::from_utf8_lossy(&emptied.stderr).contains("1 job(s) deleted"),
+        String::from_utf8_lossy(&emptied.stderr).contains("2 job(s) deleted, 4 file(s)"),
         "{}",
         String::from_utf8_lossy(&emptied.stderr)
     );
-    assert_eq!(listed(&["list", "--json"]).await, 1);
+    for file in &thrown {
+        let want = if file.record.hash == pinned.hash {
+            [true, true, true]
+        } else {
+            [false, false, false]
+        };
+        assert_eq!(on_disk(file), want, "{:?}", file.path);
+    }
+    for file in kept.iter().chain(&shared) {
+        assert_eq!(on_disk(file), [true, true, true], "{:?}", file.path);
+    }
+    let boards = library.boards().unwrap();
+    assert_eq!(boards.len(), 1);
+    assert_eq!(boards[0].id, board_id);
+    assert!(
+        matches!(&boards[0].board.items()[0].content, Content::Image { hash, job: None, .. } if *hash == pinned.hash),
+        "the board keeps its image, its link to the deleted job dropped"
+    );
+    assert_eq!(listed(&["list", "--json"]).await, 2);
     let gone = moodgrid(&sim, dir, &["restore", &ids[1]]).await;
     assert_eq!(gone.status.code(), Some(2), "deleted for good: no such job");
+
+    // The second describe emptied too: now nothing uses the described picture.
+    let last = format!("#{}", describes[1]);
+    assert_eq!(
+        moodgrid(&sim, dir, &["trash", &last]).await.status.code(),
+        Some(0)
+    );
+    let emptied = moodgrid(&sim, dir, &["trash", "--empty"]).await;
+    assert_eq!(emptied.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&emptied.stderr).contains("1 job(s) deleted, 1 file(s)"),
+        "{}",
+        String::from_utf8_lossy(&emptied.stderr)
+    );
+    assert_eq!(on_disk(&shared[0]), [false, false, false]);
+    for file in &kept {
+        assert_eq!(on_disk(file), [true, true, true], "{:?}", file.path);
+    }
 }

@@ -75,7 +75,7 @@ async fn killed_mid_poll_then_resumed_every_job_finishes_once() {
         "{}",
         String::from_utf8_lossy(&resumed.stderr)
     );
-    let jobs = json_lines(&resumed);
+    let jobs = json_lines(&resumed, 0);
     assert_eq!(jobs.len(), 10);
     for job in &jobs {
         assert_eq!(job["status"], "SUCCESS", "{job}");

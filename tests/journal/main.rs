@@ -138,9 +138,17 @@ pub fn busy_elsewhere(base: &str, data: &Path, count: usize) {
     }
 }
 
-/// The JSON objects a `--json` command printed, one per line.
-pub fn json_lines(output: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&output.stdout)
+/// The JSON objects a `--json` command printed, one per line, after checking it exited with `exit` (a
+/// command that failed early prints nothing, and an empty list must not pass for "nothing found").
+pub fn json_lines(output: &Output, exit: i32) -> Vec<Value> {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(exit),
+        "stderr: {}\nstdout: {stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
@@ -149,14 +157,7 @@ pub fn json_lines(output: &Output) -> Vec<Value> {
 
 /// The single job a command printed, after checking the exit code.
 pub fn one_job(output: &Output, exit: i32) -> Value {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(exit),
-        "stderr: {stderr}\nstdout: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let mut jobs = json_lines(output);
+    let mut jobs = json_lines(output, exit);
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     jobs.remove(0)
 }

@@ -58,7 +58,7 @@ async fn another_offline_process_follows_a_live_instance_and_ends_a_dead_ones_jo
     let stderr = String::from_utf8_lossy(&follower.stderr);
     assert_eq!(follower.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("Following 1 job(s)"), "{stderr}");
-    assert_eq!(json_lines(&follower)[0]["status"], "SUCCESS");
+    assert_eq!(json_lines(&follower, 0)[0]["status"], "SUCCESS");
     assert!(output(first).await.status.success());
 
     let mut second = offline(data.path(), &["imagine", "offline, owner killed", "--wait"]);
@@ -68,7 +68,7 @@ async fn another_offline_process_follows_a_live_instance_and_ends_a_dead_ones_jo
     let ender = output(offline(data.path(), &["resume", "--wait", "--json"])).await;
     let stderr = String::from_utf8_lossy(&ender.stderr);
     assert_eq!(ender.status.code(), Some(1), "{stderr}");
-    let ended = json_lines(&ender).remove(0);
+    let ended = json_lines(&ender, 1).remove(0);
     assert_eq!(ended["state"], "failed", "{ended}");
     assert_eq!(
         ended["message"],

@@ -112,6 +112,28 @@ async fn a_library_from_before_typed_parameters_opens_and_resends_every_kind() {
         .search(&SearchQuery::parse("\"red door\""), &Default::default(), 10)
         .unwrap();
     assert!(found_door.iter().any(|hit| hit.id == 9), "{found_door:?}");
+    // Every image the fixture holds is still there after the migration, byte for byte, with its
+    // thumbnails: the blend's two sources, the describe's, the inpaint's mask.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/library-v3");
+    let mut kept = 0;
+    for job in &jobs {
+        for file in library.image_files(job.id).unwrap() {
+            let original = std::fs::read(&file.path)
+                .unwrap_or_else(|e| panic!("#{}: {:?}: {e}", job.id, file.path));
+            assert_eq!(
+                original,
+                std::fs::read(fixture.join(&file.record.path)).unwrap(),
+                "#{}: {}",
+                job.id,
+                file.record.path
+            );
+            for (_, thumbnail) in &file.thumbnails {
+                assert!(thumbnail.exists(), "#{}: {thumbnail:?}", job.id);
+            }
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, 4, "two blend sources, a described image, a mask");
     drop(library);
 
     // Point the fixture at a live simulator: its parents become real jobs there.
@@ -136,7 +158,7 @@ async fn a_library_from_before_typed_parameters_opens_and_resends_every_kind() {
     let before = sim.jobs().len();
 
     let resumed = moodgrid(&sim, data.path(), &["resume", "--wait", "--json"]).await;
-    let finished = json_lines(&resumed);
+    let finished = json_lines(&resumed, 1);
     assert_eq!(
         finished.len(),
         7,
@@ -189,6 +211,28 @@ async fn a_library_from_before_typed_parameters_opens_and_resends_every_kind() {
             );
         } else {
             assert_eq!(job.state.as_str(), "succeeded", "#{id}: {:?}", job.message);
+        }
+    }
+    // Every image of every job, old and new, is on disk: the original decoding to its recorded size, and
+    // its thumbnails; each job that makes pictures and succeeded has its grid and four splits.
+    for id in 1..=9 {
+        let job = library.job(id).unwrap();
+        let files = library.image_files(id).unwrap();
+        for file in &files {
+            let size = image::image_dimensions(&file.path)
+                .unwrap_or_else(|e| panic!("#{id}: {:?}: {e}", file.path));
+            assert_eq!(size, (file.record.width, file.record.height), "#{id}");
+            for (_, thumbnail) in &file.thumbnails {
+                assert!(thumbnail.exists(), "#{id}: {thumbnail:?}");
+            }
+        }
+        let outputs = files.iter().filter(|f| f.record.role.is_output()).count();
+        let makes_pictures = matches!(
+            job.kind,
+            JobKind::Imagine | JobKind::Action | JobKind::Blend | JobKind::Inpaint
+        );
+        if makes_pictures && (3..=9).contains(&id) {
+            assert_eq!(outputs, 5, "#{id} ({:?})", job.kind);
         }
     }
     let blend = library.job(5).unwrap();

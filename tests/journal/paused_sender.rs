@@ -88,7 +88,7 @@ async fn a_command_stopped_mid_send_past_its_lease_never_sends_after_the_takeove
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let printed = json_lines(&output);
+    let printed = json_lines(&output, 0);
     assert_eq!(
         printed[0]["status"], "SUCCESS",
         "it followed the window's job"

@@ -129,7 +129,7 @@ async fn resume_together(processes: usize, faults: FaultConfig) {
     for output in &outputs {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");
-        for job in json_lines(output) {
+        for job in json_lines(output, 0) {
             assert_eq!(job["status"], "SUCCESS", "{job}");
         }
     }
@@ -199,7 +199,7 @@ async fn an_owner_killed_mid_submission_is_taken_over_and_reconciled_not_resent(
         started.elapsed() >= Duration::from_secs(1),
         "taken over only once the claim lapsed"
     );
-    let job = json_lines(&output).remove(0);
+    let job = json_lines(&output, 0).remove(0);
     assert_eq!(job["status"], "SUCCESS", "{job}");
     assert_eq!(sim.accepted_submissions(), 1, "never sent a second time");
     let imagine_requests = sim

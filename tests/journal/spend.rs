@@ -3,7 +3,7 @@
 //! down, refunds, invalid parameters, a mode that is down, and `spend`/`account`/`params`.
 
 use moodgrid::domain::Mode;
-use moodgrid::domain::pricing::PriceTable;
+use moodgrid::domain::pricing::{PriceTable, format_quota};
 use moodgrid::sim::{SimConfig, Simulator};
 
 use super::{json_lines, moodgrid};
@@ -49,13 +49,17 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
     )
     .await;
     assert_eq!(sent.status.code(), Some(0), "{}", text(&sent.stderr));
-    let jobs = json_lines(&sent);
-    let prompts: Vec<&str> = jobs.iter().map(|j| j["prompt"].as_str().unwrap()).collect();
+    let foxes = json_lines(&sent, 0);
+    let prompts: Vec<&str> = foxes
+        .iter()
+        .map(|j| j["prompt"].as_str().unwrap())
+        .collect();
     assert_eq!(prompts, ["a red fox", "a blue fox"]);
     assert!(
-        jobs.iter()
+        foxes
+            .iter()
             .all(|j| j["status"] == "SUCCESS" && j["quota"] == 3.0),
-        "{jobs:?}"
+        "{foxes:?}"
     );
 
     // The estimate has learned the price.
@@ -84,7 +88,12 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
         &["imagine", "a bannedword fox", "--wait", "--json"],
     )
     .await;
-    assert_eq!(banned.status.code(), Some(1));
+    let banned = json_lines(&banned, 1);
+    assert_eq!(
+        (banned[0]["status"].as_str(), banned[0]["quota"].as_f64()),
+        (Some("FAILED"), Some(3.0)),
+        "priced, then failed"
+    );
     assert_eq!(sim.balance(), 24.0, "30 − 2 × 3; the failed job refunded");
 
     // An out-of-range parameter: warned before sending, then failed by the service as Midjourney does.
@@ -99,9 +108,9 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
         "{}",
         text(&invalid.stderr)
     );
-    assert_eq!(invalid.status.code(), Some(1));
+    let invalid = json_lines(&invalid, 1);
     assert!(
-        json_lines(&invalid)[0]["message"]
+        invalid[0]["message"]
             .as_str()
             .unwrap()
             .starts_with("[Invalid parameter]")
@@ -114,38 +123,83 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
         &["imagine", "a cat --r 9", "--yes", "--wait", "--json"],
     )
     .await;
-    let jobs = json_lines(&many);
-    assert_eq!(jobs.len(), 9, "{}", text(&many.stderr));
-    assert_eq!(jobs.iter().filter(|j| j["status"] == "SUCCESS").count(), 8);
+    let cats = json_lines(&many, 3); // 3: the account ran out
+    assert_eq!(cats.len(), 9, "{}", text(&many.stderr));
+    assert_eq!(cats.iter().filter(|j| j["status"] == "SUCCESS").count(), 8);
     assert!(
-        jobs.iter().all(|j| j["prompt"] == "a cat"),
+        cats.iter().all(|j| j["prompt"] == "a cat"),
         "--r is taken out of what is sent"
     );
-    assert_eq!(many.status.code(), Some(3), "the account ran out");
     assert_eq!(sim.balance(), 0.0);
 
-    // The ledger: 10 imagines charged 30, three refunded (banned, invalid parameter).
+    // The ledger, worked out from the jobs printed above: every job TTAPI priced (all but the cat refused
+    // with 402) is one imagine in it, spent if it succeeded, refunded if it failed; what was spent is what
+    // left the balance.
+    let priced: Vec<&serde_json::Value> = [&foxes, &banned, &invalid, &cats]
+        .into_iter()
+        .flatten()
+        .filter(|j| j["quota"].is_number())
+        .collect();
+    assert_eq!(priced.len(), foxes.len() + 2 + 8, "{priced:?}");
+    let settled = |j: &serde_json::Value| match j["status"].as_str() {
+        Some("SUCCESS") => "charged",
+        Some("FAILED") => "refunded (failed)",
+        other => panic!("not settled: {other:?} {j}"),
+    };
+    let quota_where = |settlement: &str| -> f64 {
+        priced
+            .iter()
+            .filter(|j| settled(j) == settlement)
+            .map(|j| j["quota"].as_f64().unwrap())
+            .sum()
+    };
+    let (spent, refunded) = (quota_where("charged"), quota_where("refunded (failed)"));
+    assert_eq!(
+        spent,
+        30.0 - sim.balance(),
+        "spent is what left the balance"
+    );
     let by_kind = moodgrid(&sim, dir, &["spend", "--by", "kind", "--csv"]).await;
     assert_eq!(by_kind.status.code(), Some(0), "{}", text(&by_kind.stderr));
     assert_eq!(
         text(&by_kind.stdout),
-        "group,jobs,spent,refunded\nimagine,12,30,6\n"
+        format!(
+            "group,jobs,spent,refunded\nimagine,{},{},{}\n",
+            priced.len(),
+            format_quota(spent),
+            format_quota(refunded)
+        )
     );
-    let by_job = text(
-        &moodgrid(&sim, dir, &["spend", "--by", "job", "--csv"])
-            .await
-            .stdout,
-    );
-    assert_eq!(
-        by_job.lines().count(),
-        13,
-        "a header and twelve priced jobs: {by_job}"
-    );
-    assert_eq!(by_job.matches(",refunded (failed),").count(), 2, "{by_job}");
+    // By job: one row per priced job, with its TTAPI id, quota, what it spent and how it settled.
+    let by_job = moodgrid(&sim, dir, &["spend", "--by", "job", "--csv"]).await;
+    assert_eq!(by_job.status.code(), Some(0), "{}", text(&by_job.stderr));
+    let mut rows: Vec<[String; 4]> = csv::Reader::from_reader(by_job.stdout.as_slice())
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            [1, 5, 6, 7].map(|column| row[column].to_owned())
+        })
+        .collect();
+    let mut expected: Vec<[String; 4]> = priced
+        .iter()
+        .map(|j| {
+            let quota = j["quota"].as_f64().unwrap();
+            let spent = if settled(j) == "charged" { quota } else { 0.0 };
+            [
+                j["jobId"].as_str().unwrap().to_owned(),
+                format_quota(quota),
+                format_quota(spent),
+                settled(j).to_owned(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    expected.sort();
+    assert_eq!(rows, expected, "{}", text(&by_job.stdout));
 
     let account = moodgrid(&sim, dir, &["account", "--json"]).await;
     assert_eq!(account.status.code(), Some(0), "{}", text(&account.stderr));
-    let account = &json_lines(&account)[0];
+    let account = &json_lines(&account, 0)[0];
     assert_eq!(account["balance"], 0.0);
     assert_eq!(account["status"]["fast"]["status"], 200);
 }

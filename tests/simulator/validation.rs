@@ -404,21 +404,39 @@ async fn the_eleventh_running_job_gets_499_and_an_empty_balance_402() {
 
 #[tokio::test]
 async fn a_banned_prompt_is_accepted_then_fails_and_is_refunded() {
-    let (sim, client) = start(SimConfig::fast()).await;
+    // Running long enough to look at the account while the job holds its quota.
+    let (sim, client) = start(SimConfig {
+        run_time: Duration::from_secs(3),
+        ..SimConfig::fast()
+    })
+    .await;
     let before = sim.balance();
     let id = client
         .imagine(&ImagineRequest::new("a BANNEDWORD at noon", Mode::Fast))
         .await
         .unwrap();
+    // Charged at submission, as any job: its quota frozen while it runs.
+    let running = client.fetch(&id).await.unwrap();
+    assert!(!running.status.is_terminal(), "{:?}", running.status);
+    let quota = running.data.quota.unwrap();
+    assert!(quota > 0.0, "{quota}");
+    let account = client.info().await.unwrap();
+    assert_eq!(
+        (account.balance, account.freeze_balance),
+        (Some(before - quota), Some(quota)),
+        "charged before it fails"
+    );
+
     let (job, _) = wait_done(&client, &id).await;
     assert_eq!(job.status, JobStatus::Failed);
     assert_eq!(job.message, BANNED_PROMPT_MESSAGE);
     assert_eq!(job.data.progress, None);
     assert!(job.image_url().is_none() && job.data.components.is_empty());
+    let account = client.info().await.unwrap();
     assert_eq!(
-        client.info().await.unwrap().balance,
-        Some(before),
-        "a failed job costs nothing"
+        (account.balance, account.freeze_balance),
+        (Some(before), Some(0.0)),
+        "the quota refunded: a failed job costs nothing"
     );
 }
 
