@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::boards::{boards_in, save_board_in};
 use super::jobs::{JOB_COLUMNS, job_from_row, log_event_in};
@@ -51,13 +51,14 @@ impl Library {
         let tx = conn.transaction()?;
         let now = now_ms();
         for &id in ids {
+            // Not there (or trashed already) is skipped; a database error is an error.
             let state: Option<String> = tx
                 .query_row(
                     "SELECT state FROM jobs WHERE id = ?1 AND trashed_at IS NULL",
                     [id],
                     |row| row.get(0),
                 )
-                .ok();
+                .optional()?;
             let Some(state) = state else {
                 continue;
             };
