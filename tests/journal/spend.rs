@@ -129,7 +129,7 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
     assert_eq!(by_kind.status.code(), Some(0), "{}", text(&by_kind.stderr));
     assert_eq!(
         text(&by_kind.stdout),
-        "group,jobs,spent,refunded\nimagine,12,30,6\n"
+        "\"group\",\"jobs\",\"spent\",\"refunded\"\n\"imagine\",12,30,6\n"
     );
     let by_job = text(
         &moodgrid(&sim, dir, &["spend", "--by", "job", "--csv"])
@@ -141,7 +141,11 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
         13,
         "a header and twelve priced jobs: {by_job}"
     );
-    assert_eq!(by_job.matches(",refunded (failed),").count(), 2, "{by_job}");
+    assert_eq!(
+        by_job.matches(",\"refunded (failed)\",").count(),
+        2,
+        "{by_job}"
+    );
 
     let account = moodgrid(&sim, dir, &["account", "--json"]).await;
     assert_eq!(account.status.code(), Some(0), "{}", text(&account.stderr));
