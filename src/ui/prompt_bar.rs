@@ -36,6 +36,7 @@ pub struct PromptBar {
     pub permute: bool,
     /// A batch over the Settings threshold, waiting for the user's yes: its prompts and estimate.
     confirming: Option<(Vec<String>, f64)>,
+    plan: super::prompt_studio::PlanCache,
     /// Jobs dropped on the prompt, waiting for how to use them (image prompt, --sref, --cref, --oref).
     dropped_jobs: Vec<i64>,
     /// The user's own files dropped on the prompt: they have no web address, so Blend or Describe.
@@ -79,6 +80,7 @@ impl PromptBar {
             chip_edit: Default::default(),
             permute: true,
             confirming: None,
+            plan: Default::default(),
             dropped_jobs: Vec::new(),
             dropped_files: Vec::new(),
             rect: None,
@@ -100,7 +102,6 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             step_history(bar, services, -1);
         }
     }
-    let plan = super::prompt_studio::planned(&bar.prompt, bar.permute);
     ui.horizontal(|ui| {
         let width = ui.available_width() - 410.0;
         let label = ui.label(RichText::new("Prompt").color(super::theme::palette(ui).weak_text));
@@ -166,14 +167,15 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
                 if busy {
                     ui.spinner();
                 }
-                estimate_label(bar, &plan, services, ui);
+                estimate_label(bar, services, ui);
             });
         });
     });
     if super::prompt_studio::chips(&mut bar.prompt, &mut bar.chip_edit, ui) {
         bar.history_at = None;
     }
-    super::prompt_studio::batch_preview(&bar.prompt, &mut bar.permute, &plan, ui);
+    let plan = bar.plan.get(&bar.prompt, bar.permute);
+    super::prompt_studio::batch_preview(&mut bar.permute, plan, ui);
     if submit && services.ready && !bar.prompt.trim().is_empty() {
         if services.settings.check_prompts {
             start_check(bar, services, true);
@@ -351,13 +353,8 @@ fn own_files_notice(bar: &mut PromptBar, services: &mut Services, ui: &mut egui:
 }
 
 /// The estimate beside Imagine: one job's, or the batch's with its count; how it was reached on hover.
-fn estimate_label(
-    bar: &PromptBar,
-    plan: &Result<Vec<String>, crate::domain::permute::PermuteError>,
-    services: &Services,
-    ui: &mut egui::Ui,
-) {
-    let Ok(prompts) = plan else {
+fn estimate_label(bar: &mut PromptBar, services: &Services, ui: &mut egui::Ui) {
+    let Ok(prompts) = &bar.plan.get(&bar.prompt, bar.permute).prompts else {
         return;
     };
     if bar.prompt.trim().is_empty() {
