@@ -152,10 +152,26 @@ impl Library {
                 parsed.moodgrid_board
             )));
         }
+        // Every file this import writes, taken back if it fails: nothing else refers to them yet.
+        let mut written: Vec<(String, Vec<std::path::PathBuf>)> = Vec::new();
+        let imported = self.import_parsed(parsed, &mut written);
+        if imported.is_err() {
+            self.remove_unreferenced(&written);
+        }
+        imported
+    }
+
+    fn import_parsed(
+        &self,
+        parsed: BoardFile,
+        written: &mut Vec<(String, Vec<std::path::PathBuf>)>,
+    ) -> Result<i64, LibraryError> {
+        let bad = |reason: String| LibraryError::BadBoard { id: 0, reason };
         let mut stored_files = std::collections::BTreeMap::new();
         for (hash, encoded) in &parsed.images {
             let bytes = imaging::from_base64_or_data_uri(encoded)?;
-            let stored = self.store().put(&bytes)?;
+            let (stored, files) = self.store().put_new(&bytes)?;
+            written.push((stored.hash.clone(), files));
             if &stored.hash != hash {
                 return Err(bad(format!("the image {hash} does not match its content")));
             }
@@ -170,6 +186,36 @@ impl Library {
                 .is_ok_and(|images| images.iter().any(|i| i.hash == hash))
         });
         self.create_board(&board)
+    }
+
+    /// Removes the files a failed import wrote, except those another process has come to use meanwhile
+    /// (its job stored the same bytes, found them already there, and wrote nothing of its own). If the
+    /// library cannot say, the files stay: an unused file costs disk space, a removed one loses an image.
+    fn remove_unreferenced(&self, written: &[(String, Vec<std::path::PathBuf>)]) {
+        let on_boards: std::collections::HashSet<String> = match self.boards() {
+            Ok(boards) => boards
+                .iter()
+                .flat_map(|stored| stored.board.items().iter())
+                .filter_map(|item| match &item.content {
+                    Content::Image { hash, .. } => Some(hash.clone()),
+                    Content::Note { .. } => None,
+                })
+                .collect(),
+            Err(_) => return,
+        };
+        for (hash, files) in written {
+            let used = self
+                .conn()
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM images WHERE hash = ?1)",
+                    [hash],
+                    |row| row.get::<_, bool>(0),
+                )
+                .unwrap_or(true);
+            if !used && !on_boards.contains(hash) {
+                super::store::remove_files(files);
+            }
+        }
     }
 }
 
@@ -393,5 +439,88 @@ mod tests {
             "{refused}"
         );
         assert!(library.boards().unwrap().is_empty());
+    }
+
+    /// Every file under the library's images folder.
+    fn image_files(root: &std::path::Path) -> std::collections::BTreeSet<std::path::PathBuf> {
+        walk(&root.join("images"))
+    }
+
+    fn walk(dir: &std::path::Path) -> std::collections::BTreeSet<std::path::PathBuf> {
+        let mut found = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.insert(path);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_failed_import_takes_back_the_files_it_wrote_and_keeps_the_libraries_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let png = |shade: u8| {
+            let pixels = image::RgbaImage::from_pixel(40, 30, image::Rgba([shade, 90, 40, 255]));
+            crate::imaging::encode_png(&pixels).unwrap()
+        };
+        // An image a job of this library already has.
+        let owned = library.store().put(&png(10)).unwrap();
+        let job = library
+            .insert_job(&crate::library::jobs::tests::new_job("a fox"))
+            .unwrap();
+        library
+            .add_image(&crate::library::ImageRecord::stored(
+                job.id,
+                crate::library::ImageRole::Grid,
+                0,
+                owned.clone(),
+                None,
+            ))
+            .unwrap();
+        let before = image_files(dir.path());
+        assert_eq!(before.len(), 3, "the image and its two thumbnails");
+
+        let new_one = png(200);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let new_hash = crate::library::ImageStore::new(elsewhere.path().to_owned())
+            .put(&new_one)
+            .unwrap()
+            .hash;
+        let encoded = |bytes: &[u8]| crate::imaging::to_base64(bytes);
+        let file_with = |images: serde_json::Value| {
+            serde_json::to_vec(&serde_json::json!({
+                "moodgrid_board": BOARD_FILE_VERSION,
+                "board": Board::new("half a board"),
+                "images": images,
+            }))
+            .unwrap()
+        };
+        // Images are stored in the order of their hashes: the corrupt one, keyed last, fails after the
+        // new image and the library's own image were stored.
+        let last = "f".repeat(64);
+        assert!(new_hash < last && owned.hash < last);
+        let corrupt_last = file_with(serde_json::json!({
+            new_hash.clone(): encoded(&new_one),
+            owned.hash.clone(): encoded(&png(10)),
+            last.clone(): encoded(b"not an image at all"),
+        }));
+        assert!(library.import_board(&corrupt_last).is_err());
+        assert_eq!(image_files(dir.path()), before, "nothing new stays");
+
+        // An image that is not what its key says is found only once it is stored.
+        let mislabelled = file_with(serde_json::json!({ last: encoded(&new_one) }));
+        let refused = library.import_board(&mislabelled).unwrap_err().to_string();
+        assert!(refused.contains("does not match its content"), "{refused}");
+        assert_eq!(image_files(dir.path()), before);
+        assert!(library.boards().unwrap().is_empty());
+
+        // The same images, whole: imported, and the files are there.
+        let whole = file_with(serde_json::json!({ new_hash: encoded(&new_one) }));
+        library.import_board(&whole).unwrap();
+        assert_eq!(image_files(dir.path()).len(), 6);
     }
 }
