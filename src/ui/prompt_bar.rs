@@ -472,6 +472,8 @@ fn start_check(bar: &mut PromptBar, services: &mut Services, then_imagine: bool)
         bar.checking = Some((prompt, then_imagine));
     } else if then_imagine {
         imagine(bar, services);
+    } else {
+        services.refused("the prompt was not checked");
     }
 }
 

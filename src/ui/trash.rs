@@ -56,7 +56,9 @@ pub fn show(trash: &mut TrashPanel, services: &mut Services, ui: &mut egui::Ui) 
                 )
                 .clicked()
             {
-                services.send(Command::RestoreJobs { job_ids: all });
+                if !services.send(Command::RestoreJobs { job_ids: all }) {
+                    services.refused("nothing was restored");
+                }
             }
             if busy {
                 ui.spinner();
@@ -91,7 +93,9 @@ pub fn show(trash: &mut TrashPanel, services: &mut Services, ui: &mut egui::Ui) 
                 });
         });
     if let Some(id) = restore {
-        services.send(Command::RestoreJobs { job_ids: vec![id] });
+        if !services.send(Command::RestoreJobs { job_ids: vec![id] }) {
+            services.refused("nothing was restored");
+        }
     }
     confirm_empty(trash, services, ui.ctx());
 }
