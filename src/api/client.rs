@@ -36,6 +36,8 @@ pub struct ClientOptions {
     /// For one synchronous call. TTAPI fronts long calls with Cloudflare, which gives up at about 100 s.
     pub request_timeout: Duration,
     pub download_timeout: Duration,
+    /// A proxy for every request, in place of the environment's (`HTTPS_PROXY`, `ALL_PROXY`…).
+    pub proxy: Option<Url>,
 }
 
 impl Default for ClientOptions {
@@ -44,6 +46,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(100),
             download_timeout: Duration::from_secs(300),
+            proxy: None,
         }
     }
 }
@@ -56,6 +59,8 @@ pub struct TtapiClient {
     images: reqwest::Client,
     /// The service is on this machine (the simulator): its images are too.
     local_service: bool,
+    /// Downloads go through a proxy, which resolves names itself: `download` checks each host first.
+    proxied_downloads: bool,
     base: BaseUrl,
     key: ApiKey,
     options: ClientOptions,
@@ -80,22 +85,37 @@ impl TtapiClient {
         options: ClientOptions,
     ) -> Result<TtapiClient, ApiError> {
         let local_service = base.is_loopback();
+        let explicit_proxy = options
+            .proxy
+            .clone()
+            .map(reqwest::Proxy::all)
+            .transpose()
+            .map_err(|e| network_error(&e, None))?;
         let builder = || {
             let builder = reqwest::Client::builder()
                 .connect_timeout(options.connect_timeout)
                 .user_agent(concat!("moodgrid/", env!("CARGO_PKG_VERSION")));
             // Traffic to this machine never goes through HTTP(S)_PROXY.
-            if local_service {
-                builder.no_proxy()
-            } else {
-                builder
+            match (&explicit_proxy, local_service) {
+                (_, true) => builder.no_proxy(),
+                (Some(proxy), false) => builder.proxy(proxy.clone()),
+                (None, false) => builder,
             }
         };
         let http = builder()
             .redirect(guard::same_origin_only(base.url()))
             .build()
             .map_err(|e| network_error(&e, None))?;
-        let mut images = builder().redirect(guard::checked_hops(local_service));
+        let proxied_downloads =
+            !local_service && (explicit_proxy.is_some() || proxy_in_environment());
+        // Through a proxy a redirect's host must be resolved and checked before it is followed, which a
+        // (synchronous) redirect policy cannot do: `download` follows them itself.
+        let hops = if proxied_downloads {
+            reqwest::redirect::Policy::none()
+        } else {
+            guard::checked_hops(local_service)
+        };
+        let mut images = builder().redirect(hops);
         if let Some(resolver) = guard::download_resolver(local_service) {
             images = images.dns_resolver(resolver);
         }
@@ -104,6 +124,7 @@ impl TtapiClient {
             http,
             images,
             local_service,
+            proxied_downloads,
             base,
             key,
             options,
@@ -219,15 +240,7 @@ impl TtapiClient {
             status: 200,
             reason: format!("the image address `{}` is not a URL", excerpt(url, "")),
         })?;
-        guard::check_download(&parsed, self.local_service)
-            .map_err(|refused| ApiError::NotAllowed(refused.0))?;
-        let mut response = self
-            .images
-            .get(parsed)
-            .timeout(self.options.download_timeout)
-            .send()
-            .await
-            .map_err(|e| network_error(&e, None))?;
+        let mut response = self.fetch_image(parsed).await?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = response_headers_retry_after(Some(response.headers()));
@@ -253,6 +266,49 @@ impl TtapiClient {
             buffer.extend_from_slice(&chunk);
         }
         Ok(Bytes::from(buffer))
+    }
+
+    /// The image's answer, every address on the way checked by the guard (`guard::checked_hops` follows
+    /// redirects, or this loop does when a proxy resolves the names).
+    async fn fetch_image(&self, mut url: Url) -> Result<reqwest::Response, ApiError> {
+        let mut redirects = 0;
+        loop {
+            guard::check_download(&url, self.local_service)
+                .map_err(|refused| ApiError::NotAllowed(refused.0))?;
+            if self.proxied_downloads {
+                guard::every_address_public(&url)
+                    .await
+                    .map_err(|refused| ApiError::NotAllowed(refused.0))?;
+            }
+            let response = self
+                .images
+                .get(url.clone())
+                .timeout(self.options.download_timeout)
+                .send()
+                .await
+                .map_err(|e| network_error(&e, None))?;
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok());
+            let next = match location {
+                Some(location) if self.proxied_downloads && response.status().is_redirection() => {
+                    url.join(location).map_err(|_| ApiError::BadResponse {
+                        status: response.status().as_u16(),
+                        reason: format!(
+                            "the image redirect `{}` is not a URL",
+                            excerpt(location, "")
+                        ),
+                    })?
+                }
+                _ => return Ok(response),
+            };
+            redirects += 1;
+            if redirects > guard::MAX_REDIRECTS {
+                return Err(ApiError::NotAllowed("too many redirects".into()));
+            }
+            url = next;
+        }
     }
 
     async fn submit<B: Serialize>(&self, path: &str, body: &B) -> Result<String, ApiError> {
@@ -385,6 +441,20 @@ fn response_headers_retry_after(headers: Option<&HeaderMap>) -> Option<Duration>
         .parse::<u64>()
         .ok()
         .map(Duration::from_secs)
+}
+
+/// Whether reqwest will send downloads through a proxy from the environment (it reads the same names).
+fn proxy_in_environment() -> bool {
+    [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }
 
 fn missing_data(status: u16) -> ApiError {
@@ -709,6 +779,61 @@ mod tests {
         let err =
             job_from_envelope(env(r#"{"message":"x"}"#), "asked", StatusCode::OK).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadResponse);
+    }
+
+    /// A proxy that answers every connection with 502 and counts them.
+    async fn counting_proxy() -> (Url, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = stream
+                    .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                    .await;
+            }
+        });
+        (url, count)
+    }
+
+    #[tokio::test]
+    async fn through_a_proxy_a_download_host_is_resolved_and_checked_before_the_proxy_sees_it() {
+        let (proxy, connections) = counting_proxy().await;
+        let options = ClientOptions {
+            proxy: Some(proxy),
+            ..ClientOptions::default()
+        };
+        let client =
+            TtapiClient::with_options(BaseUrl::official(), ApiKey::new(KEY).unwrap(), options)
+                .unwrap();
+        let seen = || connections.load(std::sync::atomic::Ordering::SeqCst);
+
+        // `.invalid` never resolves (RFC 6761): a name Moodgrid cannot check is not handed to the proxy.
+        let unchecked = client
+            .download("https://images.invalid/a.png", 1024)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&unchecked, ApiError::NotAllowed(m) if m.contains("images.invalid through the proxy")),
+            "{unchecked}"
+        );
+        let nat64 = client
+            .download("https://[64:ff9b::a00:1]/a.png", 1024)
+            .await
+            .unwrap_err();
+        assert!(matches!(nat64, ApiError::NotAllowed(_)), "{nat64}");
+        assert_eq!(seen(), 0, "nothing reached the proxy");
+
+        // A public address does go through it: the proxy is really in the way.
+        let public = client
+            .download("https://93.184.216.34/a.png", 1024)
+            .await
+            .unwrap_err();
+        assert!(!matches!(public, ApiError::NotAllowed(_)), "{public}");
+        assert_eq!(seen(), 1);
     }
 }
 

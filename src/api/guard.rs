@@ -1,7 +1,9 @@
 //! Where requests may go. The key travels only to the service's own origin (a redirect elsewhere is an
 //! error naming the target); images come from https addresses on the public internet, every redirect hop
 //! checked again, host names checked after resolution; loopback is allowed only when the service itself is
-//! on loopback (the simulator), and loopback traffic never goes through a proxy.
+//! on loopback (the simulator), and loopback traffic never goes through a proxy. Through a proxy the proxy
+//! resolves names, not [`PublicOnly`], so a proxied download resolves its host here first
+//! ([`every_address_public`]) and follows its redirects itself, checking each hop the same way.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use reqwest::redirect::{Attempt, Policy};
 use super::base_url::is_loopback;
 
 /// Redirects followed at most (same origin for the API, checked hops for downloads).
-const MAX_REDIRECTS: usize = 5;
+pub const MAX_REDIRECTS: usize = 5;
 
 /// Why a request was not sent to an address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,8 +83,10 @@ pub fn check_download(url: &Url, local_service: bool) -> Result<(), Refused> {
     Ok(())
 }
 
-/// An address on the public internet: not loopback, private (RFC 1918, unique local), link-local, shared
-/// (CGNAT), unspecified, broadcast, multicast or documentation space, also when mapped into IPv6.
+/// An address on the public internet: not loopback, private (RFC 1918, unique local, site-local), link-local,
+/// shared (CGNAT), unspecified, broadcast, multicast or documentation space, also when mapped into IPv6.
+/// NAT64 (`64:ff9b::/96`) and 6to4 (`2002::/16`) addresses reach an IPv4 address a gateway chooses from the
+/// bits inside, so they are not taken as public whatever those bits say.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -100,11 +104,18 @@ pub fn is_public(ip: IpAddr) -> bool {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => is_public(IpAddr::V4(v4)),
             None => {
+                let [s0, s1, ..] = v6.segments();
+                let nat64 = s0 == 0x64 && s1 == 0xff9b && v6.segments()[2..6] == [0; 4];
+                let six_to_four = s0 == 0x2002;
+                let site_local = s0 & 0xffc0 == 0xfec0;
                 !(v6.is_loopback()
                     || v6.is_unspecified()
                     || v6.is_multicast()
                     || v6.is_unique_local()
-                    || v6.is_unicast_link_local())
+                    || v6.is_unicast_link_local()
+                    || nat64
+                    || six_to_four
+                    || site_local)
             }
         },
     }
@@ -140,6 +151,45 @@ fn public_addresses(addresses: Vec<SocketAddr>) -> Vec<SocketAddr> {
         .collect()
 }
 
+/// Before a download goes through a proxy: `url`'s host resolves here, and only to public addresses. The
+/// proxy resolves the name again and may pick any of them, so one private address is enough to refuse.
+pub async fn every_address_public(url: &Url) -> Result<(), Refused> {
+    let host = match url.host() {
+        Some(url::Host::Domain(name)) => name.to_owned(),
+        // An address in the URL was checked by `check_download`; there is nothing to resolve.
+        Some(_) => return Ok(()),
+        None => return Err(Refused(format!("refusing to download from {url}: no host"))),
+    };
+    let resolved = tokio::net::lookup_host((host.as_str(), 0))
+        .await
+        .map_err(|e| {
+            Refused(format!(
+                "refusing to download from {host} through the proxy: its address could not be checked ({e})"
+            ))
+        })?;
+    all_public(&host, resolved)
+}
+
+fn all_public(host: &str, resolved: impl IntoIterator<Item = SocketAddr>) -> Result<(), Refused> {
+    let mut any = false;
+    for address in resolved {
+        if !is_public(address.ip()) {
+            return Err(Refused(format!(
+                "refusing to download from {host}: it resolves to a private or local address ({})",
+                address.ip()
+            )));
+        }
+        any = true;
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(Refused(format!(
+            "refusing to download from {host}: it resolves to no address"
+        )))
+    }
+}
+
 /// The resolver for a download client: the system's when the service is local, else [`PublicOnly`].
 pub fn download_resolver(local_service: bool) -> Option<Arc<PublicOnly>> {
     (!local_service).then(|| Arc::new(PublicOnly))
@@ -169,11 +219,26 @@ mod tests {
             "https://[::ffff:10.0.0.1]/a.png",
             "https://100.64.1.1/a.png",
             "https://0.0.0.0/a.png",
+            // NAT64 of 10.0.0.1 and of a public address alike: the gateway decides where they go.
+            "https://[64:ff9b::a00:1]/a.png",
+            "https://[64:ff9b::5db8:d822]/a.png",
+            // 6to4 of 192.168.0.1.
+            "https://[2002:c0a8:1::1]/a.png",
+            // Site-local, deprecated but still routed by some networks.
+            "https://[fec0::1]/a.png",
+            "https://[feff::1]/a.png",
         ];
         for address in refused {
             assert!(check_download(&url(address), false).is_err(), "{address}");
         }
-        for address in ["https://cdn.ttapi.io/a.png", "https://93.184.216.34/a.png"] {
+        for address in [
+            "https://cdn.ttapi.io/a.png",
+            "https://93.184.216.34/a.png",
+            "https://[2606:2800:220:1:248:1893:25c8:1946]/a.png",
+            // Outside the NAT64 prefix's /96 and beside 6to4's /16.
+            "https://[64:ff9b:1::1]/a.png",
+            "https://[2003::1]/a.png",
+        ] {
             assert_eq!(check_download(&url(address), false), Ok(()), "{address}");
         }
         // The simulator serves its images on loopback over http: allowed only when the service is local.
@@ -194,5 +259,34 @@ mod tests {
             public_addresses(resolved),
             vec!["93.184.216.34:0".parse::<SocketAddr>().unwrap()]
         );
+    }
+
+    #[test]
+    fn a_proxied_name_needs_every_address_public() {
+        let addresses = |list: &[&str]| -> Vec<SocketAddr> {
+            list.iter().map(|a| a.parse().unwrap()).collect()
+        };
+        assert_eq!(
+            all_public(
+                "cdn.example",
+                addresses(&["93.184.216.34:0", "[2606:2800::1]:0"])
+            ),
+            Ok(())
+        );
+        for list in [
+            &["93.184.216.34:0", "10.0.0.7:0"][..],
+            &["[fec0::1]:0"],
+            &["[64:ff9b::5db8:d822]:0"],
+            &["127.0.0.1:0"],
+            &[],
+        ] {
+            let refused = all_public("cdn.example", addresses(list));
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|r| r.0.starts_with("refusing to download from cdn.example")),
+                "{list:?}: {refused:?}"
+            );
+        }
     }
 }

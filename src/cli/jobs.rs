@@ -199,7 +199,10 @@ pub(super) fn read_image(path: &Path) -> Result<SourceImage, Failure> {
     let source =
         crate::engine::read_source_file(path).map_err(|e| Failure(Exit::Usage, e.to_string()))?;
     if let Some(note) = &source.note {
-        eprintln!("moodgrid: {}: {note}", source.image.name);
+        eprintln!(
+            "moodgrid: {}",
+            printable(&format!("{}: {note}", source.image.name))
+        );
     }
     Ok(source.image)
 }
@@ -212,7 +215,8 @@ pub(super) fn read_mask(path: &Path) -> Result<SourceImage, Failure> {
         crate::imaging::read_mask_file(path).map_err(|refused| Failure(Exit::Usage, refused))?;
     if !crate::imaging::is_black_and_white(&image) {
         eprintln!(
-            "moodgrid: {name} is not pure black and white; pixels at least half bright are repainted"
+            "moodgrid: {} is not pure black and white; pixels at least half bright are repainted",
+            printable(&name)
         );
     }
     Ok(SourceImage { name, bytes })

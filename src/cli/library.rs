@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::args::{BoardCommand, GlobalArgs, Listing};
 use super::{Exit, Failure, find, find_all, open_library, output};
 use crate::domain::search::SearchQuery;
+use crate::domain::terminal_text::printable;
 use crate::library::{Cancellation, ExportImages, ExportOptions, ExportTarget, JobFilter, Mark};
 
 /// `list` (an empty query) and `search`: the newest jobs found, one line (or one JSON object) each.
@@ -188,11 +189,11 @@ pub(super) fn board(global: &GlobalArgs, command: BoardCommand) -> Result<Exit, 
     match command {
         BoardCommand::List => {
             for stored in &boards {
-                println!(
+                say!(
                     "{:>4}  {:>4} items  {}",
                     stored.id,
                     stored.board.items().len(),
-                    stored.board.name
+                    printable(&stored.board.name)
                 );
             }
         }
@@ -231,11 +232,14 @@ pub(super) fn board(global: &GlobalArgs, command: BoardCommand) -> Result<Exit, 
                 )
             })?;
             for file in &rendered.missing {
-                eprintln!("moodgrid: {file} could not be read; it shows as a grey box");
+                eprintln!(
+                    "moodgrid: {} could not be read; it shows as a grey box",
+                    printable(file)
+                );
             }
-            println!(
+            say!(
                 "{} ({} × {} px)",
-                output.display(),
+                printable(&output.display().to_string()),
                 rendered.width,
                 rendered.height
             );

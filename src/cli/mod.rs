@@ -4,6 +4,13 @@
 //! printed and the exit codes; `wait` following jobs until they are sent or finished; `studio` the prompt's
 //! parameters, permutation batches with their estimate, the account and the spend ledger.
 
+/// A line on standard output, through `output::write_out`: never `println!`, which panics on a closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod args;
 mod jobs;
 mod library;
@@ -36,6 +43,7 @@ impl<E: std::fmt::Display> From<(Exit, E)> for Failure {
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match dispatch(cli) {
+        Ok(Exit::Success) if output::output_failed() => Exit::Unavailable as i32,
         Ok(exit) => exit as i32,
         Err(Failure(exit, message)) => {
             eprintln!("moodgrid: {}", printable(&message));
@@ -177,8 +185,7 @@ fn completions(shell: clap_complete::Shell) -> Result<Exit, Failure> {
         "moodgrid",
         &mut script,
     );
-    std::io::Write::write_all(&mut std::io::stdout(), &script)
-        .map_err(|e| Failure(Exit::Usage, format!("could not write the script: {e}")))?;
+    output::say_text(&String::from_utf8_lossy(&script));
     Ok(Exit::Success)
 }
 
@@ -220,7 +227,10 @@ fn base_url(global: &GlobalArgs, settings: &Settings) -> Result<BaseUrl, Failure
 /// The saved settings; a damaged file is said and the defaults used, so no command is held up by it.
 fn settings(global: &GlobalArgs) -> Result<Settings, Failure> {
     Ok(Settings::load(&data_dir(global)?).unwrap_or_else(|e| {
-        eprintln!("moodgrid: warning: {e}; using the defaults");
+        eprintln!(
+            "moodgrid: warning: {}; using the defaults",
+            printable(&e.to_string())
+        );
         Settings::default()
     }))
 }

@@ -1,6 +1,9 @@
 //! How jobs are printed (one JSON object per line with `--json`, a short line otherwise) and which exit
 //! code an outcome gives.
 
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde_json::{Value, json};
 
 use crate::domain::terminal_text::printable;
@@ -39,6 +42,47 @@ impl Exit {
             _ => Exit::Success,
         }
     }
+}
+
+/// Standard output stopped taking writes: nothing more is printed.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// It stopped for a reason other than its reader leaving (a full disk): the command did not do its job.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to standard output, which `say!` and `say_text` go through. A closed pipe (`moodgrid list |
+/// head -1`) means the reader went away, as for any Unix tool: nothing more is printed, the command
+/// carries on and exits as it would have, with no panic (`println!` panics there). Any other failure is
+/// said once on stderr and fails the command ([`output_failed`]).
+pub fn write_out(text: std::fmt::Arguments<'_>) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_fmt(text).and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            STDOUT_FAILED.store(true, Ordering::Relaxed);
+            eprintln!("moodgrid: could not write the output: {e}");
+        }
+    }
+}
+
+/// Text printed as it is, no line added (a CSV, a completion script).
+pub fn say_text(text: &str) {
+    write_out(format_args!("{text}"));
+}
+
+/// Whether writing the output failed other than by its reader leaving.
+pub fn output_failed() -> bool {
+    STDOUT_FAILED.load(Ordering::Relaxed)
+}
+
+/// A JSON line as it is printed: the same JSON, with the characters a terminal would act on (C1
+/// controls, DEL, bidirectional overrides, which serde_json leaves as they are) written as `\uXXXX`
+/// escapes, so `--json` output is safe on a terminal and parses to the same text.
+pub fn json_line(value: &Value) -> String {
+    crate::domain::terminal_text::json_escaped(&value.to_string()).into_owned()
 }
 
 /// `SUCCESS`, `FAILED`, or where the job is now.
@@ -128,9 +172,9 @@ pub fn job_line(library: &Library, job: &JobRecord) -> String {
 
 pub fn print_job(library: &Library, job: &JobRecord, as_json: bool) {
     if as_json {
-        println!("{}", job_json(library, job));
+        say!("{}", json_line(&job_json(library, job)));
     } else {
-        println!("{}", printable(&job_line(library, job)));
+        say!("{}", printable(&job_line(library, job)));
     }
 }
 
@@ -142,9 +186,9 @@ pub fn print_export(report: &crate::library::ExportReport) {
     };
     for file in &report.files {
         match folder {
-            Some(dir) => println!("{}", dir.join(file).display()),
-            None => println!("{file}"),
+            Some(dir) => say!("{}", printable(&dir.join(file).display().to_string())),
+            None => say!("{}", printable(file)),
         }
     }
-    eprintln!("moodgrid: {}", report.summary());
+    eprintln!("moodgrid: {}", printable(&report.summary()));
 }

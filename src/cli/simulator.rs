@@ -50,7 +50,7 @@ pub(super) fn run(args: SimArgs) -> Result<Exit, Failure> {
                 format!("could not listen on 127.0.0.1:{}: {e}", args.port),
             )
         })?;
-        println!("TTAPI simulator listening on {}", simulator.base_url());
+        say!("TTAPI simulator listening on {}", simulator.base_url());
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = simulator.serve_forever() => {}

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::args::{Follow, GlobalArgs, SpendBy};
 use super::jobs::{engine_exit, start_engine, submit_all};
+use super::output::{json_line, say_text};
 use super::{Exit, Failure, open_library, settings};
 use crate::api::{ApiKey, BaseUrl, ModeHealth};
 use crate::domain::Mode;
@@ -48,9 +49,9 @@ pub(super) fn imagine(global: &GlobalArgs, batch: Batch, follow: Follow) -> Resu
     let estimate = estimate_line(prompts.len(), quota, basis);
     if batch.dry_run {
         for prompt in &prompts {
-            println!("{}", printable(prompt));
+            say!("{}", printable(prompt));
         }
-        println!("{estimate}");
+        say!("{estimate}");
         return Ok(Exit::Success);
     }
     let threshold = settings(global)?.confirm_above_quota;
@@ -102,10 +103,10 @@ fn warning_line(warning: &params::Warning) -> String {
 /// `params`: the text, each parameter, the warnings, and a permutation's prompts.
 pub(super) fn params(prompt: &str) -> Result<Exit, Failure> {
     let parsed = params::parse(prompt);
-    println!("text: {}", printable(&prompt[parsed.text.clone()]));
+    say!("text: {}", printable(&prompt[parsed.text.clone()]));
     for param in &parsed.params {
         let label = param.spec.map_or("unknown", |s| s.label);
-        println!(
+        say!(
             "{:<12} {:<24} {}",
             printable(param.flag()),
             label,
@@ -114,17 +115,17 @@ pub(super) fn params(prompt: &str) -> Result<Exit, Failure> {
     }
     let warnings = params::check(prompt);
     for warning in &warnings {
-        println!("warning: {}", printable(&warning_line(warning)));
+        say!("warning: {}", printable(&warning_line(warning)));
     }
     if permute::is_batch(prompt) {
         match permute::batch(prompt, true) {
             Ok(prompts) => {
-                println!("expands to {} prompts:", prompts.len());
+                say!("expands to {} prompts:", prompts.len());
                 for p in prompts {
-                    println!("  {}", printable(&p));
+                    say!("  {}", printable(&p));
                 }
             }
-            Err(e) => println!("warning: the prompt's braces: {e}"),
+            Err(e) => say!("warning: the prompt's braces: {e}"),
         }
     }
     Ok(if warnings.is_empty() {
@@ -151,25 +152,25 @@ pub(super) fn account(global: &GlobalArgs, as_json: bool) -> Result<Exit, Failur
         .map_err(failure)?;
     if as_json {
         let status = status.as_ref().ok();
-        println!(
+        say!(
             "{}",
-            json!({
+            json_line(&json!({
                 "balance": info.balance,
                 "freeze_balance": info.freeze_balance,
                 "max_queue": info.max_queue,
                 "status": status,
-            })
+            }))
         );
         return Ok(Exit::Success);
     }
     let quota = |q: Option<f64>| q.map_or("?".to_owned(), format_quota);
-    println!("balance: {} quota", quota(info.balance));
-    println!(
+    say!("balance: {} quota", quota(info.balance));
+    say!(
         "frozen:  {} quota (running jobs)",
         quota(info.freeze_balance)
     );
     if let Some(max) = info.max_queue {
-        println!("queue:   {max} jobs at once");
+        say!("queue:   {max} jobs at once");
     }
     match status {
         Ok(status) => {
@@ -181,10 +182,13 @@ pub(super) fn account(global: &GlobalArgs, as_json: bool) -> Result<Exit, Failur
                 let said = health
                     .as_ref()
                     .map_or("not reported".to_owned(), ModeHealth::summary);
-                println!("{:<6} {said}", mode.as_str());
+                say!("{:<6} {}", mode.as_str(), printable(&said));
             }
         }
-        Err(e) => eprintln!("moodgrid: the service status is unavailable: {e}"),
+        Err(e) => eprintln!(
+            "moodgrid: the service status is unavailable: {}",
+            printable(&e.to_string())
+        ),
     }
     Ok(Exit::Success)
 }
@@ -213,14 +217,15 @@ pub(super) fn spend(
         SpendBy::Mode => Grouping::Mode,
         SpendBy::Kind => Grouping::Kind,
         SpendBy::Job if as_csv => {
-            print!("{}", spend::to_csv(&ledger, offset).map_err(csv_failed)?);
+            // Its text cells are already `spreadsheet_cell`s: no control characters in them.
+            say_text(&spend::to_csv(&ledger, offset).map_err(csv_failed)?);
             return Ok(Exit::Success);
         }
         SpendBy::Job => {
             for entry in &ledger {
-                println!(
+                say!(
                     "{:<36} {:<6} {:<10} {:>7}  {:<9} {}",
-                    entry.job.reference,
+                    printable(&entry.job.reference),
                     entry.job.mode.as_str(),
                     entry.job.kind.name(),
                     format_quota(entry.spent()),
@@ -233,17 +238,20 @@ pub(super) fn spend(
     };
     let totals = spend::totals(&ledger, grouping, offset);
     if as_csv {
-        print!("{}", spend::totals_csv(&totals).map_err(csv_failed)?);
+        say_text(&spend::totals_csv(&totals).map_err(csv_failed)?);
         return Ok(Exit::Success);
     }
-    println!(
+    say!(
         "{:<12} {:>6} {:>10} {:>10}",
-        "", "jobs", "spent", "refunded"
+        "",
+        "jobs",
+        "spent",
+        "refunded"
     );
     for total in &totals {
-        println!(
+        say!(
             "{:<12} {:>6} {:>10} {:>10}",
-            total.label,
+            printable(&total.label),
             total.jobs,
             format_quota(total.spent),
             format_quota(total.refunded)
@@ -252,7 +260,7 @@ pub(super) fn spend(
     let spent: f64 = totals.iter().map(|t| t.spent).sum();
     let refunded: f64 = totals.iter().map(|t| t.refunded).sum();
     let jobs: usize = totals.iter().map(|t| t.jobs).sum();
-    println!(
+    say!(
         "{:<12} {:>6} {:>10} {:>10}",
         "total",
         jobs,

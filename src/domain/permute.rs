@@ -8,6 +8,12 @@ use super::params;
 /// ceiling for a permutation (Pro plan) and for `--repeat`.
 pub const MAX_BATCH: usize = 40;
 
+/// The deepest braces may nest. The parser, the count, the expansion and dropping the parsed pieces all
+/// recurse once per level, and a pasted text can hold any number of `{`, so the depth must be bounded
+/// well below what a thread's stack holds. A useful permutation never gets near it: more than two
+/// levels already make more prompts than `MAX_BATCH`.
+pub const MAX_DEPTH: usize = 16;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PermuteError {
     #[error("a {{ at character {0} is never closed (write \\{{ for a literal brace)")]
@@ -16,6 +22,8 @@ pub enum PermuteError {
     UnexpectedClose(usize),
     #[error("this makes {0} prompts; at most {MAX_BATCH} can be sent at once")]
     TooMany(u128),
+    #[error("braces nested deeper than {MAX_DEPTH} (the {{ at character {0})")]
+    TooDeep(usize),
 }
 
 /// A piece of a prompt: literal text, or a choice between alternatives (each itself a sequence).
@@ -50,6 +58,9 @@ fn sequence(chars: &[char], at: &mut usize, depth: usize) -> Result<Vec<Vec<Piec
             }
             '{' => {
                 let opened = *at;
+                if depth >= MAX_DEPTH {
+                    return Err(PermuteError::TooDeep(opened));
+                }
                 flush(&mut text, current);
                 let choice = sequence(chars, at, depth + 1).map_err(|e| {
                     if e == UNCLOSED {
@@ -249,6 +260,37 @@ mod tests {
             "counted, not expanded"
         );
         assert!(expand("a {red, blue} bird").is_ok());
+    }
+
+    #[test]
+    fn pasted_walls_of_braces_are_refused_without_deep_recursion() {
+        // A thread with a small stack: a parser that recursed once per brace would overflow it.
+        let parsed = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let braces = "{".repeat(100_000);
+                let pairs = "{a,".repeat(100_000);
+                let nested_ok = format!("{}x{}", "{".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+                (
+                    expand(&braces),
+                    batch(&pairs, true),
+                    is_batch(&pairs),
+                    expand(&nested_ok),
+                )
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        let (braces, pairs, pairs_is_batch, nested_ok) = parsed;
+        let deepest = MAX_DEPTH + 1;
+        assert_eq!(braces, Err(PermuteError::TooDeep(deepest)));
+        assert_eq!(pairs, Err(PermuteError::TooDeep(3 * MAX_DEPTH + 1)));
+        assert!(pairs_is_batch);
+        assert_eq!(nested_ok, Ok(vec!["x".to_owned()]));
+        assert_eq!(
+            PermuteError::TooDeep(deepest).to_string(),
+            format!("braces nested deeper than {MAX_DEPTH} (the {{ at character {deepest})")
+        );
     }
 
     #[test]

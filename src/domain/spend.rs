@@ -294,7 +294,7 @@ pub fn report(ledger: Vec<LedgerEntry>, now_ms: i64, utc_offset_s: i64) -> Spend
 
 /// The ledger as CSV, one row per job, for a spreadsheet.
 pub fn to_csv(entries: &[LedgerEntry], utc_offset_s: i64) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv_writer();
     writer.write_record([
         "date",
         "job",
@@ -310,17 +310,39 @@ pub fn to_csv(entries: &[LedgerEntry], utc_offset_s: i64) -> Result<String, csv:
         let job = &entry.job;
         writer.write_record([
             day_label(local(job.made_at_ms, utc_offset_s)).as_str(),
-            &job.reference,
+            &spreadsheet_cell(&job.reference),
             job.mode.as_str(),
             job.kind.name(),
-            &job.model,
+            &spreadsheet_cell(&job.model),
             &format_quota(job.quota),
             &format_quota(entry.spent()),
             entry.settlement.label(),
-            &job.prompt,
+            &spreadsheet_cell(&job.prompt),
         ])?;
     }
     finished(writer)
+}
+
+/// Every CSV Moodgrid writes starts here: text cells are always quoted (with `spreadsheet_cell`, as
+/// OWASP's CSV-injection advice asks), numbers are left bare so a spreadsheet still reads them as numbers.
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new())
+}
+
+/// A text cell as a spreadsheet may read it without running it. Spreadsheets take a cell that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return as a formula (OWASP "CSV Injection"), so such a cell gets
+/// a leading `'`, which they show as text. Control characters and bidirectional overrides go first, as
+/// for a terminal: the CSV is also printed by `moodgrid spend --csv`, and removing them later could
+/// uncover a formula. Numeric columns never pass through here, so a negative number stays a number.
+pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let clean = super::terminal_text::printable(text);
+    if clean.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{clean}"))
+    } else {
+        clean
+    }
 }
 
 /// The text a CSV writer holds.
@@ -331,11 +353,11 @@ fn finished(writer: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
 
 /// CSV of totals, as `moodgrid spend --csv` prints them.
 pub fn totals_csv(totals: &[Total]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv_writer();
     writer.write_record(["group", "jobs", "spent", "refunded"])?;
     for total in totals {
         writer.write_record([
-            total.label.as_str(),
+            spreadsheet_cell(&total.label).as_ref(),
             &total.jobs.to_string(),
             &format_quota(total.spent),
             &format_quota(total.refunded),
@@ -553,14 +575,69 @@ mod tests {
         );
         assert_eq!(spenders[1].prompt, "old");
         let csv = to_csv(&ledger, 0).unwrap_or_default();
-        assert!(csv.starts_with("date,job,mode,kind,model,quota,spent,settlement,prompt\n"));
+        assert!(csv.starts_with(
+            "\"date\",\"job\",\"mode\",\"kind\",\"model\",\"quota\",\"spent\",\"settlement\",\"prompt\"\n"
+        ));
         assert!(
             csv.contains(
-                "2026-11-30,job-1796040000001,fast,imagine,default,2,0,refunded (failed),a dog\n"
+                "\"2026-11-30\",\"job-1796040000001\",\"fast\",\"imagine\",\"default\",2,0,\"refunded (failed)\",\"a dog\"\n"
             ),
             "{csv}"
         );
         let totals_csv = totals_csv(&days).unwrap_or_default();
-        assert!(totals_csv.contains("2026-11-30,2,4,2\n"), "{totals_csv}");
+        assert!(
+            totals_csv.contains("\"2026-11-30\",2,4,2\n"),
+            "{totals_csv}"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        let cases = [
+            ("a cat", "a cat"),
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            // A carriage return goes with the control characters; what follows is defused on its own.
+            ("\r=1", "'=1"),
+            // Taking an escape away must not uncover a formula.
+            ("\u{1b}=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("a = b - c", "a = b - c"),
+            ("'already", "'already"),
+            ("", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(spreadsheet_cell(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn csv_text_cells_are_defused_and_quoted_numbers_stay_numbers() {
+        let mut made = job(
+            NOON,
+            Mode::Fast,
+            "imagine",
+            "=1+2 --v 7",
+            2.0,
+            Ending::Succeeded,
+        );
+        made.model = "@model".into();
+        let csv = to_csv(&settle(vec![made]), 0).unwrap_or_default();
+        assert!(
+            csv.ends_with(",\"'@model\",2,2,\"charged\",\"'=1+2 --v 7\"\n"),
+            "{csv}"
+        );
+        let totals = [Total {
+            label: "-group".into(),
+            jobs: 1,
+            spent: 2.0,
+            refunded: 0.0,
+        }];
+        assert_eq!(
+            totals_csv(&totals).unwrap_or_default(),
+            "\"group\",\"jobs\",\"spent\",\"refunded\"\n\"'-group\",1,2,0\n"
+        );
     }
 }

@@ -18,6 +18,25 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Serialised JSON with every character [`printable`] would remove written as a `\uXXXX` escape instead:
+/// the same JSON to a parser, nothing a terminal acts on. Line breaks and tabs cannot occur raw in compact
+/// JSON (they are escaped inside strings), so they need nothing here.
+pub fn json_escaped(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(unsafe_char) {
+        return Cow::Borrowed(json);
+    }
+    let mut escaped = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            // Every such character is in the Basic Multilingual Plane: one escape each.
+            escaped.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +56,20 @@ mod tests {
             assert_eq!(printable(input), expected, "{input:?}");
         }
         assert!(matches!(printable("nothing to do"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_keeps_its_text_and_loses_what_a_terminal_would_run() {
+        let text = "a \u{1b}[31mred\u{9b}2J fox\u{202E}\u{7f}\n";
+        let json = serde_json::json!({ "prompt": text }).to_string();
+        let escaped = json_escaped(&json);
+        assert_eq!(
+            escaped,
+            r#"{"prompt":"a \u001b[31mred\u009b2J fox\u202e\u007f\n"}"#
+        );
+        assert!(!escaped.chars().any(unsafe_char), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["prompt"], text);
+        assert!(matches!(json_escaped(r#"{"a":"b"}"#), Cow::Borrowed(_)));
     }
 }

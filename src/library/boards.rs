@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::params;
 
-use super::{Library, LibraryError, now_ms};
+use super::{Library, LibraryError, StoredImage, now_ms};
 use crate::domain::board::{Board, Content};
 use crate::imaging::{self, ImageError};
 
@@ -164,16 +164,50 @@ impl Library {
                 parsed.moodgrid_board
             )));
         }
+        // Every image this import wrote a file of, taken back if it fails: nothing else refers to them yet.
+        let mut written: Vec<(String, String)> = Vec::new();
+        let mut stored = Vec::new();
+        let imported = self.import_parsed(&parsed, &mut written, &mut stored);
+        if imported.is_err() {
+            // Under the write lock, and only what no job or board has come to use meanwhile: if the
+            // library cannot say, the files stay (an unused file costs disk space, a removed one an image).
+            if let Err(e) = self.remove_unreferenced(&written) {
+                tracing::warn!(error = %e, "a failed board import left its files behind");
+            }
+            return imported;
+        }
+        // Bytes found already stored were not written again, and Empty Trash may have removed them before
+        // the board's row committed: written back now if so.
+        for (image, encoded) in stored.iter().zip(parsed.images.values()) {
+            if !self.store().is_whole(image) {
+                self.store()
+                    .put(&imaging::from_base64_or_data_uri(encoded)?)?;
+            }
+        }
+        imported
+    }
+
+    fn import_parsed(
+        &self,
+        parsed: &BoardFile,
+        written: &mut Vec<(String, String)>,
+        stored_images: &mut Vec<StoredImage>,
+    ) -> Result<i64, LibraryError> {
+        let bad = |reason: String| LibraryError::BadBoard { id: 0, reason };
         let mut stored_files = std::collections::BTreeMap::new();
         for (hash, encoded) in &parsed.images {
             let bytes = imaging::from_base64_or_data_uri(encoded)?;
-            let stored = self.store().put(&bytes)?;
+            let (stored, files) = self.store().put_new(&bytes)?;
+            if !files.is_empty() {
+                written.push((stored.hash.clone(), stored.relative_path.clone()));
+            }
             if &stored.hash != hash {
                 return Err(bad(format!("the image {hash} does not match its content")));
             }
-            stored_files.insert(hash.clone(), stored.relative_path);
+            stored_files.insert(hash.clone(), stored.relative_path.clone());
+            stored_images.push(stored);
         }
-        let mut board = parsed.board;
+        let mut board = parsed.board.clone();
         board.relink(|hash| stored_files.get(hash).cloned());
         // A job link survives only where this library has that job with that image (an import back
         // into the library it came from); elsewhere a double-click would open an unrelated job.
@@ -405,5 +439,88 @@ mod tests {
             "{refused}"
         );
         assert!(library.boards().unwrap().is_empty());
+    }
+
+    /// Every file under the library's images folder.
+    fn image_files(root: &std::path::Path) -> std::collections::BTreeSet<std::path::PathBuf> {
+        walk(&root.join("images"))
+    }
+
+    fn walk(dir: &std::path::Path) -> std::collections::BTreeSet<std::path::PathBuf> {
+        let mut found = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.insert(path);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_failed_import_takes_back_the_files_it_wrote_and_keeps_the_libraries_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let png = |shade: u8| {
+            let pixels = image::RgbaImage::from_pixel(40, 30, image::Rgba([shade, 90, 40, 255]));
+            crate::imaging::encode_png(&pixels).unwrap()
+        };
+        // An image a job of this library already has.
+        let owned = library.store().put(&png(10)).unwrap();
+        let job = library
+            .insert_job(&crate::library::jobs::tests::new_job("a fox"))
+            .unwrap();
+        library
+            .add_image(&crate::library::ImageRecord::stored(
+                job.id,
+                crate::library::ImageRole::Grid,
+                0,
+                owned.clone(),
+                None,
+            ))
+            .unwrap();
+        let before = image_files(dir.path());
+        assert_eq!(before.len(), 3, "the image and its two thumbnails");
+
+        let new_one = png(200);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let new_hash = crate::library::ImageStore::new(elsewhere.path().to_owned())
+            .put(&new_one)
+            .unwrap()
+            .hash;
+        let encoded = |bytes: &[u8]| crate::imaging::to_base64(bytes);
+        let file_with = |images: serde_json::Value| {
+            serde_json::to_vec(&serde_json::json!({
+                "moodgrid_board": BOARD_FILE_VERSION,
+                "board": Board::new("half a board"),
+                "images": images,
+            }))
+            .unwrap()
+        };
+        // Images are stored in the order of their hashes: the corrupt one, keyed last, fails after the
+        // new image and the library's own image were stored.
+        let last = "f".repeat(64);
+        assert!(new_hash < last && owned.hash < last);
+        let corrupt_last = file_with(serde_json::json!({
+            new_hash.clone(): encoded(&new_one),
+            owned.hash.clone(): encoded(&png(10)),
+            last.clone(): encoded(b"not an image at all"),
+        }));
+        assert!(library.import_board(&corrupt_last).is_err());
+        assert_eq!(image_files(dir.path()), before, "nothing new stays");
+
+        // An image that is not what its key says is found only once it is stored.
+        let mislabelled = file_with(serde_json::json!({ last: encoded(&new_one) }));
+        let refused = library.import_board(&mislabelled).unwrap_err().to_string();
+        assert!(refused.contains("does not match its content"), "{refused}");
+        assert_eq!(image_files(dir.path()), before);
+        assert!(library.boards().unwrap().is_empty());
+
+        // The same images, whole: imported, and the files are there.
+        let whole = file_with(serde_json::json!({ new_hash: encoded(&new_one) }));
+        library.import_board(&whole).unwrap();
+        assert_eq!(image_files(dir.path()).len(), 6);
     }
 }

@@ -38,6 +38,30 @@ impl ImageStore {
     /// Checks that `bytes` are a readable image within the limits, then stores them unchanged with their
     /// thumbnails. Storing the same bytes twice is a no-op. CPU and disk work: call off the UI thread.
     pub fn put(&self, bytes: &[u8]) -> Result<StoredImage, LibraryError> {
+        self.put_new(bytes).map(|(stored, _)| stored)
+    }
+
+    /// [`put`], and the files this call wrote (none when the image was already stored), so that a caller
+    /// whose larger operation fails can take back what it added. A failure part-way removes what this call
+    /// wrote itself.
+    ///
+    /// [`put`]: ImageStore::put
+    pub fn put_new(&self, bytes: &[u8]) -> Result<(StoredImage, Vec<PathBuf>), LibraryError> {
+        let mut written = Vec::new();
+        match self.put_tracked(bytes, &mut written) {
+            Ok(stored) => Ok((stored, written)),
+            Err(e) => {
+                remove_files(&written);
+                Err(e)
+            }
+        }
+    }
+
+    fn put_tracked(
+        &self,
+        bytes: &[u8],
+        written: &mut Vec<PathBuf>,
+    ) -> Result<StoredImage, LibraryError> {
         if bytes.len() > MAX_IMAGE_BYTES {
             return Err(too_large(bytes.len() as u64));
         }
@@ -53,16 +77,19 @@ impl ImageStore {
             .join(format!("{hash}.{extension}"));
         if !path.exists() {
             write_atomically(&path, bytes)?;
+            written.push(path);
         }
         let missing: Vec<u32> = THUMBNAIL_SIZES
             .into_iter()
             .filter(|size| !self.thumbnail_path(&hash, *size).exists())
             .collect();
         for (size, thumb) in missing.iter().zip(imaging::thumbnails(&decoded, &missing)?) {
+            let thumbnail = self.thumbnail_path(&hash, *size);
             write_atomically(
-                &self.thumbnail_path(&hash, *size),
+                &thumbnail,
                 &imaging::encode_jpeg(&thumb, THUMBNAIL_QUALITY)?,
             )?;
+            written.push(thumbnail);
         }
         Ok(StoredImage {
             hash,
@@ -79,20 +106,24 @@ impl ImageStore {
     ///
     /// [`put`]: ImageStore::put
     pub fn keep(&self, stored: &StoredImage, bytes: &[u8]) -> Result<(), LibraryError> {
+        if !self.is_whole(stored) {
+            self.put(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the original and every thumbnail of `stored` are on disk.
+    pub fn is_whole(&self, stored: &StoredImage) -> bool {
         let original = self.dir.join(
             stored
                 .relative_path
                 .strip_prefix("images/")
                 .unwrap_or(&stored.relative_path),
         );
-        let whole = original.exists()
+        original.exists()
             && THUMBNAIL_SIZES
                 .iter()
-                .all(|size| self.thumbnail_path(&stored.hash, *size).exists());
-        if !whole {
-            self.put(bytes)?;
-        }
-        Ok(())
+                .all(|size| self.thumbnail_path(&stored.hash, *size).exists())
     }
 
     /// Reads a user's file (refusing one over the size limit before reading it) and stores it as [`put`]
@@ -116,6 +147,13 @@ impl ImageStore {
         self.dir
             .join(hash.get(..2).unwrap_or("00"))
             .join(thumbnail_name(hash, size))
+    }
+}
+
+/// Removes files written by an operation that then failed. One already gone is what was wanted.
+pub(super) fn remove_files(paths: &[PathBuf]) {
+    for path in paths {
+        let _ = std::fs::remove_file(path);
     }
 }
 

@@ -252,13 +252,10 @@ impl MoodgridApp {
                 );
             }
             Intent::AddToBoard { jobs, at, open } => {
-                super::board::add_jobs(&mut self.boards, services, &jobs, at);
+                // Out of sight, the board says "Added to the board" once it has saved them.
+                super::board::add_jobs(&mut self.boards, services, &jobs, at, !open);
                 if open {
                     services.nav.view = View::Board;
-                } else {
-                    services
-                        .toasts
-                        .push(ToastKind::Info, "Added to the board", None);
                 }
             }
             Intent::Export(jobs) => super::export::open(&mut self.export, jobs),

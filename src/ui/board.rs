@@ -62,7 +62,14 @@ fn job_image(job: i64, image: &ImageFile) -> Content {
 }
 
 /// Adds the main image of each job, at a board point when they were dropped there.
-pub fn add_jobs(boards: &mut BoardsState, services: &mut Services, jobs: &[i64], at: Option<V2>) {
+/// Jobs' images onto the current board; `confirm` says "Added to the board" once the board is saved.
+pub fn add_jobs(
+    boards: &mut BoardsState,
+    services: &mut Services,
+    jobs: &[i64],
+    at: Option<V2>,
+    confirm: bool,
+) {
     let mut contents = Vec::new();
     for job in jobs {
         match services.jobs.main_image(*job) {
@@ -74,7 +81,7 @@ pub fn add_jobs(boards: &mut BoardsState, services: &mut Services, jobs: &[i64],
             ),
         }
     }
-    arrive(boards, services, contents, at);
+    arrive(boards, services, contents, at, confirm);
 }
 
 /// The user's own files or pasted pixels: kept in the library first (a board must not depend on files
@@ -109,6 +116,8 @@ pub fn store(
     let (reply, answer) = Pending::channel();
     if services.send(Command::StoreImages { inputs, reply }) {
         boards.storing.push((answer, at));
+    } else {
+        services.refused("the images were not added");
     }
 }
 
@@ -117,13 +126,18 @@ fn arrive(
     services: &mut Services,
     contents: Vec<Content>,
     at: Option<V2>,
+    confirm: bool,
 ) {
     if contents.is_empty() {
         return;
     }
     boards
         .waiting
-        .extend(contents.into_iter().map(|content| Arrival { content, at }));
+        .extend(contents.into_iter().map(|content| Arrival {
+            content,
+            at,
+            confirm,
+        }));
     ensure_loaded(boards, services);
     place_waiting(boards, services);
 }
@@ -164,6 +178,8 @@ fn ensure_loaded(boards: &mut BoardsState, services: &mut Services) {
     let (reply, answer) = Pending::channel();
     if services.send(Command::LoadBoards { reply }) {
         boards.loading = Some(answer);
+    } else {
+        services.refused("the boards were not read");
     }
 }
 
@@ -178,6 +194,8 @@ fn create_board(boards: &mut BoardsState, services: &mut Services) {
         reply,
     }) {
         boards.creating = Some(answer);
+    } else {
+        services.refused("no board was made");
     }
 }
 
@@ -199,7 +217,8 @@ fn place_waiting(boards: &mut BoardsState, services: &mut Services) {
     let mut added = Vec::new();
     let mut next_at: Option<V2> = None;
     let refit = waiting.iter().any(|a| a.at.is_none());
-    for Arrival { content, at } in waiting {
+    let confirm = waiting.iter().any(|a| a.confirm);
+    for Arrival { content, at, .. } in waiting {
         let natural = match &content {
             Content::Image { width, height, .. } => V2::new(*width as f32, *height as f32),
             Content::Note { width, height, .. } => V2::new(*width, *height),
@@ -226,7 +245,12 @@ fn place_waiting(boards: &mut BoardsState, services: &mut Services) {
     if refit {
         boards.canvas.view = None;
     }
-    save(boards, services);
+    // Said only once the engine has the board: a refused save has said so instead.
+    if save(boards, services) && confirm {
+        services
+            .toasts
+            .push(ToastKind::Info, "Added to the board", None);
+    }
 }
 
 /// Sends an exported file's bytes to the engine, which stores its images and adds the board.
@@ -234,6 +258,8 @@ pub fn import(boards: &mut BoardsState, services: &mut Services, file: Vec<u8>) 
     let (reply, answer) = Pending::channel();
     if services.send(Command::ImportBoard { file, reply }) {
         boards.importing = Some(answer);
+    } else {
+        services.refused("the board was not imported");
     }
 }
 
@@ -334,7 +360,7 @@ fn receive_stored(boards: &mut BoardsState, services: &mut Services) {
                 Err(message) => services.toasts.push(ToastKind::Error, message, None),
             }
         }
-        arrive(boards, services, contents, at);
+        arrive(boards, services, contents, at, false);
     }
 }
 
@@ -355,7 +381,7 @@ pub fn show(boards: &mut BoardsState, services: &mut Services, ui: &mut egui::Ui
             )
         });
         if let Some(dropped) = ui.response().dnd_release_payload::<DraggedJobs>() {
-            add_jobs(boards, services, &dropped.0, None);
+            add_jobs(boards, services, &dropped.0, None, false);
         }
         return;
     }
@@ -410,6 +436,8 @@ fn board_row(
         let (reply, answer) = Pending::channel();
         if services.send(Command::ExportBoard { id, reply }) {
             boards.exporting = Some(answer);
+        } else {
+            services.refused("the board was not exported");
         }
     }
     render_menu(boards, services, ui);
@@ -587,6 +615,8 @@ fn confirm_delete(boards: &mut BoardsState, services: &mut Services, ctx: &egui:
             let (reply, answer) = Pending::channel();
             if services.send(Command::DeleteBoard { id, reply }) {
                 boards.deleting = Some(answer);
+            } else {
+                services.refused("the board was not deleted");
             }
             boards.confirm_delete = false;
         }
@@ -786,4 +816,82 @@ fn keys(boards: &mut BoardsState, services: &mut Services, ctx: &egui::Context) 
         boards.canvas.selection = board.items().iter().map(|i| i.id).collect();
     }
     board_canvas::keys(boards, services, ctx);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::engine::{Backend, EngineConfig, EngineHandle, Timing, Waker};
+    use crate::library::Mark;
+    use crate::secrets::KeyStore;
+    use crate::settings::Settings;
+    use crate::sim::SimConfig;
+    use crate::ui::textures::TextureCache;
+
+    fn services(data: &std::path::Path) -> Services {
+        let config = EngineConfig {
+            data_dir: data.to_owned(),
+            backend: Backend::Simulator(Box::new(SimConfig::fast())),
+            timing: Timing::scaled(std::time::Duration::from_millis(30)),
+            keys: Arc::new(KeyStore::in_store(
+                keyring_core::mock::Store::new().unwrap(),
+            )),
+            stop_on_interrupt: false,
+        };
+        let waker: Waker = Arc::new(|| {});
+        let engine = EngineHandle::start(config.clone(), waker.clone()).unwrap();
+        let textures = TextureCache::new(1 << 20, || {}).unwrap();
+        Services::new(engine, config, waker, textures, Settings::default())
+    }
+
+    fn note(text: &str) -> Content {
+        Content::Note {
+            text: text.into(),
+            width: 100.0,
+            height: 40.0,
+        }
+    }
+
+    #[test]
+    fn a_refused_send_is_said_and_added_to_the_board_only_once_the_engine_took_it() {
+        let data = tempfile::tempdir().unwrap();
+        let mut services = services(data.path());
+        let mut boards = BoardsState {
+            boards: vec![(1, Board::new("Harbour"))],
+            loaded: true,
+            ..BoardsState::default()
+        };
+        let refusal = |what: &str| {
+            format!("The engine is busy or restarting; {what}. Try again in a moment.")
+        };
+
+        // Between an engine stopping and the next starting, nothing is taken.
+        let engine = services.swap_engine(None);
+        arrive(&mut boards, &mut services, vec![note("fog")], None, true);
+        super::super::verdict::mark(&mut services, 7, Mark::Stars(4));
+        services.trash(vec![7]);
+        assert_eq!(
+            services.toasts.texts(),
+            [
+                refusal("the board was not saved"),
+                refusal("the rating was not saved"),
+                refusal("nothing was moved to the Trash"),
+            ]
+        );
+        assert_eq!(
+            boards.board().map(|b| b.items().len()),
+            Some(1),
+            "still on screen"
+        );
+
+        // The engine back: the next addition is saved, and said.
+        services.swap_engine(engine);
+        arrive(&mut boards, &mut services, vec![note("gulls")], None, true);
+        assert_eq!(
+            services.toasts.texts().last().copied(),
+            Some("Added to the board")
+        );
+    }
 }

@@ -22,6 +22,8 @@ pub struct DraggedJobs(pub Vec<i64>);
 pub(super) struct Arrival {
     pub(super) content: Content,
     pub(super) at: Option<V2>,
+    /// Say "Added to the board" once it is saved (jobs added from elsewhere, the board not on screen).
+    pub(super) confirm: bool,
 }
 
 pub(super) type StoreReply = Vec<Result<StoredImage, String>>;
@@ -60,10 +62,16 @@ impl BoardsState {
     }
 }
 
-pub(super) fn save(boards: &mut BoardsState, services: &mut Services) {
-    if let Some((id, board)) = boards.boards.get(boards.current).cloned() {
-        services.send(Command::SaveBoard { id, board });
+/// Saves the current board; whether the engine took the save (refused, the user is told).
+pub(super) fn save(boards: &mut BoardsState, services: &mut Services) -> bool {
+    let Some((id, board)) = boards.boards.get(boards.current).cloned() else {
+        return false;
+    };
+    let sent = services.send(Command::SaveBoard { id, board });
+    if !sent {
+        services.refused("the board was not saved");
     }
+    sent
 }
 
 /// Applies an edit to the current board, drops vanished items from the selection, and saves.
@@ -78,6 +86,7 @@ pub(super) fn apply(
     edit(board);
     let alive: Vec<u64> = board.items().iter().map(|i| i.id).collect();
     boards.canvas.selection.retain(|id| alive.contains(id));
+    // Refused, the user has been told; the edit stays on screen and goes with the next save.
     save(boards, services);
 }
 

@@ -783,7 +783,9 @@ fn lineage(
     let same_job = job_view.family.as_ref().is_some_and(|f| f.job == job.id);
     if !same_job {
         // The window holds the newest jobs; an older family is read whole (drawn as it arrives).
-        services.send(Command::ReadFamily { id: job.id });
+        if !services.send(Command::ReadFamily { id: job.id }) {
+            services.refused("the job's older relatives were not read");
+        }
     }
     let fresh = same_job
         && job_view

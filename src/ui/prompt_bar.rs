@@ -36,6 +36,11 @@ pub struct PromptBar {
     pub permute: bool,
     /// A batch over the Settings threshold, waiting for the user's yes: its prompts and estimate.
     confirming: Option<(Vec<String>, f64)>,
+    /// Whether Enter may answer the question: `None` on the frame it opens, then whether Enter has been up
+    /// since. The key that opened the question (a held Ctrl+Enter, Enter on a focused Imagine) and its
+    /// repeats must not also send the batch: only a fresh press does, or a click.
+    enter_ready: Option<bool>,
+    plan: super::prompt_studio::PlanCache,
     /// Jobs dropped on the prompt, waiting for how to use them (image prompt, --sref, --cref, --oref).
     dropped_jobs: Vec<i64>,
     /// The user's own files dropped on the prompt: they have no web address, so Blend or Describe.
@@ -79,6 +84,8 @@ impl PromptBar {
             chip_edit: Default::default(),
             permute: true,
             confirming: None,
+            enter_ready: None,
+            plan: Default::default(),
             dropped_jobs: Vec::new(),
             dropped_files: Vec::new(),
             rect: None,
@@ -100,7 +107,6 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             step_history(bar, services, -1);
         }
     }
-    let plan = super::prompt_studio::planned(&bar.prompt, bar.permute);
     ui.horizontal(|ui| {
         let width = ui.available_width() - 410.0;
         let label = ui.label(RichText::new("Prompt").color(super::theme::palette(ui).weak_text));
@@ -166,14 +172,15 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
                 if busy {
                     ui.spinner();
                 }
-                estimate_label(bar, &plan, services, ui);
+                estimate_label(bar, services, ui);
             });
         });
     });
     if super::prompt_studio::chips(&mut bar.prompt, &mut bar.chip_edit, ui) {
         bar.history_at = None;
     }
-    super::prompt_studio::batch_preview(&bar.prompt, &mut bar.permute, &plan, ui);
+    let plan = bar.plan.get(&bar.prompt, bar.permute);
+    super::prompt_studio::batch_preview(&mut bar.permute, plan, ui);
     if submit && services.ready && !bar.prompt.trim().is_empty() {
         if services.settings.check_prompts {
             start_check(bar, services, true);
@@ -212,6 +219,7 @@ fn imagine(bar: &mut PromptBar, services: &mut Services) {
         .estimate_imagines(bar.mode, &prompts);
     if quota > services.settings.confirm_above_quota {
         bar.confirming = Some((prompts, quota));
+        bar.enter_ready = None;
         return;
     }
     services.submit_batch(prompts, bar.mode);
@@ -223,6 +231,7 @@ fn confirm_batch(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui
         return;
     };
     let mut answer = None;
+    let fresh_enter = fresh_enter(&mut bar.enter_ready, ui);
     egui::Modal::new(Id::unique("confirm_batch")).show(ui.ctx(), |ui| {
         ui.set_max_width(420.0);
         ui.heading("Send this batch?");
@@ -238,9 +247,7 @@ fn confirm_batch(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             // The keys are the question's: Esc must not also leave the view behind it.
-            if ui.button(RichText::new("Send").strong()).clicked()
-                || ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter))
-            {
+            if ui.button(RichText::new("Send").strong()).clicked() || fresh_enter {
                 answer = Some(true);
             }
             if ui.button("Cancel").clicked()
@@ -259,6 +266,50 @@ fn confirm_batch(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui
         Some(false) => bar.confirming = None,
         None => {}
     }
+}
+
+/// Takes this frame's Enter keys for the batch question, and whether one is a fresh press that answers it:
+/// not a repeat, not on the frame the question opened, and not while the Enter held since then is still
+/// down (its release has to come first). A held Ctrl+Enter would otherwise confirm a 40-job batch.
+fn fresh_enter(ready: &mut Option<bool>, ui: &egui::Ui) -> bool {
+    ui.input_mut(|input| {
+        let Some(was_ready) = *ready else {
+            // The frame the question opened: whatever Enter did here opened it.
+            *ready = Some(!input.key_down(Key::Enter));
+            input.events.retain(|e| {
+                !matches!(
+                    e,
+                    egui::Event::Key {
+                        key: Key::Enter,
+                        ..
+                    }
+                )
+            });
+            return false;
+        };
+        let mut up = was_ready;
+        let mut fresh = false;
+        input.events.retain(|event| match event {
+            egui::Event::Key {
+                key: Key::Enter,
+                pressed,
+                repeat,
+                modifiers,
+                ..
+            } => {
+                if !pressed {
+                    up = true;
+                } else if !repeat && up && modifiers.is_none() {
+                    fresh = true;
+                    up = false;
+                }
+                false
+            }
+            _ => true,
+        });
+        *ready = Some(up);
+        fresh
+    })
 }
 
 /// Jobs dragged onto the prompt: their TTAPI image addresses go where the chosen use needs them.
@@ -351,13 +402,8 @@ fn own_files_notice(bar: &mut PromptBar, services: &mut Services, ui: &mut egui:
 }
 
 /// The estimate beside Imagine: one job's, or the batch's with its count; how it was reached on hover.
-fn estimate_label(
-    bar: &PromptBar,
-    plan: &Result<Vec<String>, crate::domain::permute::PermuteError>,
-    services: &Services,
-    ui: &mut egui::Ui,
-) {
-    let Ok(prompts) = plan else {
+fn estimate_label(bar: &mut PromptBar, services: &Services, ui: &mut egui::Ui) {
+    let Ok(prompts) = &bar.plan.get(&bar.prompt, bar.permute).prompts else {
         return;
     };
     if bar.prompt.trim().is_empty() {
@@ -426,6 +472,8 @@ fn start_check(bar: &mut PromptBar, services: &mut Services, then_imagine: bool)
         bar.checking = Some((prompt, then_imagine));
     } else if then_imagine {
         imagine(bar, services);
+    } else {
+        services.refused("the prompt was not checked");
     }
 }
 

@@ -352,16 +352,51 @@ pub fn planned(prompt: &str, permute: bool) -> Result<Vec<String>, permute::Perm
     permute::batch(prompt, permute)
 }
 
+/// The plan of the prompt in the bar, and whether it is a batch at all.
+pub struct Plan {
+    pub is_batch: bool,
+    pub prompts: Result<Vec<String>, permute::PermuteError>,
+}
+
+/// [`planned`] worked out again only when the prompt or the Permute toggle changes: the window draws
+/// frames while nothing is typed (hover, progress, toasts), and a pasted prompt can be long.
+#[derive(Default)]
+pub struct PlanCache {
+    current: Option<(String, bool, Plan)>,
+    #[cfg(test)]
+    worked_out: usize,
+}
+
+impl PlanCache {
+    pub fn get(&mut self, prompt: &str, permute: bool) -> &Plan {
+        let fresh = self
+            .current
+            .as_ref()
+            .is_some_and(|(text, toggle, _)| text == prompt && *toggle == permute);
+        if !fresh {
+            self.current = None;
+        }
+        let (_, _, plan) = self.current.get_or_insert_with(|| {
+            #[cfg(test)]
+            {
+                self.worked_out += 1;
+            }
+            let plan = Plan {
+                is_batch: permute::is_batch(prompt),
+                prompts: planned(prompt, permute),
+            };
+            (prompt.to_owned(), permute, plan)
+        });
+        plan
+    }
+}
+
 /// The permutation's preview under the bar: its count, the prompts on opening, and the Permute toggle.
-pub fn batch_preview(
-    prompt: &str,
-    permute: &mut bool,
-    plan: &Result<Vec<String>, permute::PermuteError>,
-    ui: &mut egui::Ui,
-) {
-    if !permute::is_batch(prompt) {
+pub fn batch_preview(permute: &mut bool, plan: &Plan, ui: &mut egui::Ui) {
+    if !plan.is_batch {
         return;
     }
+    let plan = &plan.prompts;
     ui.horizontal(|ui| {
         ui.checkbox(permute, "Permute")
             .on_hover_text("Expand {a, b} into one prompt each; off sends the braces as typed");
@@ -450,6 +485,29 @@ impl ReferenceUse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_is_worked_out_again_only_when_the_text_or_the_toggle_changes() {
+        let mut cache = PlanCache::default();
+        let wall = "{".repeat(100_000);
+        for _frame in 0..5 {
+            assert!(matches!(
+                cache.get(&wall, true).prompts,
+                Err(permute::PermuteError::TooDeep(_))
+            ));
+        }
+        assert_eq!(cache.worked_out, 1, "five frames, one parse");
+        assert_eq!(
+            cache.get("a {b, c}", true).prompts.as_ref().map(Vec::len),
+            Ok(2)
+        );
+        assert_eq!(
+            cache.get("a {b, c}", false).prompts.as_ref().map(Vec::len),
+            Ok(1)
+        );
+        assert!(cache.get("a {b, c}", false).is_batch);
+        assert_eq!(cache.worked_out, 3);
+    }
 
     #[test]
     fn a_dragged_image_goes_where_its_use_needs_it() {

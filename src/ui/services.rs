@@ -173,10 +173,15 @@ impl Services {
     /// as soon as the engine exists: it answers once it has opened the library, so the jobs reach the frame
     /// that learns it is ready instead of the one after (a frame under Xvfb's software painting is ~50 ms).
     fn ask_for_the_library(&mut self) {
-        self.send(Command::LoadJobs { limit: JOBS_LIMIT });
+        if !self.send(Command::LoadJobs { limit: JOBS_LIMIT }) {
+            // Asked again with the next frame's events (`receive`).
+            self.jobs_stale = true;
+        }
         // Every unfinished job continues; the list of them is not needed here.
         let (reply, _) = Pending::channel();
-        self.send(Command::ResumeAll { reply });
+        if !self.send(Command::ResumeAll { reply }) {
+            self.refused("unfinished jobs were not continued (restart Moodgrid to continue them)");
+        }
     }
 
     /// Moves finished jobs to the Trash; Ctrl+Z (`undo_trash`) brings them back.
@@ -204,6 +209,8 @@ impl Services {
             };
             self.toasts.push(ToastKind::Info, text, None);
             self.last_trashed = finished;
+        } else {
+            self.refused("nothing was moved to the Trash");
         }
     }
 
@@ -213,9 +220,15 @@ impl Services {
         let Some(&first) = job_ids.first() else {
             return false;
         };
-        let sent = self.send(Command::RestoreJobs { job_ids });
+        let sent = self.send(Command::RestoreJobs {
+            job_ids: job_ids.clone(),
+        });
         if sent {
             self.nav.selected = Some(first);
+        } else {
+            // Ctrl+Z may be pressed again once the engine takes it.
+            self.last_trashed = job_ids;
+            self.refused("nothing was brought back");
         }
         sent
     }
@@ -242,7 +255,9 @@ impl Services {
         &self.config.data_dir
     }
 
-    /// Sends a command without ever blocking. `false` when the engine could not take it.
+    /// Sends a command without ever blocking. `false` when the engine could not take it (its queue is full,
+    /// or it is restarting): the caller tells the user, and confirms nothing.
+    #[must_use = "a refused command must be said (Services::refused), and nothing confirmed"]
     pub fn send(&mut self, command: Command) -> bool {
         let Some(engine) = &self.engine else {
             return false;
@@ -255,6 +270,23 @@ impl Services {
                 false
             }
         }
+    }
+
+    /// Tells the user the engine refused a command: `what` says what did not happen ("the board was not
+    /// saved").
+    pub fn refused(&mut self, what: &str) {
+        self.toasts.push(
+            ToastKind::Error,
+            format!("The engine is busy or restarting; {what}. Try again in a moment."),
+            None,
+        );
+    }
+
+    /// Puts `engine` in place of the running one and returns that. `None` is the moment a restart has
+    /// stopped the old engine and not yet started the new one: every command is then refused.
+    #[cfg(test)]
+    pub(crate) fn swap_engine(&mut self, engine: Option<EngineHandle>) -> Option<EngineHandle> {
+        std::mem::replace(&mut self.engine, engine)
     }
 
     pub fn submit(&mut self, submission: NewSubmission) {
@@ -382,6 +414,8 @@ impl Services {
         let (reply, answer) = Pending::channel();
         if self.send(Command::LookAgain { job_id, reply }) {
             self.submissions.push((answer, false));
+        } else {
+            self.refused("TTAPI's job list was not looked at");
         }
     }
 

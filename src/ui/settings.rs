@@ -221,6 +221,8 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
             let (reply, answer) = Pending::channel();
             if services.send(Command::StoreKey { key, reply }) {
                 panel.store_answer = Some(answer);
+            } else {
+                services.refused("the key was not saved");
             }
         }
         if ui
@@ -240,6 +242,8 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
             let (reply, answer) = Pending::channel();
             if services.send(Command::RemoveKey { reply }) {
                 panel.remove_answer = Some(answer);
+            } else {
+                services.refused("the key was not removed");
             }
         }
         if busy {
@@ -321,6 +325,8 @@ fn check_account(panel: &mut SettingsPanel, services: &mut Services, key: Option
     if services.send(Command::CheckAccount { base, key, reply }) {
         panel.account_answer = Some(answer);
         panel.account = None;
+    } else {
+        services.refused("the account was not checked");
     }
 }
 

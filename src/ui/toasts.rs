@@ -46,6 +46,12 @@ impl Toasts {
         }
     }
 
+    /// What the toasts waiting to be shown say.
+    #[cfg(test)]
+    pub fn texts(&self) -> Vec<&str> {
+        self.toasts.iter().map(|t| t.text.as_str()).collect()
+    }
+
     /// Draws the live toasts; returns the job of a toast the user clicked.
     pub fn show(&mut self, ctx: &egui::Context) -> Option<i64> {
         let now = Instant::now();

@@ -55,8 +55,9 @@ pub fn show(trash: &mut TrashPanel, services: &mut Services, ui: &mut egui::Ui) 
                     IconButton::labelled(icons::RETRY, "Restore all"),
                 )
                 .clicked()
+                && !services.send(Command::RestoreJobs { job_ids: all })
             {
-                services.send(Command::RestoreJobs { job_ids: all });
+                services.refused("nothing was restored");
             }
             if busy {
                 ui.spinner();
@@ -90,8 +91,10 @@ pub fn show(trash: &mut TrashPanel, services: &mut Services, ui: &mut egui::Ui) 
                     }
                 });
         });
-    if let Some(id) = restore {
-        services.send(Command::RestoreJobs { job_ids: vec![id] });
+    if let Some(id) = restore
+        && !services.send(Command::RestoreJobs { job_ids: vec![id] })
+    {
+        services.refused("nothing was restored");
     }
     confirm_empty(trash, services, ui.ctx());
 }

@@ -37,7 +37,9 @@ pub fn key_mark(ctx: &egui::Context, stars: bool) -> Option<Mark> {
 }
 
 pub fn mark(services: &mut Services, job: i64, mark: Mark) {
-    services.send(Command::MarkJob { job_id: job, mark });
+    if !services.send(Command::MarkJob { job_id: job, mark }) {
+        services.refused("the rating was not saved");
+    }
 }
 
 /// The stars, then Pick and Reject.

@@ -23,6 +23,7 @@ mod shared_library;
 mod sources;
 mod spend;
 mod stop_signals;
+mod terminal_output;
 mod under_faults;
 mod unread_events;
 mod window_and_cli;

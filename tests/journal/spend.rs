@@ -164,7 +164,7 @@ async fn batches_are_estimated_learned_charged_and_refunded_as_the_price_table_s
     assert_eq!(
         text(&by_kind.stdout),
         format!(
-            "group,jobs,spent,refunded\nimagine,{},{},{}\n",
+            "\"group\",\"jobs\",\"spent\",\"refunded\"\n\"imagine\",{},{},{}\n",
             priced.len(),
             format_quota(spent),
             format_quota(refunded)

@@ -213,3 +213,49 @@ fn the_account_window_shows_the_balance_each_modes_status_and_the_spend() {
     press(&mut harness, "Relax");
     assert!(shows(&harness, "⚠ relax down"));
 }
+
+#[test]
+fn the_batch_question_needs_a_fresh_enter_not_the_held_one_that_asked_it() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = open(data.path());
+    ready(&mut harness);
+    // Eleven at the default 2 is 22, above the threshold of 20: the window asks.
+    type_into(
+        &mut harness,
+        "Prompt",
+        "{a, b, c, d, e, f, g, h, i, j, k} kite",
+    );
+    // Ctrl+Enter pressed and held: it asks the question...
+    harness.key_down_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.step();
+    assert!(shows(&harness, "Send this batch?"));
+    assert!(shows(&harness, "11 jobs for about 22 quota"));
+    // ...and its repeats, with Ctrl still down and then let go, answer nothing.
+    let repeat = |modifiers| egui::Event::Key {
+        key: egui::Key::Enter,
+        pressed: true,
+        repeat: true,
+        modifiers,
+        physical_key: None,
+    };
+    for modifiers in [egui::Modifiers::COMMAND, egui::Modifiers::NONE] {
+        for _ in 0..5 {
+            harness.event(repeat(modifiers));
+            harness.step();
+        }
+    }
+    assert!(
+        shows(&harness, "Send this batch?"),
+        "a held key is no answer"
+    );
+    // Let go and press again: that is an answer.
+    harness.key_up(egui::Key::Enter);
+    harness.step();
+    assert!(shows(&harness, "Send this batch?"));
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert!(!shows(&harness, "Send this batch?"));
+    frames_until(&mut harness, "the eleven jobs", |_| {
+        stored_jobs(data.path()).len() == 11
+    });
+}
