@@ -196,6 +196,24 @@ fn no_button_sends_the_key_to_a_host_the_user_has_not_trusted() {
         !enabled(&harness, "Check account"),
         "no balance to refresh offline"
     );
+    // The Account window's Refresh asks the engine it has: offline, the simulator on this machine.
+    harness.key_press(egui::Key::Escape);
+    harness.get_by_label("Account").click_accesskit();
+    frames_until(&mut harness, "the Account window", |h| {
+        enabled(h, "Refresh")
+    });
+    harness.get_by_label("Refresh").click_accesskit();
+    frames_until(&mut harness, "the simulator's figures", |h| {
+        shows(h, "100000 quota") && shows(h, "the built-in simulator's figures")
+    });
+    harness.get_by_label("Close window").click_accesskit();
+    frames_until(&mut harness, "the Account window closed", |h| {
+        h.query_by_label("Close window").is_none()
+    });
+    harness.get_by_label("Settings").click_accesskit();
+    frames_until(&mut harness, "Settings again", |h| {
+        shows(h, "No key stored")
+    });
     settle(&mut harness);
     assert_eq!(count(), 0, "nothing reached the untrusted host");
 
