@@ -820,30 +820,11 @@ fn keys(boards: &mut BoardsState, services: &mut Services, ctx: &egui::Context) 
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::engine::{Backend, EngineConfig, EngineHandle, Timing, Waker};
     use crate::library::Mark;
-    use crate::secrets::KeyStore;
-    use crate::settings::Settings;
-    use crate::sim::SimConfig;
-    use crate::ui::textures::TextureCache;
 
     fn services(data: &std::path::Path) -> Services {
-        let config = EngineConfig {
-            data_dir: data.to_owned(),
-            backend: Backend::Simulator(Box::new(SimConfig::fast())),
-            timing: Timing::scaled(std::time::Duration::from_millis(30)),
-            keys: Arc::new(KeyStore::in_store(
-                keyring_core::mock::Store::new().unwrap(),
-            )),
-            stop_on_interrupt: false,
-        };
-        let waker: Waker = Arc::new(|| {});
-        let engine = EngineHandle::start(config.clone(), waker.clone()).unwrap();
-        let textures = TextureCache::new(1 << 20, || {}).unwrap();
-        Services::new(engine, config, waker, textures, Settings::default())
+        Services::for_tests(data)
     }
 
     fn note(text: &str) -> Content {

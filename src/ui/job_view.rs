@@ -385,8 +385,10 @@ fn failure(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord, message:
             ui.add(egui::Label::new(RichText::new(said).small()).selectable(true));
             match job.state {
                 JobState::Unconfirmed => unconfirmed(services, ui, job),
-                JobState::Abandoned => abandoned(services, ui, job),
-                _ if crate::engine::image_was_gone(job) => image_gone(services, ui, job),
+                JobState::Abandoned => fetch_or_retry(services, ui, job, FETCH_ABANDONED),
+                _ if crate::engine::image_was_gone(job) => {
+                    fetch_or_retry(services, ui, job, DOWNLOAD_AGAIN)
+                }
                 _ => {
                     if ui
                         .add(IconButton::labelled(icons::RETRY, "Retry"))
@@ -430,15 +432,21 @@ fn unconfirmed(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     });
 }
 
-/// Moodgrid stopped waiting; TTAPI may still finish it.
-fn abandoned(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+/// An ended job TTAPI may still hold the result of (Moodgrid stopped waiting, or its CDN lost the image):
+/// a free fetch, with `label` and `hover`, beside the charged Retry.
+fn fetch_or_retry(
+    services: &mut Services,
+    ui: &mut egui::Ui,
+    job: &JobRecord,
+    (label, hover): (&str, &str),
+) {
     ui.horizontal(|ui| {
         if ui
             .add_enabled(
                 services.ready && job.remote_id.is_some(),
-                egui::Button::new("Fetch again"),
+                egui::Button::new(label),
             )
-            .on_hover_text("Ask TTAPI where this job stands; if it finished, its images are saved")
+            .on_hover_text(hover)
             .clicked()
         {
             services.fetch(job.id);
@@ -453,30 +461,16 @@ fn abandoned(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     });
 }
 
+/// Moodgrid stopped waiting; TTAPI may still finish it.
+const FETCH_ABANDONED: (&str, &str) = (
+    "Fetch again",
+    "Ask TTAPI where this job stands; if it finished, its images are saved",
+);
 /// TTAPI made it and charged for it, but its CDN had lost the image: ask TTAPI afresh, for free.
-fn image_gone(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
-    ui.horizontal(|ui| {
-        if ui
-            .add_enabled(
-                services.ready && job.remote_id.is_some(),
-                egui::Button::new("Download again"),
-            )
-            .on_hover_text(
-                "Fetch the job from TTAPI again (free) and save its images from the fresh answer",
-            )
-            .clicked()
-        {
-            services.fetch(job.id);
-        }
-        if ui
-            .add(IconButton::labelled(icons::RETRY, "Retry"))
-            .on_hover_text("Submit the same request again as a new job (charged again)")
-            .clicked()
-        {
-            services.submit(NewSubmission::Retry { job: job.id });
-        }
-    });
-}
+const DOWNLOAD_AGAIN: (&str, &str) = (
+    "Download again",
+    "Fetch the job from TTAPI again (free) and save its images from the fresh answer",
+);
 
 /// Taken back before it was sent: nothing to fix, only to send after all.
 fn cancelled(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {

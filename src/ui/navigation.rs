@@ -164,36 +164,17 @@ fn help_menu(services: &mut Services, ui: &mut egui::Ui) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     use super::*;
-    use crate::engine::{Backend, EngineConfig, EngineHandle, Timing, Waker};
-    use crate::secrets::KeyStore;
-    use crate::settings::Settings;
-    use crate::sim::SimConfig;
-    use crate::ui::textures::TextureCache;
 
     /// The navigation row drawn alone, over `Services` on an offline engine: what a panel touches is its
     /// arguments, so a test needs nothing else.
     #[test]
     fn the_offline_banner_asks_for_settings_and_a_tab_changes_the_view() {
         let data = tempfile::tempdir().unwrap();
-        let config = EngineConfig {
-            data_dir: data.path().to_owned(),
-            backend: Backend::Simulator(Box::new(SimConfig::fast())),
-            timing: Timing::scaled(std::time::Duration::from_millis(30)),
-            keys: Arc::new(KeyStore::in_store(
-                keyring_core::mock::Store::new().unwrap(),
-            )),
-            stop_on_interrupt: false,
-        };
-        let waker: Waker = Arc::new(|| {});
-        let engine = EngineHandle::start(config.clone(), waker.clone()).unwrap();
-        let textures = TextureCache::new(1 << 20, || {}).unwrap();
-        let mut services = Services::new(engine, config, waker, textures, Settings::default());
+        let mut services = Services::for_tests(data.path());
         services.ready = true;
         services.offline = Some("started offline".into());
         let mut harness = Harness::builder()

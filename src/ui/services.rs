@@ -282,6 +282,27 @@ impl Services {
         );
     }
 
+    /// Services over an engine on the embedded simulator (fast, polled every 30 ms), a mock keyring and
+    /// `data_dir`: what a panel drawn alone in a unit test needs.
+    #[cfg(test)]
+    pub(crate) fn for_tests(data_dir: &std::path::Path) -> Services {
+        let config = EngineConfig {
+            data_dir: data_dir.to_owned(),
+            backend: crate::engine::Backend::Simulator(Box::new(crate::sim::SimConfig::fast())),
+            timing: crate::engine::Timing::scaled(std::time::Duration::from_millis(30)),
+            keys: std::sync::Arc::new(crate::secrets::KeyStore::in_store(
+                keyring_core::mock::Store::new().expect("the mock keyring starts"),
+            )),
+            stop_on_interrupt: false,
+        };
+        let waker: Waker = std::sync::Arc::new(|| {});
+        let engine =
+            EngineHandle::start(config.clone(), waker.clone()).expect("the test engine starts");
+        let textures =
+            super::textures::TextureCache::new(1 << 20, || {}).expect("the texture loader starts");
+        Services::new(engine, config, waker, textures, Settings::default())
+    }
+
     /// Puts `engine` in place of the running one and returns that. `None` is the moment a restart has
     /// stopped the old engine and not yet started the new one: every command is then refused.
     #[cfg(test)]

@@ -70,6 +70,30 @@ pub fn spawn_moodgrid(base: &str, data: &Path, args: &[&str], env: &[(&str, &str
         .unwrap()
 }
 
+/// What a spawned `moodgrid` printed once it exited, waited for off the async workers.
+pub async fn finished(child: Child) -> Output {
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Each job succeeded with its five images (the grid and its four splits) saved.
+pub fn assert_saved<'a>(
+    library: &moodgrid::library::Library,
+    jobs: impl IntoIterator<Item = &'a moodgrid::library::JobRecord>,
+) {
+    for job in jobs {
+        assert_eq!(
+            job.state,
+            moodgrid::library::JobState::Succeeded,
+            "#{}: {:?}",
+            job.id,
+            job.message
+        );
+        assert_eq!(library.images(job.id).unwrap().len(), 5, "#{}", job.id);
+    }
+}
+
 /// Sends a process a signal as a user's shell would (`-STOP` for Ctrl+Z, `-INT` for Ctrl+C, …).
 pub fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")

@@ -2,12 +2,12 @@
 //! job while its process lives (its own simulator does not know the job, which must not fail it), and once
 //! that process is gone, ends it with the reason.
 
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use moodgrid::library::{JobState, Library};
 
-use super::json_lines;
+use super::{finished, json_lines};
 
 fn offline(data: &std::path::Path, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_moodgrid"))
@@ -20,12 +20,6 @@ fn offline(data: &std::path::Path, args: &[&str]) -> Child {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap()
-}
-
-async fn output(child: Child) -> Output {
-    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
         .unwrap()
 }
 
@@ -54,18 +48,18 @@ async fn another_offline_process_follows_a_live_instance_and_ends_a_dead_ones_jo
         &["imagine", "offline, still running", "--wait"],
     );
     let job = until_running(data.path(), 0).await;
-    let follower = output(offline(data.path(), &["resume", "--wait", "--json"])).await;
+    let follower = finished(offline(data.path(), &["resume", "--wait", "--json"])).await;
     let stderr = String::from_utf8_lossy(&follower.stderr);
     assert_eq!(follower.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("Following 1 job(s)"), "{stderr}");
     assert_eq!(json_lines(&follower, 0)[0]["status"], "SUCCESS");
-    assert!(output(first).await.status.success());
+    assert!(finished(first).await.status.success());
 
     let mut second = offline(data.path(), &["imagine", "offline, owner killed", "--wait"]);
     until_running(data.path(), job).await;
     second.kill().unwrap();
     second.wait().unwrap();
-    let ender = output(offline(data.path(), &["resume", "--wait", "--json"])).await;
+    let ender = finished(offline(data.path(), &["resume", "--wait", "--json"])).await;
     let stderr = String::from_utf8_lossy(&ender.stderr);
     assert_eq!(ender.status.code(), Some(1), "{stderr}");
     let ended = json_lines(&ender, 1).remove(0);

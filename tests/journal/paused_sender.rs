@@ -13,7 +13,10 @@ use moodgrid::engine::Timing;
 use moodgrid::library::{Accepted, JobRecord, JobState, JobUpdate, LEASE, Library, Owner};
 use moodgrid::sim::{SimConfig, Simulator};
 
-use super::{KEY, earlier_job, json_lines, moodgrid, signal, spawn_moodgrid, start_engine};
+use super::{
+    KEY, assert_saved, earlier_job, finished, json_lines, moodgrid, signal, spawn_moodgrid,
+    start_engine,
+};
 
 /// `moodgrid imagine PROMPT --wait --json` on `sim`, paused `pause_ms` between `submitting` and the send,
 /// with its intervals (and lease) scaled to `poll_ms`.
@@ -83,9 +86,7 @@ async fn a_command_stopped_mid_send_past_its_lease_never_sends_after_the_takeove
     assert_eq!(submissions_of(&sim, prompt), 1, "the window sent it, once");
     // `fg`: the command wakes up where it stopped, proves its claim first, and finds it gone.
     signal(&command, "-CONT");
-    let output = tokio::task::spawn_blocking(move || command.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = finished(command).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let printed = json_lines(&output, 0);
@@ -178,9 +179,7 @@ async fn after_a_wall_clock_step_both_charges_are_kept_and_both_results_saved() 
     // The job the other process sent is finished by whoever resumes the library.
     let resumed = moodgrid(&sim, data.path(), &["resume", "--wait", "--json"]).await;
     assert_eq!(resumed.status.code(), Some(0));
-    let output = tokio::task::spawn_blocking(move || command.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = finished(command).await;
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -189,16 +188,7 @@ async fn after_a_wall_clock_step_both_charges_are_kept_and_both_results_saved() 
     );
     let original = library.job(paused.id).unwrap();
     let second = library.job(second.id).unwrap();
-    for job in [&original, &second] {
-        assert_eq!(
-            job.state,
-            JobState::Succeeded,
-            "#{}: {:?}",
-            job.id,
-            job.message
-        );
-        assert_eq!(library.images(job.id).unwrap().len(), 5, "#{}", job.id);
-    }
+    assert_saved(&library, [&original, &second]);
     assert_eq!(original.remote_id.as_deref(), Some(second_send.as_str()));
     assert_ne!(second.remote_id, original.remote_id);
     let said = library.events(paused.id).unwrap();

@@ -12,8 +12,8 @@ use moodgrid::library::{JobState, Library};
 use moodgrid::sim::Simulator;
 
 use super::{
-    busy_elsewhere, moodgrid, signal, sim_answering_imagine_late, sim_running_for, spawn_moodgrid,
-    start_engine,
+    busy_elsewhere, finished, moodgrid, signal, sim_answering_imagine_late, sim_running_for,
+    spawn_moodgrid, start_engine,
 };
 
 fn spawn(sim: &Simulator, data: &Path, args: &[&str]) -> Child {
@@ -73,9 +73,7 @@ async fn ctrl_c_sigterm_and_sighup_cancel_the_batchs_unsent_jobs_and_say_what_ru
         let data = tempfile::tempdir().unwrap();
         let command = one_sent_two_waiting(&sim, data.path()).await;
         signal(&command, name);
-        let output = tokio::task::spawn_blocking(move || command.wait_with_output().unwrap())
-            .await
-            .unwrap();
+        let output = finished(command).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(130), "{name}: {stderr}");
         assert!(
@@ -205,9 +203,7 @@ async fn cancel_takes_back_what_was_not_sent_and_says_what_was() {
     let rest = moodgrid(&sim, data.path(), &["cancel", "--queued"]).await;
     assert_eq!(rest.status.code(), Some(0));
     // The batch's command sees its jobs end: two cancelled (exit 0: cancelling is not a failure), one done.
-    let output = tokio::task::spawn_blocking(move || batch.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = finished(batch).await;
     assert_eq!(
         output.status.code(),
         Some(0),

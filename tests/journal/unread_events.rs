@@ -7,7 +7,7 @@ use moodgrid::domain::Mode;
 use moodgrid::engine::{Event, NewSubmission, Timing};
 use moodgrid::library::{JobState, Library};
 
-use super::{sim_running_for, start_engine};
+use super::{assert_saved, sim_running_for, start_engine};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engine_nobody_reads_from_finishes_every_job_with_its_images_and_one_submission() {
@@ -53,16 +53,7 @@ async fn an_engine_nobody_reads_from_finishes_every_job_with_its_images_and_one_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(unread_for.saturating_sub(started.elapsed())).await;
-    for job in library.jobs_by_id(&ids).unwrap() {
-        assert_eq!(
-            job.state,
-            JobState::Succeeded,
-            "#{}: {:?}",
-            job.id,
-            job.message
-        );
-        assert_eq!(library.images(job.id).unwrap().len(), 5, "#{}", job.id);
-    }
+    assert_saved(&library, &library.jobs_by_id(&ids).unwrap());
     assert_eq!(sim.accepted_submissions(), 4, "each job sent once");
     // Shown again, the window learns where each job ended: its newest record, not every step.
     let told = tokio::task::block_in_place(|| {
