@@ -1,0 +1,159 @@
+//! The Describe panel: one image (picked, dropped, pasted, or a URL) in, four prompts out, each as a card
+//! with Use prompt, Imagine and Copy. The cards also show in the job view of any describe job.
+
+use crate::ui::kit::controls::IconButton;
+use crate::ui::kit::icons;
+use egui::RichText;
+
+use crate::domain::prompt::describe_prompts;
+use crate::engine::{DescribeSource, NewSubmission};
+use crate::library::{JobKind, JobRecord, JobState};
+use crate::ui::runtime::services::{Intent, PromptEdit, Services};
+use crate::ui::sources::inputs::{CardAction, SourceSlot, SourceTarget, card, drop_zone};
+
+#[derive(Default)]
+pub struct DescribePanel {
+    pub slot: Option<SourceSlot>,
+    pub url: String,
+}
+
+pub fn show(describe: &mut DescribePanel, services: &mut Services, ui: &mut egui::Ui) {
+    ui.heading("Describe");
+    ui.label(
+        RichText::new(
+            "Four prompts that Midjourney would write for an image. Choose a file, drop one on the window, \
+             paste one (Ctrl+V), or give the address of an image on the web.",
+        )
+        .weak(),
+    );
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui
+            .add(IconButton::labelled(icons::ADD_IMAGES, "Choose image…"))
+            .clicked()
+        {
+            services
+                .chores
+                .pick_images(SourceTarget::Describe, "Image to describe");
+        }
+    });
+    ui.add_space(6.0);
+    let mut remove = false;
+    match &describe.slot {
+        Some(slot) => {
+            if let CardAction::Remove = card(ui, slot, (false, false)) {
+                remove = true;
+            }
+        }
+        None => drop_zone(ui, "Drop an image here"),
+    }
+    if remove {
+        describe.slot = None;
+    }
+    ui.add_space(6.0);
+    let source = describe
+        .slot
+        .as_ref()
+        .and_then(|s| s.ready())
+        .map(|s| s.image.clone());
+    let mut submit = None;
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                services.ready && source.is_some(),
+                IconButton::labelled(icons::DESCRIBE, "Describe image").primary(),
+            )
+            .clicked()
+        {
+            submit = source.clone().map(DescribeSource::Image);
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Image URL");
+        ui.add(
+            egui::TextEdit::singleline(&mut describe.url)
+                .hint_text("https://…")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+        let url = describe.url.trim().to_owned();
+        if ui
+            .add_enabled(
+                services.ready && !url.is_empty(),
+                egui::Button::new("Describe URL"),
+            )
+            .clicked()
+        {
+            submit = Some(DescribeSource::Url(url));
+        }
+    });
+    if let Some(source) = submit {
+        services.submit(NewSubmission::Describe { source });
+    }
+    ui.separator();
+    // The newest describe jobs, so the results of this panel stay in view.
+    let recent: Vec<JobRecord> = services
+        .jobs
+        .recent_of_kind(JobKind::Describe, 3)
+        .into_iter()
+        .cloned()
+        .collect();
+    egui::ScrollArea::vertical()
+        .id_salt("describe_results")
+        .show(ui, |ui| {
+            for job in recent {
+                ui.label(
+                    RichText::new(format!(
+                        "#{} · {}",
+                        job.id,
+                        crate::ui::job::labels::state_text(&job)
+                    ))
+                    .weak(),
+                );
+                cards(services, ui, &job);
+                ui.add_space(8.0);
+            }
+        });
+}
+
+/// The prompts of a describe job as cards, or its progress while it runs.
+pub fn cards(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
+    if job.state != JobState::Succeeded {
+        if !job.state.is_final() {
+            ui.add(
+                egui::ProgressBar::new(f32::from(job.progress.unwrap_or(0)) / 100.0)
+                    .desired_width(240.0),
+            );
+        }
+        return;
+    }
+    let prompts = describe_prompts(&job.prompt);
+    for prompt in prompts {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(egui::Label::new(&prompt).selectable(true));
+            ui.horizontal(|ui| {
+                if ui
+                    .add(IconButton::labelled(icons::PROMPT, "Use prompt"))
+                    .on_hover_text("Put it in the prompt bar")
+                    .clicked()
+                {
+                    services.ask(Intent::Prompt(PromptEdit::Replace(prompt.clone())));
+                }
+                if ui
+                    .add_enabled(
+                        services.ready,
+                        IconButton::labelled(icons::IMAGINE, "Imagine"),
+                    )
+                    .on_hover_text("Imagine it now")
+                    .clicked()
+                {
+                    services.ask(Intent::ImagineNow(prompt.clone()));
+                }
+                if ui.add(IconButton::new(icons::COPY, "Copy")).clicked() {
+                    ui.ctx().copy_text(prompt.clone());
+                }
+            });
+        });
+    }
+}
