@@ -1,7 +1,8 @@
 //! The platform's folders for Moodgrid (`directories`, under the application id `io.github.moodgrid.Moodgrid`):
-//! where the library lives unless `--data-dir` says otherwise, and where the window's logs go.
+//! where the library lives unless `--data-dir` says otherwise, where the window's logs go, and where exports
+//! go until the user picks another folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn project() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("io.github", "moodgrid", "Moodgrid")
@@ -21,4 +22,12 @@ pub fn default_log_dir() -> Option<PathBuf> {
             .unwrap_or_else(|| dirs.data_local_dir())
             .join("logs"),
     )
+}
+
+/// Where exports go until the user picks another folder: `Moodgrid` in the user's Pictures folder, else
+/// `exports` in the library. Reads a file on Linux (`user-dirs.dirs`): called before the window opens.
+pub fn default_export_dir(library: &Path) -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|dirs| dirs.picture_dir().map(|pictures| pictures.join("Moodgrid")))
+        .unwrap_or_else(|| library.join("exports"))
 }

@@ -24,10 +24,7 @@ pub(super) fn open(global: &GlobalArgs) -> Result<Exit, Failure> {
     } else {
         Backend::Detect { base }
     };
-    // Exports go to the user's Pictures folder (read here, before the window: it is a file read on Linux).
-    let export_folder = directories::UserDirs::new()
-        .and_then(|dirs| dirs.picture_dir().map(|p| p.join("Moodgrid")))
-        .unwrap_or_else(|| data_dir.join("exports"));
+    let export_folder = crate::places::default_export_dir(&data_dir);
     let launch = crate::ui::Launch {
         export_folder,
         engine: EngineConfig {

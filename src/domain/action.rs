@@ -55,10 +55,6 @@ impl PanDirection {
             PanDirection::Down => "down",
         }
     }
-
-    pub fn is_horizontal(self) -> bool {
-        matches!(self, PanDirection::Left | PanDirection::Right)
-    }
 }
 
 /// One follow-up action. Strings outside the catalogue are kept as [`Action::Other`] so that a button can

@@ -58,14 +58,6 @@ impl JobState {
                 | JobState::Cancelled
         )
     }
-
-    /// Holds one of the account's in-progress slots.
-    pub fn occupies_slot(self) -> bool {
-        matches!(
-            self,
-            JobState::Submitting | JobState::Uncertain | JobState::Pending | JobState::Running
-        )
-    }
 }
 
 /// A designer's verdict beside the stars: keep it, or throw it out.

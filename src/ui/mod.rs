@@ -8,6 +8,8 @@ mod board;
 mod gallery;
 mod job;
 mod kit;
+#[cfg(test)]
+mod layout_tests;
 mod mask;
 mod review;
 mod runtime;
@@ -18,7 +20,7 @@ mod studio;
 pub use gallery::search::MOST_FOUND as SEARCH_MOST_FOUND;
 pub use job::export::ExportPrefs;
 pub use kit::theme;
-pub use runtime::services::View;
+pub use runtime::nav::View;
 pub use runtime::textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 pub use shell::app::{MoodgridApp, Remembered};
 pub use shell::native::run;

@@ -14,7 +14,8 @@ use crate::library::thumbnail_beside;
 use crate::ui::board::state::{
     BoardsState, CanvasState, DraggedJobs, Edit, Gesture, Handle, apply, pos, v2,
 };
-use crate::ui::runtime::services::{Intent, Services};
+use crate::ui::runtime::intents::Intent;
+use crate::ui::runtime::services::Services;
 
 /// Screen radius within which a handle is grabbed.
 const HANDLE: f32 = 7.0;

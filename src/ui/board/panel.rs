@@ -14,8 +14,9 @@ pub use crate::ui::board::state::{BoardsState, DraggedJobs};
 use crate::ui::kit::controls::{Answer, IconButton};
 use crate::ui::kit::history::{History, REDO, UNDO, history_keys};
 use crate::ui::kit::icons::{self, Icon};
+use crate::ui::runtime::intents::{Intent, PromptEdit};
 use crate::ui::runtime::pending::{Pending, take_ready};
-use crate::ui::runtime::services::{Intent, PromptEdit, Services};
+use crate::ui::runtime::services::Services;
 use crate::ui::shell::toasts::ToastKind;
 use crate::ui::sources::inputs::{SourceInput, SourceTarget};
 
@@ -769,7 +770,7 @@ fn selected_urls(boards: &mut BoardsState, services: &mut Services) -> Vec<Strin
             services
                 .jobs
                 .get(*job)
-                .is_some_and(|j| j.backend == services.backend)
+                .is_some_and(|j| j.backend == services.status.backend)
         })
         .collect();
     wanted

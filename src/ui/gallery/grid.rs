@@ -21,8 +21,10 @@ use crate::ui::gallery::search::{BoardMembers, GallerySearch};
 use crate::ui::job::labels::state_text;
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
+use crate::ui::runtime::intents::Intent;
+use crate::ui::runtime::nav::{Nav, View};
 use crate::ui::runtime::pending::{Pending, Refreshed, take_ready};
-use crate::ui::runtime::services::{Intent, Nav, Services, View};
+use crate::ui::runtime::services::Services;
 use crate::ui::sources::inputs::{SourceInput, SourceTarget};
 
 /// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
@@ -276,7 +278,7 @@ pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::
         ) {
             Some(crate::ui::gallery::list_view::RowClick::Open(id)) => services.open_job(id),
             Some(crate::ui::gallery::list_view::RowClick::Select(id)) => {
-                services.nav.selected = Some(id)
+                services.ask(Intent::Select(id))
             }
             None => {}
         }
@@ -393,7 +395,7 @@ fn select_when_read(gallery: &mut GalleryState, services: &mut Services) {
     if let Some(place) = gallery.select_at
         && let Some(job) = gallery.pages().at(services, place)
     {
-        services.nav.selected = Some(job.id);
+        services.ask(Intent::Select(job.id));
         gallery.select_at = None;
     }
 }
@@ -810,7 +812,7 @@ fn marked_actions(gallery: &mut GalleryState, services: &mut Services, ui: &mut 
         ))
         .clicked()
     {
-        let jobs = export_selection(gallery, &services.nav);
+        let jobs = export_selection(gallery, &services.nav());
         services.ask(Intent::Export(jobs));
     }
     if ui
@@ -879,7 +881,7 @@ fn tile(
     if !ui.is_rect_visible(rect) {
         return;
     }
-    let selected = services.nav.selected == Some(job.id);
+    let selected = services.nav().selected == Some(job.id);
     let marked = gallery.marked.contains(&job.id);
     paint_tile(
         services,
@@ -1111,7 +1113,7 @@ fn tile_clicked(
             .map(|(id, at)| gallery.grid.position(id).unwrap_or(at))
             .or_else(|| {
                 services
-                    .nav
+                    .nav()
                     .selected
                     .and_then(|id| gallery.grid.position(id))
             })
@@ -1131,7 +1133,7 @@ fn tile_clicked(
         }
     } else if response.clicked() {
         gallery.anchor = Some((job.id, index));
-        services.nav.selected = Some(job.id);
+        services.ask(Intent::Select(job.id));
     }
 }
 
@@ -1178,7 +1180,7 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
         .find(|(key, _)| ctx.input(|i| i.key_pressed(*key)))
         .map(|(_, step)| *step);
     if ctx.input(|i| i.key_pressed(Key::Enter))
-        && let Some(id) = services.nav.selected
+        && let Some(id) = services.nav().selected
     {
         services.open_job(id);
         return;
@@ -1192,7 +1194,7 @@ pub fn handle_keys(gallery: &mut GalleryState, services: &mut Services, ctx: &eg
     }
     let current = gallery.select_at.or_else(|| {
         services
-            .nav
+            .nav()
             .selected
             .and_then(|id| gallery.pages().position(id))
     });

@@ -25,7 +25,7 @@ pub fn show(services: &mut Services, ui: &mut egui::Ui) {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .add_enabled(
-                        services.ready,
+                        services.status.ready,
                         IconButton::labelled(icons::CANCEL, &format!("Cancel all queued ({queued})")),
                     )
                     .on_hover_text(
@@ -65,7 +65,7 @@ pub fn show(services: &mut Services, ui: &mut egui::Ui) {
 }
 
 fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Response {
-    let selected = services.nav.selected == Some(job.id);
+    let selected = services.nav().selected == Some(job.id);
     let thumb = crate::ui::runtime::thumbnails::thumbnail(services, job.id, 256);
     // The row is the click and drag target, claimed before its contents so that a button drawn on it
     // (Cancel) gets its own clicks.
@@ -118,7 +118,7 @@ fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Res
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .add_enabled(
-                    services.ready,
+                    services.status.ready,
                     IconButton::new(icons::CANCEL, &format!("Cancel #{}", job.id)),
                 )
                 .on_hover_text("Not sent yet: take it back (never sent, nothing charged). Del")
@@ -152,7 +152,7 @@ fn text(services: &Services, ui: &mut egui::Ui, job: &JobRecord) {
         ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
         ui.label(RichText::new(format!("{} · {}", job.action, state_text(job))).small());
         if let (JobState::Queued, Some((reason, until))) =
-            (job.state, services.waiting.get(&job.id))
+            (job.state, services.status.waiting.get(&job.id))
         {
             // The same words the CLI prints: why it is not sent, and until when it is tried again.
             ui.add(

@@ -14,7 +14,8 @@ use crate::library::{ImageFile, ImageRole, JobKind, JobParams, JobRecord, JobSta
 use crate::ui::job::labels::state_text;
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
-use crate::ui::runtime::services::{Intent, PromptEdit, Services};
+use crate::ui::runtime::intents::{Intent, PromptEdit};
+use crate::ui::runtime::services::Services;
 use crate::ui::sources::inputs::{SourceInput, SourceTarget};
 
 pub(in crate::ui) const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.02..=16.0;
@@ -40,12 +41,12 @@ struct Family {
 
 pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui::Ui) {
     let Some(job) = services
-        .nav
+        .nav()
         .selected
         .and_then(|id| services.jobs.get(id))
         .cloned()
     else {
-        match services.nav.selected {
+        match services.nav().selected {
             // An older job, being read from the library.
             Some(id) if !services.jobs.gone(id) => {
                 ui.centered_and_justified(|ui| ui.spinner());
@@ -111,7 +112,7 @@ fn nothing_open(services: &mut Services, ui: &mut egui::Ui) {
                 services.ask(Intent::Prompt(PromptEdit::Replace(example.to_owned())));
             }
         }
-        if services.offline.is_some() {
+        if services.status.offline.is_some() {
             ui.add_space(12.0);
             ui.set_max_width(520.0);
             ui.label(
@@ -148,7 +149,9 @@ fn details(
         ui.add_space(6.0);
         failure(services, ui, job, message);
     }
-    if let (JobState::Queued, Some((reason, until))) = (job.state, services.waiting.get(&job.id)) {
+    if let (JobState::Queued, Some((reason, until))) =
+        (job.state, services.status.waiting.get(&job.id))
+    {
         ui.colored_label(
             ui.visuals().warn_fg_color,
             format!(
@@ -289,7 +292,7 @@ fn sources_actions(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) 
     ui.horizontal(|ui| {
         if job.state == JobState::Succeeded
             && ui
-                .add_enabled(services.ready, egui::Button::new(again))
+                .add_enabled(services.status.ready, egui::Button::new(again))
                 .on_hover_text("The same images and settings, as a new job")
                 .clicked()
         {
@@ -314,7 +317,7 @@ fn cancel(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     let queued = job.state == JobState::Queued;
     let button = ui
         .add_enabled(
-            queued && services.ready,
+            queued && services.status.ready,
             IconButton::labelled(icons::CANCEL, "Cancel"),
         )
         .on_hover_text("Not sent yet: take it back. It is never sent and nothing is charged (Del)")
@@ -414,14 +417,14 @@ fn unconfirmed(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
     ));
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(services.ready, egui::Button::new("Look again"))
+            .add_enabled(services.status.ready, egui::Button::new("Look again"))
             .on_hover_text("Search TTAPI's job list for this submission once more; never sends")
             .clicked()
         {
             services.look_again(job.id);
         }
         if ui
-            .add_enabled(services.ready, egui::Button::new("Send anyway"))
+            .add_enabled(services.status.ready, egui::Button::new("Send anyway"))
             .on_hover_text(
                 "Submit it again as a new job; if TTAPI did run the first, you pay twice",
             )
@@ -443,7 +446,7 @@ fn fetch_or_retry(
     ui.horizontal(|ui| {
         if ui
             .add_enabled(
-                services.ready && job.remote_id.is_some(),
+                services.status.ready && job.remote_id.is_some(),
                 egui::Button::new(label),
             )
             .on_hover_text(hover)
@@ -481,7 +484,7 @@ fn cancelled(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
         );
         if ui
             .add_enabled(
-                services.ready,
+                services.status.ready,
                 IconButton::labelled(icons::RETRY, "Send it"),
             )
             .on_hover_text("Submit the same request after all, as a new job")
@@ -501,7 +504,7 @@ fn run_again(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
         && crate::domain::Action::parse(&job.action).is_upscale()
         && ui
             .add_enabled(
-                services.ready,
+                services.status.ready,
                 IconButton::labelled(icons::RETRY, "Run again"),
             )
             .on_hover_text("Upscale the same image again, as a new job (charged again)")
@@ -521,10 +524,12 @@ fn buttons(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
         return;
     }
     let disabled_reason = match job.state {
-        JobState::Succeeded if job.backend != services.backend && services.ready => Some(format!(
-            "Made on {}; Moodgrid is now connected to {}",
-            job.backend, services.backend
-        )),
+        JobState::Succeeded if job.backend != services.status.backend && services.status.ready => {
+            Some(format!(
+                "Made on {}; Moodgrid is now connected to {}",
+                job.backend, services.status.backend
+            ))
+        }
         JobState::Succeeded => None,
         state if state.is_final() => Some(format!(
             "This job {}; it has no follow-ups.",
@@ -568,7 +573,8 @@ fn buttons(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
                             None => {
                                 let wire = action.wire_name();
                                 let mode = job.mode.unwrap_or_default();
-                                let estimate = services.account.estimate(mode, &wire, &job.prompt);
+                                let estimate =
+                                    services.status.account.estimate(mode, &wire, &job.prompt);
                                 let kind = crate::domain::pricing::PricedKind::of_action(&wire);
                                 button.on_hover_text(format!(
                                     "{wire}\n≈ {} quota ({})",
@@ -618,7 +624,7 @@ pub fn can_vary_region(services: &mut Services, job: i64) -> bool {
     let finished_here = services
         .jobs
         .get(job)
-        .is_some_and(|r| r.state == JobState::Succeeded && r.backend == services.backend);
+        .is_some_and(|r| r.state == JobState::Succeeded && r.backend == services.status.backend);
     finished_here
         && services
             .jobs

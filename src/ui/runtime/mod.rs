@@ -3,10 +3,16 @@
 //! the texture cache and thumbnails, off-thread chores, answers still to come, the double-press guard and the
 //! frame report. It uses `kit` and the plain types panels hand it (sources' inputs, Intents); no panel.
 
+pub(in crate::ui) mod account_data;
 pub(in crate::ui) mod chores;
 pub(in crate::ui) mod frame_report;
+mod inbox;
+pub(in crate::ui) mod intents;
 pub(in crate::ui) mod job_list;
+mod link;
+pub(in crate::ui) mod nav;
 pub(in crate::ui) mod pending;
+mod requests;
 pub(in crate::ui) mod services;
 pub(in crate::ui) mod submit_guard;
 pub(in crate::ui) mod textures;

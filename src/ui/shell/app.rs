@@ -18,7 +18,9 @@ use crate::ui::job::view::JobViewState;
 use crate::ui::kit::fonts;
 use crate::ui::mask::editor::MaskEditor;
 use crate::ui::runtime::chores::ChoreResult;
-use crate::ui::runtime::services::{Intent, Services, View};
+use crate::ui::runtime::intents::Intent;
+use crate::ui::runtime::nav::View;
+use crate::ui::runtime::services::Services;
 use crate::ui::runtime::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
 use crate::ui::shell::settings::SettingsPanel;
 use crate::ui::shell::shortcuts::{
@@ -119,7 +121,7 @@ impl MoodgridApp {
     pub fn logic(&mut self) {
         if self.services.receive() {
             self.settings_panel
-                .engine_ready(self.services.offline.is_none());
+                .engine_ready(self.services.status.offline.is_none());
         }
     }
 
@@ -150,7 +152,7 @@ impl MoodgridApp {
         // Whatever view is open: images added from a job or the gallery are placed and saved now, not when
         // the board is next looked at.
         crate::ui::board::panel::receive(boards, services);
-        if services.nav.view == View::Gallery && gallery.review.is_some() {
+        if services.nav().view == View::Gallery && gallery.review.is_some() {
             // Compare and culling take the whole window: nothing but the pictures and their verdicts.
             egui::CentralPanel::default().show(ui, |ui| {
                 crate::ui::gallery::grid::show_review(gallery, services, ui);
@@ -168,7 +170,7 @@ impl MoodgridApp {
                 .max_size(FEED_MAX_WIDTH)
                 .resizable(true)
                 .show(ui, |ui| crate::ui::job::feed::show(services, ui));
-            egui::CentralPanel::default().show(ui, |ui| match services.nav.view {
+            egui::CentralPanel::default().show(ui, |ui| match services.nav().view {
                 View::Job => crate::ui::job::view::show(job_view, services, ui),
                 View::Gallery => crate::ui::gallery::grid::show(gallery, services, ui),
                 View::Blend => crate::ui::sources::blend::show(blend, services, ui),
@@ -177,17 +179,17 @@ impl MoodgridApp {
                 View::Board => crate::ui::board::panel::show(boards, services, ui),
             });
         }
-        drop_hint(services.nav.view, &ctx);
+        drop_hint(services.nav().view, &ctx);
         crate::ui::board::panel::show_drag_preview(&ctx);
         crate::ui::shell::settings::show(settings_panel, services, &ctx);
-        crate::ui::studio::account::update(services);
+        services.refresh_account();
         crate::ui::studio::account::show(account_panel, services, &ctx);
         crate::ui::shell::shortcuts::show(shortcuts_open, &ctx);
         crate::ui::job::export::show(export, services, &ctx);
         if let Some(job) = services.toasts.show(&ctx) {
             services.open_job(job);
         }
-        self.carry_out_intents();
+        self.carry_out_intents(&ctx);
         self.services.request_jobs();
         self.services.request_images();
         if self.services.busy() {
@@ -196,14 +198,16 @@ impl MoodgridApp {
         }
     }
 
-    /// What the panels asked of one another this frame.
-    fn carry_out_intents(&mut self) {
+    /// What the panels asked of one another this frame. The next frame follows at once: it draws the view or
+    /// job an Intent moved to.
+    fn carry_out_intents(&mut self, ctx: &egui::Context) {
         // An intent may lead to another (a board's sources become board items): a few rounds at most.
         for _ in 0..4 {
             let intents = self.services.take_intents();
             if intents.is_empty() {
                 return;
             }
+            ctx.request_repaint();
             for intent in intents {
                 self.carry_out(intent);
             }
@@ -214,9 +218,11 @@ impl MoodgridApp {
         let services = &mut self.services;
         match intent {
             Intent::OpenJob(job) => {
-                services.nav.selected = Some(job);
-                services.nav.view = View::Job;
+                services.select(Some(job));
+                services.show_view(View::Job);
             }
+            Intent::Select(job) => services.select(Some(job)),
+            Intent::Show(view) => services.show_view(view),
             Intent::Prompt(edit) => self.prompt_bar.apply(edit),
             Intent::ImagineNow(prompt) => services.submit(NewSubmission::Imagine {
                 prompt,
@@ -227,7 +233,7 @@ impl MoodgridApp {
             Intent::EditMask { job, ops } => {
                 if let Some(editor) = crate::ui::mask::editor::open_on_job(services, job, ops) {
                     self.mask_editor = Some(editor);
-                    services.nav.view = View::Mask;
+                    services.show_view(View::Mask);
                 }
             }
             Intent::Sources {
@@ -235,7 +241,7 @@ impl MoodgridApp {
                 inputs,
                 ..
             } => {
-                services.nav.view = View::Board;
+                services.show_view(View::Board);
                 crate::ui::board::panel::add_inputs(&mut self.boards, services, inputs, None);
             }
             Intent::Sources {
@@ -258,7 +264,7 @@ impl MoodgridApp {
                 // Out of sight, the board says "Added to the board" once it has saved them.
                 crate::ui::board::panel::add_jobs(&mut self.boards, services, &jobs, at, !open);
                 if open {
-                    services.nav.view = View::Board;
+                    services.show_view(View::Board);
                 }
             }
             Intent::Export(jobs) => crate::ui::job::export::open(&mut self.export, jobs),
@@ -271,14 +277,14 @@ impl MoodgridApp {
 
     /// What Export… acts on: the gallery's picks when there are any, else the selected job.
     fn export_selection(&self) -> Vec<i64> {
-        crate::ui::gallery::grid::export_selection(&self.gallery, &self.services.nav)
+        crate::ui::gallery::grid::export_selection(&self.gallery, &self.services.nav())
     }
 
     /// What the window reopens with next time (eframe keeps it beside the window's size and position).
     pub fn remembered(&self) -> Remembered {
         Remembered {
-            view: self.services.nav.view,
-            selected: self.services.nav.selected,
+            view: self.services.nav().view,
+            selected: self.services.nav().selected,
             gallery_filter: self.gallery.filter.clone(),
             saved_searches: self.gallery.saved.clone(),
             gallery_tiles: self.gallery.tiles,
@@ -290,11 +296,11 @@ impl MoodgridApp {
     /// Reopens what was open when the window last closed. The mask editor's work is not kept, so it reopens
     /// on its job instead.
     pub fn restore(&mut self, remembered: Remembered) {
-        self.services.nav.view = match remembered.view {
+        self.services.show_view(match remembered.view {
             View::Mask => View::Job,
             view => view,
-        };
-        self.services.nav.selected = remembered.selected;
+        });
+        self.services.select(remembered.selected);
         self.gallery.filter = remembered.gallery_filter;
         self.gallery.saved = remembered.saved_searches;
         self.gallery.tiles = remembered.gallery_tiles;
@@ -323,7 +329,7 @@ impl MoodgridApp {
     /// Files dropped on the window and images pasted (Ctrl+V outside a text field) go to the Describe
     /// panel or the board when one is open (on the board, where the pointer is), else to Blend.
     fn take_dropped_and_pasted(&mut self, ctx: &egui::Context) {
-        let target = match self.services.nav.view {
+        let target = match self.services.nav().view {
             View::Describe => SourceTarget::Describe,
             View::Board => SourceTarget::Board,
             _ => SourceTarget::Blend,
@@ -457,7 +463,7 @@ impl MoodgridApp {
                 ChoreResult::Nothing => {}
             }
         }
-        self.carry_out_intents();
+        self.carry_out_intents(&ctx);
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -491,14 +497,14 @@ impl MoodgridApp {
         // Views change from anywhere, the prompt too (Ctrl+digit types nothing), as tabs do in a browser.
         for (shortcut, view) in VIEW_SHORTCUTS {
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
-                self.services.nav.view = view;
+                self.services.show_view(view);
                 self.gallery.review = None;
             }
         }
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        if self.services.nav.view == View::Gallery && self.gallery.review.is_some() {
+        if self.services.nav().view == View::Gallery && self.gallery.review.is_some() {
             // Compare and culling have keys of their own (digits rate or maximise, not U1–U4).
             crate::ui::gallery::grid::review_keys(&mut self.gallery, &mut self.services, ctx);
             return;
@@ -507,55 +513,68 @@ impl MoodgridApp {
             let jobs = self.export_selection();
             crate::ui::job::export::open(&mut self.export, jobs);
         }
-        let services = &mut self.services;
         // The selected job's keys work where it is what the user looks at: not on a board, where 1 is 100 %.
-        let on_jobs = matches!(services.nav.view, View::Job | View::Gallery);
+        let on_jobs = matches!(self.services.nav().view, View::Job | View::Gallery);
         if on_jobs && ctx.input_mut(|i| i.consume_shortcut(&crate::ui::kit::history::UNDO)) {
-            services.undo_trash();
+            self.services.undo_trash();
         }
-        if let Some(job) = services
-            .nav
+        if let Some(job) = self
+            .services
+            .nav()
             .selected
             .filter(|_| on_jobs)
-            .and_then(|id| services.jobs.get(id))
+            .and_then(|id| self.services.jobs.get(id))
             .cloned()
         {
-            if ctx.input(|i| i.key_pressed(Key::Delete)) {
-                let picks = &mut self.gallery.marked;
-                if services.nav.view == View::Gallery && !picks.is_empty() {
-                    services.trash(std::mem::take(picks).into_iter().collect());
-                } else if job.state == JobState::Queued {
-                    // Not sent yet: deleting it takes it back.
-                    services.cancel(Some(vec![job.id]));
-                } else {
-                    services.trash(vec![job.id]);
-                }
-            }
-            if let Some(mark) = crate::ui::job::verdict::key_mark(ctx, false) {
-                crate::ui::job::verdict::mark(services, job.id, mark);
-            }
-            for (n, key) in [
-                (1, Key::Num1),
-                (2, Key::Num2),
-                (3, Key::Num3),
-                (4, Key::Num4),
-            ] {
-                let action = Action::Upsample(n).wire_name();
-                if ctx.input(|i| i.key_pressed(key))
-                    && job.state == JobState::Succeeded
-                    && job.components.contains(&action)
-                {
-                    services.press(job.id, action);
-                }
+            self.selected_job_keys(&job, ctx);
+        }
+        self.view_keys(ctx);
+        self.carry_out_intents(ctx);
+    }
+
+    /// Del, the verdict keys and 1–4 (U1–U4) on the selected job.
+    fn selected_job_keys(&mut self, job: &crate::library::JobRecord, ctx: &egui::Context) {
+        let services = &mut self.services;
+        if ctx.input(|i| i.key_pressed(Key::Delete)) {
+            let picks = &mut self.gallery.marked;
+            if services.nav().view == View::Gallery && !picks.is_empty() {
+                services.trash(std::mem::take(picks).into_iter().collect());
+            } else if job.state == JobState::Queued {
+                // Not sent yet: deleting it takes it back.
+                services.cancel(Some(vec![job.id]));
+            } else {
+                services.trash(vec![job.id]);
             }
         }
-        match services.nav.view {
+        if let Some(mark) = crate::ui::job::verdict::key_mark(ctx, false) {
+            crate::ui::job::verdict::mark(services, job.id, mark);
+        }
+        for (n, key) in [
+            (1, Key::Num1),
+            (2, Key::Num2),
+            (3, Key::Num3),
+            (4, Key::Num4),
+        ] {
+            let action = Action::Upsample(n).wire_name();
+            if ctx.input(|i| i.key_pressed(key))
+                && job.state == JobState::Succeeded
+                && job.components.contains(&action)
+            {
+                services.press(job.id, action);
+            }
+        }
+    }
+
+    /// The open view's own window keys: the gallery's arrows, and on the job view R (vary region) and Esc.
+    fn view_keys(&mut self, ctx: &egui::Context) {
+        let services = &mut self.services;
+        match services.nav().view {
             View::Gallery => {
                 crate::ui::gallery::grid::handle_keys(&mut self.gallery, services, ctx)
             }
             View::Job => {
                 if ctx.input(|i| i.key_pressed(VARY_REGION_KEY))
-                    && let Some(job) = services.nav.selected
+                    && let Some(job) = services.nav().selected
                     && crate::ui::job::view::can_vary_region(services, job)
                 {
                     services.ask(Intent::EditMask {
@@ -570,12 +589,11 @@ impl MoodgridApp {
                     && !self.export.is_open()
                     && !egui::Popup::is_any_open(ctx)
                 {
-                    services.nav.view = View::Gallery;
+                    services.show_view(View::Gallery);
                 }
             }
             View::Blend | View::Describe | View::Mask | View::Board => {}
         }
-        self.carry_out_intents();
     }
 }
 
@@ -614,10 +632,10 @@ pub fn add_sources(
     target: SourceTarget,
     inputs: Vec<SourceInput>,
 ) {
-    services.nav.view = match target {
+    services.show_view(match target {
         SourceTarget::Describe => View::Describe,
         SourceTarget::Blend | SourceTarget::Board => View::Blend,
-    };
+    });
     for mut input in inputs {
         let id = services.next_slot_id();
         if let SourceInput::Pixels { name, .. } = &mut input {

@@ -5,7 +5,9 @@ use egui::RichText;
 
 use crate::ui::kit::controls::{IconButton, decoration, icon_menu};
 use crate::ui::kit::icons;
-use crate::ui::runtime::services::{Intent, Services, View};
+use crate::ui::runtime::intents::Intent;
+use crate::ui::runtime::nav::View;
+use crate::ui::runtime::services::Services;
 use crate::ui::shell::shortcuts::{SETTINGS_SHORTCUT, VIEW_SHORTCUTS};
 
 /// `mask_open`: a mask editor is open, so its tab is offered.
@@ -38,7 +40,8 @@ pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
 
 /// The views, each a tab with its icon; the open one stays pressed.
 fn tabs(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
-    let current = &mut services.nav.view;
+    let current = services.nav().view;
+    let mut chosen = None;
     let mut tab = |ui: &mut egui::Ui, view: View, icon, name, hint: &str| {
         let shortcut = VIEW_SHORTCUTS
             .iter()
@@ -46,10 +49,10 @@ fn tabs(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
             .map(|(shortcut, _)| format!(" ({})", ui.ctx().format_shortcut(shortcut)))
             .unwrap_or_default();
         let response = ui
-            .add(IconButton::labelled(icon, name).selected(*current == view))
+            .add(IconButton::labelled(icon, name).selected(current == view))
             .on_hover_text(format!("{hint}{shortcut}"));
         if response.clicked() {
-            *current = view;
+            chosen = Some(view);
         }
         response
     };
@@ -96,17 +99,20 @@ fn tabs(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
         .dnd_hover_payload::<crate::ui::board::panel::DraggedJobs>()
         .is_some()
     {
-        services.nav.view = View::Board;
+        chosen = Some(View::Board);
+    }
+    if let Some(view) = chosen {
+        services.ask(Intent::Show(view));
     }
 }
 
 /// Where jobs go: the service, the offline simulator (a warning that opens Settings), or still connecting.
 fn connection(services: &mut Services, ui: &mut egui::Ui) {
     let palette = crate::ui::kit::theme::palette(ui);
-    if !services.ready {
+    if !services.status.ready {
         ui.label(RichText::new("Connecting…").color(palette.weak_text));
         ui.spinner();
-    } else if let Some(reason) = services.offline.clone() {
+    } else if let Some(reason) = services.status.offline.clone() {
         // Right to left: the words, then the icon before them. The long form where there is room.
         let words = if ui.available_width() > 420.0 {
             if crate::engine::is_untrusted_host(&reason) {
@@ -130,7 +136,8 @@ fn connection(services: &mut Services, ui: &mut egui::Ui) {
         }
     } else {
         ui.label(
-            RichText::new(format!("Connected to {}", services.backend)).color(palette.weak_text),
+            RichText::new(format!("Connected to {}", services.status.backend))
+                .color(palette.weak_text),
         );
         decoration(ui, icons::ONLINE, palette.success);
     }
@@ -172,11 +179,11 @@ mod tests {
     /// The navigation row drawn alone, over `Services` on an offline engine: what a panel touches is its
     /// arguments, so a test needs nothing else.
     #[test]
-    fn the_offline_banner_asks_for_settings_and_a_tab_changes_the_view() {
+    fn the_offline_banner_asks_for_settings_and_a_tab_asks_for_its_view() {
         let data = tempfile::tempdir().unwrap();
         let mut services = Services::for_tests(data.path());
-        services.ready = true;
-        services.offline = Some("started offline".into());
+        services.status.ready = true;
+        services.status.offline = Some("started offline".into());
         let mut harness = Harness::builder()
             .with_context_setup(icons::install)
             .build_ui_state(
@@ -196,7 +203,17 @@ mod tests {
         ));
         harness.get_by_label("Gallery").click();
         harness.run();
-        assert_eq!(harness.state().nav.view, View::Gallery);
-        assert!(harness.state_mut().take_intents().is_empty());
+        assert!(
+            matches!(
+                harness.state_mut().take_intents()[..],
+                [Intent::Show(View::Gallery)]
+            ),
+            "a tab asks the shell for its view"
+        );
+        assert_eq!(
+            harness.state().nav().view,
+            View::Job,
+            "the view changes only as the shell carries the Intent out"
+        );
     }
 }

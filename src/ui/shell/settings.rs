@@ -8,8 +8,9 @@ use crate::api::{AccountInfo, ApiError, ApiKey, BaseUrl, KNOWN_HOSTS};
 use crate::engine::{Backend, Command};
 use crate::secrets::{ENV_VAR, KeySource, KeyStatus, KeyringError};
 use crate::settings::{Settings, SettingsError};
+use crate::ui::runtime::intents::Intent;
 use crate::ui::runtime::pending::{Pending, take_ready};
-use crate::ui::runtime::services::{Intent, Services};
+use crate::ui::runtime::services::Services;
 use crate::ui::shell::toasts::ToastKind;
 
 pub struct SettingsPanel {
@@ -142,14 +143,14 @@ fn receive(panel: &mut SettingsPanel, services: &mut Services) {
         let base = services.settings.base();
         services.restart_engine(Backend::Detect { base }, None);
     }
-    if services.ready && panel.refresh_status && panel.status_answer.is_none() {
+    if services.status.ready && panel.refresh_status && panel.status_answer.is_none() {
         let (reply, answer) = Pending::channel();
         if services.send(Command::KeyStatus { reply }) {
             panel.status_answer = Some(answer);
             panel.refresh_status = false;
         }
     }
-    if services.ready && services.offline.is_none() && panel.check_when_ready {
+    if services.status.ready && services.status.offline.is_none() && panel.check_when_ready {
         panel.check_when_ready = false;
         check_account(panel, services, None);
     }
@@ -172,7 +173,18 @@ fn balance_line(info: &AccountInfo) -> String {
 fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.heading("TTAPI key");
     key_status(ui, panel.status.as_ref());
+    untrusted_host(panel, services, ui);
+    key_field(panel, services, ui);
+    if let Some(message) = &panel.key_message {
+        outcome_label(ui, message);
+    }
+    account_check(panel, services, ui);
+}
+
+/// Why the key is not sent to this host, and the way to trust it.
+fn untrusted_host(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     if let Some(why) = services
+        .status
         .offline
         .as_deref()
         .filter(|why| crate::engine::is_untrusted_host(why))
@@ -180,7 +192,7 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
         ui.colored_label(ui.visuals().warn_fg_color, why);
         if ui
             .add_enabled(
-                services.ready && panel.host_to_trust.is_none(),
+                services.status.ready && panel.host_to_trust.is_none(),
                 egui::Button::new("Trust this host…"),
             )
             .on_hover_text("Asks first, under Service")
@@ -189,6 +201,10 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
             panel.host_to_trust = Some(services.settings.base());
         }
     }
+}
+
+/// The key field with Save (or Replace), Check and Remove.
+fn key_field(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     let has_stored = panel
         .status
         .as_ref()
@@ -205,7 +221,8 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
     });
     let typed = ApiKey::new(panel.key_input.clone());
     // While the engine restarts nobody could carry out the request.
-    let busy = !services.ready || panel.store_answer.is_some() || panel.remove_answer.is_some();
+    let busy =
+        !services.status.ready || panel.store_answer.is_some() || panel.remove_answer.is_some();
     ui.horizontal(|ui| {
         let save_label = if has_stored {
             "Replace key"
@@ -227,7 +244,7 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
         }
         if ui
             .add_enabled(
-                typed.is_some() && services.ready,
+                typed.is_some() && services.status.ready,
                 egui::Button::new("Check key"),
             )
             .on_hover_text("Ask TTAPI's info endpoint about this key, without storing it")
@@ -250,11 +267,12 @@ fn key_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui
             ui.spinner();
         }
     });
-    if let Some(message) = &panel.key_message {
-        outcome_label(ui, message);
-    }
+}
+
+/// Check account: the balance and the account the connected key belongs to.
+fn account_check(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        let can_check = services.ready && services.offline.is_none();
+        let can_check = services.status.ready && services.status.offline.is_none();
         if ui
             .add_enabled(can_check, egui::Button::new("Check account"))
             .on_disabled_hover_text("Connect with a key first")
@@ -352,7 +370,10 @@ fn host_section(panel: &mut SettingsPanel, services: &mut Services, ui: &mut egu
     let mut apply = false;
     ui.horizontal(|ui| {
         apply = ui
-            .add_enabled(changed && services.ready, egui::Button::new("Apply host"))
+            .add_enabled(
+                changed && services.status.ready,
+                egui::Button::new("Apply host"),
+            )
             .on_hover_text("Save the host and reconnect")
             .clicked();
         if let Some(problem) = &panel.host_problem {
@@ -410,7 +431,7 @@ fn trusted_hosts(panel: &mut SettingsPanel, services: &mut Services, ui: &mut eg
         ui.horizontal(|ui| {
             ui.label(host);
             if ui
-                .add_enabled(services.ready, egui::Button::new("Withdraw"))
+                .add_enabled(services.status.ready, egui::Button::new("Withdraw"))
                 .on_hover_text("Send the key to this host no more")
                 .clicked()
             {

@@ -4,7 +4,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::ui::runtime::services::View;
+use crate::ui::runtime::nav::View;
 
 /// F1 opens and closes the list, as in most desktop tools.
 pub const SHORTCUTS_KEY: Key = Key::F1;

@@ -88,7 +88,7 @@ pub fn show(blend: &mut BlendPanel, services: &mut Services, ui: &mut egui::Ui) 
         .iter()
         .any(|s| s.ready().is_none() && !is_bad(s));
     let count_ok = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&ready.len());
-    let why_not = if !services.ready {
+    let why_not = if !services.status.ready {
         Some("Connecting…".to_owned())
     } else if loading {
         Some("Waiting for the images to be checked".to_owned())

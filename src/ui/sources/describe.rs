@@ -8,7 +8,8 @@ use egui::RichText;
 use crate::domain::prompt::describe_prompts;
 use crate::engine::{DescribeSource, NewSubmission};
 use crate::library::{JobKind, JobRecord, JobState};
-use crate::ui::runtime::services::{Intent, PromptEdit, Services};
+use crate::ui::runtime::intents::{Intent, PromptEdit};
+use crate::ui::runtime::services::Services;
 use crate::ui::sources::inputs::{CardAction, SourceSlot, SourceTarget, card, drop_zone};
 
 #[derive(Default)]
@@ -60,7 +61,7 @@ pub fn show(describe: &mut DescribePanel, services: &mut Services, ui: &mut egui
     ui.horizontal(|ui| {
         if ui
             .add_enabled(
-                services.ready && source.is_some(),
+                services.status.ready && source.is_some(),
                 IconButton::labelled(icons::DESCRIBE, "Describe image").primary(),
             )
             .clicked()
@@ -79,7 +80,7 @@ pub fn show(describe: &mut DescribePanel, services: &mut Services, ui: &mut egui
         let url = describe.url.trim().to_owned();
         if ui
             .add_enabled(
-                services.ready && !url.is_empty(),
+                services.status.ready && !url.is_empty(),
                 egui::Button::new("Describe URL"),
             )
             .clicked()
@@ -142,7 +143,7 @@ pub fn cards(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
                 }
                 if ui
                     .add_enabled(
-                        services.ready,
+                        services.status.ready,
                         IconButton::labelled(icons::IMAGINE, "Imagine"),
                     )
                     .on_hover_text("Imagine it now")

@@ -3,96 +3,17 @@
 //! Account window: balance, status, the 30-day spend chart stacked by mode, the biggest spenders, weekly
 //! and monthly totals, and the ledger as CSV. Every answer comes from the engine; nothing here waits.
 
-use std::time::{Duration, Instant};
-
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use crate::api::{AccountInfo, ApiError, BaseUrl, ModeHealth, ServiceStatus};
+use crate::api::{AccountInfo, ApiError, BaseUrl, ModeHealth};
 use crate::domain::Mode;
-use crate::domain::pricing::{Estimate, PriceBook, PriceKey, format_quota};
+use crate::domain::pricing::format_quota;
 use crate::domain::spend::{SpendReport, Total, day_label};
 use crate::engine::Command;
 use crate::ui::runtime::pending::{Pending, Refreshed, take_ready};
 use crate::ui::runtime::services::Services;
 use crate::ui::shell::toasts::ToastKind;
-
-/// How often the service status is asked while the window is open.
-const STATUS_EVERY: Duration = Duration::from_secs(180);
-
-/// What every panel may read: learned prices and the service status.
-#[derive(Default)]
-pub struct AccountData {
-    prices: Refreshed<u64, PriceBook>,
-    /// Bumped when a job ends: its charge is news for the prices and the balance.
-    settled: u64,
-    status: Option<ServiceStatus>,
-    status_answer: Option<Pending<Result<ServiceStatus, ApiError>>>,
-    status_asked: Option<Instant>,
-}
-
-impl AccountData {
-    pub fn prices(&self) -> &PriceBook {
-        self.prices.value()
-    }
-
-    pub fn estimate(&self, mode: Mode, action: &str, prompt: &str) -> Estimate {
-        self.prices().estimate(&PriceKey::new(mode, action, prompt))
-    }
-
-    /// A job ended: prices are read again.
-    pub fn job_settled(&mut self) {
-        self.settled += 1;
-    }
-
-    pub fn settled(&self) -> u64 {
-        self.settled
-    }
-
-    pub fn health(&self, mode: Mode) -> Option<&ModeHealth> {
-        let status = self.status.as_ref()?;
-        match mode {
-            Mode::Fast => status.fast.as_ref(),
-            Mode::Relax => status.relax.as_ref(),
-            Mode::Turbo => status.turbo.as_ref(),
-        }
-    }
-
-    /// Whether the service says the mode is down.
-    pub fn is_down(&self, mode: Mode) -> bool {
-        self.health(mode).is_some_and(ModeHealth::is_down)
-    }
-}
-
-/// Takes in what came and asks again what is due: prices after a job ends, the status every few minutes.
-pub fn update(services: &mut Services) {
-    if !services.ready {
-        return;
-    }
-    let mut data = std::mem::take(&mut services.account);
-    let settled = data.settled;
-    if let Some(e) = data.prices.update(settled, |reply| {
-        services.send(Command::LoadPrices { reply })
-    }) {
-        tracing::warn!("could not learn prices: {e}");
-    }
-    match take_ready(&mut data.status_answer) {
-        Some(Some(Ok(status))) => data.status = Some(status),
-        Some(Some(Err(e))) => tracing::info!("service status unavailable: {e}"),
-        _ => {}
-    }
-    let due = data
-        .status_asked
-        .is_none_or(|at| at.elapsed() >= STATUS_EVERY);
-    if due && data.status_answer.is_none() {
-        let (reply, answer) = Pending::channel();
-        if services.send(Command::ServiceStatus { reply }) {
-            data.status_answer = Some(answer);
-            data.status_asked = Some(Instant::now());
-        }
-    }
-    services.account = data;
-}
 
 /// What the service says of a mode, or that it has not said yet.
 pub fn health_text(health: Option<&ModeHealth>) -> String {
@@ -137,7 +58,7 @@ pub fn show(panel: &mut AccountPanel, services: &mut Services, ctx: &egui::Conte
 
 /// Asks for the balance and the ledger when the window opens, after Refresh, and after each job ends.
 fn receive(panel: &mut AccountPanel, services: &mut Services) {
-    let key = (panel.refreshes, services.account.settled());
+    let key = (panel.refreshes, services.status.account.settled());
     if let Some(outcome) = take_ready(&mut panel.info_answer) {
         panel.info = Some(match outcome {
             Some(Ok(info)) => Ok(info),
@@ -145,7 +66,7 @@ fn receive(panel: &mut AccountPanel, services: &mut Services) {
             None => Err("the engine restarted; press Refresh".to_owned()),
         });
     }
-    if services.ready && panel.info_answer.is_none() && panel.info_for != Some(key) {
+    if services.status.ready && panel.info_answer.is_none() && panel.info_for != Some(key) {
         let (reply, answer) = Pending::channel();
         if services.send(Command::CheckAccount {
             base: BaseUrl::official(),
@@ -223,7 +144,7 @@ fn balance_section(panel: &mut AccountPanel, services: &mut Services, ui: &mut e
                 });
         }
     }
-    if services.offline.is_some() {
+    if services.status.offline.is_some() {
         ui.label(
             RichText::new("Offline: these are the built-in simulator's figures.")
                 .small()
@@ -239,8 +160,8 @@ fn status_section(services: &Services, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             for mode in Mode::ALL {
                 ui.label(mode.as_str());
-                let text = health_text(services.account.health(mode));
-                if services.account.is_down(mode) {
+                let text = health_text(services.status.account.health(mode));
+                if services.status.account.is_down(mode) {
                     ui.colored_label(ui.visuals().warn_fg_color, text);
                 } else {
                     ui.label(text);

@@ -11,8 +11,9 @@ use crate::engine::Command;
 use crate::library::JobRecord;
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
+use crate::ui::runtime::intents::PromptEdit;
 use crate::ui::runtime::pending::{Pending, take_ready};
-use crate::ui::runtime::services::{PromptEdit, Services};
+use crate::ui::runtime::services::Services;
 
 const PROMPT_ID: &str = "prompt";
 const HISTORY_SHOWN: usize = 30;
@@ -149,7 +150,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
             ui.horizontal(|ui| {
                 let has_prompt = !bar.prompt.trim().is_empty();
                 let busy = bar.checking.is_some();
-                let can = services.ready && has_prompt && !busy;
+                let can = services.status.ready && has_prompt && !busy;
                 if ui
                     .add_enabled(
                         can,
@@ -186,7 +187,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     }
     let plan = bar.plan.get(&bar.prompt, bar.permute);
     crate::ui::studio::parameters::batch_preview(&mut bar.permute, plan, ui);
-    if submit && services.ready && !bar.prompt.trim().is_empty() {
+    if submit && services.status.ready && !bar.prompt.trim().is_empty() {
         if services.settings.check_prompts {
             start_check(bar, services, true);
         } else {
@@ -198,7 +199,7 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     reference_choice(bar, services, ui);
     own_files_notice(bar, services, ui);
 
-    if let Some(trouble) = &services.trouble {
+    if let Some(trouble) = &services.status.trouble {
         ui.colored_label(ui.visuals().error_fg_color, trouble);
     }
     ui.add_space(4.0);
@@ -219,6 +220,7 @@ fn imagine(bar: &mut PromptBar, services: &mut Services) {
         }
     };
     let (quota, _) = services
+        .status
         .account
         .prices()
         .estimate_imagines(bar.mode, &prompts);
@@ -330,7 +332,7 @@ fn reference_choice(bar: &mut PromptBar, services: &mut Services, ui: &mut egui:
     // An address from another backend (the offline simulator's, say) would not load at this one.
     let urls: Vec<String> = jobs
         .iter()
-        .filter(|job| job.backend == services.backend)
+        .filter(|job| job.backend == services.status.backend)
         .filter_map(|job| job.image_url.clone())
         .collect();
     let mut done = false;
@@ -391,17 +393,17 @@ fn own_files_notice(bar: &mut PromptBar, services: &mut Services, ui: &mut egui:
             if target == crate::ui::sources::inputs::SourceTarget::Describe {
                 inputs.truncate(1);
             }
-            services.ask(crate::ui::runtime::services::Intent::Sources {
+            services.ask(crate::ui::runtime::intents::Intent::Sources {
                 target,
                 inputs,
                 replace: false,
             });
-            services.nav.view = match target {
+            services.ask(crate::ui::runtime::intents::Intent::Show(match target {
                 crate::ui::sources::inputs::SourceTarget::Describe => {
-                    crate::ui::runtime::services::View::Describe
+                    crate::ui::runtime::nav::View::Describe
                 }
-                _ => crate::ui::runtime::services::View::Blend,
-            };
+                _ => crate::ui::runtime::nav::View::Blend,
+            }));
         }
         Some(None) => bar.dropped_files.clear(),
         None => {}
@@ -417,6 +419,7 @@ fn estimate_label(bar: &mut PromptBar, services: &Services, ui: &mut egui::Ui) {
         return;
     }
     let (quota, basis) = services
+        .status
         .account
         .prices()
         .estimate_imagines(bar.mode, prompts);
@@ -446,7 +449,7 @@ fn estimate_label(bar: &mut PromptBar, services: &Services, ui: &mut egui::Ui) {
 /// Beside the mode picker: the chosen mode's expected time, or that it is down (TTAPI's service status);
 /// every mode's on hover.
 fn mode_status(mode: crate::domain::Mode, services: &Services, ui: &mut egui::Ui) {
-    let account = &services.account;
+    let account = &services.status.account;
     let all: Vec<String> = crate::domain::Mode::ALL
         .iter()
         .map(|m| {
