@@ -463,7 +463,7 @@ impl MoodgridApp {
                 ChoreResult::Nothing => {}
             }
         }
-        self.carry_out_intents(&ctx);
+        self.carry_out_intents(ctx);
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
