@@ -124,3 +124,94 @@ fn show_list(
     }
     select_when_read(gallery, services);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::library::{JobParams, JobState, JobUpdate, Library, NewJob};
+
+    /// Finished jobs put in the library at `data` before the engine starts, as another process would.
+    fn finished_jobs(data: &std::path::Path, prompts: &[&str]) -> Vec<i64> {
+        let library = Library::open(data).unwrap();
+        let ids = prompts
+            .iter()
+            .map(|prompt| {
+                let params = JobParams::Imagine {
+                    prompt: (*prompt).to_owned(),
+                    mode: crate::domain::Mode::Fast,
+                    timeout: None,
+                };
+                let job = library
+                    .insert_job(&NewJob::asking("simulator", params, None))
+                    .unwrap();
+                library
+                    .update_job(
+                        job.id,
+                        &JobUpdate::transition(JobState::Queued, JobState::Succeeded),
+                    )
+                    .unwrap();
+                job.id
+            })
+            .collect();
+        ids
+    }
+
+    type Gallery<'a> = Harness<'a, (GalleryState, Services)>;
+
+    /// Draws frames until `done`, giving the engine time to answer between them.
+    fn frames_until(harness: &mut Gallery<'_>, what: &str, done: impl Fn(&Gallery<'_>) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done(harness) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The gallery drawn alone over `Services` on an offline engine: Ctrl+click picks tiles, the picks'
+    /// actions follow the count, and Compare opens compare over the picks.
+    #[test]
+    fn ctrl_clicking_tiles_picks_them_and_offers_compare_over_the_picks() {
+        let data = tempfile::tempdir().unwrap();
+        let ids = finished_jobs(data.path(), &["a harbour at dawn", "a harbour at dusk"]);
+        let mut services = Services::for_tests(data.path());
+        services.ready = true;
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1200.0, 800.0))
+            .with_context_setup(icons::install)
+            .build_ui_state(
+                |ui, state: &mut (GalleryState, Services)| show(&mut state.0, &mut state.1, ui),
+                (GalleryState::default(), services),
+            );
+        let tile = |id: i64| format!("Job #{id}: a harbour");
+        frames_until(&mut harness, "both tiles", |h| {
+            ids.iter()
+                .all(|id| h.query_by_label_contains(&tile(*id)).is_some())
+        });
+        assert!(
+            harness.query_by_label_contains("Compare (").is_none(),
+            "no picks, no picks' actions"
+        );
+
+        for id in &ids {
+            harness
+                .get_by_label_contains(&tile(*id))
+                .click_modifiers(egui::Modifiers::COMMAND);
+            harness.step();
+        }
+        harness.step();
+        assert_eq!(
+            harness.state().0.marked.iter().copied().collect::<Vec<_>>(),
+            ids
+        );
+        assert!(harness.query_by_label("Move to Trash (2)").is_some());
+        harness.get_by_label("Compare (2)").click();
+        harness.step();
+        assert!(matches!(harness.state().0.review, Some(Review::Compare(_))));
+    }
+}
