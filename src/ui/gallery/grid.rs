@@ -138,7 +138,7 @@ mod tests {
     /// Finished jobs put in the library at `data` before the engine starts, as another process would.
     fn finished_jobs(data: &std::path::Path, prompts: &[&str]) -> Vec<i64> {
         let library = Library::open(data).unwrap();
-        let ids = prompts
+        prompts
             .iter()
             .map(|prompt| {
                 let params = JobParams::Imagine {
@@ -157,8 +157,7 @@ mod tests {
                     .unwrap();
                 job.id
             })
-            .collect();
-        ids
+            .collect()
     }
 
     type Gallery<'a> = Harness<'a, (GalleryState, Services)>;
