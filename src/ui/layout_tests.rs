@@ -268,13 +268,14 @@ fn functions(code: &[(usize, String)]) -> Vec<(String, usize, usize)> {
 #[test]
 fn only_the_shell_and_the_runtime_move_the_user() {
     let mut movers = Vec::new();
-    for module in modules() {
-        let allowed = ["shell", "runtime", "layout_tests"];
-        if allowed.iter().any(|folder| module.path.starts_with(folder)) {
-            continue;
-        }
+    for module in modules().iter().filter(|m| m.path != "layout_tests") {
+        let may_move = module.path.starts_with("shell") || module.path.starts_with("runtime");
         for (line_number, line) in &module.code {
-            if line.contains(".show_view(") || line.contains("services.select(") {
+            let moves = line.contains(".show_view(") || line.contains("services.select(");
+            // `nav()` is a copy: assigning to its fields would move nobody, anywhere.
+            let assigns_a_copy =
+                line.contains(".nav().view =") || line.contains(".nav().selected =");
+            if (moves && !may_move) || assigns_a_copy {
                 movers.push(format!("{}:{line_number}", module.file));
             }
         }

@@ -122,3 +122,85 @@ pub fn handle_keys(culling: &mut Culling, services: &mut Services, ctx: &egui::C
     }
     pressed(Key::Escape) && !egui::Popup::is_any_open(ctx)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::library::{JobParams, JobState, JobUpdate, Library, NewJob};
+
+    /// A finished job put in the library at `data` before the engine starts, as another process would.
+    fn finished_job(data: &std::path::Path, prompt: &str) -> crate::library::JobRecord {
+        let library = Library::open(data).unwrap();
+        let params = JobParams::Imagine {
+            prompt: prompt.to_owned(),
+            mode: crate::domain::Mode::Fast,
+            timeout: None,
+        };
+        let job = library
+            .insert_job(&NewJob::asking("simulator", params, None))
+            .unwrap();
+        library
+            .update_job(
+                job.id,
+                &JobUpdate::transition(JobState::Queued, JobState::Succeeded),
+            )
+            .unwrap()
+    }
+
+    type Cull<'a> = Harness<'a, (Culling, Services)>;
+
+    fn lit(harness: &Cull<'_>, star: &str) -> bool {
+        harness.get_by_label(star).accesskit_node().toggled()
+            == Some(egui::accesskit::Toggled::True)
+    }
+
+    /// Draws frames until `done`, taking in the engine's events between them as the window does.
+    fn frames_until(harness: &mut Cull<'_>, what: &str, done: impl Fn(&Cull<'_>) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done(harness) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Culling drawn alone over `Services` on an offline engine: a star click rates the job on show and a
+    /// digit key rates it again; each verdict goes to the library and comes back lit.
+    #[test]
+    fn a_star_click_or_a_digit_rates_the_job_on_show() {
+        let data = tempfile::tempdir().unwrap();
+        let job = finished_job(data.path(), "a harbour at dawn");
+        let mut services = Services::for_tests(data.path());
+        services.jobs.replace_all(vec![job.clone()]);
+        let culling = Culling::new(vec![job.id]).unwrap();
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1000.0, 700.0))
+            .with_context_setup(crate::ui::kit::icons::install)
+            .build_ui_state(
+                |ui, (culling, services): &mut (Culling, Services)| {
+                    services.receive();
+                    handle_keys(culling, services, ui.ctx());
+                    show(culling, services, ui);
+                },
+                (culling, services),
+            );
+        harness.step();
+        assert!(!lit(&harness, "1 star"), "not rated yet");
+
+        harness.get_by_label("4 stars").click();
+        frames_until(&mut harness, "four stars lit", |h| lit(h, "4 stars"));
+        assert!(!lit(&harness, "5 stars"));
+
+        harness.key_press(egui::Key::Num2);
+        frames_until(&mut harness, "two stars lit", |h| {
+            lit(h, "2 stars") && !lit(h, "3 stars")
+        });
+        let stored = Library::open(data.path()).unwrap().job(job.id).unwrap();
+        assert_eq!(stored.rating, 2, "kept in the library");
+    }
+}
