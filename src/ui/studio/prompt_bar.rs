@@ -96,89 +96,15 @@ impl PromptBar {
 pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     receive_verdict(bar, services);
     ui.add_space(2.0);
-    let focused = ui.memory(|m| m.has_focus(Id::unique(PROMPT_ID)));
-    let mut submit = false;
-    if focused {
-        submit |= ui.input_mut(|i| i.consume_shortcut(&SUBMIT));
-        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_BACK)) {
-            step_history(bar, services, 1);
-        }
-        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_FORWARD)) {
-            step_history(bar, services, -1);
-        }
-    }
+    let mut submit = prompt_keys(bar, services, ui);
     ui.horizontal(|ui| {
-        let width = ui.available_width() - 410.0;
-        let label =
-            ui.label(RichText::new("Prompt").color(crate::ui::kit::theme::palette(ui).weak_text));
-        let edit = egui::TextEdit::multiline(&mut bar.prompt)
-            .id(Id::unique(PROMPT_ID))
-            .font(egui::FontId::proportional(PROMPT_TEXT_SIZE))
-            .hint_text(
-                "Describe an image… (Ctrl+Enter imagines, Ctrl+Up/Down recalls earlier prompts)",
-            )
-            .margin(egui::vec2(8.0, 6.0))
-            .desired_rows(2)
-            .desired_width(width.max(200.0));
-        let response = ui.add(edit).labelled_by(label.id);
-        if response
-            .dnd_hover_payload::<crate::ui::board::panel::DraggedJobs>()
-            .is_some()
-        {
-            ui.painter().rect_stroke(
-                response.rect,
-                4.0,
-                egui::Stroke::new(2.0, crate::ui::kit::theme::palette(ui).accent),
-                egui::StrokeKind::Outside,
-            );
-        }
-        bar.rect = Some(response.rect);
-        if let Some(dropped) =
-            response.dnd_release_payload::<crate::ui::board::panel::DraggedJobs>()
-        {
-            bar.dropped_jobs = dropped.0.clone();
-        }
-        if response.changed() {
-            bar.history_at = None;
-        }
+        prompt_field(bar, ui);
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 crate::ui::kit::controls::mode_segmented(ui, &mut bar.mode);
                 mode_status(bar.mode, services, ui);
             });
-            ui.horizontal(|ui| {
-                let has_prompt = !bar.prompt.trim().is_empty();
-                let busy = bar.checking.is_some();
-                let can = services.ready && has_prompt && !busy;
-                if ui
-                    .add_enabled(
-                        can,
-                        IconButton::labelled(icons::IMAGINE, "Imagine").primary(),
-                    )
-                    .on_hover_text("Ctrl+Enter")
-                    .clicked()
-                {
-                    submit = true;
-                }
-                if ui
-                    .add_enabled(can, IconButton::new(icons::CHECK, "Check"))
-                    .on_hover_text("Ask TTAPI whether the prompt has banned words (free)")
-                    .clicked()
-                {
-                    start_check(bar, services, false);
-                }
-                history_menu(bar, services, ui);
-                if let Some(text) =
-                    crate::ui::studio::parameters::parameters_button(&bar.prompt, ui)
-                {
-                    bar.prompt = text;
-                    bar.history_at = None;
-                }
-                if busy {
-                    ui.spinner();
-                }
-                estimate_label(bar, services, ui);
-            });
+            ui.horizontal(|ui| submit |= actions(bar, services, ui));
         });
     });
     if crate::ui::studio::parameters::chips(&mut bar.prompt, &mut bar.chip_edit, ui) {
@@ -202,6 +128,91 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
         ui.colored_label(ui.visuals().error_fg_color, trouble);
     }
     ui.add_space(4.0);
+}
+
+/// The prompt's keys while it has focus: Ctrl+Up/Down step through the history. Whether Ctrl+Enter asked
+/// to imagine.
+fn prompt_keys(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) -> bool {
+    let focused = ui.memory(|m| m.has_focus(Id::unique(PROMPT_ID)));
+    let mut submit = false;
+    if focused {
+        submit |= ui.input_mut(|i| i.consume_shortcut(&SUBMIT));
+        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_BACK)) {
+            step_history(bar, services, 1);
+        }
+        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_FORWARD)) {
+            step_history(bar, services, -1);
+        }
+    }
+    submit
+}
+
+/// The prompt's text, which also takes jobs dragged onto it (outlined while they hover).
+fn prompt_field(bar: &mut PromptBar, ui: &mut egui::Ui) {
+    let width = ui.available_width() - 410.0;
+    let label =
+        ui.label(RichText::new("Prompt").color(crate::ui::kit::theme::palette(ui).weak_text));
+    let edit = egui::TextEdit::multiline(&mut bar.prompt)
+        .id(Id::unique(PROMPT_ID))
+        .font(egui::FontId::proportional(PROMPT_TEXT_SIZE))
+        .hint_text("Describe an image… (Ctrl+Enter imagines, Ctrl+Up/Down recalls earlier prompts)")
+        .margin(egui::vec2(8.0, 6.0))
+        .desired_rows(2)
+        .desired_width(width.max(200.0));
+    let response = ui.add(edit).labelled_by(label.id);
+    if response
+        .dnd_hover_payload::<crate::ui::board::panel::DraggedJobs>()
+        .is_some()
+    {
+        ui.painter().rect_stroke(
+            response.rect,
+            4.0,
+            egui::Stroke::new(2.0, crate::ui::kit::theme::palette(ui).accent),
+            egui::StrokeKind::Outside,
+        );
+    }
+    bar.rect = Some(response.rect);
+    if let Some(dropped) = response.dnd_release_payload::<crate::ui::board::panel::DraggedJobs>() {
+        bar.dropped_jobs = dropped.0.clone();
+    }
+    if response.changed() {
+        bar.history_at = None;
+    }
+}
+
+/// Imagine, Check, History and Parameters, with the estimate after them. Whether Imagine was pressed.
+fn actions(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) -> bool {
+    let has_prompt = !bar.prompt.trim().is_empty();
+    let busy = bar.checking.is_some();
+    let can = services.ready && has_prompt && !busy;
+    let mut submit = false;
+    if ui
+        .add_enabled(
+            can,
+            IconButton::labelled(icons::IMAGINE, "Imagine").primary(),
+        )
+        .on_hover_text("Ctrl+Enter")
+        .clicked()
+    {
+        submit = true;
+    }
+    if ui
+        .add_enabled(can, IconButton::new(icons::CHECK, "Check"))
+        .on_hover_text("Ask TTAPI whether the prompt has banned words (free)")
+        .clicked()
+    {
+        start_check(bar, services, false);
+    }
+    history_menu(bar, services, ui);
+    if let Some(text) = crate::ui::studio::parameters::parameters_button(&bar.prompt, ui) {
+        bar.prompt = text;
+        bar.history_at = None;
+    }
+    if busy {
+        ui.spinner();
+    }
+    estimate_label(bar, services, ui);
+    submit
 }
 
 /// Submits the prompt as it is in the box (it stays there, for the next variation of it): one job, or one
