@@ -180,3 +180,47 @@ fn keys(boards: &mut BoardsState, services: &mut Services, ctx: &egui::Context) 
     }
     canvas::keys(boards, services, ctx);
 }
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::ui::kit::testing::frames_until;
+
+    /// The board view drawn alone, as the window draws it each frame (the library's answers, then the
+    /// view): "New board" on an empty library makes "Board 1", kept in the library and opened.
+    #[test]
+    fn new_board_keeps_board_1_in_the_library_and_opens_it() {
+        let data = tempfile::tempdir().unwrap();
+        let boards = BoardsState {
+            loaded: true,
+            ..BoardsState::default()
+        };
+        let mut harness = Harness::builder()
+            .with_context_setup(crate::ui::kit::icons::install)
+            .build_ui_state(
+                |ui, (boards, services): &mut (BoardsState, Services)| {
+                    receive(boards, services);
+                    show(boards, services, ui);
+                },
+                (boards, Services::for_tests(data.path())),
+            );
+        harness.run();
+        assert!(harness.query_by_label_contains("No board yet").is_some());
+
+        harness.get_by_label("New board").click();
+        frames_until(&mut harness, "the new board", |(boards, _)| {
+            boards.board().is_some()
+        });
+        let (boards, _) = harness.state();
+        assert_eq!(boards.board().map(|b| b.name.as_str()), Some("Board 1"));
+        let stored = crate::library::Library::open(data.path())
+            .unwrap()
+            .boards()
+            .unwrap();
+        let names: Vec<&str> = stored.iter().map(|s| s.board.name.as_str()).collect();
+        assert_eq!(names, ["Board 1"]);
+    }
+}

@@ -580,3 +580,69 @@ fn step_history(bar: &mut PromptBar, services: &mut Services, older: isize) {
     bar.history_at = Some(next);
     bar.prompt = history[next].clone();
 }
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::ui::kit::testing::frames_until;
+    use crate::ui::runtime::services::Intent;
+
+    /// The prompt bar drawn alone over a ready engine: the typed prompt, sent by Imagine, becomes a job in
+    /// the library, and the job is opened.
+    #[test]
+    fn imagine_sends_the_typed_prompt_and_opens_its_job() {
+        let data = tempfile::tempdir().unwrap();
+        let mut services = Services::for_tests(data.path());
+        services.ready = true;
+        let mut harness = Harness::builder()
+            .with_context_setup(crate::ui::kit::icons::install)
+            .build_ui_state(
+                |ui, (bar, services, opened): &mut (PromptBar, Services, Vec<i64>)| {
+                    services.receive();
+                    show(bar, services, ui);
+                    opened.extend(services.take_intents().into_iter().filter_map(|intent| {
+                        match intent {
+                            Intent::OpenJob(id) => Some(id),
+                            _ => None,
+                        }
+                    }));
+                },
+                (PromptBar::new(Mode::Relax), services, Vec::new()),
+            );
+        harness.run();
+        assert!(
+            harness
+                .get_by_label("Imagine")
+                .accesskit_node()
+                .is_disabled(),
+            "nothing to imagine yet"
+        );
+        let field = |node: &egui_kittest::kittest::AccessKitNode<'_>| {
+            node.role() == egui::accesskit::Role::MultilineTextInput
+        };
+        harness.get_by(field).focus();
+        harness.step();
+        harness.get_by(field).type_text("a lighthouse at dusk");
+        harness.step();
+        harness.get_by_label("Imagine").click();
+        frames_until(&mut harness, "the job to open", |(_, _, opened)| {
+            !opened.is_empty()
+        });
+
+        let opened = harness.state().2.clone();
+        let jobs = crate::library::Library::open(data.path())
+            .unwrap()
+            .recent_jobs(10)
+            .unwrap();
+        let sent: Vec<(i64, &str)> = jobs.iter().map(|j| (j.id, j.prompt.as_str())).collect();
+        assert_eq!(sent, [(opened[0], "a lighthouse at dusk")]);
+        assert_eq!(
+            harness.state().0.prompt,
+            "a lighthouse at dusk",
+            "the prompt stays for its next variation"
+        );
+    }
+}
