@@ -20,7 +20,7 @@ mod studio;
 mod wait;
 mod window;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::api::BaseUrl;
 use crate::domain::terminal_text::printable;
@@ -76,14 +76,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Command::Trash { jobs, empty } => library::trash(&global, &jobs, empty),
         Command::Restore { jobs } => library::restore(&global, &jobs),
         Command::Rate { job, stars } => library::mark(&global, &job, Mark::Stars(stars)),
-        Command::Flag { job, flag } => {
-            let flag = match flag {
-                FlagArg::Pick => Some(Flag::Pick),
-                FlagArg::Reject => Some(Flag::Reject),
-                FlagArg::None => None,
-            };
-            library::mark(&global, &job, Mark::Flag(flag))
-        }
+        Command::Flag { job, flag } => library::mark(&global, &job, Mark::Flag(flag_of(flag))),
         Command::Imagine {
             prompt,
             mode,
@@ -124,27 +117,10 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
             dimensions,
             mode,
             follow,
-        } => jobs::submit(&global, follow, |_| {
-            let images = files
-                .iter()
-                .map(|f| jobs::read_image(f))
-                .collect::<Result<_, _>>()?;
-            Ok(NewSubmission::Blend {
-                images,
-                dimensions: dimensions.into(),
-                mode: mode.into(),
-            })
-        }),
-        Command::Describe { file, url, follow } => jobs::submit(&global, follow, |_| {
-            let source = match (file, url) {
-                (Some(file), _) => DescribeSource::Image(jobs::read_image(&file)?),
-                (None, Some(url)) => DescribeSource::Url(url),
-                (None, None) => {
-                    return Err(Failure(Exit::Usage, "give an image file or --url".into()));
-                }
-            };
-            Ok(NewSubmission::Describe { source })
-        }),
+        } => jobs::submit(&global, follow, |_| blend(&files, dimensions, mode)),
+        Command::Describe { file, url, follow } => {
+            jobs::submit(&global, follow, |_| describe(file, url))
+        }
         Command::Seed { job, follow } => jobs::submit(&global, follow, |library| {
             Ok(NewSubmission::Seed {
                 parent: find(library, &job)?.id,
@@ -156,12 +132,7 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
             prompt,
             follow,
         } => jobs::submit(&global, follow, |library| {
-            Ok(NewSubmission::Inpaint {
-                parent: find(library, &job)?.id,
-                mask: jobs::read_mask(&mask)?,
-                prompt,
-                strokes: None,
-            })
+            inpaint(library, &job, &mask, prompt)
         }),
         Command::Cancel { jobs, queued } => library::cancel(&global, &jobs, queued),
         Command::Retry { job, follow } => jobs::submit(&global, follow, |library| {
@@ -173,6 +144,58 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Command::Fetch { job, follow } => jobs::fetch(&global, &job, follow),
         Command::Resume { follow } => jobs::resume(&global, follow),
     }
+}
+
+fn flag_of(flag: FlagArg) -> Option<Flag> {
+    match flag {
+        FlagArg::Pick => Some(Flag::Pick),
+        FlagArg::Reject => Some(Flag::Reject),
+        FlagArg::None => None,
+    }
+}
+
+/// A blend of the user's files, each read and checked before any job exists.
+fn blend(
+    files: &[PathBuf],
+    dimensions: args::DimensionsArg,
+    mode: args::ModeArg,
+) -> Result<NewSubmission, Failure> {
+    let images = files
+        .iter()
+        .map(|f| jobs::read_image(f))
+        .collect::<Result<_, _>>()?;
+    Ok(NewSubmission::Blend {
+        images,
+        dimensions: dimensions.into(),
+        mode: mode.into(),
+    })
+}
+
+/// A describe of the image file, or of an image on the web (`--url`).
+fn describe(file: Option<PathBuf>, url: Option<String>) -> Result<NewSubmission, Failure> {
+    let source = match (file, url) {
+        (Some(file), _) => DescribeSource::Image(jobs::read_image(&file)?),
+        (None, Some(url)) => DescribeSource::Url(url),
+        (None, None) => {
+            return Err(Failure(Exit::Usage, "give an image file or --url".into()));
+        }
+    };
+    Ok(NewSubmission::Describe { source })
+}
+
+/// An inpaint of a job's image under a black-and-white mask file.
+fn inpaint(
+    library: &Library,
+    job: &str,
+    mask: &Path,
+    prompt: Option<String>,
+) -> Result<NewSubmission, Failure> {
+    Ok(NewSubmission::Inpaint {
+        parent: find(library, job)?.id,
+        mask: jobs::read_mask(mask)?,
+        prompt,
+        strokes: None,
+    })
 }
 
 /// The shell completion script on stdout.

@@ -7,12 +7,15 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::{Command, Core, EngineError, Event, driver, prepare, reconcile, sharing};
+use super::{Command, Core, EngineError, Event, ImageInput, driver, prepare, reconcile, sharing};
 use crate::api::{ApiKey, BaseUrl, ClientOptions, TtapiClient};
+use crate::domain::board::Board;
 use crate::domain::pricing::{PriceBook, PriceTable};
 use crate::domain::spend;
-use crate::library::{JobRecord, Library, LibraryError};
-use crate::secrets::KeyringError;
+use crate::library::{
+    ExportOptions, ExportReport, ExportTarget, JobRecord, Library, LibraryError, StoredImage,
+};
+use crate::secrets::{KeyStatus, KeyringError};
 use crate::settings::{Settings, SettingsError};
 
 impl Command {
@@ -85,14 +88,7 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
         Command::ResumeAll { reply } => answer(reply, sharing::resume_all(&core).await),
         Command::StoreKey { key, reply } => answer(reply, store_key(&core, key).await),
         Command::RemoveKey { reply } => answer(reply, remove_key(&core).await),
-        Command::KeyStatus { reply } => {
-            let keys = core.keys.clone();
-            if let Ok(status) =
-                tokio::task::spawn_blocking(move || crate::secrets::key_status(&keys)).await
-            {
-                answer(reply, status);
-            }
-        }
+        Command::KeyStatus { reply } => key_status(&core, reply).await,
         Command::CheckAccount { base, key, reply } => {
             answer(reply, check_account(&core, base, key).await);
         }
@@ -102,18 +98,8 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             now_ms,
             utc_offset_s,
             reply,
-        } => {
-            in_library(&core, reply, move |l| {
-                Ok(spend::report(l.ledger(since_ms)?, now_ms, utc_offset_s))
-            })
-            .await;
-        }
-        Command::LoadPrices { reply } => {
-            in_library(&core, reply, |l| {
-                Ok(PriceBook::learn(PriceTable::default(), l.recent_charges()?))
-            })
-            .await;
-        }
+        } => load_spend(&core, since_ms, now_ms, utc_offset_s, reply).await,
+        Command::LoadPrices { reply } => load_prices(&core, reply).await,
         Command::CheckPrompt { prompt, reply } => {
             answer(reply, core.client.prompt_check(&prompt).await);
         }
@@ -135,13 +121,7 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             query,
             limit,
             reply,
-        } => {
-            let query = crate::domain::search::SearchQuery::parse(&query);
-            in_library(&core, reply, move |l| {
-                l.search(&query, &Default::default(), limit)
-            })
-            .await;
-        }
+        } => search_jobs(&core, &query, limit, reply).await,
         Command::ListJobs {
             listing,
             counting,
@@ -167,33 +147,96 @@ pub(crate) async fn handle(core: Arc<Core>, command: Command) -> ControlFlow<()>
             options,
             target,
             reply,
-        } => {
-            in_library(&core, reply, move |l| {
-                l.export_jobs(&job_ids, &options, &target)
-            })
-            .await;
-        }
+        } => export_jobs(&core, job_ids, options, target, reply).await,
         Command::ImportBoard { file, reply } => {
             in_library(&core, reply, move |l| l.import_board(&file)).await;
         }
-        Command::StoreImages { inputs, reply } => {
-            let stored = core
-                .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
-                .await;
-            answer(reply, stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
-        }
+        Command::StoreImages { inputs, reply } => store_images(&core, inputs, reply).await,
         Command::DeleteBoard { id, reply } => {
             in_library(&core, reply, move |l| l.delete_board(id)).await;
         }
-        Command::SaveBoard { id, board } => {
-            if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {
-                core.emitter
-                    .emit(Event::Notice(format!("could not save the board: {e}")));
-            }
-        }
+        Command::SaveBoard { id, board } => save_board(&core, id, board).await,
         Command::Shutdown => return ControlFlow::Break(()),
     }
     ControlFlow::Continue(())
+}
+
+/// Whether the key is in the keyring, asked off the engine's loop (a keyring may take its time).
+async fn key_status(core: &Core, reply: oneshot::Sender<KeyStatus>) {
+    let keys = core.keys.clone();
+    if let Ok(status) = tokio::task::spawn_blocking(move || crate::secrets::key_status(&keys)).await
+    {
+        answer(reply, status);
+    }
+}
+
+/// The spend ledger since `since_ms`, summed by day in the user's time zone.
+async fn load_spend(
+    core: &Core,
+    since_ms: i64,
+    now_ms: i64,
+    utc_offset_s: i64,
+    reply: oneshot::Sender<Result<spend::SpendReport, EngineError>>,
+) {
+    in_library(core, reply, move |l| {
+        Ok(spend::report(l.ledger(since_ms)?, now_ms, utc_offset_s))
+    })
+    .await;
+}
+
+/// The default prices, corrected by what the user's recent jobs were charged.
+async fn load_prices(core: &Core, reply: oneshot::Sender<Result<PriceBook, EngineError>>) {
+    in_library(core, reply, |l| {
+        Ok(PriceBook::learn(PriceTable::default(), l.recent_charges()?))
+    })
+    .await;
+}
+
+async fn search_jobs(
+    core: &Core,
+    query: &str,
+    limit: usize,
+    reply: oneshot::Sender<Result<Vec<crate::library::SearchHit>, EngineError>>,
+) {
+    let query = crate::domain::search::SearchQuery::parse(query);
+    in_library(core, reply, move |l| {
+        l.search(&query, &Default::default(), limit)
+    })
+    .await;
+}
+
+async fn export_jobs(
+    core: &Core,
+    job_ids: Vec<i64>,
+    options: ExportOptions,
+    target: ExportTarget,
+    reply: oneshot::Sender<Result<ExportReport, EngineError>>,
+) {
+    in_library(core, reply, move |l| {
+        l.export_jobs(&job_ids, &options, &target)
+    })
+    .await;
+}
+
+/// Keeps the user's images in the library, each with its own outcome; a library that cannot be reached
+/// fails them all with its reason.
+async fn store_images(
+    core: &Core,
+    inputs: Vec<ImageInput>,
+    reply: oneshot::Sender<Vec<Result<StoredImage, String>>>,
+) {
+    let stored = core
+        .db(move |l| Ok(inputs.iter().map(|input| input.store(l)).collect()))
+        .await;
+    answer(reply, stored.unwrap_or_else(|e| vec![Err(e.to_string())]));
+}
+
+/// A board saved without a reply (the last save wins); a failure is told as a notice.
+async fn save_board(core: &Core, id: i64, board: Board) {
+    if let Err(e) = core.db(move |l| l.save_board(id, &board)).await {
+        core.emitter
+            .emit(Event::Notice(format!("could not save the board: {e}")));
+    }
 }
 
 /// A reply whose asker may have gone away (a closed panel): nothing to do then.

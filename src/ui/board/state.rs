@@ -1,7 +1,7 @@
 //! A board panel's state: the library's boards, the open one, what is on its way onto it, and the canvas.
-//! Shared by the board panel (`board`) and its canvas (`board_canvas`); every edit goes through [`apply`],
-//! which saves the board at once. The canvas keeps its own state here too (what the view shows, the
-//! selection, the gesture under way); how it behaves is `board_canvas`.
+//! Shared by the board panel (`panel`, `toolbar`, `arrivals`) and its canvas (`canvas`); every edit goes
+//! through [`apply`], which saves the board at once. The canvas keeps its own state here too (what the
+//! view shows, the selection, the gesture under way); how it behaves is `canvas`.
 
 use egui::{Pos2, Rect};
 

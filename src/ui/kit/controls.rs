@@ -424,4 +424,33 @@ mod tests {
         drop(harness);
         assert_eq!(mode, crate::domain::Mode::Relax);
     }
+
+    /// The question before an undoable step: its button answers Go, Esc answers Cancel, and until then it
+    /// stays open.
+    #[test]
+    fn a_confirm_question_goes_by_its_button_and_cancels_by_esc() {
+        let ask = |ui: &mut Ui, answers: &mut Vec<Answer>| {
+            answers.push(confirm(
+                ui.ctx(),
+                "delete_harbour",
+                "Delete “Harbour”?",
+                "The board goes away.",
+                "Delete board",
+            ));
+        };
+        let mut harness = Harness::builder().build_ui_state(ask, Vec::new());
+        harness.run();
+        assert!(harness.state().iter().all(|a| *a == Answer::Open));
+        harness.get_by_label("Delete board").click();
+        harness.run();
+        assert!(harness.state().contains(&Answer::Go));
+        assert!(!harness.state().contains(&Answer::Cancel));
+
+        let mut harness = Harness::builder().build_ui_state(ask, Vec::new());
+        harness.run();
+        harness.key_press(egui::Key::Escape);
+        harness.run();
+        assert!(harness.state().contains(&Answer::Cancel));
+        assert!(!harness.state().contains(&Answer::Go));
+    }
 }

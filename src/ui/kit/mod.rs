@@ -8,6 +8,8 @@ pub(in crate::ui) mod fonts;
 pub(in crate::ui) mod history;
 pub(in crate::ui) mod icons;
 pub(in crate::ui) mod system_theme;
+#[cfg(test)]
+pub(in crate::ui) mod testing;
 pub mod theme;
 
 /// A dialog window (Settings, the shortcuts list): centred under the prompt bar, closed by its ✕ or by Esc.

@@ -158,3 +158,73 @@ pub fn cards(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use egui::accesskit::Role;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::library::{JobParams, Library};
+    use crate::ui::kit::testing::frames_until;
+
+    /// The Describe panel drawn alone over a ready engine: an image's web address, sent by "Describe URL",
+    /// becomes a describe job of that address, and the panel stays (its answer shows here).
+    #[test]
+    fn describe_url_sends_a_describe_job_of_the_address() {
+        let data = tempfile::tempdir().unwrap();
+        let mut services = Services::for_tests(data.path());
+        services.status.ready = true;
+        let mut harness = Harness::builder()
+            .with_context_setup(crate::ui::kit::icons::install)
+            .build_ui_state(
+                |ui, (describe, services): &mut (DescribePanel, Services)| {
+                    services.receive();
+                    show(describe, services, ui);
+                },
+                (DescribePanel::default(), services),
+            );
+        harness.run();
+        assert!(
+            harness
+                .get_by_label("Describe URL")
+                .accesskit_node()
+                .is_disabled(),
+            "no address yet"
+        );
+        let field = |node: &egui_kittest::kittest::AccessKitNode<'_>| {
+            node.role() == Role::TextInput && node.label().as_deref() == Some("Image URL")
+        };
+        harness.get_by(field).focus();
+        harness.step();
+        harness
+            .get_by(field)
+            .type_text("https://example.com/harbour.png");
+        harness.step();
+        harness.get_by_label("Describe URL").click();
+        let stored = |data: &std::path::Path| Library::open(data).unwrap().recent_jobs(10).unwrap();
+        frames_until(&mut harness, "the describe job", |_| {
+            !stored(data.path()).is_empty()
+        });
+
+        let jobs = stored(data.path());
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].kind, JobKind::Describe);
+        assert_eq!(
+            jobs[0].params,
+            Ok(JobParams::Describe {
+                url: Some("https://example.com/harbour.png".into())
+            })
+        );
+        assert!(
+            !harness
+                .state_mut()
+                .1
+                .take_intents()
+                .iter()
+                .any(|i| matches!(i, crate::ui::runtime::intents::Intent::OpenJob(_))),
+            "a describe is not opened: its answer shows in this panel"
+        );
+    }
+}

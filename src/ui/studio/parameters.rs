@@ -231,88 +231,104 @@ fn parameters_popover(
             ui.set_min_width(320.0);
             let mut text = edited.clone().unwrap_or_else(|| prompt.to_owned());
             let before = text.clone();
-            ui.strong("Aspect ratio");
-            let current = parsed.get("--ar").map_or("1:1", |p| p.value.as_str());
-            ui.horizontal_wrapped(|ui| {
-                for aspect in ASPECTS {
-                    if aspect_button(ui, aspect, current == aspect).clicked() {
-                        text = if aspect == "1:1" {
-                            params::remove_all(&text, "--ar")
-                        } else {
-                            params::set(&text, "--ar", Some(aspect))
-                        };
-                    }
-                }
-            });
+            aspect_choice(parsed, &mut text, ui);
             ui.add_space(6.0);
             egui::Grid::new("parameter_sliders")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    for (flag, label, max, default) in [
-                        ("--stylize", "Stylize", 1000.0, 100.0),
-                        ("--chaos", "Chaos", 100.0, 0.0),
-                        ("--weird", "Weird", 3000.0, 0.0),
-                    ] {
-                        ui.label(label);
-                        let mut value = number_of(parsed, flag, default);
-                        let slider = ui.add(egui::Slider::new(&mut value, 0.0..=max).integer());
-                        if slider.changed() {
-                            text = if (value - default).abs() < f64::EPSILON {
-                                params::remove_all(&text, flag)
-                            } else {
-                                params::set(&text, flag, Some(&format!("{value:.0}")))
-                            };
-                        }
-                        ui.end_row();
-                    }
-                    ui.label("Version");
-                    let model = parsed.model();
-                    let chosen = MODELS
-                        .iter()
-                        .find(|(flag, value, _)| match (model, value) {
-                            (params::Model::Default, None) => true,
-                            (params::Model::Version(v), Some(value)) => {
-                                *flag == "--v" && value.parse::<f32>().is_ok_and(|x| x == v)
-                            }
-                            (params::Model::Niji(n), Some(value)) => {
-                                *flag == "--niji"
-                                    && n.map(|n| n.to_string()).as_deref() == Some(value)
-                            }
-                            _ => false,
-                        })
-                        .map_or("Other", |(_, _, label)| *label);
-                    egui::ComboBox::from_id_salt("parameter_version")
-                        .selected_text(chosen)
-                        .show_ui(ui, |ui| {
-                            for (flag, value, label) in MODELS {
-                                if ui.selectable_label(chosen == label, label).clicked() {
-                                    let cleared = params::remove_all(
-                                        &params::remove_all(&text, "--v"),
-                                        "--niji",
-                                    );
-                                    text = match value {
-                                        None => cleared,
-                                        Some(value) => params::set(&cleared, flag, Some(value)),
-                                    };
-                                }
-                            }
-                        });
-                    ui.end_row();
-                    ui.label("Style");
-                    let mut raw = parsed.get("--style").is_some_and(|p| p.value == "raw");
-                    if ui.checkbox(&mut raw, "Style raw").changed() {
-                        text = if raw {
-                            params::set(&text, "--style", Some("raw"))
-                        } else {
-                            params::remove_all(&text, "--style")
-                        };
-                    }
-                    ui.end_row();
+                    sliders(parsed, &mut text, ui);
+                    version_choice(parsed, &mut text, ui);
+                    style_raw(parsed, &mut text, ui);
                 });
             if text != before {
                 *edited = Some(text);
             }
         });
+}
+
+/// The aspect ratios as shapes; 1:1, Midjourney's default, is written as no `--ar` at all.
+fn aspect_choice(parsed: &params::ParsedPrompt, text: &mut String, ui: &mut egui::Ui) {
+    ui.strong("Aspect ratio");
+    let current = parsed.get("--ar").map_or("1:1", |p| p.value.as_str());
+    ui.horizontal_wrapped(|ui| {
+        for aspect in ASPECTS {
+            if aspect_button(ui, aspect, current == aspect).clicked() {
+                *text = if aspect == "1:1" {
+                    params::remove_all(text, "--ar")
+                } else {
+                    params::set(text, "--ar", Some(aspect))
+                };
+            }
+        }
+    });
+}
+
+/// Stylize, chaos and weird as sliders, one grid row each; a value back at its default leaves the text.
+fn sliders(parsed: &params::ParsedPrompt, text: &mut String, ui: &mut egui::Ui) {
+    for (flag, label, max, default) in [
+        ("--stylize", "Stylize", 1000.0, 100.0),
+        ("--chaos", "Chaos", 100.0, 0.0),
+        ("--weird", "Weird", 3000.0, 0.0),
+    ] {
+        ui.label(label);
+        let mut value = number_of(parsed, flag, default);
+        let slider = ui.add(egui::Slider::new(&mut value, 0.0..=max).integer());
+        if slider.changed() {
+            *text = if (value - default).abs() < f64::EPSILON {
+                params::remove_all(text, flag)
+            } else {
+                params::set(text, flag, Some(&format!("{value:.0}")))
+            };
+        }
+        ui.end_row();
+    }
+}
+
+/// The model's grid row: the versions offered, the one written shown ("Other" for one not offered).
+fn version_choice(parsed: &params::ParsedPrompt, text: &mut String, ui: &mut egui::Ui) {
+    ui.label("Version");
+    let model = parsed.model();
+    let chosen = MODELS
+        .iter()
+        .find(|(flag, value, _)| match (model, value) {
+            (params::Model::Default, None) => true,
+            (params::Model::Version(v), Some(value)) => {
+                *flag == "--v" && value.parse::<f32>().is_ok_and(|x| x == v)
+            }
+            (params::Model::Niji(n), Some(value)) => {
+                *flag == "--niji" && n.map(|n| n.to_string()).as_deref() == Some(value)
+            }
+            _ => false,
+        })
+        .map_or("Other", |(_, _, label)| *label);
+    egui::ComboBox::from_id_salt("parameter_version")
+        .selected_text(chosen)
+        .show_ui(ui, |ui| {
+            for (flag, value, label) in MODELS {
+                if ui.selectable_label(chosen == label, label).clicked() {
+                    let cleared = params::remove_all(&params::remove_all(text, "--v"), "--niji");
+                    *text = match value {
+                        None => cleared,
+                        Some(value) => params::set(&cleared, flag, Some(value)),
+                    };
+                }
+            }
+        });
+    ui.end_row();
+}
+
+/// The style's grid row: `--style raw` on or off.
+fn style_raw(parsed: &params::ParsedPrompt, text: &mut String, ui: &mut egui::Ui) {
+    ui.label("Style");
+    let mut raw = parsed.get("--style").is_some_and(|p| p.value == "raw");
+    if ui.checkbox(&mut raw, "Style raw").changed() {
+        *text = if raw {
+            params::set(text, "--style", Some("raw"))
+        } else {
+            params::remove_all(text, "--style")
+        };
+    }
+    ui.end_row();
 }
 
 /// A ratio's button: its shape drawn to scale, the ratio under it.

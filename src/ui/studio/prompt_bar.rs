@@ -97,89 +97,15 @@ impl PromptBar {
 pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
     receive_verdict(bar, services);
     ui.add_space(2.0);
-    let focused = ui.memory(|m| m.has_focus(Id::unique(PROMPT_ID)));
-    let mut submit = false;
-    if focused {
-        submit |= ui.input_mut(|i| i.consume_shortcut(&SUBMIT));
-        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_BACK)) {
-            step_history(bar, services, 1);
-        }
-        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_FORWARD)) {
-            step_history(bar, services, -1);
-        }
-    }
+    let mut submit = prompt_keys(bar, services, ui);
     ui.horizontal(|ui| {
-        let width = ui.available_width() - 410.0;
-        let label =
-            ui.label(RichText::new("Prompt").color(crate::ui::kit::theme::palette(ui).weak_text));
-        let edit = egui::TextEdit::multiline(&mut bar.prompt)
-            .id(Id::unique(PROMPT_ID))
-            .font(egui::FontId::proportional(PROMPT_TEXT_SIZE))
-            .hint_text(
-                "Describe an image… (Ctrl+Enter imagines, Ctrl+Up/Down recalls earlier prompts)",
-            )
-            .margin(egui::vec2(8.0, 6.0))
-            .desired_rows(2)
-            .desired_width(width.max(200.0));
-        let response = ui.add(edit).labelled_by(label.id);
-        if response
-            .dnd_hover_payload::<crate::ui::board::panel::DraggedJobs>()
-            .is_some()
-        {
-            ui.painter().rect_stroke(
-                response.rect,
-                4.0,
-                egui::Stroke::new(2.0, crate::ui::kit::theme::palette(ui).accent),
-                egui::StrokeKind::Outside,
-            );
-        }
-        bar.rect = Some(response.rect);
-        if let Some(dropped) =
-            response.dnd_release_payload::<crate::ui::board::panel::DraggedJobs>()
-        {
-            bar.dropped_jobs = dropped.0.clone();
-        }
-        if response.changed() {
-            bar.history_at = None;
-        }
+        prompt_field(bar, ui);
         ui.vertical(|ui| {
             ui.horizontal(|ui| {
                 crate::ui::kit::controls::mode_segmented(ui, &mut bar.mode);
                 mode_status(bar.mode, services, ui);
             });
-            ui.horizontal(|ui| {
-                let has_prompt = !bar.prompt.trim().is_empty();
-                let busy = bar.checking.is_some();
-                let can = services.status.ready && has_prompt && !busy;
-                if ui
-                    .add_enabled(
-                        can,
-                        IconButton::labelled(icons::IMAGINE, "Imagine").primary(),
-                    )
-                    .on_hover_text("Ctrl+Enter")
-                    .clicked()
-                {
-                    submit = true;
-                }
-                if ui
-                    .add_enabled(can, IconButton::new(icons::CHECK, "Check"))
-                    .on_hover_text("Ask TTAPI whether the prompt has banned words (free)")
-                    .clicked()
-                {
-                    start_check(bar, services, false);
-                }
-                history_menu(bar, services, ui);
-                if let Some(text) =
-                    crate::ui::studio::parameters::parameters_button(&bar.prompt, ui)
-                {
-                    bar.prompt = text;
-                    bar.history_at = None;
-                }
-                if busy {
-                    ui.spinner();
-                }
-                estimate_label(bar, services, ui);
-            });
+            ui.horizontal(|ui| submit |= actions(bar, services, ui));
         });
     });
     if crate::ui::studio::parameters::chips(&mut bar.prompt, &mut bar.chip_edit, ui) {
@@ -203,6 +129,91 @@ pub fn show(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) {
         ui.colored_label(ui.visuals().error_fg_color, trouble);
     }
     ui.add_space(4.0);
+}
+
+/// The prompt's keys while it has focus: Ctrl+Up/Down step through the history. Whether Ctrl+Enter asked
+/// to imagine.
+fn prompt_keys(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) -> bool {
+    let focused = ui.memory(|m| m.has_focus(Id::unique(PROMPT_ID)));
+    let mut submit = false;
+    if focused {
+        submit |= ui.input_mut(|i| i.consume_shortcut(&SUBMIT));
+        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_BACK)) {
+            step_history(bar, services, 1);
+        }
+        if ui.input_mut(|i| i.consume_shortcut(&HISTORY_FORWARD)) {
+            step_history(bar, services, -1);
+        }
+    }
+    submit
+}
+
+/// The prompt's text, which also takes jobs dragged onto it (outlined while they hover).
+fn prompt_field(bar: &mut PromptBar, ui: &mut egui::Ui) {
+    let width = ui.available_width() - 410.0;
+    let label =
+        ui.label(RichText::new("Prompt").color(crate::ui::kit::theme::palette(ui).weak_text));
+    let edit = egui::TextEdit::multiline(&mut bar.prompt)
+        .id(Id::unique(PROMPT_ID))
+        .font(egui::FontId::proportional(PROMPT_TEXT_SIZE))
+        .hint_text("Describe an image… (Ctrl+Enter imagines, Ctrl+Up/Down recalls earlier prompts)")
+        .margin(egui::vec2(8.0, 6.0))
+        .desired_rows(2)
+        .desired_width(width.max(200.0));
+    let response = ui.add(edit).labelled_by(label.id);
+    if response
+        .dnd_hover_payload::<crate::ui::board::panel::DraggedJobs>()
+        .is_some()
+    {
+        ui.painter().rect_stroke(
+            response.rect,
+            4.0,
+            egui::Stroke::new(2.0, crate::ui::kit::theme::palette(ui).accent),
+            egui::StrokeKind::Outside,
+        );
+    }
+    bar.rect = Some(response.rect);
+    if let Some(dropped) = response.dnd_release_payload::<crate::ui::board::panel::DraggedJobs>() {
+        bar.dropped_jobs = dropped.0.clone();
+    }
+    if response.changed() {
+        bar.history_at = None;
+    }
+}
+
+/// Imagine, Check, History and Parameters, with the estimate after them. Whether Imagine was pressed.
+fn actions(bar: &mut PromptBar, services: &mut Services, ui: &mut egui::Ui) -> bool {
+    let has_prompt = !bar.prompt.trim().is_empty();
+    let busy = bar.checking.is_some();
+    let can = services.status.ready && has_prompt && !busy;
+    let mut submit = false;
+    if ui
+        .add_enabled(
+            can,
+            IconButton::labelled(icons::IMAGINE, "Imagine").primary(),
+        )
+        .on_hover_text("Ctrl+Enter")
+        .clicked()
+    {
+        submit = true;
+    }
+    if ui
+        .add_enabled(can, IconButton::new(icons::CHECK, "Check"))
+        .on_hover_text("Ask TTAPI whether the prompt has banned words (free)")
+        .clicked()
+    {
+        start_check(bar, services, false);
+    }
+    history_menu(bar, services, ui);
+    if let Some(text) = crate::ui::studio::parameters::parameters_button(&bar.prompt, ui) {
+        bar.prompt = text;
+        bar.history_at = None;
+    }
+    if busy {
+        ui.spinner();
+    }
+    estimate_label(bar, services, ui);
+    submit
 }
 
 /// Submits the prompt as it is in the box (it stays there, for the next variation of it): one job, or one
@@ -571,4 +582,70 @@ fn step_history(bar: &mut PromptBar, services: &mut Services, older: isize) {
     };
     bar.history_at = Some(next);
     bar.prompt = history[next].clone();
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    use super::*;
+    use crate::ui::kit::testing::frames_until;
+    use crate::ui::runtime::intents::Intent;
+
+    /// The prompt bar drawn alone over a ready engine: the typed prompt, sent by Imagine, becomes a job in
+    /// the library, and the job is opened.
+    #[test]
+    fn imagine_sends_the_typed_prompt_and_opens_its_job() {
+        let data = tempfile::tempdir().unwrap();
+        let mut services = Services::for_tests(data.path());
+        services.status.ready = true;
+        let mut harness = Harness::builder()
+            .with_context_setup(crate::ui::kit::icons::install)
+            .build_ui_state(
+                |ui, (bar, services, opened): &mut (PromptBar, Services, Vec<i64>)| {
+                    services.receive();
+                    show(bar, services, ui);
+                    opened.extend(services.take_intents().into_iter().filter_map(|intent| {
+                        match intent {
+                            Intent::OpenJob(id) => Some(id),
+                            _ => None,
+                        }
+                    }));
+                },
+                (PromptBar::new(Mode::Relax), services, Vec::new()),
+            );
+        harness.run();
+        assert!(
+            harness
+                .get_by_label("Imagine")
+                .accesskit_node()
+                .is_disabled(),
+            "nothing to imagine yet"
+        );
+        let field = |node: &egui_kittest::kittest::AccessKitNode<'_>| {
+            node.role() == egui::accesskit::Role::MultilineTextInput
+        };
+        harness.get_by(field).focus();
+        harness.step();
+        harness.get_by(field).type_text("a lighthouse at dusk");
+        harness.step();
+        harness.get_by_label("Imagine").click();
+        frames_until(&mut harness, "the job to open", |(_, _, opened)| {
+            !opened.is_empty()
+        });
+
+        let opened = harness.state().2.clone();
+        let jobs = crate::library::Library::open(data.path())
+            .unwrap()
+            .recent_jobs(10)
+            .unwrap();
+        let sent: Vec<(i64, &str)> = jobs.iter().map(|j| (j.id, j.prompt.as_str())).collect();
+        assert_eq!(sent, [(opened[0], "a lighthouse at dusk")]);
+        assert_eq!(
+            harness.state().0.prompt,
+            "a lighthouse at dusk",
+            "the prompt stays for its next variation"
+        );
+    }
 }
