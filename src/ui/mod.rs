@@ -9,6 +9,7 @@ mod gallery;
 mod job;
 mod kit;
 mod mask;
+mod paint;
 mod review;
 mod runtime;
 mod shell;
