@@ -14,6 +14,10 @@ impl Point {
     pub fn new(x: f32, y: f32) -> Point {
         Point { x, y }
     }
+
+    pub fn distance(self, other: Point) -> f32 {
+        (self.x - other.x).hypot(self.y - other.y)
+    }
 }
 
 /// Paint adds to the mask, erase removes from it.
@@ -71,6 +75,23 @@ pub struct Dirty {
     pub y0: u32,
     pub x1: u32,
     pub y1: u32,
+}
+
+impl Dirty {
+    /// Whether no pixel is in it.
+    pub fn is_empty(&self) -> bool {
+        self.x1 <= self.x0 || self.y1 <= self.y0
+    }
+
+    /// The smallest area holding both (changes that pile up before the next redraw).
+    pub fn union(self, other: Dirty) -> Dirty {
+        Dirty {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
 }
 
 impl Mask {
@@ -191,7 +212,8 @@ impl Mask {
         self.ops = ops;
     }
 
-    fn all(&self) -> Dirty {
+    /// Every pixel of the image.
+    pub fn whole(&self) -> Dirty {
         Dirty {
             x0: 0,
             y0: 0,
@@ -204,15 +226,15 @@ impl Mask {
         match op {
             MaskOp::Fill => {
                 self.coverage.fill(255);
-                self.all()
+                self.whole()
             }
             MaskOp::Clear => {
                 self.coverage.fill(0);
-                self.all()
+                self.whole()
             }
             MaskOp::Invert => {
                 self.coverage.iter_mut().for_each(|c| *c = 255 - *c);
-                self.all()
+                self.whole()
             }
             MaskOp::Rect { from, to, paint } => {
                 let (x0, y0) = (from.x.min(to.x), from.y.min(to.y));
@@ -576,5 +598,31 @@ mod tests {
         assert!(json.contains(r#""op":"stroke""#), "{json}");
         let back: Vec<MaskOp> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, ops);
+    }
+
+    /// The editor uploads one area per frame: the areas changed since add up, and an empty one uploads nothing.
+    #[test]
+    fn changed_areas_add_up_to_one_holding_both() {
+        let mut mask = Mask::new(10, 10);
+        let left = mask.apply(MaskOp::Rect {
+            from: p(1.0, 1.0),
+            to: p(3.0, 3.0),
+            paint: Paint::Add,
+        });
+        let right = mask.apply(MaskOp::Rect {
+            from: p(6.0, 4.0),
+            to: p(8.0, 8.0),
+            paint: Paint::Add,
+        });
+        let both = left.union(right);
+        assert_eq!((both.x0, both.y0), (left.x0, left.y0));
+        assert_eq!((both.x1, both.y1), (right.x1, right.y1));
+        assert!(!both.is_empty());
+        let nothing = mask.apply(MaskOp::Lasso {
+            points: vec![p(1.0, 1.0)],
+            paint: Paint::Add,
+        });
+        assert!(nothing.is_empty());
+        assert_eq!(mask.whole().union(nothing), mask.whole());
     }
 }

@@ -11,6 +11,7 @@ mod kit;
 #[cfg(test)]
 mod layout_tests;
 mod mask;
+mod paint;
 mod review;
 mod runtime;
 mod shell;
