@@ -274,7 +274,7 @@ fn only_the_shell_and_the_runtime_move_the_user() {
             let moves = line.contains(".show_view(") || line.contains("services.select(");
             // `nav()` is a copy: assigning to its fields would move nobody, anywhere.
             let assigns_a_copy =
-                line.contains(".nav().view =") || line.contains(".nav().selected =");
+                line.contains(".nav().view = ") || line.contains(".nav().selected = ");
             if (moves && !may_move) || assigns_a_copy {
                 movers.push(format!("{}:{line_number}", module.file));
             }

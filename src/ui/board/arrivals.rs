@@ -7,11 +7,11 @@ use egui::Pos2;
 use crate::domain::board::{Content, V2};
 use crate::engine::{Command, ImageInput};
 use crate::library::ImageFile;
-use crate::ui::board::panel::{GAP, create_board, ensure_loaded};
+use crate::ui::board::library::{GAP, create_board, ensure_loaded};
 use crate::ui::board::state::{Arrival, BoardsState, DraggedJobs, save};
 use crate::ui::runtime::pending::Pending;
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 use crate::ui::sources::inputs::SourceInput;
 
 /// A job's main image, as it goes on a board.

@@ -4,6 +4,7 @@
 
 mod arrivals;
 pub(in crate::ui) mod canvas;
+mod library;
 pub(in crate::ui) mod panel;
 pub(in crate::ui) mod state;
 mod toolbar;

@@ -1,79 +1,27 @@
-//! Moodboards: the library's boards (read, created, deleted, imported), the board view with its keys, and
-//! the folder's entry points for other folders (images arriving live in `arrivals`, the toolbar's two rows
+//! Moodboards: the board view with its keys, the library's answers about boards, and the folder's entry
+//! points for other folders (the library's boards are read, made and imported in `library`) (images arriving live in `arrivals`, the toolbar's two rows
 //! in `toolbar`). The canvas (pan, zoom, select, handles, drawing) is `canvas`; the scene itself is
 //! `domain::board`. Every edit is saved to the library at once (`Command::SaveBoard`).
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use crate::domain::board::Board;
-use crate::engine::Command;
 pub(in crate::ui) use crate::ui::board::arrivals::{
     add_inputs, add_jobs, drag_source, show_drag_preview, store,
 };
 use crate::ui::board::arrivals::{place_waiting, receive_stored};
 use crate::ui::board::canvas;
+pub(in crate::ui) use crate::ui::board::library::import;
+use crate::ui::board::library::{ensure_loaded, failed, reload};
 use crate::ui::board::state::apply;
 pub use crate::ui::board::state::{BoardsState, DraggedJobs};
 use crate::ui::board::toolbar::{confirm_delete, step_history, toolbar};
-use crate::ui::kit::history::history_keys;
-use crate::ui::runtime::pending::{Pending, take_ready};
+use crate::ui::kit::keys::history_keys;
+use crate::ui::runtime::pending::take_ready;
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
-/// The space left between items the board arranges side by side.
-pub(super) const GAP: f32 = 24.0;
 const SELECT_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::A);
-
-pub(super) fn ensure_loaded(boards: &mut BoardsState, services: &mut Services) {
-    if boards.loaded || boards.loading.is_some() {
-        return;
-    }
-    let (reply, answer) = Pending::channel();
-    if services.send(Command::LoadBoards { reply }) {
-        boards.loading = Some(answer);
-    } else {
-        services.refused("the boards were not read");
-    }
-}
-
-pub(super) fn create_board(boards: &mut BoardsState, services: &mut Services) {
-    if boards.creating.is_some() {
-        return;
-    }
-    let name = format!("Board {}", boards.boards.len() + 1);
-    let (reply, answer) = Pending::channel();
-    if services.send(Command::CreateBoard {
-        board: Board::new(name),
-        reply,
-    }) {
-        boards.creating = Some(answer);
-    } else {
-        services.refused("no board was made");
-    }
-}
-
-/// Sends an exported file's bytes to the engine, which stores its images and adds the board.
-pub fn import(boards: &mut BoardsState, services: &mut Services, file: Vec<u8>) {
-    let (reply, answer) = Pending::channel();
-    if services.send(Command::ImportBoard { file, reply }) {
-        boards.importing = Some(answer);
-    } else {
-        services.refused("the board was not imported");
-    }
-}
-
-/// Reads the boards again, newest first (after an import or a delete).
-fn reload(boards: &mut BoardsState, services: &mut Services) {
-    boards.loaded = false;
-    boards.switch_to(0);
-    ensure_loaded(boards, services);
-}
-
-fn failed(services: &mut Services, what: &str, error: impl std::fmt::Display) {
-    services
-        .toasts
-        .push(ToastKind::Error, format!("Could not {what}: {error}"), None);
-}
 
 /// Takes in the library's answers about boards (read, made, stored images, exports) and places images
 /// waiting for them. Every frame, whichever view is open.

@@ -7,15 +7,15 @@ use egui::Key;
 use crate::domain::board::{Board, Content};
 use crate::engine::Command;
 use crate::ui::board::canvas;
-use crate::ui::board::panel::{GAP, create_board};
+use crate::ui::board::library::{GAP, create_board};
 use crate::ui::board::state::{BoardsState, Edit, apply, save};
 use crate::ui::kit::controls::{Answer, IconButton};
-use crate::ui::kit::history::{History, REDO, UNDO};
 use crate::ui::kit::icons::{self, Icon};
+use crate::ui::kit::keys::{History, REDO, UNDO};
 use crate::ui::runtime::intents::{Intent, PromptEdit};
 use crate::ui::runtime::pending::Pending;
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 use crate::ui::sources::inputs::{SourceInput, SourceTarget};
 
 /// Render scales offered for "Render PNG…" (board units to pixels).

@@ -7,28 +7,11 @@ use crate::domain::prompt::{Orientation, PromptParam};
 use crate::engine::Command;
 use crate::library::{AspectFilter, FlagFilter, InUse, StateFilter};
 use crate::ui::gallery::filter::{GalleryFilter, KINDS, Made, SavedSearch};
-use crate::ui::gallery::grid::GalleryState;
-use crate::ui::gallery::search::{BoardMembers, GallerySearch};
-use crate::ui::gallery::tiles::TileLayout;
+use crate::ui::gallery::state::TileLayout;
+use crate::ui::gallery::state::{BarState, GalleryState};
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
-use crate::ui::runtime::pending::Refreshed;
 use crate::ui::runtime::services::Services;
-
-/// What the filter bar knows besides the filter: the library's answers to what it asks (the search, which
-/// jobs are on boards, the shapes and models its menus offer), and a saved search being renamed.
-#[derive(Default)]
-pub(super) struct BarState {
-    /// What the search field found.
-    pub(super) search: GallerySearch,
-    /// Which jobs are on a board, while the filter asks.
-    pub(super) boards: BoardMembers,
-    /// The exact shapes and the models the jobs use, for the filter menus, read again when the library's
-    /// size changed.
-    in_use: Refreshed<Option<usize>, InUse>,
-    /// The saved search being renamed, and the name as typed so far.
-    renaming: Option<(usize, String)>,
-}
 
 impl BarState {
     /// Takes in the answers to the search and to which jobs are on boards, and asks again what `filter`

@@ -3,55 +3,20 @@
 //! and its entry points. The parts the user works on live beside it: `bar`, `tiles`, `marked`, `keys`,
 //! `to_review`.
 
-use std::collections::BTreeSet;
-
-use crate::engine::EngineError;
 use crate::library::JobQuery;
-use crate::ui::gallery::bar::BarState;
-use crate::ui::gallery::filter::{Context, GalleryFilter, SavedSearch};
-use crate::ui::gallery::keys::{Steps, select_when_read};
-use crate::ui::gallery::marked::Picking;
+use crate::ui::gallery::filter::Context;
+use crate::ui::gallery::keys::select_when_read;
 use crate::ui::gallery::pages::JobPages;
-use crate::ui::gallery::tiles::TileGrid;
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
 use crate::ui::runtime::intents::Intent;
-use crate::ui::runtime::pending::Pending;
 use crate::ui::runtime::services::Services;
 
 // The shell reaches these by their old place, `gallery::grid`.
 pub(in crate::ui) use crate::ui::gallery::keys::handle_keys;
 pub(in crate::ui) use crate::ui::gallery::marked::export_selection;
-pub(in crate::ui) use crate::ui::gallery::tiles::TileLayout;
-pub(in crate::ui) use crate::ui::gallery::to_review::{Review, review_keys, show_review};
-
-#[derive(Default)]
-pub struct GalleryState {
-    pub filter: GalleryFilter,
-    /// Filters kept under a name, listed beside the gallery.
-    pub saved: Vec<SavedSearch>,
-    pub tiles: TileLayout,
-    /// Shown as a list (a row per job, sortable) instead of tiles.
-    pub list: bool,
-    pub table: crate::ui::gallery::list_view::JobTable,
-    /// Jobs picked with Ctrl+click, to blend or describe together.
-    pub marked: BTreeSet<i64>,
-    /// The Trash, shown in the gallery's place while open.
-    pub trash: crate::ui::gallery::trash::TrashPanel,
-    /// Compare or culling, over the whole window while open.
-    pub review: Option<Review>,
-    /// What the filter bar asked the library (search, boards, its menus' choices), and a saved search being
-    /// renamed.
-    pub(super) bar: BarState,
-    /// The tiles' jobs, read a page at a time, and how the tiles were last laid out.
-    pub(super) grid: TileGrid,
-    /// Where a Shift+click range starts, and the range's jobs on their way from the library.
-    pub(super) picking: Picking,
-    /// A keyboard step waiting for its job's page, and the place to bring into view.
-    pub(super) steps: Steps,
-    /// The finished jobs to cull, on their way from the library.
-    pub(super) cull: Option<Pending<Result<Vec<i64>, EngineError>>>,
-}
+pub(in crate::ui) use crate::ui::gallery::state::{GalleryState, TileLayout};
+pub(in crate::ui) use crate::ui::gallery::to_review::{review_keys, show_review};
 
 impl GalleryState {
     /// What the gallery lists: its filter, with what the search found and which jobs are on boards. The
@@ -212,6 +177,9 @@ mod tests {
         assert!(harness.query_by_label("Move to Trash (2)").is_some());
         harness.get_by_label("Compare (2)").click();
         harness.step();
-        assert!(matches!(harness.state().0.review, Some(Review::Compare(_))));
+        assert!(matches!(
+            harness.state().0.review,
+            Some(crate::ui::gallery::state::Review::Compare(_))
+        ));
     }
 }

@@ -3,18 +3,9 @@
 
 use egui::Key;
 
-use crate::ui::gallery::grid::GalleryState;
+use crate::ui::gallery::state::GalleryState;
 use crate::ui::runtime::intents::Intent;
 use crate::ui::runtime::services::Services;
-
-/// Where a keyboard step went, for the tiles or the list to follow.
-#[derive(Default)]
-pub(super) struct Steps {
-    /// A keyboard step that landed on a job whose page is not read yet: selected once it is.
-    select_at: Option<usize>,
-    /// A place in the listing to bring into view (a keyboard step).
-    pub(super) scroll_to: Option<usize>,
-}
 
 /// Arrow keys step through the filtered jobs (Up/Down by a row of tiles or of the list, Left/Right by a
 /// tile), Home/End jump, Enter opens the job.

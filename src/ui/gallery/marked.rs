@@ -5,10 +5,10 @@
 use egui::RichText;
 
 use crate::api::wire::{BLEND_MAX_IMAGES, BLEND_MIN_IMAGES};
-use crate::engine::{Command, EngineError};
-use crate::library::{Counting, JobPage, JobRecord, JobState, Listing};
-use crate::ui::gallery::grid::GalleryState;
-use crate::ui::gallery::to_review::Review;
+use crate::engine::Command;
+use crate::library::{Counting, JobRecord, JobState, Listing};
+use crate::ui::gallery::state::GalleryState;
+use crate::ui::gallery::state::Review;
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
 use crate::ui::runtime::intents::Intent;
@@ -16,14 +16,6 @@ use crate::ui::runtime::nav::{Nav, View};
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
 use crate::ui::sources::inputs::{SourceInput, SourceTarget};
-
-/// Where a Shift+click range starts, and the range's jobs on their way from the library.
-#[derive(Default)]
-pub(super) struct Picking {
-    /// The job a Shift+click range starts from, and where it was in the listing when clicked.
-    pub(super) anchor: Option<(i64, usize)>,
-    range: Option<Pending<Result<JobPage, EngineError>>>,
-}
 
 /// What Export… acts on: the gallery's picks when it is open and has any, else the selected job.
 pub(in crate::ui) fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<i64> {
@@ -154,7 +146,7 @@ fn board_export_trash(
         .on_hover_text(format!(
             "The picked jobs' images with their prompt, seed and job id ({})",
             ui.ctx()
-                .format_shortcut(&crate::ui::shell::shortcuts::EXPORT_SHORTCUT)
+                .format_shortcut(&crate::ui::kit::keys::EXPORT_SHORTCUT)
         ))
         .clicked()
     {
@@ -182,7 +174,7 @@ fn send_marked(gallery: &mut GalleryState, services: &mut Services, target: Sour
         match services.jobs.main_image(id) {
             Some(image) => inputs.push(SourceInput::File(image.path.clone())),
             None => services.toasts.push(
-                crate::ui::shell::toasts::ToastKind::Error,
+                crate::ui::runtime::toasts::ToastKind::Error,
                 format!("Job #{id} has no image to send"),
                 Some(id),
             ),
@@ -208,7 +200,7 @@ pub(super) fn toggle_pick(
         gallery.marked.insert(job.id);
     } else if !unpicked {
         services.toasts.push(
-            crate::ui::shell::toasts::ToastKind::Error,
+            crate::ui::runtime::toasts::ToastKind::Error,
             format!("Job #{} has no image to pick", job.id),
             Some(job.id),
         );
@@ -263,7 +255,7 @@ pub(super) fn take_range(gallery: &mut GalleryState, services: &mut Services) {
                 .map(|job| job.id),
         ),
         Some(Some(Err(e))) => services.toasts.push(
-            crate::ui::shell::toasts::ToastKind::Error,
+            crate::ui::runtime::toasts::ToastKind::Error,
             format!("Could not pick the range: {e}"),
             None,
         ),

@@ -12,6 +12,7 @@ pub(in crate::ui) mod list_view;
 mod marked;
 pub(in crate::ui) mod pages;
 pub(in crate::ui) mod search;
+mod state;
 mod tiles;
 mod to_review;
 pub(in crate::ui) mod trash;

@@ -8,7 +8,7 @@ use crate::engine::{Command, EngineError};
 use crate::library::{Counting, Counts, Day, JobPage, JobQuery, JobRecord, Listing, Sort};
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 /// Jobs read at once: a few screens of tiles or rows.
 pub const PAGE: usize = 100;

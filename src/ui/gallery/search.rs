@@ -10,7 +10,7 @@ use crate::engine::{Command, EngineError};
 use crate::library::SearchHit;
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 /// More than a gallery can usefully show; the newest are kept.
 pub const MOST_FOUND: usize = 20_000;

@@ -8,29 +8,10 @@ use crate::domain::prompt::first_line;
 use crate::domain::search::highlighted_runs;
 use crate::library::{JobQuery, JobRecord, JobState, Sort};
 use crate::ui::gallery::day_grid::{DayGrid, Section};
-use crate::ui::gallery::grid::GalleryState;
-use crate::ui::gallery::pages::JobPages;
+use crate::ui::gallery::state::{GalleryState, TileLayout};
 use crate::ui::job::labels::state_text;
 use crate::ui::runtime::intents::Intent;
 use crate::ui::runtime::services::Services;
-
-/// How the gallery's tiles look: their width (the size slider) and whether the prompt is written under each.
-/// Remembered between runs (`Remembered`, public: the window journeys read it).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct TileLayout {
-    pub size: f32,
-    pub captions: bool,
-}
-
-impl Default for TileLayout {
-    fn default() -> TileLayout {
-        TileLayout {
-            size: 168.0,
-            captions: true,
-        }
-    }
-}
 
 impl TileLayout {
     pub(super) const SIZES: std::ops::RangeInclusive<f32> = 96.0..=360.0;
@@ -47,16 +28,6 @@ impl TileLayout {
     fn thumbnail_side(self) -> u32 {
         if self.thumb() <= 256.0 { 256 } else { 512 }
     }
-}
-
-/// The tile grid's own state: its jobs, read a page at a time, and how it was last laid out.
-#[derive(Default)]
-pub(super) struct TileGrid {
-    pub(super) pages: JobPages,
-    /// Tiles a row holds: an arrow key up or down steps by it.
-    pub(super) columns: usize,
-    /// Scroll offset and viewport height of the last frame, to bring a keyboard selection into view.
-    viewport: (f32, f32),
 }
 
 /// The tiles of the jobs `query` lists, grouped by day, or why there are none.

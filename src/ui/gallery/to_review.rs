@@ -4,15 +4,9 @@
 
 use crate::engine::Command;
 use crate::library::{Listing, Sort, StateFilter};
-use crate::ui::gallery::grid::GalleryState;
+use crate::ui::gallery::state::{GalleryState, Review};
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
-
-/// A closer look at some jobs, over the whole window.
-pub(in crate::ui) enum Review {
-    Compare(crate::ui::review::compare::Compare),
-    Culling(crate::ui::review::culling::Culling),
-}
 
 /// Draws compare or culling, and closes it when asked.
 pub(in crate::ui) fn show_review(
@@ -88,7 +82,7 @@ pub(super) fn start_culling(gallery: &mut GalleryState, services: &mut Services)
 
 fn nothing_to_cull(services: &mut Services) {
     services.toasts.push(
-        crate::ui::shell::toasts::ToastKind::Info,
+        crate::ui::runtime::toasts::ToastKind::Info,
         "Nothing to cull: no finished job is on show",
         None,
     );
@@ -102,7 +96,7 @@ pub(super) fn take_cull(gallery: &mut GalleryState, services: &mut Services) {
             None => nothing_to_cull(services),
         },
         Some(Some(Err(e))) => services.toasts.push(
-            crate::ui::shell::toasts::ToastKind::Error,
+            crate::ui::runtime::toasts::ToastKind::Error,
             format!("Could not list the jobs to cull: {e}"),
             None,
         ),

@@ -10,7 +10,7 @@ use crate::ui::kit::controls::{Answer, IconButton, confirm};
 use crate::ui::kit::icons;
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 #[derive(Default)]
 pub struct TrashPanel {

@@ -11,7 +11,7 @@ use crate::library::{
 };
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 /// The choices kept between exports and between runs (eframe's storage).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -31,7 +31,7 @@ pub(super) fn show(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) 
             .on_hover_text(format!(
                 "The original files with the prompt, seed, job id and lineage written in ({})",
                 ui.ctx()
-                    .format_shortcut(&crate::ui::shell::shortcuts::EXPORT_SHORTCUT)
+                    .format_shortcut(&crate::ui::kit::keys::EXPORT_SHORTCUT)
             ))
             .clicked()
         {

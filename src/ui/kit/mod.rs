@@ -1,12 +1,13 @@
 //! The window's own widgets and look, used by every folder and using none: the theme (colours, type,
 //! spacing, light and dark), the icons, the controls (icon buttons, segmented choices, labelled drop-downs,
-//! chips, progress rings), fonts for CJK prompts, the desktop's light or dark preference, the undo keys, and
-//! the small layout helpers below. Nothing here knows about jobs or the engine.
+//! chips, progress rings), fonts for CJK prompts, the desktop's light or dark preference, the key
+//! combinations several folders read (`keys`), and the small layout helpers below. Nothing here knows about
+//! jobs or the engine.
 
 pub(in crate::ui) mod controls;
 pub(in crate::ui) mod fonts;
-pub(in crate::ui) mod history;
 pub(in crate::ui) mod icons;
+pub(in crate::ui) mod keys;
 pub(in crate::ui) mod system_theme;
 #[cfg(test)]
 pub(in crate::ui) mod testing;

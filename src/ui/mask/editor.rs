@@ -15,7 +15,7 @@ use crate::ui::paint::brush::Brush;
 use crate::ui::paint::canvas::Canvas;
 use crate::ui::paint::layer::MaskLayer;
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 pub struct MaskEditor {
     /// The job whose image is repainted.

@@ -104,9 +104,9 @@ pub(in crate::ui) fn keys(
         return;
     }
     ctx.input_mut(|i| {
-        match crate::ui::kit::history::history_keys(i) {
-            Some(crate::ui::kit::history::History::Undo) => layer.undo(),
-            Some(crate::ui::kit::history::History::Redo) => layer.redo(),
+        match crate::ui::kit::keys::history_keys(i) {
+            Some(crate::ui::kit::keys::History::Undo) => layer.undo(),
+            Some(crate::ui::kit::keys::History::Redo) => layer.redo(),
             None => {}
         }
         for (tool, _, _, key) in TOOLS {

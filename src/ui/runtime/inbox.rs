@@ -8,7 +8,7 @@ use crate::library::{Cancellation, JobRecord, JobState};
 use crate::settings::Settings;
 use crate::ui::runtime::pending::Poll;
 use crate::ui::runtime::services::{JOBS_LIMIT, Services};
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 impl Services {
     /// Stops the engine and starts one on `backend` (`EngineLink::restart`); the window waits for it as

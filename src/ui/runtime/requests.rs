@@ -6,7 +6,7 @@ use crate::engine::{Command, NewSubmission};
 use crate::library::JobState;
 use crate::ui::runtime::pending::Pending;
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 impl Services {
     /// Moves finished jobs to the Trash; Ctrl+Z (`undo_trash`) brings them back.

@@ -18,7 +18,7 @@ use crate::ui::runtime::nav::{Nav, View};
 use crate::ui::runtime::pending::Pending;
 use crate::ui::runtime::submit_guard::SubmitGuard;
 use crate::ui::runtime::textures::TextureCache;
-use crate::ui::shell::toasts::{ToastKind, Toasts};
+use crate::ui::runtime::toasts::{ToastKind, Toasts};
 
 /// The newest jobs read at start (with every unfinished one): the feed, the prompt history and recent
 /// picks come from them. Older jobs are read when a view needs them; the gallery pages on its own.

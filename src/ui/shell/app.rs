@@ -16,17 +16,16 @@ use crate::ui::gallery::grid::GalleryState;
 use crate::ui::job::export::ExportState;
 use crate::ui::job::view::JobViewState;
 use crate::ui::kit::fonts;
+use crate::ui::kit::keys::EXPORT_SHORTCUT;
 use crate::ui::mask::editor::MaskEditor;
 use crate::ui::runtime::chores::ChoreResult;
 use crate::ui::runtime::intents::Intent;
 use crate::ui::runtime::nav::View;
 use crate::ui::runtime::services::Services;
 use crate::ui::runtime::textures::{DEFAULT_BUDGET_BYTES, TextureCache};
+use crate::ui::runtime::toasts::ToastKind;
 use crate::ui::shell::settings::SettingsPanel;
-use crate::ui::shell::shortcuts::{
-    EXPORT_SHORTCUT, SETTINGS_SHORTCUT, VARY_REGION_KEY, VIEW_SHORTCUTS,
-};
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::shell::shortcuts::{SETTINGS_SHORTCUT, VARY_REGION_KEY, VIEW_SHORTCUTS};
 use crate::ui::sources::blend::BlendPanel;
 use crate::ui::sources::describe::DescribePanel;
 use crate::ui::sources::inputs::{SlotState, SourceInput, SourceSlot, SourceTarget};
@@ -515,7 +514,7 @@ impl MoodgridApp {
         }
         // The selected job's keys work where it is what the user looks at: not on a board, where 1 is 100 %.
         let on_jobs = matches!(self.services.nav().view, View::Job | View::Gallery);
-        if on_jobs && ctx.input_mut(|i| i.consume_shortcut(&crate::ui::kit::history::UNDO)) {
+        if on_jobs && ctx.input_mut(|i| i.consume_shortcut(&crate::ui::kit::keys::UNDO)) {
             self.services.undo_trash();
         }
         if let Some(job) = self

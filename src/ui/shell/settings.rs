@@ -11,7 +11,7 @@ use crate::settings::{Settings, SettingsError};
 use crate::ui::runtime::intents::Intent;
 use crate::ui::runtime::pending::{Pending, take_ready};
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 pub struct SettingsPanel {
     pub open: bool,

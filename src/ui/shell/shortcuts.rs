@@ -4,13 +4,13 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use crate::ui::kit::keys::EXPORT_SHORTCUT;
 use crate::ui::runtime::nav::View;
 
 /// F1 opens and closes the list, as in most desktop tools.
 pub const SHORTCUTS_KEY: Key = Key::F1;
 pub const SETTINGS_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
-pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 /// Ctrl+1…5 go to the views in the order of their tabs, as tabs do in browsers and design tools.
 pub const VIEW_SHORTCUTS: [(KeyboardShortcut, View); 5] = [
     (

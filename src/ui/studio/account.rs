@@ -13,7 +13,7 @@ use crate::domain::spend::{SpendReport, Total, day_label};
 use crate::engine::Command;
 use crate::ui::runtime::pending::{Pending, Refreshed, take_ready};
 use crate::ui::runtime::services::Services;
-use crate::ui::shell::toasts::ToastKind;
+use crate::ui::runtime::toasts::ToastKind;
 
 /// What the service says of a mode, or that it has not said yet.
 pub fn health_text(health: Option<&ModeHealth>) -> String {

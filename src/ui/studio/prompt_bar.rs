@@ -223,7 +223,7 @@ fn imagine(bar: &mut PromptBar, services: &mut Services) {
         Ok(prompts) => prompts,
         Err(e) => {
             services.toasts.push(
-                crate::ui::shell::toasts::ToastKind::Error,
+                crate::ui::runtime::toasts::ToastKind::Error,
                 format!("Nothing was sent: the prompt's braces: {e}"),
                 None,
             );

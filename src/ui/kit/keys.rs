@@ -1,4 +1,6 @@
-//! The undo and redo keys every editor reads alike (the mask editor, the board).
+//! The key combinations several folders read: undo and redo, which every editor reads alike (the mask
+//! editor, the board), and Export, which the job view and the gallery name in their tooltips. The full
+//! list the user sees is `shell::shortcuts`.
 
 /// What an undo/redo shortcut asked for, in every editor alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,6 +11,9 @@ pub(in crate::ui) enum History {
 
 pub(in crate::ui) const UNDO: egui::KeyboardShortcut =
     egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z);
+/// Ctrl+E (⌘E): Export… the picks or the open job.
+pub(in crate::ui) const EXPORT_SHORTCUT: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::E);
 pub(in crate::ui) const REDO: egui::KeyboardShortcut = egui::KeyboardShortcut::new(
     egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
     egui::Key::Z,
