@@ -6,7 +6,7 @@
 //! - then the gallery scrolled from top to bottom with the mouse wheel: the app's peak RSS, and eframe's CPU
 //!   time per frame (UI, tessellation and painting; painting is Mesa's software rasteriser here).
 //!
-//! The app reports its milestones itself (`MOODGRID_FRAME_REPORT`, see `src/ui/frame_report.rs`). Needs
+//! The app reports its milestones itself (`MOODGRID_FRAME_REPORT`, see `src/ui/runtime/frame_report.rs`). Needs
 //! `Xvfb`, `xdotool` and ImageMagick's `import` (scripts/test-all installs them). `cargo bench --bench startup`.
 
 // Building the library in this process uses the app's allocator, as the other benchmarks do.

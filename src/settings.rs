@@ -42,7 +42,7 @@ impl Default for Settings {
     }
 }
 
-/// Which look the window has (`ui::theme` draws it).
+/// Which look the window has (`ui::kit::theme` draws it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThemeChoice {

@@ -1,8 +1,19 @@
 //! The `moodgrid` command line: every job operation, run through the same engine the window uses.
 //! `args` holds the words (clap); `jobs` the commands that run jobs (through the engine); `library` those
-//! that only read the library; `window` and `simulator` the two long-running modes; `output` what is
-//! printed and the exit codes; `wait` following jobs until they are sent or finished; `studio` the prompt's
+//! that use the library alone (`list`, `search`, `export`, `board`, `trash`, `restore`, `rate`, `flag`,
+//! `cancel`): they open it directly and start no engine, and `trash`, `restore`, `rate`, `flag` and
+//! `cancel` write to it. `window` and `simulator` are the two long-running modes; `output` what is printed
+//! and the exit codes; `wait` following jobs until they are sent or finished; `studio` the prompt's
 //! parameters, permutation batches with their estimate, the account and the spend ledger.
+//!
+//! Where a change goes:
+//! - a subcommand or flag: its words in `args.rs` (`Command`), its route in `dispatch` here, its body in
+//!   `jobs.rs`, `library.rs` or `studio.rs` (`params`, `imagine` batches, `account`, `spend`).
+//! - what a command prints, or its exit code: `output.rs` (`Exit`, `job_json`); following jobs with
+//!   progress bars: `wait.rs`, whose `stop_lines` say what a stopped command did.
+//! - search, the Trash, ratings and flags: `search`, `trash`, `restore` and `mark` (`rate`, `flag`) in
+//!   `library.rs`.
+//! - the window's start: `window.rs`; `moodgrid sim`: `simulator.rs`.
 
 /// A line on standard output, through `output::write_out`: never `println!`, which panics on a closed pipe.
 macro_rules! say {

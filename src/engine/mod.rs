@@ -2,6 +2,28 @@
 //! jobs, persisting every step in the library. The CLI and the window drive it the same way: they send
 //! [`Command`]s over a bounded channel and drain [`Event`]s from a bounded outbox that never makes the
 //! engine wait (`outbox`): a window nobody looks at holds back no job.
+//!
+//! Where a change goes:
+//! - a new command, or whether it runs in order: the `Command` enum here; its handler and
+//!   `Command::runs_in_order` in `commands.rs`.
+//! - validating a new kind of submission, or how a stored job becomes a request: `prepare.rs`
+//!   (`create_blocking`, `outgoing`).
+//! - what happens to a job between submission and its files (retries, polling, deadlines): `driver.rs`;
+//!   its images saved: `download.rs`.
+//! - when a lost submission is adopted, sent again or left `unconfirmed`: `reconcile.rs`; how a history
+//!   row's prompt is compared with ours: `domain::history`; the journal's order it relies on:
+//!   `src/library/submissions.rs`.
+//! - how events reach the window or the CLI (coalescing, the bound): `outbox.rs`; the window takes them in
+//!   `MoodgridApp::logic` (`ui/shell/app.rs`), which folds them in through `ui/runtime/inbox.rs`.
+//! - what cancelling does: `Command::CancelJobs`/`CancelQueued` over `src/library/cancel.rs`; what a
+//!   stopped command cancels (the signals, `StopReport`): `stopping.rs`; its words: `stop_lines` in
+//!   `src/cli/wait.rs`.
+//! - how the backend is chosen (key found, offline, why): `resolve` in `backend.rs`, for the engine and
+//!   the CLI; consent for a custom host: `with_consent`, `key_may_go_to` there.
+//! - how processes share a library (lease renewal, the watcher, adoption): `sharing.rs`; the protocol is
+//!   `src/library/leases.rs`.
+//! - polling and backoff, job deadlines, the environment's test knobs: `timing.rs` (`Timing::from_env_or`:
+//!   `MOODGRID_POLL_MS`, `MOODGRID_TIMEOUT_SCALE`, `MOODGRID_TEST_PAUSE_BEFORE_SEND_MS`).
 
 mod backend;
 mod commands;

@@ -1,5 +1,14 @@
 //! Image bytes in and out: decoding with limits, PNG encoding, data URIs. Pure CPU work; callers on an
 //! async runtime run it on a blocking thread.
+//!
+//! Where a change goes:
+//! - image limits or formats (`MAX_DECODE_PIXELS`, `MAX_SIDE`), decoding, encoding, reading a mask file
+//!   (`read_mask_file`): this file.
+//! - how a user's image is prepared for sending, resizing and thumbnails: `upload.rs` (`prepare_upload`,
+//!   shared by the window, the CLI and the engine; `thumbnails`, written by `src/library/store.rs`).
+//! - the text chunks written into exported PNGs: `png_text.rs`; what they say: `src/library/export.rs`.
+//! - a board drawn to one image: `board_render.rs`; the fonts for its notes and the window's CJK
+//!   fallback: `fonts.rs`.
 
 pub mod board_render;
 pub mod fonts;

@@ -1,5 +1,25 @@
 //! The user's library on disk: one SQLite database (jobs, images, an append-only event log) and the image
 //! files it points to, content-addressed under `images/`. Nothing here touches the network.
+//!
+//! Where a change goes:
+//! - the schema: append a migration to `MIGRATIONS` in `schema.rs` (SQL, or Rust to rewrite rows); never
+//!   edit a shipped one.
+//! - a new job field: `jobs.rs` (`JobRecord`, `JobUpdate`, `JOB_COLUMNS`); which jobs the window holds
+//!   or reads: `Library::window_jobs`, `jobs_by_id`, `family_jobs` there.
+//! - a new parameter of a kind of job: `params.rs` (`JobParams`; bump `PARAMS_VERSION` and convert old
+//!   rows in a migration).
+//! - what the gallery lists, filters and sorts: `query.rs` (`JobQuery`, `Sort`, `SortColumn`, `list_jobs`;
+//!   a test holds the SQL to the same filter in memory, `JobQuery::admits`); the counts by day:
+//!   `Counting::ByDay` (`walk_by_day`, `hits_by_day`). A filter on something new a prompt says needs a
+//!   column the prompt-reading triggers fill and the listing indexes hold (migration 9, `docs/library.md`).
+//! - full-text search: `search.rs` (`jobs_fts`, migration 5); the language is `domain::search`.
+//! - how processes share a library (claims, leases, the in-flight cap, `begin_submission`): `leases.rs`;
+//!   the journal's order of sends and finishes: `submissions.rs`; the engine's side: `src/engine/sharing.rs`.
+//! - cancelling a queued job: `cancel.rs`; the Trash (what is hidden, what emptying deletes): `trash.rs`.
+//! - ratings and flags: `ratings.rs` (`Mark`; the columns came with migration 6).
+//! - boards: `boards.rs`; exports: `export.rs` (names: `domain::export_name`; PNG text: `imaging::png_text`).
+//! - charges and the spend ledger: `spend.rs` (`recent_charges`, `ledger`); disk use: `usage.rs`; image
+//!   files and their thumbnails: `store.rs`.
 
 mod boards;
 mod cancel;

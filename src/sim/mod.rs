@@ -1,6 +1,14 @@
 //! The embedded TTAPI simulator: a real HTTP server on loopback that follows the contract in
 //! `shared/ttapi-midjourney-api.md`, renders images procedurally and can inject faults. It is the offline
 //! backend and the peer of every end-to-end test; nothing above it depends on it except start-up choice.
+//!
+//! Where a change goes:
+//! - what it answers, one handler per endpoint, and the `/cdn/` images: `routes.rs`; requests are checked
+//!   by the client's own `validate()` (`src/api/wire.rs`) and prompts by `domain::params::check`.
+//! - how its jobs move with the clock, its accounts and balance: `state.rs` (`SimState`).
+//! - its pictures, and how each follow-up action changes its parent's pixels: `render.rs`.
+//! - its faults (server errors, rate limits, cut connections, latency): `faults.rs` (`FaultConfig`).
+//! - its options (key, timings, banned words, prices as a `PriceTable`, modes down): `SimConfig` here.
 
 mod faults;
 pub mod render;

@@ -20,7 +20,6 @@ mod studio;
 
 pub use gallery::search::MOST_FOUND as SEARCH_MOST_FOUND;
 pub use job::export::ExportPrefs;
-pub use kit::theme;
 pub use runtime::nav::View;
 pub use runtime::textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 pub use shell::app::{MoodgridApp, Remembered};

@@ -1,7 +1,7 @@
 //! Moodboards: the board view with its keys, the library's answers about boards, and the folder's entry
-//! points for other folders (the library's boards are read, made and imported in `library`) (images arriving live in `arrivals`, the toolbar's two rows
-//! in `toolbar`). The canvas (pan, zoom, select, handles, drawing) is `canvas`; the scene itself is
-//! `domain::board`. Every edit is saved to the library at once (`Command::SaveBoard`).
+//! points for other folders. The boards are read, made and imported in `library`, images arrive in
+//! `arrivals`, the toolbar's two rows are `toolbar`, the canvas (pan, zoom, select, handles, drawing) is
+//! `canvas`; the scene itself is `domain::board`. Every edit is saved at once (`Command::SaveBoard`).
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
@@ -135,7 +135,7 @@ mod tests {
     use egui_kittest::kittest::Queryable;
 
     use super::*;
-    use crate::ui::kit::testing::frames_until;
+    use crate::ui::runtime::testing::frames_until;
 
     /// The board view drawn alone, as the window draws it each frame (the library's answers, then the
     /// view): "New board" on an empty library makes "Board 1", kept in the library and opened.
@@ -159,8 +159,8 @@ mod tests {
         assert!(harness.query_by_label_contains("No board yet").is_some());
 
         harness.get_by_label("New board").click();
-        frames_until(&mut harness, "the new board", |(boards, _)| {
-            boards.board().is_some()
+        frames_until(&mut harness, "the new board", |h| {
+            h.state().0.board().is_some()
         });
         let (boards, _) = harness.state();
         assert_eq!(boards.board().map(|b| b.name.as_str()), Some("Board 1"));

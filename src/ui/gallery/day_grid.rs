@@ -1,6 +1,6 @@
 //! Where the gallery's tiles go: rows of tiles under a heading for each day the jobs were made on, laid out
 //! from how many jobs each day has (`Library::days`), so the rows on screen are found without the jobs.
-//! Plain layout, no drawing: `gallery.rs` draws what it says. Unit-tested below.
+//! Plain layout, no drawing: `tiles.rs` draws what it says. Unit-tested below.
 
 use std::ops::Range;
 

@@ -16,7 +16,7 @@ use crate::library::{AspectFilter, FlagFilter, JobKind, JobQuery, StateFilter};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GalleryFilter {
-    /// The search as typed; the library answers it (`gallery_search`), and the gallery is given the answer.
+    /// The search as typed; the library answers it (`search`), and the gallery is given the answer.
     pub text: String,
     pub kind: Option<JobKind>,
     pub state: StateFilter,

@@ -93,49 +93,18 @@ fn show_list(
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
-
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     use super::*;
-    use crate::library::{JobParams, JobState, JobUpdate, Library, NewJob};
+    use crate::ui::runtime::testing::{finished_job, frames_until};
 
-    /// Finished jobs put in the library at `data` before the engine starts, as another process would.
+    /// Finished jobs put in the library before the engine starts.
     fn finished_jobs(data: &std::path::Path, prompts: &[&str]) -> Vec<i64> {
-        let library = Library::open(data).unwrap();
         prompts
             .iter()
-            .map(|prompt| {
-                let params = JobParams::Imagine {
-                    prompt: (*prompt).to_owned(),
-                    mode: crate::domain::Mode::Fast,
-                    timeout: None,
-                };
-                let job = library
-                    .insert_job(&NewJob::asking("simulator", params, None))
-                    .unwrap();
-                library
-                    .update_job(
-                        job.id,
-                        &JobUpdate::transition(JobState::Queued, JobState::Succeeded),
-                    )
-                    .unwrap();
-                job.id
-            })
+            .map(|prompt| finished_job(data, prompt).id)
             .collect()
-    }
-
-    type Gallery<'a> = Harness<'a, (GalleryState, Services)>;
-
-    /// Draws frames until `done`, giving the engine time to answer between them.
-    fn frames_until(harness: &mut Gallery<'_>, what: &str, done: impl Fn(&Gallery<'_>) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !done(harness) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            harness.step();
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     /// The gallery drawn alone over `Services` on an offline engine: Ctrl+click picks tiles, the picks'

@@ -1,6 +1,6 @@
 //! The gallery as a list: one row per job (thumbnail, prompt, action, mode, quota, state, rating, date) in
 //! egui_extras' table, whose columns resize and whose header sorts. The table only draws; the rows come
-//! from the library a page at a time (`job_pages`), sorted and filtered by the database.
+//! from the library a page at a time (`pages`), sorted and filtered by the database.
 
 use egui::{RichText, Sense};
 use egui_extras::{Column, TableBuilder};

@@ -3,15 +3,25 @@
 //! chips, progress rings), fonts for CJK prompts, the desktop's light or dark preference, the key
 //! combinations several folders read (`keys`), and the small layout helpers below. Nothing here knows about
 //! jobs or the engine.
+//!
+//! Where a change goes:
+//! - colours, type sizes, spacing, the light or dark theme: `theme.rs` (`Palette`, `styled`; panels take
+//!   colours from `theme::palette(ui)`); the user's choice is `Settings::theme`; the desktop's preference
+//!   is `system_theme.rs`.
+//! - an icon: `icons.rs` (names → Material Symbols); a toolbar button, a segmented choice, a chip:
+//!   `controls.rs` (`IconButton` keeps a name for tooltips, screen readers and tests).
+//! - undo, redo and Export keys read by several folders: `keys.rs` (`history_keys`, `EXPORT_SHORTCUT`);
+//!   the list the user sees is `shell/shortcuts.rs`.
+//! - the CJK fallback font: `fonts.rs` (found by `imaging::fonts`).
+//! - a dialog window, a fade-in, an aspect fitted to a side: `dialog`, `fade_in`, `fit` in this file.
+//! - what panel tests share (frames drawn until an answer came): `testing.rs`.
 
 pub(in crate::ui) mod controls;
 pub(in crate::ui) mod fonts;
 pub(in crate::ui) mod icons;
 pub(in crate::ui) mod keys;
 pub(in crate::ui) mod system_theme;
-#[cfg(test)]
-pub(in crate::ui) mod testing;
-pub mod theme;
+pub(in crate::ui) mod theme;
 
 /// A dialog window (Settings, the shortcuts list): centred under the prompt bar, closed by its ✕ or by Esc.
 /// Returns whether it stays open.

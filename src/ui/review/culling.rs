@@ -125,48 +125,18 @@ pub fn handle_keys(culling: &mut Culling, services: &mut Services, ctx: &egui::C
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
-
     use egui_kittest::Harness;
     use egui_kittest::kittest::{NodeT, Queryable};
 
     use super::*;
-    use crate::library::{JobParams, JobState, JobUpdate, Library, NewJob};
-
-    /// A finished job put in the library at `data` before the engine starts, as another process would.
-    fn finished_job(data: &std::path::Path, prompt: &str) -> crate::library::JobRecord {
-        let library = Library::open(data).unwrap();
-        let params = JobParams::Imagine {
-            prompt: prompt.to_owned(),
-            mode: crate::domain::Mode::Fast,
-            timeout: None,
-        };
-        let job = library
-            .insert_job(&NewJob::asking("simulator", params, None))
-            .unwrap();
-        library
-            .update_job(
-                job.id,
-                &JobUpdate::transition(JobState::Queued, JobState::Succeeded),
-            )
-            .unwrap()
-    }
+    use crate::library::Library;
+    use crate::ui::runtime::testing::{finished_job, frames_until};
 
     type Cull<'a> = Harness<'a, (Culling, Services)>;
 
     fn lit(harness: &Cull<'_>, star: &str) -> bool {
         harness.get_by_label(star).accesskit_node().toggled()
             == Some(egui::accesskit::Toggled::True)
-    }
-
-    /// Draws frames until `done`, taking in the engine's events between them as the window does.
-    fn frames_until(harness: &mut Cull<'_>, what: &str, done: impl Fn(&Cull<'_>) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !done(harness) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            harness.step();
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     /// Culling drawn alone over `Services` on an offline engine: a star click rates the job on show and a

@@ -1,7 +1,7 @@
 //! What the window knows about the library: the newest jobs and every unfinished one, the older jobs a view
 //! asked for (one opened, compared, culled, a family drawn), the image files of the jobs it has drawn, and
 //! the derived lists the views draw from (feed order, lineage, prompt history). The gallery does not read
-//! from here: it pages through the library (`job_pages`). Plain data, no egui: unit-tested below.
+//! from here: it pages through the library (`gallery::pages`). Plain data, no egui: unit-tested below.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

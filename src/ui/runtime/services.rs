@@ -143,6 +143,32 @@ impl Services {
         self.ask(Intent::OpenJob(job_id));
     }
 
+    /// Carries out the moves asked so far (`Intent::Show`, `Intent::Select`) and leaves the other Intents
+    /// for the shell: a tab clicked in the top bar shows its view in the same frame, as the panels below are
+    /// drawn after it.
+    pub(in crate::ui) fn carry_out_moves(&mut self) {
+        let mut moves = Vec::new();
+        self.intents.retain(|intent| match intent {
+            Intent::Show(view) => {
+                moves.push((Some(*view), None));
+                false
+            }
+            Intent::Select(job) => {
+                moves.push((None, Some(*job)));
+                false
+            }
+            _ => true,
+        });
+        for (view, job) in moves {
+            if let Some(view) = view {
+                self.show_view(view);
+            }
+            if job.is_some() {
+                self.select(job);
+            }
+        }
+    }
+
     pub(in crate::ui) fn take_intents(&mut self) -> Vec<Intent> {
         std::mem::take(&mut self.intents)
     }

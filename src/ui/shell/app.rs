@@ -161,6 +161,8 @@ impl MoodgridApp {
                 crate::ui::shell::navigation::show(services, mask_editor.is_some(), ui);
                 crate::ui::studio::prompt_bar::show(prompt_bar, services, ui);
             });
+            // A tab clicked (or files dropped on the prompt) shows its view in this frame.
+            services.carry_out_moves();
             // A cap: a drag that starts on the panel's edge instead of a row must not leave the feed wider
             // than the board it was dragged to.
             egui::Panel::left("feed")

@@ -167,7 +167,7 @@ mod tests {
 
     use super::*;
     use crate::library::{JobParams, Library};
-    use crate::ui::kit::testing::frames_until;
+    use crate::ui::runtime::testing::frames_until;
 
     /// The Describe panel drawn alone over a ready engine: an image's web address, sent by "Describe URL",
     /// becomes a describe job of that address, and the panel stays (its answer shows here).

@@ -590,8 +590,8 @@ mod tests {
     use egui_kittest::kittest::{NodeT, Queryable};
 
     use super::*;
-    use crate::ui::kit::testing::frames_until;
     use crate::ui::runtime::intents::Intent;
+    use crate::ui::runtime::testing::frames_until;
 
     /// The prompt bar drawn alone over a ready engine: the typed prompt, sent by Imagine, becomes a job in
     /// the library, and the job is opened.
@@ -631,9 +631,7 @@ mod tests {
         harness.get_by(field).type_text("a lighthouse at dusk");
         harness.step();
         harness.get_by_label("Imagine").click();
-        frames_until(&mut harness, "the job to open", |(_, _, opened)| {
-            !opened.is_empty()
-        });
+        frames_until(&mut harness, "the job to open", |h| !h.state().2.is_empty());
 
         let opened = harness.state().2.clone();
         let jobs = crate::library::Library::open(data.path())
