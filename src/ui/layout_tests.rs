@@ -238,15 +238,7 @@ fn functions(code: &[(usize, String)]) -> Vec<(String, usize, usize)> {
     let mut found = Vec::new();
     for (index, (line_number, line)) in code.iter().enumerate() {
         let trimmed = line.trim_start();
-        let Some(after_fn) = trimmed
-            .split_once("fn ")
-            .filter(|(before, _)| {
-                before.split_whitespace().all(|word| {
-                    word.starts_with("pub") || ["const", "async", "unsafe"].contains(&word)
-                })
-            })
-            .map(|(_, after)| after)
-        else {
+        let Some(after_fn) = function_start(trimmed) else {
             continue;
         };
         if line.trim_end().ends_with(';') {
@@ -263,6 +255,59 @@ fn functions(code: &[(usize, String)]) -> Vec<(String, usize, usize)> {
         }
     }
     found
+}
+
+/// What follows `fn ` when `line` starts a function: only visibility (`pub`, `pub(in crate::ui)`…) and
+/// `const`, `async` or `unsafe` may come before it.
+fn function_start(line: &str) -> Option<&str> {
+    let mut rest = line;
+    if let Some(after) = rest.strip_prefix("pub") {
+        rest = match after.strip_prefix('(') {
+            Some(scoped) => scoped.split_once(')')?.1,
+            None => after,
+        }
+        .trim_start();
+    }
+    loop {
+        let before = rest;
+        for word in ["const ", "async ", "unsafe "] {
+            rest = rest.strip_prefix(word).unwrap_or(rest);
+        }
+        if rest == before {
+            break;
+        }
+    }
+    rest.strip_prefix("fn ")
+}
+
+#[test]
+fn functions_are_found_whatever_their_visibility() {
+    let code: Vec<(usize, String)> = [
+        "pub(in crate::ui) fn scoped() {",
+        "    let x = 1;",
+        "}",
+        "pub(super) const fn constant() -> u8 {",
+        "}",
+        "    fn method(&self) {",
+        "    }",
+        "let f = some_fn (1);",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, line)| (index + 1, (*line).to_owned()))
+    .collect();
+    let names: Vec<(String, usize)> = functions(&code)
+        .into_iter()
+        .map(|(name, _, length)| (name, length))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("scoped".to_owned(), 3),
+            ("constant".to_owned(), 2),
+            ("method".to_owned(), 2)
+        ]
+    );
 }
 
 #[test]

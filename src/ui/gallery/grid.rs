@@ -1,12 +1,10 @@
 //! The gallery: every stored job as a thumbnail, newest first, with kind, state and text filters; arrow keys
-//! move the selection, Enter opens the job. This file is what the shell holds and calls: the gallery's state
-//! and its entry points. The parts the user works on live beside it: `bar`, `tiles`, `marked`, `keys`,
+//! move the selection, Enter opens the job. This file is what the shell calls: the gallery's entry points
+//! (its state is `state`). The parts the user works on live beside it: `bar`, `tiles`, `marked`, `keys`,
 //! `to_review`.
 
 use crate::library::JobQuery;
-use crate::ui::gallery::filter::Context;
 use crate::ui::gallery::keys::select_when_read;
-use crate::ui::gallery::pages::JobPages;
 use crate::ui::kit::controls::IconButton;
 use crate::ui::kit::icons;
 use crate::ui::runtime::intents::Intent;
@@ -17,28 +15,6 @@ pub(in crate::ui) use crate::ui::gallery::keys::handle_keys;
 pub(in crate::ui) use crate::ui::gallery::marked::export_selection;
 pub(in crate::ui) use crate::ui::gallery::state::{GalleryState, TileLayout};
 pub(in crate::ui) use crate::ui::gallery::to_review::{review_keys, show_review};
-
-impl GalleryState {
-    /// What the gallery lists: its filter, with what the search found and which jobs are on boards. The
-    /// clock is read to the minute, so "Last 7 days" does not make a new query every frame.
-    pub(super) fn query(&self) -> JobQuery {
-        let now = crate::library::now_ms();
-        self.filter.query(Context {
-            now: now - now % 60_000,
-            found: self.bar.search.found(),
-            on_board: self.bar.boards.known(),
-        })
-    }
-
-    /// The pages of the view on show, tiles or list.
-    pub(super) fn pages(&self) -> &JobPages {
-        if self.list {
-            &self.table.pages
-        } else {
-            &self.grid.pages
-        }
-    }
-}
 
 pub fn show(gallery: &mut GalleryState, services: &mut Services, ui: &mut egui::Ui) {
     if gallery.trash.open {

@@ -29,7 +29,8 @@ pub(in crate::ui) fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<
 /// Said over a button that waits for the picked jobs' image records.
 const READING_IMAGES: &str = "Reading the picked jobs' images…";
 
-/// What can be done with the jobs picked by Ctrl+click: blend them, or describe one.
+/// What can be done with the jobs picked by Ctrl+click: blend, compare or describe them, put them on a board,
+/// export them or move them to the Trash.
 pub(super) fn marked_actions(
     gallery: &mut GalleryState,
     services: &mut Services,
@@ -50,8 +51,9 @@ pub(super) fn marked_actions(
     let loaded = picked
         .iter()
         .all(|id| services.jobs.main_image(*id).is_some());
-    blend_compare_describe(gallery, services, ui, loaded);
-    board_export_trash(gallery, services, ui, loaded);
+    // Counted once: a button that empties the picks leaves the other labels as they were this frame.
+    blend_compare_describe(gallery, services, ui, marked, loaded);
+    board_export_trash(gallery, services, ui, marked, loaded);
     if ui
         .add(IconButton::new(icons::CLOSE, "Clear picks"))
         .clicked()
@@ -65,9 +67,9 @@ fn blend_compare_describe(
     gallery: &mut GalleryState,
     services: &mut Services,
     ui: &mut egui::Ui,
+    marked: usize,
     loaded: bool,
 ) {
-    let marked = gallery.marked.len();
     let can_blend = (BLEND_MIN_IMAGES..=BLEND_MAX_IMAGES).contains(&marked);
     if ui
         .add_enabled(
@@ -119,9 +121,9 @@ fn board_export_trash(
     gallery: &mut GalleryState,
     services: &mut Services,
     ui: &mut egui::Ui,
+    marked: usize,
     loaded: bool,
 ) {
-    let marked = gallery.marked.len();
     if ui
         .add_enabled(
             loaded,

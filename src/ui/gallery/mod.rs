@@ -1,8 +1,8 @@
 //! The gallery: the library's jobs as tiles grouped by day or as a sortable list, read a page at a time,
 //! with its filter bar, chips, saved searches, search, marked-job actions and the Trash. Uses `kit`,
 //! `runtime`, `job::labels`, `review` (it opens compare and culling), `board::panel` to start a drag, and
-//! `sources::inputs` (picks sent to Blend or Describe). `grid` holds its state and what the shell calls;
-//! the parts it is made of sit beside it, one to a thing the user works on.
+//! `sources::inputs` (picks sent to Blend or Describe). `state` holds its state, `grid` what the shell calls;
+//! the parts it is made of sit beside them, one to a thing the user works on.
 //!
 //! Where a change goes:
 //! - a filter: `GalleryFilter` in `filter.rs` (its controls' state, its chip, serde for the remembered and

@@ -1,13 +1,13 @@
 //! The gallery's state in one place, as the shell holds it: the filter and the saved searches, how the
-//! tiles look, the picks, the Trash and a review, and each part's own state beside them. The parts
-//! (`bar`, `tiles`, `marked`, `keys`, `to_review`) take the whole and keep to their own field; none of them
-//! is imported here, so no part imports one that imports it back.
+//! tiles look, the picks, the Trash and a review, and each part's own state beside them. Here too: what
+//! the gallery lists (`query`) and the pages on show. The parts (`bar`, `tiles`, `marked`, `keys`,
+//! `to_review`) take the whole; none of them is imported here, so no part imports one that imports it back.
 
 use std::collections::BTreeSet;
 
 use crate::engine::EngineError;
-use crate::library::{InUse, JobPage};
-use crate::ui::gallery::filter::{GalleryFilter, SavedSearch};
+use crate::library::{InUse, JobPage, JobQuery};
+use crate::ui::gallery::filter::{Context, GalleryFilter, SavedSearch};
 use crate::ui::gallery::list_view::JobTable;
 use crate::ui::gallery::pages::JobPages;
 use crate::ui::gallery::search::{BoardMembers, GallerySearch};
@@ -26,7 +26,7 @@ pub struct GalleryState {
     /// Jobs picked with Ctrl+click, to blend or describe together.
     pub marked: BTreeSet<i64>,
     /// The Trash, shown in the gallery's place while open.
-    pub trash: TrashPanel,
+    pub(super) trash: TrashPanel,
     /// Compare or culling, over the whole window while open.
     pub review: Option<Review>,
     /// What the filter bar asked the library (search, boards, its menus' choices), and a saved search being
@@ -40,6 +40,28 @@ pub struct GalleryState {
     pub(super) steps: Steps,
     /// The finished jobs to cull, on their way from the library.
     pub(super) cull: Option<Pending<Result<Vec<i64>, EngineError>>>,
+}
+
+impl GalleryState {
+    /// What the gallery lists: its filter, with what the search found and which jobs are on boards. The
+    /// clock is read to the minute, so "Last 7 days" does not make a new query every frame.
+    pub(super) fn query(&self) -> JobQuery {
+        let now = crate::library::now_ms();
+        self.filter.query(Context {
+            now: now - now % 60_000,
+            found: self.bar.search.found(),
+            on_board: self.bar.boards.known(),
+        })
+    }
+
+    /// The pages of the view on show, tiles or list.
+    pub(super) fn pages(&self) -> &JobPages {
+        if self.list {
+            &self.table.pages
+        } else {
+            &self.grid.pages
+        }
+    }
 }
 
 /// What the filter bar knows besides the filter: the library's answers to what it asks (the search, which

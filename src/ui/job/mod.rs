@@ -1,6 +1,6 @@
 //! One job and the jobs as they come: the job view (`view`: the picture, and the details column with the
 //! job's facts, failure, component buttons, image actions and family), the live feed, a job's stars and
-//! flag (`verdict`, also drawn by the gallery and review), the Export dialog, and what a job is called on
+//! flag (`verdict`, also drawn by review and read by the shell's keys), the Export dialog, and what a job is called on
 //! screen (`labels`). Uses `kit`, `runtime`, `board::panel` to start a drag from the feed, and `sources`
 //! (a describe job's prompt cards, images sent to Blend or Describe).
 //!

@@ -14,7 +14,6 @@
 //!   the list the user sees is `shell/shortcuts.rs`.
 //! - the CJK fallback font: `fonts.rs` (found by `imaging::fonts`).
 //! - a dialog window, a fade-in, an aspect fitted to a side: `dialog`, `fade_in`, `fit` in this file.
-//! - what panel tests share (frames drawn until an answer came): `testing.rs`.
 
 pub(in crate::ui) mod controls;
 pub(in crate::ui) mod fonts;

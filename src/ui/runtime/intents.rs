@@ -1,13 +1,14 @@
 //! What a panel asks of the rest of the window: another view or job, something of another panel.
 //! Panels push [`Intent`]s through `Services::ask`; the shell (`shell::app`) carries them out after the
-//! panels have drawn, so no panel reaches into another's state and navigation changes in one place.
+//! panels have drawn, so no panel reaches into another's state. A move (`Show`, `Select`) asked in the top
+//! bar is carried out before the view below it is drawn (`Services::carry_out_moves`).
 
 use crate::domain::board::V2;
 use crate::domain::mask::MaskOp;
 use crate::ui::runtime::nav::View;
 use crate::ui::sources::inputs::{SourceInput, SourceTarget};
 
-/// What a panel asks of another one, carried out by the app after the panels have drawn.
+/// What a panel asks of another one or of where the user is.
 pub enum Intent {
     /// Show job N in the job view.
     OpenJob(i64),

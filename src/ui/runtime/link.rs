@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use crate::engine::{Backend, Command, EngineConfig, EngineError, EngineHandle, Event, Waker};
 use crate::settings::{Settings, SettingsError};
 
-pub struct EngineLink {
+pub(super) struct EngineLink {
     engine: Option<EngineHandle>,
     /// A restarted engine, coming up on a helper thread.
     starting: Option<Receiver<Restarted>>,
@@ -16,7 +16,7 @@ pub struct EngineLink {
 }
 
 /// Why a command did not reach the engine.
-pub enum Refusal {
+pub(super) enum Refusal {
     /// Its queue is full, or it is restarting: the same command may be taken in a moment.
     Busy,
     /// It stopped answering: the window cannot go on without a restart.
@@ -30,15 +30,15 @@ struct Restarted {
 }
 
 /// What became of a restart.
-pub struct RestartOutcome {
+pub(super) struct RestartOutcome {
     /// Why the new engine could not start (there is none then).
-    pub failed: Option<std::io::Error>,
+    pub(super) failed: Option<std::io::Error>,
     /// Why the settings it was given did not reach disk.
-    pub unsaved: Option<SettingsError>,
+    pub(super) unsaved: Option<SettingsError>,
 }
 
 impl EngineLink {
-    pub fn new(engine: EngineHandle, config: EngineConfig, waker: Waker) -> EngineLink {
+    pub(super) fn new(engine: EngineHandle, config: EngineConfig, waker: Waker) -> EngineLink {
         EngineLink {
             engine: Some(engine),
             starting: None,
@@ -47,12 +47,12 @@ impl EngineLink {
         }
     }
 
-    pub fn config(&self) -> &EngineConfig {
+    pub(super) fn config(&self) -> &EngineConfig {
         &self.config
     }
 
     /// Hands a command to the engine without ever blocking.
-    pub fn send(&self, command: Command) -> Result<(), Refusal> {
+    pub(super) fn send(&self, command: Command) -> Result<(), Refusal> {
         let Some(engine) = &self.engine else {
             return Err(Refusal::Busy);
         };
@@ -64,13 +64,17 @@ impl EngineLink {
     }
 
     /// The engine's next event, if one is waiting.
-    pub fn try_recv(&mut self) -> Option<Event> {
+    pub(super) fn try_recv(&mut self) -> Option<Event> {
         self.engine.as_mut().and_then(EngineHandle::try_recv)
     }
 
     /// Stops the engine and starts one on `backend` on a helper thread. `saving` is written to disk between
     /// the two: a save sent to the stopping engine could be cut short by its shutdown.
-    pub fn restart(&mut self, backend: Backend, saving: Option<Settings>) -> std::io::Result<()> {
+    pub(super) fn restart(
+        &mut self,
+        backend: Backend,
+        saving: Option<Settings>,
+    ) -> std::io::Result<()> {
         let old = self.engine.take();
         let config = EngineConfig {
             backend,
@@ -96,7 +100,7 @@ impl EngineLink {
     }
 
     /// What became of a restart, once it is over: the new engine is then in place, unless it failed.
-    pub fn take_restarted(&mut self) -> Option<RestartOutcome> {
+    pub(super) fn take_restarted(&mut self) -> Option<RestartOutcome> {
         let starting = self.starting.as_ref()?;
         match starting.try_recv() {
             Ok(Restarted { engine, saved }) => {
@@ -121,14 +125,14 @@ impl EngineLink {
         }
     }
 
-    pub fn is_restarting(&self) -> bool {
+    pub(super) fn is_restarting(&self) -> bool {
         self.starting.is_some()
     }
 
     /// Puts `engine` in place of the running one and returns that (tests: `None` is the moment a restart
     /// has stopped the old engine and not yet started the new one).
     #[cfg(test)]
-    pub fn swap(&mut self, engine: Option<EngineHandle>) -> Option<EngineHandle> {
+    pub(super) fn swap(&mut self, engine: Option<EngineHandle>) -> Option<EngineHandle> {
         std::mem::replace(&mut self.engine, engine)
     }
 }

@@ -1,8 +1,9 @@
 //! What every panel draws with and asks through. Panels read the job list, the textures, the settings and
 //! the status, start chores, and ask through one outbox: engine commands (`send`, a refusal said with
 //! `refused`), job requests (`requests`), Intents (`ask`) and toasts. Where the user is (`nav`) is read
-//! here and changed only by the shell, as it carries out an Intent. Behind it, not in it: the engine link
-//! and its restarts (`link`), what comes back (`inbox`), the Trash's undo (`requests`).
+//! here and changed only as an Intent is carried out (or as the runtime follows the library). Beside it, in
+//! files of their own: the engine link and its restarts (`link`, a type of its own), what comes back
+//! (`inbox`), the job requests and the Trash's undo (`requests`).
 
 use std::collections::HashMap;
 

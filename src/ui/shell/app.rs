@@ -566,7 +566,7 @@ impl MoodgridApp {
         }
     }
 
-    /// The open view's own window keys: the gallery's arrows, and on the job view R (vary region) and Esc.
+    /// The open view's own window keys: the gallery's arrows, and on the job view M (vary region) and Esc.
     fn view_keys(&mut self, ctx: &egui::Context) {
         let services = &mut self.services;
         match services.nav().view {

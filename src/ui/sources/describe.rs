@@ -207,6 +207,10 @@ mod tests {
         frames_until(&mut harness, "the describe job", |_| {
             !stored(data.path()).is_empty()
         });
+        // The submission's answer, read on a later frame, is what would open a job.
+        frames_until(&mut harness, "the engine's answer", |h| {
+            h.state().1.is_settled()
+        });
 
         let jobs = stored(data.path());
         assert_eq!(jobs.len(), 1);
