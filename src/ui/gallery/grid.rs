@@ -73,6 +73,7 @@ mod tests {
     use egui_kittest::kittest::Queryable;
 
     use super::*;
+    use crate::ui::runtime::testing::ready_services;
     use crate::ui::runtime::testing::{finished_job, frames_until};
 
     /// Finished jobs put in the library before the engine starts.
@@ -89,8 +90,7 @@ mod tests {
     fn ctrl_clicking_tiles_picks_them_and_offers_compare_over_the_picks() {
         let data = tempfile::tempdir().unwrap();
         let ids = finished_jobs(data.path(), &["a harbour at dawn", "a harbour at dusk"]);
-        let mut services = Services::for_tests(data.path());
-        services.status.ready = true;
+        let services = ready_services(data.path());
         let mut harness = Harness::builder()
             .with_size(egui::vec2(1200.0, 800.0))
             .with_context_setup(icons::install)

@@ -185,6 +185,7 @@ mod tests {
     use crate::library::JobKind;
     use crate::ui::runtime::intents::Intent;
     use crate::ui::runtime::job_list::tests::job;
+    use crate::ui::runtime::testing::ready_services;
 
     type Viewing = (JobViewState, Services);
 
@@ -193,8 +194,7 @@ mod tests {
     #[test]
     fn a_component_button_presses_its_action() {
         let data = tempfile::tempdir().unwrap();
-        let mut services = Services::for_tests(data.path());
-        services.status.ready = true;
+        let mut services = ready_services(data.path());
         services.status.backend = "simulator".into();
         let mut grid = job(1, JobKind::Imagine, JobState::Succeeded, "a red fox");
         grid.components = Action::grid_components();

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 
 use crate::library::{JobParams, JobRecord, JobState, JobUpdate, Library, NewJob};
+use crate::ui::runtime::services::Services;
 
 /// Draws frames (the engine works meanwhile) until `done` holds of the harness (its widgets or its state,
 /// `harness.state()`); panics naming `what` after 30 s.
@@ -21,6 +22,14 @@ pub(in crate::ui) fn frames_until<State>(
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// `Services` over an engine on the embedded simulator, already taken as ready: a panel drawn alone
+/// enables what waits for the engine without waiting for its first frames.
+pub(in crate::ui) fn ready_services(data: &std::path::Path) -> Services {
+    let mut services = Services::for_tests(data);
+    services.status.ready = true;
+    services
 }
 
 /// A finished imagine of `prompt`, written to the library at `data`.

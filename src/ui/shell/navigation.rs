@@ -175,14 +175,14 @@ mod tests {
     use egui_kittest::kittest::Queryable;
 
     use super::*;
+    use crate::ui::runtime::testing::ready_services;
 
     /// The navigation row drawn alone, over `Services` on an offline engine: what a panel touches is its
     /// arguments, so a test needs nothing else.
     #[test]
     fn the_offline_banner_asks_for_settings_and_a_tab_asks_for_its_view() {
         let data = tempfile::tempdir().unwrap();
-        let mut services = Services::for_tests(data.path());
-        services.status.ready = true;
+        let mut services = ready_services(data.path());
         services.status.offline = Some("started offline".into());
         let mut harness = Harness::builder()
             .with_context_setup(icons::install)

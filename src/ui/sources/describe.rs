@@ -168,14 +168,14 @@ mod tests {
     use super::*;
     use crate::library::{JobParams, Library};
     use crate::ui::runtime::testing::frames_until;
+    use crate::ui::runtime::testing::ready_services;
 
     /// The Describe panel drawn alone over a ready engine: an image's web address, sent by "Describe URL",
     /// becomes a describe job of that address, and the panel stays (its answer shows here).
     #[test]
     fn describe_url_sends_a_describe_job_of_the_address() {
         let data = tempfile::tempdir().unwrap();
-        let mut services = Services::for_tests(data.path());
-        services.status.ready = true;
+        let services = ready_services(data.path());
         let mut harness = Harness::builder()
             .with_context_setup(crate::ui::kit::icons::install)
             .build_ui_state(

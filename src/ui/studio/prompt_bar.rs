@@ -592,14 +592,14 @@ mod tests {
     use super::*;
     use crate::ui::runtime::intents::Intent;
     use crate::ui::runtime::testing::frames_until;
+    use crate::ui::runtime::testing::ready_services;
 
     /// The prompt bar drawn alone over a ready engine: the typed prompt, sent by Imagine, becomes a job in
     /// the library, and the job is opened.
     #[test]
     fn imagine_sends_the_typed_prompt_and_opens_its_job() {
         let data = tempfile::tempdir().unwrap();
-        let mut services = Services::for_tests(data.path());
-        services.status.ready = true;
+        let services = ready_services(data.path());
         let mut harness = Harness::builder()
             .with_context_setup(crate::ui::kit::icons::install)
             .build_ui_state(
