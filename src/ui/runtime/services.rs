@@ -251,3 +251,27 @@ impl Services {
         self.link.swap(engine)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tab clicked in the top bar moves the user before the view below it is drawn; what else was asked
+    /// waits for the shell, in order.
+    #[test]
+    fn moves_are_carried_out_at_once_and_other_intents_wait_for_the_shell() {
+        let data = tempfile::tempdir().unwrap();
+        let mut services = Services::for_tests(data.path());
+        services.ask(Intent::OpenSettings);
+        services.ask(Intent::Show(View::Gallery));
+        services.ask(Intent::Select(7));
+        services.ask(Intent::ShowShortcuts);
+        services.carry_out_moves();
+        assert_eq!(services.nav().view, View::Gallery);
+        assert_eq!(services.nav().selected, Some(7));
+        assert!(matches!(
+            services.take_intents()[..],
+            [Intent::OpenSettings, Intent::ShowShortcuts]
+        ));
+    }
+}
