@@ -873,8 +873,8 @@ pub(crate) mod tests {
         }
     }
 
-    /// An imagine job of the backend `test`, for the library's unit tests.
-    pub(in crate::library) fn new_job(prompt: &str) -> NewJob {
+    /// An imagine job of the backend `test`, for the unit tests of the library and the window.
+    pub(crate) fn new_job(prompt: &str) -> NewJob {
         NewJob {
             backend: "test".into(),
             params: JobParams::Imagine {

@@ -49,7 +49,7 @@ pub use export::{
     file_stem_for, keyword, png_with_metadata, seed_of,
 };
 #[cfg(test)]
-pub(crate) use jobs::tests::sample as sample_job;
+pub(crate) use jobs::tests::{new_job, sample as sample_job};
 pub use jobs::{
     FailureKind, Flag, ImageFile, ImageRecord, ImageRole, JobKind, JobRecord, JobState, JobUpdate,
     NewJob,

@@ -33,7 +33,7 @@ pub(in crate::ui) fn handle_keys(
         .find(|(key, _)| ctx.input(|i| i.key_pressed(*key)))
         .map(|(_, step)| *step);
     if ctx.input(|i| i.key_pressed(Key::Enter))
-        && let Some(id) = services.nav().selected
+        && let Some(id) = services.nav().selected()
     {
         services.open_job(id);
         return;
@@ -48,7 +48,7 @@ pub(in crate::ui) fn handle_keys(
     let current = gallery.steps.select_at.or_else(|| {
         services
             .nav()
-            .selected
+            .selected()
             .and_then(|id| gallery.pages().position(id))
     });
     let next = match current {

@@ -46,7 +46,7 @@ pub fn show(
     let total = table.pages.total().unwrap_or(0);
     let mut clicked = None;
     let mut visible: Option<std::ops::Range<usize>> = None;
-    let selected = services.nav().selected;
+    let selected = services.nav().selected();
     let mut sort = table.sort;
     let mut builder = TableBuilder::new(ui);
     if let Some(row) = scroll_to {

@@ -19,10 +19,10 @@ use crate::ui::sources::inputs::{SourceInput, SourceTarget};
 
 /// What Export… acts on: the gallery's picks when it is open and has any, else the selected job.
 pub(in crate::ui) fn export_selection(gallery: &GalleryState, nav: &Nav) -> Vec<i64> {
-    if nav.view == View::Gallery && !gallery.marked.is_empty() {
+    if nav.view() == View::Gallery && !gallery.marked.is_empty() {
         gallery.marked.iter().rev().copied().collect()
     } else {
-        nav.selected.into_iter().collect()
+        nav.selected().into_iter().collect()
     }
 }
 
@@ -219,7 +219,7 @@ pub(super) fn pick_up_to(gallery: &mut GalleryState, services: &mut Services, in
         .or_else(|| {
             services
                 .nav()
-                .selected
+                .selected()
                 .and_then(|id| gallery.grid.pages.position(id))
         })
         .unwrap_or(index);

@@ -221,7 +221,7 @@ fn tile(
     if !ui.is_rect_visible(rect) {
         return;
     }
-    let selected = services.nav().selected == Some(job.id);
+    let selected = services.nav().selected() == Some(job.id);
     let marked = gallery.marked.contains(&job.id);
     paint_tile(
         services,

@@ -65,7 +65,7 @@ pub fn show(services: &mut Services, ui: &mut egui::Ui) {
 }
 
 fn row(services: &mut Services, ui: &mut egui::Ui, job: &JobRecord) -> egui::Response {
-    let selected = services.nav().selected == Some(job.id);
+    let selected = services.nav().selected() == Some(job.id);
     let thumb = crate::ui::runtime::thumbnails::thumbnail(services, job.id, 256);
     // The row is the click and drag target, claimed before its contents so that a button drawn on it
     // (Cancel) gets its own clicks.

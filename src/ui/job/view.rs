@@ -37,11 +37,11 @@ struct Picture {
 pub fn show(job_view: &mut JobViewState, services: &mut Services, ui: &mut egui::Ui) {
     let Some(job) = services
         .nav()
-        .selected
+        .selected()
         .and_then(|id| services.jobs.get(id))
         .cloned()
     else {
-        match services.nav().selected {
+        match services.nav().selected() {
             // An older job, being read from the library.
             Some(id) if !services.jobs.gone(id) => {
                 ui.centered_and_justified(|ui| ui.spinner());

@@ -164,7 +164,7 @@ impl Services {
         if job.trashed_at.is_some() {
             // Out of every view but the Trash.
             self.jobs.remove(id);
-            if self.nav().selected == Some(id) {
+            if self.nav().selected() == Some(id) {
                 self.select(None);
             }
             return;
@@ -198,7 +198,7 @@ impl Services {
         }
         // The selected job's keys (P, X, U, Del, U1–U4) act on its record: a job selected on a gallery
         // page is read now, not when the key is pressed.
-        if let Some(id) = self.nav().selected {
+        if let Some(id) = self.nav().selected() {
             let _ = self.jobs.get(id);
         }
         let missing = self.jobs.take_missing();

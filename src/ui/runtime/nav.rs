@@ -11,8 +11,22 @@ pub enum View {
     Board,
 }
 
+/// Read through its methods: `Services::nav` hands out a copy, and a field of a copy could be assigned to
+/// without moving anyone. Only the runtime changes it (`Services::show_view`, `Services::select`).
 #[derive(Debug, Clone, Copy)]
 pub struct Nav {
-    pub view: View,
-    pub selected: Option<i64>,
+    pub(super) view: View,
+    pub(super) selected: Option<i64>,
+}
+
+impl Nav {
+    /// The view in the middle.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// The job the view is about, if any.
+    pub fn selected(&self) -> Option<i64> {
+        self.selected
+    }
 }

@@ -148,26 +148,18 @@ impl Services {
     /// for the shell: a tab clicked in the top bar shows its view in the same frame, as the panels below are
     /// drawn after it.
     pub(in crate::ui) fn carry_out_moves(&mut self) {
-        let mut moves = Vec::new();
+        let nav = &mut self.nav;
         self.intents.retain(|intent| match intent {
             Intent::Show(view) => {
-                moves.push((Some(*view), None));
+                nav.view = *view;
                 false
             }
             Intent::Select(job) => {
-                moves.push((None, Some(*job)));
+                nav.selected = Some(*job);
                 false
             }
             _ => true,
         });
-        for (view, job) in moves {
-            if let Some(view) = view {
-                self.show_view(view);
-            }
-            if job.is_some() {
-                self.select(job);
-            }
-        }
     }
 
     pub(in crate::ui) fn take_intents(&mut self) -> Vec<Intent> {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 
-use crate::library::{JobParams, JobRecord, JobState, JobUpdate, Library, NewJob};
+use crate::library::{JobRecord, JobState, JobUpdate, Library};
 use crate::ui::runtime::services::Services;
 
 /// Draws frames (the engine works meanwhile) until `done` holds of the harness (its widgets or its state,
@@ -35,13 +35,8 @@ pub(in crate::ui) fn ready_services(data: &std::path::Path) -> Services {
 /// A finished imagine of `prompt`, written to the library at `data`.
 pub(in crate::ui) fn finished_job(data: &std::path::Path, prompt: &str) -> JobRecord {
     let library = Library::open(data).expect("the test library opens");
-    let params = JobParams::Imagine {
-        prompt: prompt.to_owned(),
-        mode: crate::domain::Mode::Fast,
-        timeout: None,
-    };
     let job = library
-        .insert_job(&NewJob::asking("simulator", params, None))
+        .insert_job(&crate::library::new_job(prompt))
         .expect("the job is written");
     library
         .update_job(

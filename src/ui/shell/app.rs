@@ -151,7 +151,7 @@ impl MoodgridApp {
         // Whatever view is open: images added from a job or the gallery are placed and saved now, not when
         // the board is next looked at.
         crate::ui::board::panel::receive(boards, services);
-        if services.nav().view == View::Gallery && gallery.review.is_some() {
+        if services.nav().view() == View::Gallery && gallery.review.is_some() {
             // Compare and culling take the whole window: nothing but the pictures and their verdicts.
             egui::CentralPanel::default().show(ui, |ui| {
                 crate::ui::gallery::grid::show_review(gallery, services, ui);
@@ -171,7 +171,7 @@ impl MoodgridApp {
                 .max_size(FEED_MAX_WIDTH)
                 .resizable(true)
                 .show(ui, |ui| crate::ui::job::feed::show(services, ui));
-            egui::CentralPanel::default().show(ui, |ui| match services.nav().view {
+            egui::CentralPanel::default().show(ui, |ui| match services.nav().view() {
                 View::Job => crate::ui::job::view::show(job_view, services, ui),
                 View::Gallery => crate::ui::gallery::grid::show(gallery, services, ui),
                 View::Blend => crate::ui::sources::blend::show(blend, services, ui),
@@ -180,7 +180,7 @@ impl MoodgridApp {
                 View::Board => crate::ui::board::panel::show(boards, services, ui),
             });
         }
-        drop_hint(services.nav().view, &ctx);
+        drop_hint(services.nav().view(), &ctx);
         crate::ui::board::panel::show_drag_preview(&ctx);
         crate::ui::shell::settings::show(settings_panel, services, &ctx);
         services.refresh_account();
@@ -284,8 +284,8 @@ impl MoodgridApp {
     /// What the window reopens with next time (eframe keeps it beside the window's size and position).
     pub fn remembered(&self) -> Remembered {
         Remembered {
-            view: self.services.nav().view,
-            selected: self.services.nav().selected,
+            view: self.services.nav().view(),
+            selected: self.services.nav().selected(),
             gallery_filter: self.gallery.filter.clone(),
             saved_searches: self.gallery.saved.clone(),
             gallery_tiles: self.gallery.tiles,
@@ -330,7 +330,7 @@ impl MoodgridApp {
     /// Files dropped on the window and images pasted (Ctrl+V outside a text field) go to the Describe
     /// panel or the board when one is open (on the board, where the pointer is), else to Blend.
     fn take_dropped_and_pasted(&mut self, ctx: &egui::Context) {
-        let target = match self.services.nav().view {
+        let target = match self.services.nav().view() {
             View::Describe => SourceTarget::Describe,
             View::Board => SourceTarget::Board,
             _ => SourceTarget::Blend,
@@ -505,7 +505,7 @@ impl MoodgridApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        if self.services.nav().view == View::Gallery && self.gallery.review.is_some() {
+        if self.services.nav().view() == View::Gallery && self.gallery.review.is_some() {
             // Compare and culling have keys of their own (digits rate or maximise, not U1–U4).
             crate::ui::gallery::grid::review_keys(&mut self.gallery, &mut self.services, ctx);
             return;
@@ -515,14 +515,14 @@ impl MoodgridApp {
             crate::ui::job::export::open(&mut self.export, jobs);
         }
         // The selected job's keys work where it is what the user looks at: not on a board, where 1 is 100 %.
-        let on_jobs = matches!(self.services.nav().view, View::Job | View::Gallery);
+        let on_jobs = matches!(self.services.nav().view(), View::Job | View::Gallery);
         if on_jobs && ctx.input_mut(|i| i.consume_shortcut(&crate::ui::kit::keys::UNDO)) {
             self.services.undo_trash();
         }
         if let Some(job) = self
             .services
             .nav()
-            .selected
+            .selected()
             .filter(|_| on_jobs)
             .and_then(|id| self.services.jobs.get(id))
             .cloned()
@@ -538,7 +538,7 @@ impl MoodgridApp {
         let services = &mut self.services;
         if ctx.input(|i| i.key_pressed(Key::Delete)) {
             let picks = &mut self.gallery.marked;
-            if services.nav().view == View::Gallery && !picks.is_empty() {
+            if services.nav().view() == View::Gallery && !picks.is_empty() {
                 services.trash(std::mem::take(picks).into_iter().collect());
             } else if job.state == JobState::Queued {
                 // Not sent yet: deleting it takes it back.
@@ -569,13 +569,13 @@ impl MoodgridApp {
     /// The open view's own window keys: the gallery's arrows, and on the job view M (vary region) and Esc.
     fn view_keys(&mut self, ctx: &egui::Context) {
         let services = &mut self.services;
-        match services.nav().view {
+        match services.nav().view() {
             View::Gallery => {
                 crate::ui::gallery::grid::handle_keys(&mut self.gallery, services, ctx)
             }
             View::Job => {
                 if ctx.input(|i| i.key_pressed(VARY_REGION_KEY))
-                    && let Some(job) = services.nav().selected
+                    && let Some(job) = services.nav().selected()
                     && crate::ui::job::view::can_vary_region(services, job)
                 {
                     services.ask(Intent::EditMask {

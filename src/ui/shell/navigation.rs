@@ -40,7 +40,7 @@ pub fn show(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
 
 /// The views, each a tab with its icon; the open one stays pressed.
 fn tabs(services: &mut Services, mask_open: bool, ui: &mut egui::Ui) {
-    let current = services.nav().view;
+    let current = services.nav().view();
     let mut chosen = None;
     let mut tab = |ui: &mut egui::Ui, view: View, icon, name, hint: &str| {
         let shortcut = VIEW_SHORTCUTS
@@ -211,7 +211,7 @@ mod tests {
             "a tab asks the shell for its view"
         );
         assert_eq!(
-            harness.state().nav().view,
+            harness.state().nav().view(),
             View::Job,
             "the view changes only as the shell carries the Intent out"
         );
